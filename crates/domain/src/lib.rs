@@ -1,0 +1,54 @@
+//! Passage's domain layer: the things caseworkers talk about (persons, cases,
+//! screenings, assistance, notes, offices, users) as types that can only hold
+//! valid values, and the rules between them (status transitions, what makes a
+//! case sensitive, how names are folded for search). Nothing here does I/O;
+//! every other crate depends on this one and this one on none of them.
+
+/// A closed set of choices with stable snake_case codes: the code is what the
+/// database stores, the API exchanges and the Fluent key is built from, so it
+/// never changes once shipped.
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn parse(field: &str, s: &str) -> Result<Self, $crate::error::FieldError> {
+                let s = s.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    $crate::error::FieldError::new(field, "err-unknown-choice")
+                        .with("value", s.chars().take(30).collect::<String>())
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+pub mod assistance;
+pub mod case;
+pub mod codes;
+pub mod date;
+pub mod error;
+pub mod ids;
+pub mod names;
+pub mod note;
+pub mod office;
+pub mod person;
+pub mod screening;
+pub mod text;
+pub mod user;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,125 @@
+//! Connecting and migrating. SQLite gets WAL, foreign keys and a busy
+//! timeout on every connection, and a separate one-connection pool for
+//! writes: SQLite allows one writer at a time, so queueing writers in the
+//! pool is cheaper and more predictable than retrying on SQLITE_BUSY.
+
+use crate::{Result, StorageError};
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    pub backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Turn what a user typed (`./passage.db`, `sqlite:x.db`, `postgres://…`)
+/// into a URL sqlx understands.
+pub fn normalise_url(url: &str) -> Result<(Backend, String)> {
+    let u = url.trim();
+    if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, u.to_string()));
+    }
+    let path = if let Some(rest) = u.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = u.strip_prefix("sqlite:") {
+        rest
+    } else if u.contains("://") || u.is_empty() {
+        return Err(StorageError::BadUrl(u.to_string()));
+    } else {
+        u
+    };
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
+    Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let pool = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .min_connections(1)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                     PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                };
+                let write = pool(1).connect_with(opts.clone()).await?;
+                let read = pool(8).connect_with(opts).await?;
+                Db { read, write, backend }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts)
+                    .await?;
+                Db { read: pool.clone(), write: pool, backend }
+            }
+        };
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        let m = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        m.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// The pool for reads. On SQLite, WAL lets these run beside a writer.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Start a write transaction. Everything that belongs together is written in one.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.write.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_normalised() {
+        assert_eq!(normalise_url("./passage.db").unwrap(), (Backend::Sqlite, "sqlite://./passage.db?mode=rwc".into()));
+        assert_eq!(normalise_url("sqlite:x.db").unwrap().1, "sqlite://x.db?mode=rwc");
+        assert_eq!(normalise_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert!(normalise_url("mysql://x").is_err());
+        assert!(normalise_url("").is_err());
+    }
+}

@@ -1,0 +1,45 @@
+//! Passage's storage layer: every SQL statement lives here. The same code
+//! runs on SQLite (a file on a field laptop) and PostgreSQL (a regional
+//! server) through sqlx's `Any` driver; the two migration sets under
+//! `migrations/` are kept identical in tables and columns by a test. Values
+//! cross the boundary as text and 64-bit integers only (ids, dates and codes
+//! are text), which both databases store and compare the same way.
+//!
+//! Functions take a connection (`&mut AnyConnection`) so that the service
+//! layer decides which writes share a transaction.
+
+pub mod check;
+pub mod db;
+pub mod records;
+pub mod registry;
+pub mod search;
+pub mod sql;
+pub mod users;
+
+pub use db::{Backend, Db};
+pub use sqlx::AnyConnection as Conn;
+
+/// What went wrong below the service layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored value is not valid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH, a file path, or postgres://…")]
+    BadUrl(String),
+}
+
+impl StorageError {
+    /// A uniqueness violation (a username or office code already taken).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StorageError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;

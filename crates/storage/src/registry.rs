@@ -1,0 +1,578 @@
+//! The case registry's SQL: offices, persons (with names, search keys and
+//! documents), cases, status history, screenings, assistance, notes and the
+//! activity feed. Each function does one statement or one small group; the
+//! service layer wraps groups that belong together in a transaction.
+
+use crate::records::*;
+use crate::sql::Sql;
+use crate::Result;
+use passage_domain::assistance::NewAssistance;
+use passage_domain::case::{CaseKind, CaseStatus, Sensitivity};
+use passage_domain::codes::{CountryCode, Currency, LanguageCode};
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::ids::*;
+use passage_domain::names;
+use passage_domain::office::NewOffice;
+use passage_domain::person::{DocumentKind, IdentityDocument, NameKind, NewPerson, PersonName, Sex};
+use passage_domain::screening::{ExploitationType, NewScreening, Priority, VulnerabilityCategory};
+use sqlx::AnyConnection;
+
+// ---------------------------------------------------------------- offices
+
+pub async fn insert_office(c: &mut AnyConnection, id: OfficeId, o: &NewOffice, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO offices (id, code, name, country, kind, capacity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id.to_string())
+        .bind(&o.code)
+        .bind(&o.name)
+        .bind(o.country.to_string())
+        .bind(o.kind.as_str())
+        .bind(o.capacity)
+        .bind(now.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+const OFFICE_COLS: &str = "id, code, name, country, kind, capacity";
+
+pub async fn list_offices(c: &mut AnyConnection) -> Result<Vec<OfficeRecord>> {
+    let rows = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices ORDER BY country, code")).fetch_all(c).await?;
+    rows.iter().map(OfficeRecord::from_row).collect()
+}
+
+pub async fn get_office(c: &mut AnyConnection, id: OfficeId) -> Result<Option<OfficeRecord>> {
+    let row = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1")).bind(id.to_string()).fetch_optional(c).await?;
+    row.as_ref().map(OfficeRecord::from_row).transpose()
+}
+
+pub async fn get_office_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<OfficeRecord>> {
+    let row = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices WHERE code = $1")).bind(code).fetch_optional(c).await?;
+    row.as_ref().map(OfficeRecord::from_row).transpose()
+}
+
+/// Open cases per office, for the offices page (occupancy against capacity).
+pub async fn open_cases_per_office(c: &mut AnyConnection) -> Result<Vec<(OfficeId, i64)>> {
+    let rows = sqlx::query("SELECT office_id, COUNT(*) AS n FROM cases WHERE status <> 'closed' GROUP BY office_id").fetch_all(c).await?;
+    rows.iter().map(|r| Ok((id(r, "office_id")?, int(r, "n")?))).collect()
+}
+
+// ---------------------------------------------------------------- persons
+
+/// Write a person with all their names, search keys and documents.
+/// Call inside a transaction.
+pub async fn insert_person(
+    c: &mut AnyConnection,
+    id: PersonId,
+    p: &NewPerson,
+    office: OfficeId,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    let now_s = now.to_string();
+    sqlx::query(
+        "INSERT INTO persons (id, display_name, sex, birth_date, birth_date_precision, birth_year, nationality, languages, phone, \
+         registered_office_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(id.to_string())
+    .bind(p.primary_name().display())
+    .bind(p.sex.as_str())
+    .bind(p.birth_date.map(|b| b.date.to_string()))
+    .bind(p.birth_date.map(|b| b.precision.as_str()))
+    .bind(p.birth_date.map(|b| b.year() as i64))
+    .bind(p.nationality.map(|n| n.to_string()))
+    .bind(join(&p.languages))
+    .bind(p.phone.as_ref().map(|p| p.to_string()))
+    .bind(office.to_string())
+    .bind(by.to_string())
+    .bind(&now_s)
+    .execute(&mut *c)
+    .await?;
+    insert_names(c, id, &p.names).await?;
+    for d in &p.documents {
+        sqlx::query(
+            "INSERT INTO identity_documents (id, person_id, kind, number, issuing_country, expires_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(DocumentId::new().to_string())
+        .bind(id.to_string())
+        .bind(d.kind.as_str())
+        .bind(&d.number)
+        .bind(d.issuing_country.map(|c| c.to_string()))
+        .bind(d.expires_on.map(|d| d.to_string()))
+        .bind(&now_s)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_names(c: &mut AnyConnection, id: PersonId, list: &[PersonName]) -> Result<()> {
+    let mut keys = std::collections::BTreeSet::new();
+    for (i, n) in list.iter().enumerate() {
+        sqlx::query("INSERT INTO person_names (person_id, position, given, family, kind) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.to_string())
+            .bind(i as i64)
+            .bind(n.given.clone())
+            .bind(n.family.clone())
+            .bind(n.kind.as_str())
+            .execute(&mut *c)
+            .await?;
+        keys.extend(names::index_keys(&n.full()));
+    }
+    // Many keys per person: one multi-row statement instead of one round trip each.
+    for chunk in keys.into_iter().collect::<Vec<_>>().chunks(200) {
+        let mut q = Sql::new("INSERT INTO person_search_keys (key, person_id) VALUES ");
+        for (i, k) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(").bind(k.as_str()).push(", ").bind(id.to_string()).push(")");
+        }
+        q.query().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+const PERSON_COLS: &str = "id, display_name, sex, birth_date, birth_date_precision, nationality, languages, phone, registered_office_id, created_at";
+
+pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<PersonRecord>> {
+    let Some(r) = sqlx::query(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1")).bind(id.to_string()).fetch_optional(&mut *c).await?
+    else {
+        return Ok(None);
+    };
+    let names = person_names(c, &[id]).await?.into_iter().map(|(_, n)| n).collect();
+    let docs = sqlx::query("SELECT kind, number, issuing_country, expires_on FROM identity_documents WHERE person_id = $1 ORDER BY created_at, id")
+        .bind(id.to_string())
+        .fetch_all(&mut *c)
+        .await?;
+    let documents = docs
+        .iter()
+        .map(|d| {
+            Ok(IdentityDocument {
+                kind: code(d, "kind", DocumentKind::parse)?,
+                number: text(d, "number")?,
+                issuing_country: match opt_text(d, "issuing_country")? {
+                    None => None,
+                    Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("issuing_country", &s))?),
+                },
+                expires_on: opt_date(d, "expires_on")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(PersonRecord {
+        id: self::id(&r, "id")?,
+        display_name: text(&r, "display_name")?,
+        names,
+        sex: code(&r, "sex", Sex::parse)?,
+        birth_date: birth_date(&r)?,
+        nationality: match opt_text(&r, "nationality")? {
+            None => None,
+            Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("nationality", &s))?),
+        },
+        languages: list(&text(&r, "languages")?, LanguageCode::parse)?,
+        phone: opt_text(&r, "phone")?,
+        documents,
+        registered_office_id: self::id(&r, "registered_office_id")?,
+        created_at: timestamp(&r, "created_at")?,
+    }))
+}
+
+/// Names of several persons at once, in position order.
+pub async fn person_names(c: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec<(PersonId, PersonName)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT person_id, given, family, kind FROM person_names WHERE person_id IN ");
+    q.bind_list(ids.iter().map(|i| i.to_string())).push(" ORDER BY person_id, position");
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                id(r, "person_id")?,
+                PersonName { given: opt_text(r, "given")?, family: opt_text(r, "family")?, kind: code(r, "kind", NameKind::parse)? },
+            ))
+        })
+        .collect()
+}
+
+/// Whether a reader with `scope` may see this person: registered in one of
+/// their offices, or with a case there.
+pub async fn person_in_scope(c: &mut AnyConnection, person: PersonId, scope: &Scope) -> Result<bool> {
+    let mut q = Sql::new("SELECT COUNT(*) AS n FROM persons p WHERE p.id = ");
+    q.bind(person.to_string());
+    push_person_scope(&mut q, scope);
+    Ok(int(&q.query().fetch_one(c).await?, "n")? > 0)
+}
+
+/// ` AND <person p is visible>`; nothing for `Scope::All`.
+pub(crate) fn push_person_scope(q: &mut Sql, scope: &Scope) {
+    if let Scope::Offices(offices) = scope {
+        if offices.is_empty() {
+            q.push(" AND 1 = 0");
+            return;
+        }
+        let ids: Vec<String> = offices.iter().map(|o| o.to_string()).collect();
+        q.push(" AND (p.registered_office_id IN ").bind_list(ids.iter()).push(" OR EXISTS (SELECT 1 FROM cases sc WHERE sc.person_id = p.id AND sc.office_id IN ");
+        q.bind_list(ids.iter()).push("))");
+    }
+}
+
+// ---------------------------------------------------------------- cases
+
+pub struct NewCaseRow {
+    pub id: CaseId,
+    pub person_id: PersonId,
+    pub kind: CaseKind,
+    pub office: OfficeRecord,
+    pub assigned_to: Option<UserId>,
+    pub sensitivity: Sensitivity,
+    pub opened_on: CalendarDate,
+}
+
+/// Write a case with its first status entry and a fresh reference
+/// (`NER-AGZ-2026-000042`). Call inside a transaction.
+pub async fn insert_case(c: &mut AnyConnection, n: &NewCaseRow, by: UserId, now: Timestamp) -> Result<String> {
+    let year = n.opened_on.year() as i64;
+    let row = sqlx::query(
+        "INSERT INTO reference_counters (office_id, year, next_value) VALUES ($1, $2, 1) \
+         ON CONFLICT (office_id, year) DO UPDATE SET next_value = reference_counters.next_value + 1 RETURNING next_value",
+    )
+    .bind(n.office.id.to_string())
+    .bind(year)
+    .fetch_one(&mut *c)
+    .await?;
+    let seq = int(&row, "next_value")?;
+    let reference = format!("{}-{}-{:06}", n.office.code, year, seq);
+    let now_s = now.to_string();
+    sqlx::query(
+        "INSERT INTO cases (id, reference, person_id, kind, office_id, assigned_to, status, sensitivity, priority, opened_on, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, 'low', $8, $9, $9)",
+    )
+    .bind(n.id.to_string())
+    .bind(&reference)
+    .bind(n.person_id.to_string())
+    .bind(n.kind.as_str())
+    .bind(n.office.id.to_string())
+    .bind(n.assigned_to.map(|u| u.to_string()))
+    .bind(n.sensitivity.as_str())
+    .bind(n.opened_on.to_string())
+    .bind(&now_s)
+    .execute(&mut *c)
+    .await?;
+    insert_status_change(c, n.id, None, CaseStatus::Open, None, by, now).await?;
+    Ok(reference)
+}
+
+pub async fn insert_status_change(
+    c: &mut AnyConnection,
+    case: CaseId,
+    from: Option<CaseStatus>,
+    to: CaseStatus,
+    reason: Option<&str>,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO case_status_history (id, case_id, from_status, to_status, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(passage_domain::ids::NoteId::new().to_string())
+        .bind(case.to_string())
+        .bind(from.map(|s| s.as_str()))
+        .bind(to.as_str())
+        .bind(reason.map(str::to_string))
+        .bind(by.to_string())
+        .bind(now.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Move a case to `to`, only if it is still in `from` (so two people changing
+/// it at once cannot both win). Returns whether it moved.
+pub async fn set_case_status(c: &mut AnyConnection, case: CaseId, from: CaseStatus, to: CaseStatus, on: CalendarDate, now: Timestamp) -> Result<bool> {
+    let closed_on = (to == CaseStatus::Closed).then(|| on.to_string());
+    let r = sqlx::query("UPDATE cases SET status = $1, closed_on = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+        .bind(to.as_str())
+        .bind(closed_on)
+        .bind(now.to_string())
+        .bind(case.to_string())
+        .bind(from.as_str())
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_case_risk(c: &mut AnyConnection, case: CaseId, sensitivity: Sensitivity, priority: Priority, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE cases SET sensitivity = $1, priority = $2, updated_at = $3 WHERE id = $4")
+        .bind(sensitivity.as_str())
+        .bind(priority.as_str())
+        .bind(now.to_string())
+        .bind(case.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch_case(c: &mut AnyConnection, case: CaseId, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2").bind(now.to_string()).bind(case.to_string()).execute(c).await?;
+    Ok(())
+}
+
+const CASE_SELECT: &str = "SELECT c.id, c.reference, c.person_id, p.display_name AS person_name, c.kind, c.office_id, o.code AS office_code, \
+    c.assigned_to, u.display_name AS assigned_name, c.status, c.sensitivity, c.priority, c.opened_on, c.closed_on, c.updated_at \
+    FROM cases c JOIN persons p ON p.id = c.person_id JOIN offices o ON o.id = c.office_id LEFT JOIN users u ON u.id = c.assigned_to";
+
+fn push_case_scope(q: &mut Sql, scope: &Scope) {
+    if let Scope::Offices(offices) = scope {
+        if offices.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND c.office_id IN ").bind_list(offices.iter().map(|o| o.to_string()));
+        }
+    }
+}
+
+pub async fn get_case(c: &mut AnyConnection, case: CaseId, scope: &Scope) -> Result<Option<CaseRecord>> {
+    let mut q = Sql::new(CASE_SELECT);
+    q.push(" WHERE c.id = ").bind(case.to_string());
+    push_case_scope(&mut q, scope);
+    let row = q.query().fetch_optional(c).await?;
+    row.as_ref().map(CaseRecord::from_row).transpose()
+}
+
+pub async fn cases_of_person(c: &mut AnyConnection, person: PersonId, scope: &Scope) -> Result<Vec<CaseRecord>> {
+    let mut q = Sql::new(CASE_SELECT);
+    q.push(" WHERE c.person_id = ").bind(person.to_string());
+    push_case_scope(&mut q, scope);
+    q.push(" ORDER BY c.opened_on DESC, c.id DESC");
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter().map(CaseRecord::from_row).collect()
+}
+
+/// Open cases assigned to a user, most recently touched first.
+pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, limit: i64) -> Result<Vec<CaseRecord>> {
+    let mut q = Sql::new(CASE_SELECT);
+    q.push(" WHERE c.assigned_to = ").bind(user.to_string()).push(" AND c.status <> 'closed' ORDER BY c.updated_at DESC, c.id LIMIT ").bind(limit);
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter().map(CaseRecord::from_row).collect()
+}
+
+pub async fn status_history(c: &mut AnyConnection, case: CaseId) -> Result<Vec<StatusChangeRecord>> {
+    let rows = sqlx::query(
+        "SELECT h.from_status, h.to_status, h.reason, u.display_name AS changed_by, h.changed_at FROM case_status_history h \
+         JOIN users u ON u.id = h.changed_by WHERE h.case_id = $1 ORDER BY h.changed_at, h.id",
+    )
+    .bind(case.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StatusChangeRecord {
+                from_status: match opt_text(r, "from_status")? {
+                    None => None,
+                    Some(s) => Some(CaseStatus::parse("", &s).map_err(|_| corrupt("from_status", &s))?),
+                },
+                to_status: code(r, "to_status", CaseStatus::parse)?,
+                reason: opt_text(r, "reason")?,
+                changed_by: text(r, "changed_by")?,
+                changed_at: timestamp(r, "changed_at")?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- screenings
+
+pub async fn insert_screening(c: &mut AnyConnection, id: ScreeningId, case: CaseId, s: &NewScreening, by: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO screenings (id, case_id, screened_on, findings, exploitation, notes, screened_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(id.to_string())
+        .bind(case.to_string())
+        .bind(s.screened_on.to_string())
+        .bind(join(&s.findings))
+        .bind(join(&s.exploitation))
+        .bind(s.notes.clone())
+        .bind(by.to_string())
+        .bind(now.to_string())
+        .execute(&mut *c)
+        .await?;
+    for f in &s.findings {
+        sqlx::query("INSERT INTO screening_findings (screening_id, category) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(f.as_str())
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every finding ever recorded on a case (sensitivity never goes down).
+pub async fn case_findings(c: &mut AnyConnection, case: CaseId) -> Result<Vec<VulnerabilityCategory>> {
+    let rows = sqlx::query("SELECT DISTINCT f.category FROM screening_findings f JOIN screenings s ON s.id = f.screening_id WHERE s.case_id = $1")
+        .bind(case.to_string())
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(|r| code(r, "category", VulnerabilityCategory::parse)).collect()
+}
+
+pub async fn screenings_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<ScreeningRecord>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT s.id, s.case_id, s.screened_on, s.findings, s.exploitation, s.notes, u.display_name AS screened_by \
+         FROM screenings s JOIN users u ON u.id = s.screened_by WHERE s.case_id IN ",
+    );
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY s.screened_on DESC, s.id DESC");
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ScreeningRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                screened_on: date(r, "screened_on")?,
+                findings: list(&text(r, "findings")?, VulnerabilityCategory::parse)?,
+                exploitation: list(&text(r, "exploitation")?, ExploitationType::parse)?,
+                notes: opt_text(r, "notes")?,
+                screened_by: text(r, "screened_by")?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- assistance
+
+pub async fn insert_assistance(c: &mut AnyConnection, id: AssistanceId, case: CaseId, a: &NewAssistance, by: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO assistance (id, case_id, kind, provided_on, quantity, unit, place, provider, cost, currency, recorded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id.to_string())
+    .bind(case.to_string())
+    .bind(a.kind.as_str())
+    .bind(a.provided_on.to_string())
+    .bind(a.quantity)
+    .bind(a.kind.unit().as_str())
+    .bind(a.place.clone())
+    .bind(a.provider.clone())
+    .bind(a.cost.map(|(n, _)| n))
+    .bind(a.cost.map(|(_, cur)| cur.code()))
+    .bind(by.to_string())
+    .bind(now.to_string())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn assistance_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<AssistanceRecord>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT a.id, a.case_id, a.kind, a.provided_on, a.quantity, a.unit, a.place, a.provider, a.cost, a.currency, u.display_name AS recorded_by \
+         FROM assistance a JOIN users u ON u.id = a.recorded_by WHERE a.case_id IN ",
+    );
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY a.provided_on DESC, a.id DESC");
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AssistanceRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                kind: code(r, "kind", passage_domain::assistance::AssistanceKind::parse)?,
+                provided_on: date(r, "provided_on")?,
+                quantity: int(r, "quantity")?,
+                unit: code(r, "unit", passage_domain::assistance::Unit::parse)?,
+                place: opt_text(r, "place")?,
+                provider: opt_text(r, "provider")?,
+                cost: opt_int(r, "cost")?,
+                currency: match opt_text(r, "currency")? {
+                    None => None,
+                    Some(s) => Some(Currency::parse("", &s).map_err(|_| corrupt("currency", &s))?),
+                },
+                recorded_by: text(r, "recorded_by")?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- notes
+
+pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: &str, by: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO case_notes (id, case_id, body, author, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id.to_string())
+        .bind(case.to_string())
+        .bind(body)
+        .bind(by.to_string())
+        .bind(now.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn notes_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<NoteRecord>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT n.id, n.case_id, n.body, u.display_name AS author, n.created_at FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id IN ");
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY n.created_at DESC, n.id DESC");
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(NoteRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                body: text(r, "body")?,
+                author: text(r, "author")?,
+                created_at: timestamp(r, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- activity
+
+pub async fn record_activity(
+    c: &mut AnyConnection,
+    user: UserId,
+    action: &str,
+    case: Option<CaseId>,
+    person: Option<PersonId>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO activity (id, at, user_id, action, case_id, person_id) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(NoteId::new().to_string())
+        .bind(now.to_string())
+        .bind(user.to_string())
+        .bind(action)
+        .bind(case.map(|c| c.to_string()))
+        .bind(person.map(|p| p.to_string()))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Recent activity on cases the reader may see.
+pub async fn recent_activity(c: &mut AnyConnection, scope: &Scope, limit: i64) -> Result<Vec<ActivityRecord>> {
+    let mut q = Sql::new(
+        "SELECT a.at, u.display_name AS user_name, a.action, a.case_id, c.reference, a.person_id FROM activity a \
+         JOIN users u ON u.id = a.user_id LEFT JOIN cases c ON c.id = a.case_id WHERE 1 = 1",
+    );
+    push_case_scope(&mut q, scope);
+    q.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").bind(limit);
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ActivityRecord {
+                at: timestamp(r, "at")?,
+                user: text(r, "user_name")?,
+                action: text(r, "action")?,
+                case_id: opt_id(r, "case_id")?,
+                case_reference: opt_text(r, "reference")?,
+                person_id: opt_id(r, "person_id")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn count(c: &mut AnyConnection, table: &'static str) -> Result<i64> {
+    let r = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(c).await?;
+    int(&r, "n")
+}
+
