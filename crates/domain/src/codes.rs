@@ -181,8 +181,22 @@ pub enum Currency {
 
 impl Currency {
     pub const ALL: [Currency; 16] = [
-        Self::Usd, Self::Eur, Self::Gbp, Self::Xof, Self::Xaf, Self::Gnf, Self::Gmd, Self::Lyd,
-        Self::Dzd, Self::Mad, Self::Ngn, Self::Ghs, Self::Sll, Self::Lrd, Self::Mru, Self::Cve,
+        Self::Usd,
+        Self::Eur,
+        Self::Gbp,
+        Self::Xof,
+        Self::Xaf,
+        Self::Gnf,
+        Self::Gmd,
+        Self::Lyd,
+        Self::Dzd,
+        Self::Mad,
+        Self::Ngn,
+        Self::Ghs,
+        Self::Sll,
+        Self::Lrd,
+        Self::Mru,
+        Self::Cve,
     ];
     pub fn code(&self) -> &'static str {
         match self {
@@ -209,7 +223,10 @@ impl Currency {
         Self::ALL
             .into_iter()
             .find(|c| c.code() == u)
-            .ok_or_else(|| FieldError::new(field, "err-unknown-currency").with("value", s.chars().take(10).collect::<String>()))
+            .ok_or_else(|| {
+                FieldError::new(field, "err-unknown-currency")
+                    .with("value", s.chars().take(10).collect::<String>())
+            })
     }
 }
 
@@ -235,6 +252,9 @@ mod tests {
 
     #[test]
     fn csv_line_handles_quotes() {
-        assert_eq!(split_csv_line(r#"a,"b, c","d ""e""",f"#), vec!["a", "b, c", "d \"e\"", "f"]);
+        assert_eq!(
+            split_csv_line(r#"a,"b, c","d ""e""",f"#),
+            vec!["a", "b, c", "d \"e\"", "f"]
+        );
     }
 }

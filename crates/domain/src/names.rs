@@ -125,8 +125,14 @@ fn parse_variants(src: &str) -> Variants {
         }
     }
     let mut first_seen: Vec<String> = Vec::new();
-    for line in src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let (head, rest) = line.split_once(':').expect("name_variants.txt: a line needs a colon");
+    for line in src
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (head, rest) = line
+            .split_once(':')
+            .expect("name_variants.txt: a line needs a colon");
         let spellings: Vec<String> = std::iter::once(head)
             .chain(rest.split(','))
             .map(|w| fold_words(w).concat())
@@ -146,7 +152,10 @@ fn parse_variants(src: &str) -> Variants {
             }
         }
     }
-    let canonical = first_seen.iter().map(|s| (s.clone(), find(&mut parent, s))).collect();
+    let canonical = first_seen
+        .iter()
+        .map(|s| (s.clone(), find(&mut parent, s)))
+        .collect();
     Variants { canonical }
 }
 
@@ -374,8 +383,18 @@ mod tests {
 
     #[test]
     fn phonetic_key_catches_unlisted_spellings() {
-        for (a, b) in [("Ouologuem", "Wologuem"), ("Tchiroma", "Chiroma"), ("Diabaté", "Jabate"), ("Boukary", "Bukari"), ("Nkoghe", "Nkoge")] {
-            assert_eq!(phonetic(&fold_words(a)[0]), phonetic(&fold_words(b)[0]), "{a} / {b}");
+        for (a, b) in [
+            ("Ouologuem", "Wologuem"),
+            ("Tchiroma", "Chiroma"),
+            ("Diabaté", "Jabate"),
+            ("Boukary", "Bukari"),
+            ("Nkoghe", "Nkoge"),
+        ] {
+            assert_eq!(
+                phonetic(&fold_words(a)[0]),
+                phonetic(&fold_words(b)[0]),
+                "{a} / {b}"
+            );
         }
     }
 
@@ -389,7 +408,9 @@ mod tests {
         assert!(query_keys("abdel aziz").iter().any(|k| joined.contains(k)));
         let split = index_keys("Abdel Aziz Kane");
         assert!(query_keys("abdelaziz").iter().any(|k| split.contains(k)));
-        assert!(!query_keys("moussa barry").iter().any(|k| person.contains(k)));
+        assert!(!query_keys("moussa barry")
+            .iter()
+            .any(|k| person.contains(k)));
     }
 
     #[test]
@@ -397,7 +418,10 @@ mod tests {
         let exact = match_score("Mamadou Diallo", "Mamadou Diallo");
         let variant = match_score("Mamadou Diallo", "Mamadu Jallow");
         let partial = match_score("Mamadou Diallo", "Mamadou Barry");
-        assert!(exact > variant && variant > partial, "{exact} {variant} {partial}");
+        assert!(
+            exact > variant && variant > partial,
+            "{exact} {variant} {partial}"
+        );
     }
 
     #[test]

@@ -78,13 +78,31 @@ pub struct PersonName {
 impl PersonName {
     pub fn parse(field: &str, given: &str, family: &str, kind: NameKind) -> Result<Self, Invalid> {
         let mut inv = Invalid::default();
-        let given = inv.take(text::clean(&format!("{field}.given"), given, NAME_MAX, false)).flatten();
-        let family = inv.take(text::clean(&format!("{field}.family"), family, NAME_MAX, false)).flatten();
+        let given = inv
+            .take(text::clean(
+                &format!("{field}.given"),
+                given,
+                NAME_MAX,
+                false,
+            ))
+            .flatten();
+        let family = inv
+            .take(text::clean(
+                &format!("{field}.family"),
+                family,
+                NAME_MAX,
+                false,
+            ))
+            .flatten();
         inv.into_result()?;
         if given.is_none() && family.is_none() {
             return Err(FieldError::new(format!("{field}.family"), "err-name-required").into());
         }
-        Ok(Self { given, family, kind })
+        Ok(Self {
+            given,
+            family,
+            kind,
+        })
     }
 
     /// "Given FAMILY" the way registration lists print it.
@@ -99,7 +117,11 @@ impl PersonName {
 
     /// All the words of the name, for indexing.
     pub fn full(&self) -> String {
-        [self.given.as_deref(), self.family.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        [self.given.as_deref(), self.family.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -112,28 +134,52 @@ pub struct IdentityDocument {
 }
 
 impl IdentityDocument {
-    pub fn parse(field: &str, kind: &str, number: &str, issuing_country: &str, expires_on: &str) -> Result<Self, Invalid> {
+    pub fn parse(
+        field: &str,
+        kind: &str,
+        number: &str,
+        issuing_country: &str,
+        expires_on: &str,
+    ) -> Result<Self, Invalid> {
         let mut inv = Invalid::default();
         let kind = inv.take(DocumentKind::parse(&format!("{field}.kind"), kind));
-        let number = inv.take(text::required(&format!("{field}.number"), number, 40, false).and_then(|n| {
-            if n.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ' ')) {
-                Ok(n.to_uppercase())
-            } else {
-                Err(FieldError::new(format!("{field}.number"), "err-document-number"))
-            }
-        }));
+        let number = inv.take(
+            text::required(&format!("{field}.number"), number, 40, false).and_then(|n| {
+                if n.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ' '))
+                {
+                    Ok(n.to_uppercase())
+                } else {
+                    Err(FieldError::new(
+                        format!("{field}.number"),
+                        "err-document-number",
+                    ))
+                }
+            }),
+        );
         let issuing_country = if issuing_country.trim().is_empty() {
             None
         } else {
-            inv.take(CountryCode::parse(&format!("{field}.issuing_country"), issuing_country))
+            inv.take(CountryCode::parse(
+                &format!("{field}.issuing_country"),
+                issuing_country,
+            ))
         };
         let expires_on = if expires_on.trim().is_empty() {
             None
         } else {
-            inv.take(CalendarDate::parse(&format!("{field}.expires_on"), expires_on))
+            inv.take(CalendarDate::parse(
+                &format!("{field}.expires_on"),
+                expires_on,
+            ))
         };
         inv.into_result()?;
-        Ok(Self { kind: kind.unwrap(), number: number.unwrap(), issuing_country, expires_on })
+        Ok(Self {
+            kind: kind.unwrap(),
+            number: number.unwrap(),
+            issuing_country,
+            expires_on,
+        })
     }
 }
 
@@ -186,16 +232,28 @@ impl PersonInput {
     pub fn parse(&self, today: CalendarDate) -> Result<NewPerson, Invalid> {
         let mut inv = Invalid::default();
         let mut names = Vec::new();
-        let given_names: Vec<&NameInput> =
-            self.names.iter().filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty())).collect();
+        let given_names: Vec<&NameInput> = self
+            .names
+            .iter()
+            .filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty()))
+            .collect();
         if given_names.is_empty() {
             inv.push(FieldError::new("names[0].family", "err-name-required"));
         } else if given_names.len() > MAX_NAMES {
             inv.push(FieldError::new("names", "err-too-many").with("max", MAX_NAMES));
         } else {
             for (i, n) in given_names.iter().enumerate() {
-                let kind = if i == 0 { NameKind::Primary } else { NameKind::Alias };
-                if let Some(p) = inv.take_all(PersonName::parse(&format!("names[{i}]"), &n.given, &n.family, kind)) {
+                let kind = if i == 0 {
+                    NameKind::Primary
+                } else {
+                    NameKind::Alias
+                };
+                if let Some(p) = inv.take_all(PersonName::parse(
+                    &format!("names[{i}]"),
+                    &n.given,
+                    &n.family,
+                    kind,
+                )) {
                     names.push(p);
                 }
             }
@@ -208,11 +266,16 @@ impl PersonInput {
         let precision = if self.birth_date_precision.trim().is_empty() {
             Some(BirthDatePrecision::Exact)
         } else {
-            inv.take(BirthDatePrecision::parse("birth_date_precision", &self.birth_date_precision))
+            inv.take(BirthDatePrecision::parse(
+                "birth_date_precision",
+                &self.birth_date_precision,
+            ))
         };
         let birth_date = match (self.birth_date.trim().is_empty(), precision) {
             (true, _) => None,
-            (false, Some(p)) => inv.take(BirthDate::parse("birth_date", &self.birth_date, p, today)),
+            (false, Some(p)) => {
+                inv.take(BirthDate::parse("birth_date", &self.birth_date, p, today))
+            }
             (false, None) => None,
         };
         let nationality = if self.nationality.trim().is_empty() {
@@ -224,7 +287,12 @@ impl PersonInput {
         if self.languages.len() > MAX_LANGUAGES {
             inv.push(FieldError::new("languages", "err-too-many").with("max", MAX_LANGUAGES));
         } else {
-            for (i, l) in self.languages.iter().filter(|l| !l.trim().is_empty()).enumerate() {
+            for (i, l) in self
+                .languages
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .enumerate()
+            {
                 if let Some(code) = inv.take(LanguageCode::parse(&format!("languages[{i}]"), l)) {
                     if !languages.contains(&code) {
                         languages.push(code);
@@ -232,7 +300,11 @@ impl PersonInput {
                 }
             }
         }
-        let phone = if self.phone.trim().is_empty() { None } else { inv.take(Phone::parse("phone", &self.phone)) };
+        let phone = if self.phone.trim().is_empty() {
+            None
+        } else {
+            inv.take(Phone::parse("phone", &self.phone))
+        };
         let mut documents = Vec::new();
         let docs: Vec<&DocumentInput> = self
             .documents
@@ -283,7 +355,10 @@ mod tests {
 
     fn input() -> PersonInput {
         PersonInput {
-            names: vec![NameInput { given: "Mamadou".into(), family: "Diallo".into() }],
+            names: vec![NameInput {
+                given: "Mamadou".into(),
+                family: "Diallo".into(),
+            }],
             sex: "male".into(),
             birth_date: "1998".into(),
             nationality: "gin".into(),
@@ -311,14 +386,30 @@ mod tests {
         i.phone = "12".into();
         let e = i.parse(today()).unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["names[0].family", "sex", "birth_date", "nationality", "phone"]);
+        assert_eq!(
+            fields,
+            [
+                "names[0].family",
+                "sex",
+                "birth_date",
+                "nationality",
+                "phone"
+            ]
+        );
     }
 
     #[test]
     fn one_name_is_enough_and_documents_are_checked() {
         let mut i = input();
-        i.names = vec![NameInput { given: "".into(), family: "Aïcha".into() }];
-        i.documents = vec![DocumentInput { kind: "passport".into(), number: "ab<123".into(), ..Default::default() }];
+        i.names = vec![NameInput {
+            given: "".into(),
+            family: "Aïcha".into(),
+        }];
+        i.documents = vec![DocumentInput {
+            kind: "passport".into(),
+            number: "ab<123".into(),
+            ..Default::default()
+        }];
         let e = i.parse(today()).unwrap_err();
         assert_eq!(e.errors[0].field, "documents[0].number");
     }

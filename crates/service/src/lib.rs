@@ -1,1 +1,26 @@
+//! Passage's use cases. Each public function is one thing a user does —
+//! register a person and open a case, record a screening, log in — with its
+//! access check, its validation (by the domain's parsers) and its
+//! transaction. The web and CLI layers call these and nothing below them.
 
+pub mod access;
+pub mod auth;
+pub mod error;
+pub mod registry;
+pub mod synthetic;
+
+pub use error::{ServiceError, ServiceResult};
+pub use passage_storage::records::{Scope, UserRecord};
+pub use passage_storage::Db;
+
+/// The application: a database and the clock. Cheap to clone.
+#[derive(Clone)]
+pub struct Passage {
+    pub db: Db,
+}
+
+impl Passage {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}

@@ -4,7 +4,7 @@
 //! pool is cheaper and more predictable than retrying on SQLITE_BUSY.
 
 use crate::{Result, StorageError};
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
 use std::time::Duration;
@@ -42,7 +42,11 @@ pub fn normalise_url(url: &str) -> Result<(Backend, String)> {
         u
     };
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
+    let query = if query.is_empty() {
+        "mode=rwc".to_string()
+    } else {
+        query.to_string()
+    };
     Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
 }
 
@@ -71,7 +75,11 @@ impl Db {
                 };
                 let write = pool(1).connect_with(opts.clone()).await?;
                 let read = pool(8).connect_with(opts).await?;
-                Db { read, write, backend }
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -79,7 +87,11 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(opts)
                     .await?;
-                Db { read: pool.clone(), write: pool, backend }
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
             }
         };
         Ok(db)
@@ -116,9 +128,18 @@ mod tests {
 
     #[test]
     fn urls_are_normalised() {
-        assert_eq!(normalise_url("./passage.db").unwrap(), (Backend::Sqlite, "sqlite://./passage.db?mode=rwc".into()));
-        assert_eq!(normalise_url("sqlite:x.db").unwrap().1, "sqlite://x.db?mode=rwc");
-        assert_eq!(normalise_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert_eq!(
+            normalise_url("./passage.db").unwrap(),
+            (Backend::Sqlite, "sqlite://./passage.db?mode=rwc".into())
+        );
+        assert_eq!(
+            normalise_url("sqlite:x.db").unwrap().1,
+            "sqlite://x.db?mode=rwc"
+        );
+        assert_eq!(
+            normalise_url("postgres://u@h/db").unwrap().0,
+            Backend::Postgres
+        );
         assert!(normalise_url("mysql://x").is_err());
         assert!(normalise_url("").is_err());
     }

@@ -49,7 +49,11 @@ pub(crate) fn opt_id<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<Op
         Some(s) => s.parse().map(Some).map_err(|_| corrupt(col, &s)),
     }
 }
-pub(crate) fn code<T>(row: &AnyRow, col: &str, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<T> {
+pub(crate) fn code<T>(
+    row: &AnyRow,
+    col: &str,
+    parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>,
+) -> Result<T> {
     let s = text(row, col)?;
     parse(col, &s).map_err(|_| corrupt(col, &s))
 }
@@ -59,18 +63,30 @@ pub(crate) fn date(row: &AnyRow, col: &str) -> Result<CalendarDate> {
 pub(crate) fn opt_date(row: &AnyRow, col: &str) -> Result<Option<CalendarDate>> {
     match opt_text(row, col)? {
         None => Ok(None),
-        Some(s) => CalendarDate::parse(col, &s).map(Some).map_err(|_| corrupt(col, &s)),
+        Some(s) => CalendarDate::parse(col, &s)
+            .map(Some)
+            .map_err(|_| corrupt(col, &s)),
     }
 }
 pub(crate) fn timestamp(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let s = text(row, col)?;
     Timestamp::parse(&s).ok_or_else(|| corrupt(col, &s))
 }
-pub(crate) fn list<T>(s: &str, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<Vec<T>> {
-    s.split(',').filter(|x| !x.is_empty()).map(|x| parse("", x).map_err(|_| corrupt("list", x))).collect()
+pub(crate) fn list<T>(
+    s: &str,
+    parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>,
+) -> Result<Vec<T>> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| parse("", x).map_err(|_| corrupt("list", x)))
+        .collect()
 }
 pub(crate) fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,7 +153,8 @@ pub(crate) fn birth_date(r: &AnyRow) -> Result<Option<BirthDate>> {
         None => Ok(None),
         Some(date) => {
             let p = opt_text(r, "birth_date_precision")?.unwrap_or_else(|| "exact".into());
-            let precision = BirthDatePrecision::parse("", &p).map_err(|_| corrupt("birth_date_precision", &p))?;
+            let precision = BirthDatePrecision::parse("", &p)
+                .map_err(|_| corrupt("birth_date_precision", &p))?;
             Ok(Some(BirthDate { date, precision }))
         }
     }

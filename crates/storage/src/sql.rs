@@ -9,6 +9,7 @@ use sqlx::Arguments;
 pub enum Value {
     Text(String),
     Int(i64),
+    Null,
 }
 
 #[derive(Debug, Default)]
@@ -19,7 +20,10 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(s: &str) -> Self {
-        Self { text: s.to_string(), values: Vec::new() }
+        Self {
+            text: s.to_string(),
+            values: Vec::new(),
+        }
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
@@ -53,6 +57,7 @@ impl Sql {
             let _ = match v {
                 Value::Text(s) => args.add(s.clone()),
                 Value::Int(i) => args.add(*i),
+                Value::Null => args.add(Option::<String>::None),
             };
         }
         sqlx::query_with(&self.text, args)
@@ -77,5 +82,11 @@ impl From<&String> for Value {
 impl From<i64> for Value {
     fn from(i: i64) -> Self {
         Value::Int(i)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
     }
 }

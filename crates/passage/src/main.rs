@@ -1,0 +1,378 @@
+//! The `passage` command: serve the web app and API, run the demo, generate
+//! synthetic data, add users, migrate and check the database. Settings come
+//! from flags, then `PASSAGE_*` environment variables, then an optional TOML
+//! file, then defaults.
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use passage_domain::user::Role;
+use passage_service::Passage;
+use passage_storage::Db;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "passage", version, about = "Case management for protection, return and reintegration of migrants", long_about = None)]
+struct Cli {
+    /// TOML file with `database_url` and `bind` (flags and environment win over it).
+    #[arg(long, global = true, env = "PASSAGE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database: an SQLite file path or sqlite:// URL (default ./passage.db), or postgres://user:pass@host/db.
+    #[arg(long, env = "PASSAGE_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the API (migrations run first).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "PASSAGE_BIND")]
+        bind: Option<String>,
+        /// Mark cookies Secure (set when Passage is behind TLS).
+        #[arg(long, env = "PASSAGE_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create a fresh SQLite database with synthetic data and demo users, print the logins, and serve.
+    Demo {
+        /// Folder for the demo database (default: a new temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// How many synthetic persons to create.
+        #[arg(long, default_value_t = 2000)]
+        persons: u64,
+        #[arg(long, env = "PASSAGE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Add deterministic synthetic persons, cases, screenings and assistance.
+    Generate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Number of persons (re-registrations of the same human count as persons).
+        #[arg(long)]
+        persons: u64,
+        /// Seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Apply database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Check the database's integrity; exits non-zero on any problem.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from standard input (or asked for on a terminal), never from the command line.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// caseworker or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Office code (repeat for several offices), e.g. NER-AGZ.
+        #[arg(long = "office")]
+        offices: Vec<String>,
+        /// Full name as shown in the app (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse("role", s).map_err(|_| {
+        format!(
+            "unknown role {s:?}: use one of {}",
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+fn load_config(path: &Option<PathBuf>) -> Result<FileConfig, String> {
+    match path {
+        None => Ok(FileConfig::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read config file {}: {e}", p.display()))?;
+            toml::from_str(&text).map_err(|e| format!("config file {}: {e}", p.display()))
+        }
+    }
+}
+
+fn database_url(db: &DbArgs, file: &FileConfig) -> String {
+    db.database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| "./passage.db".to_string())
+}
+
+async fn open(url: &str) -> Result<Passage, String> {
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(Passage::new(db))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PASSAGE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn listen(bind: &str) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let file = load_config(&cli.config)?;
+    match cli.command {
+        Command::Serve {
+            db,
+            bind,
+            secure_cookies,
+        } => {
+            let url = database_url(&db, &file);
+            let passage = open(&url).await?;
+            let bind = bind
+                .or(file.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = listen(&bind).await?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            // Tests read this line to find the port when binding to :0.
+            println!("Passage listening on http://{addr}");
+            let _ = std::io::stdout().flush();
+            let state = passage_web::AppState {
+                passage,
+                secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+            };
+            passage_web::serve(listener, state)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { dir, persons, bind } => {
+            let dir = match dir {
+                Some(d) => d,
+                None => std::env::temp_dir().join(format!("passage-demo-{}", std::process::id())),
+            };
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let path = dir.join("passage.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let passage = open(&path.display().to_string()).await?;
+            eprintln!(
+                "Creating {persons} synthetic persons in {} …",
+                path.display()
+            );
+            let bar = progress(persons);
+            let g = passage
+                .generate(persons, 2026, |n| bar.set_position(n))
+                .await
+                .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            let listener = listen(&bind).await?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!(
+                "Passage demo: {} persons, {} cases, {} screenings, {} assistance records.",
+                g.persons, g.cases, g.screenings, g.assistance
+            );
+            println!(
+                "Open http://{addr} and log in with one of these (password for all: {}):",
+                passage_service::synthetic::DEMO_PASSWORD
+            );
+            for (u, name, role, offices) in passage_service::synthetic::DEMO_USERS {
+                println!("  {u:<10} {role:<11} {name} {}", offices.join(" "));
+            }
+            let _ = std::io::stdout().flush();
+            passage_web::serve(
+                listener,
+                passage_web::AppState {
+                    passage,
+                    secure_cookies: false,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { db, persons, seed } => {
+            if persons == 0 {
+                return Err("--persons must be at least 1".into());
+            }
+            let passage = open(&database_url(&db, &file)).await?;
+            let bar = progress(persons);
+            let start = std::time::Instant::now();
+            let g = passage
+                .generate(persons, seed, |n| bar.set_position(n))
+                .await
+                .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            println!(
+                "generated {} persons, {} cases, {} screenings, {} assistance records in {:.1} s",
+                g.persons,
+                g.cases,
+                g.screenings,
+                g.assistance,
+                start.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    role,
+                    offices,
+                    name,
+                },
+        } => {
+            let password = read_password()?;
+            let passage = open(&database_url(&db, &file)).await?;
+            let display = name.unwrap_or_else(|| username.clone());
+            match passage
+                .add_user(&username, &display, &password, role, &offices)
+                .await
+            {
+                Ok(u) => {
+                    println!("added user {} ({})", u.username, u.role);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::Invalid(inv)) => {
+                    for e in inv.errors {
+                        eprintln!(
+                            "error: {}: {}",
+                            e.field,
+                            passage_web::i18n::tr(
+                                passage_web::i18n::Lang::En,
+                                e.code,
+                                &e.args
+                                    .iter()
+                                    .map(|(k, v)| (*k, v.clone()))
+                                    .collect::<Vec<_>>()
+                            )
+                        );
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Migrate { db } => {
+            open(&database_url(&db, &file)).await?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { db } => {
+            let passage = open(&database_url(&db, &file)).await?;
+            let report = passage.check().await.map_err(|e| e.to_string())?;
+            for (table, n) in &report.counts {
+                println!("{table:<20} {n}");
+            }
+            if report.problems.is_empty() {
+                println!("ok: no problem found");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+fn progress(total: u64) -> ProgressBar {
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} persons  {per_sec}  eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// The password, from a prompt on a terminal or the first line of standard input.
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (12 characters or more; it will be shown as you type): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    if pw.is_empty() {
+        return Err("no password given on standard input".into());
+    }
+    Ok(pw)
+}

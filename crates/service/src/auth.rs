@@ -1,0 +1,249 @@
+//! Logging in and sessions. Passwords are hashed with argon2id (OWASP's
+//! parameters: 19 MiB, 2 passes); session tokens are 256 random bits, given
+//! to the browser once and stored only as SHA-256 hashes. Sessions end after
+//! 8 idle hours or 7 days, whichever comes first.
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::Passage;
+use argon2::password_hash::{
+    rand_core::OsRng, rand_core::RngCore, PasswordHash, PasswordHasher, PasswordVerifier,
+    SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use passage_domain::date::Timestamp;
+use passage_domain::ids::UserId;
+use passage_domain::user::{check_password, parse_username, Role};
+use passage_domain::Invalid;
+use passage_storage::records::UserRecord;
+use passage_storage::users::{self, NewUser};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const IDLE_TIMEOUT_SECS: i64 = 8 * 3600;
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
+
+fn argon() -> Argon2<'static> {
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"),
+    )
+}
+
+pub fn hash_password(password: &str) -> ServiceResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ServiceError::Hashing)
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| argon().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the user does not exist, so that a wrong
+/// username takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| hash_password("not a real password, only for timing").unwrap_or_default())
+}
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a logged-in request carries.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: UserRecord,
+    pub csrf_token: String,
+}
+
+/// A new session: the token goes to the client, once.
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: UserRecord,
+}
+
+impl Passage {
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        office_codes: &[String],
+    ) -> ServiceResult<UserRecord> {
+        let mut inv = Invalid::default();
+        let username = inv.take(parse_username("username", username));
+        inv.take(check_password("password", password));
+        let display = inv.take(passage_domain::text::required(
+            "display_name",
+            display_name,
+            100,
+            false,
+        ));
+        let mut c = self.db.reader().acquire().await?;
+        let mut offices = Vec::new();
+        for code in office_codes {
+            match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase())
+                .await?
+            {
+                Some(o) => offices.push(o.id),
+                None => inv.push(
+                    passage_domain::FieldError::new("office", "err-unknown-office")
+                        .with("value", code),
+                ),
+            }
+        }
+        if role == Role::Caseworker && offices.is_empty() && inv.is_empty() {
+            inv.push(passage_domain::FieldError::new("office", "err-required"));
+        }
+        drop(c);
+        inv.into_result()?;
+        let username = username.expect("checked");
+        let pw = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|_| ServiceError::Hashing)??;
+        let id = UserId::new();
+        let mut tx = self.db.begin().await?;
+        let r = users::insert_user(
+            &mut tx,
+            &NewUser {
+                id,
+                username: &username,
+                display_name: &display.expect("checked"),
+                password_hash: &hash,
+                role,
+                locale: "en",
+                offices: &offices,
+            },
+            Timestamp::now(),
+        )
+        .await;
+        match r {
+            Err(e) if e.is_unique_violation() => {
+                return Err(
+                    passage_domain::FieldError::new("username", "err-username-taken").into(),
+                )
+            }
+            r => r?,
+        }
+        tx.commit().await?;
+        let mut c = self.db.reader().acquire().await?;
+        users::get_user(&mut c, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Check a username and password and open a session. A wrong username,
+    /// a wrong password and a disabled account all give the same answer.
+    pub async fn login(&self, username: &str, password: &str) -> ServiceResult<NewSession> {
+        let username = username.trim().to_lowercase();
+        let mut c = self.db.reader().acquire().await?;
+        let found = users::get_login(&mut c, &username).await?;
+        drop(c);
+        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+        let (pw, hash, active) = match &found {
+            Some((u, hash)) => (password.to_string(), hash.clone(), u.active),
+            None => (password.to_string(), dummy_hash().to_string(), false),
+        };
+        let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .unwrap_or(false);
+        let ok = verified && active && found.is_some();
+        if !ok {
+            tracing::info!(target: "passage::auth", "login refused");
+            return Err(ServiceError::Unauthenticated);
+        }
+        let (user, _) = found.expect("checked");
+        let session = self.open_session(&user, "web").await?;
+        tracing::info!(target: "passage::auth", user = %user.id, "login");
+        Ok(session)
+    }
+
+    async fn open_session(&self, user: &UserRecord, kind: &str) -> ServiceResult<NewSession> {
+        let token = random_token();
+        let csrf = random_token();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        users::insert_session(
+            &mut tx,
+            &token_hash(&token),
+            user.id,
+            &csrf,
+            kind,
+            now,
+            now.unix() + ABSOLUTE_TIMEOUT_SECS,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewSession {
+            token,
+            csrf_token: csrf,
+            user: user.clone(),
+        })
+    }
+
+    /// The session behind a token, if it is still valid.
+    pub async fn session(&self, token: &str) -> ServiceResult<Session> {
+        let h = token_hash(token);
+        let now = Timestamp::now().unix();
+        let mut c = self.db.reader().acquire().await?;
+        let s = users::get_session(&mut c, &h)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if s.expires_at < now || s.last_seen_at + IDLE_TIMEOUT_SECS < now {
+            drop(c);
+            let mut tx = self.db.begin().await?;
+            users::delete_session(&mut tx, &h).await?;
+            tx.commit().await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        let user = users::get_user(&mut c, s.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if !user.active {
+            return Err(ServiceError::Unauthenticated);
+        }
+        drop(c);
+        // Only write when a minute has passed: a busy page would otherwise
+        // turn every read into a write.
+        if now - s.last_seen_at > 60 {
+            let mut tx = self.db.begin().await?;
+            users::touch_session(&mut tx, &h, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Session {
+            user,
+            csrf_token: s.csrf_token,
+        })
+    }
+
+    pub async fn logout(&self, token: &str) -> ServiceResult<()> {
+        let mut tx = self.db.begin().await?;
+        users::delete_session(&mut tx, &token_hash(token)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_locale(&self, user: UserId, locale: &str) -> ServiceResult<()> {
+        let mut tx = self.db.begin().await?;
+        users::set_locale(&mut tx, user, locale).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,501 @@
+//! The case registry's use cases: register a person and open a case, find
+//! persons, read a person's file, record screenings, assistance and notes,
+//! change a case's status. Each write is one transaction and leaves a line in
+//! the activity feed.
+
+use crate::access::{self, Action};
+use crate::error::{ServiceError, ServiceResult};
+use crate::Passage;
+use passage_domain::assistance::AssistanceInput;
+use passage_domain::case::{CaseInput, CaseKind, CaseStatus, Sensitivity, StatusChangeInput};
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::ids::*;
+use passage_domain::note::NoteInput;
+use passage_domain::office::OfficeInput;
+use passage_domain::person::PersonInput;
+use passage_domain::screening::{priority_of, ScreeningInput};
+use passage_domain::{FieldError, Invalid};
+use passage_storage::records::*;
+use passage_storage::registry::{self as reg, NewCaseRow};
+use passage_storage::search::{self, SearchFilters, SearchResult};
+use passage_storage::users;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+/// A person's file as a caseworker sees it.
+#[derive(Debug, Serialize)]
+pub struct PersonFile {
+    pub person: PersonRecord,
+    pub cases: Vec<CaseRecord>,
+    pub screenings: Vec<ScreeningRecord>,
+    pub assistance: Vec<AssistanceRecord>,
+    pub notes: Vec<NoteRecord>,
+}
+
+/// A case with everything recorded on it.
+#[derive(Debug, Serialize)]
+pub struct CaseFile {
+    pub case: CaseRecord,
+    pub history: Vec<StatusChangeRecord>,
+    pub screenings: Vec<ScreeningRecord>,
+    pub assistance: Vec<AssistanceRecord>,
+    pub notes: Vec<NoteRecord>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Registered {
+    pub person_id: PersonId,
+    pub case_id: CaseId,
+}
+
+pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, FieldError> {
+    s.trim().parse().map_err(|_| {
+        FieldError::new(field, "err-unknown-choice")
+            .with("value", s.chars().take(40).collect::<String>())
+    })
+}
+
+impl Passage {
+    async fn reader(&self) -> ServiceResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.db.reader().acquire().await?)
+    }
+
+    pub async fn offices(&self) -> ServiceResult<Vec<OfficeRecord>> {
+        let mut c = self.reader().await?;
+        Ok(reg::list_offices(&mut c).await?)
+    }
+
+    /// Offices with their count of open cases.
+    pub async fn offices_with_load(&self) -> ServiceResult<Vec<(OfficeRecord, i64)>> {
+        let mut c = self.reader().await?;
+        let offices = reg::list_offices(&mut c).await?;
+        let load = reg::open_cases_per_office(&mut c).await?;
+        Ok(offices
+            .into_iter()
+            .map(|o| {
+                let n = load
+                    .iter()
+                    .find(|(id, _)| *id == o.id)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                (o, n)
+            })
+            .collect())
+    }
+
+    pub async fn create_office(
+        &self,
+        actor: &UserRecord,
+        input: &OfficeInput,
+    ) -> ServiceResult<OfficeRecord> {
+        access::require(actor, Action::ManageOffices)?;
+        let o = input.parse()?;
+        let id = OfficeId::new();
+        let mut tx = self.db.begin().await?;
+        match reg::insert_office(&mut tx, id, &o, Timestamp::now()).await {
+            Err(e) if e.is_unique_violation() => {
+                return Err(FieldError::new("code", "err-office-code-taken").into())
+            }
+            r => r?,
+        }
+        tx.commit().await?;
+        let mut c = self.reader().await?;
+        reg::get_office(&mut c, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Resolve the office a case is opened in and check the user may work there.
+    async fn case_office(
+        &self,
+        c: &mut AnyConnection,
+        actor: &UserRecord,
+        office: &str,
+    ) -> ServiceResult<OfficeRecord> {
+        let office_id = if office.trim().is_empty() {
+            match actor.offices.as_slice() {
+                [only] => *only,
+                _ => return Err(FieldError::new("office_id", "err-required").into()),
+            }
+        } else {
+            parse_id::<OfficeId>("office_id", office)?
+        };
+        let office = reg::get_office(c, office_id).await?.ok_or_else(|| {
+            FieldError::new("office_id", "err-unknown-office").with("value", office_id)
+        })?;
+        access::require(actor, Action::WriteCases(office.id))?;
+        Ok(office)
+    }
+
+    /// Resolve "assigned to": empty means the actor; otherwise a username or
+    /// user id of someone working in the office.
+    async fn assignee(
+        &self,
+        c: &mut AnyConnection,
+        actor: &UserRecord,
+        office: &OfficeRecord,
+        s: &str,
+    ) -> ServiceResult<UserId> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(actor.id);
+        }
+        let user = match s.parse::<UserId>() {
+            Ok(id) => users::get_user(c, id).await?,
+            Err(_) => users::get_user_by_username(c, &s.to_lowercase()).await?,
+        };
+        match user {
+            Some(u)
+                if u.active
+                    && (u.offices.contains(&office.id)
+                        || u.role == passage_domain::user::Role::Admin) =>
+            {
+                Ok(u.id)
+            }
+            _ => Err(FieldError::new("assigned_to", "err-unknown-user").into()),
+        }
+    }
+
+    /// Register a new person and open their first case, in one transaction.
+    pub async fn register_person(
+        &self,
+        actor: &UserRecord,
+        person: &PersonInput,
+        case: &CaseInput,
+    ) -> ServiceResult<Registered> {
+        let today = CalendarDate::today();
+        let mut inv = Invalid::default();
+        let p = inv.take_all(person.parse(today));
+        let kind = inv.take(CaseKind::parse("kind", &case.kind));
+        let mut c = self.reader().await?;
+        let office = match self.case_office(&mut c, actor, &case.office_id).await {
+            Ok(o) => Some(o),
+            Err(ServiceError::Invalid(e)) => {
+                inv.errors.extend(e.errors);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let assignee = match &office {
+            Some(o) => match self.assignee(&mut c, actor, o, &case.assigned_to).await {
+                Ok(u) => Some(u),
+                Err(ServiceError::Invalid(e)) => {
+                    inv.errors.extend(e.errors);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        drop(c);
+        inv.into_result()?;
+        let (p, kind, office) = (
+            p.expect("checked"),
+            kind.expect("checked"),
+            office.expect("checked"),
+        );
+        let ids = Registered {
+            person_id: PersonId::new(),
+            case_id: CaseId::new(),
+        };
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        reg::insert_person(&mut tx, ids.person_id, &p, office.id, actor.id, now).await?;
+        let row = NewCaseRow {
+            id: ids.case_id,
+            person_id: ids.person_id,
+            kind,
+            office,
+            assigned_to: assignee,
+            sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
+            opened_on: today,
+        };
+        reg::insert_case(&mut tx, &row, actor.id, now).await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "person_registered",
+            Some(ids.case_id),
+            Some(ids.person_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
+        Ok(ids)
+    }
+
+    /// Open another case for a person already registered.
+    pub async fn open_case(
+        &self,
+        actor: &UserRecord,
+        person: PersonId,
+        case: &CaseInput,
+    ) -> ServiceResult<CaseId> {
+        let mut c = self.reader().await?;
+        if !reg::person_in_scope(&mut c, person, &access::scope(actor)).await? {
+            return Err(ServiceError::NotFound);
+        }
+        let mut inv = Invalid::default();
+        let kind = inv.take(CaseKind::parse("kind", &case.kind));
+        let office = self.case_office(&mut c, actor, &case.office_id).await?;
+        let assignee = self
+            .assignee(&mut c, actor, &office, &case.assigned_to)
+            .await?;
+        drop(c);
+        inv.into_result()?;
+        let kind = kind.expect("checked");
+        let id = CaseId::new();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let row = NewCaseRow {
+            id,
+            person_id: person,
+            kind,
+            office,
+            assigned_to: Some(assignee),
+            sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
+            opened_on: CalendarDate::today(),
+        };
+        reg::insert_case(&mut tx, &row, actor.id, now).await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "case_opened",
+            Some(id),
+            Some(person),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn search(
+        &self,
+        actor: &UserRecord,
+        query: &str,
+        filters: &SearchFilters,
+        limit: usize,
+    ) -> ServiceResult<SearchResult> {
+        access::require(actor, Action::ReadCases)?;
+        let q: String = query.chars().take(200).collect();
+        let mut c = self.reader().await?;
+        Ok(search::search_persons(
+            &mut c,
+            &q,
+            filters,
+            &access::scope(actor),
+            limit.clamp(1, 200),
+        )
+        .await?)
+    }
+
+    pub async fn person_file(
+        &self,
+        actor: &UserRecord,
+        person: PersonId,
+    ) -> ServiceResult<PersonFile> {
+        access::require(actor, Action::ReadCases)?;
+        let scope = access::scope(actor);
+        let mut c = self.reader().await?;
+        if !reg::person_in_scope(&mut c, person, &scope).await? {
+            return Err(ServiceError::NotFound);
+        }
+        let person = reg::get_person(&mut c, person)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let cases = reg::cases_of_person(&mut c, person.id, &scope).await?;
+        let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+        Ok(PersonFile {
+            screenings: reg::screenings_of_cases(&mut c, &ids).await?,
+            assistance: reg::assistance_of_cases(&mut c, &ids).await?,
+            notes: reg::notes_of_cases(&mut c, &ids).await?,
+            person,
+            cases,
+        })
+    }
+
+    pub async fn case_file(&self, actor: &UserRecord, case: CaseId) -> ServiceResult<CaseFile> {
+        access::require(actor, Action::ReadCases)?;
+        let mut c = self.reader().await?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor))
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let ids = [case.id];
+        Ok(CaseFile {
+            history: reg::status_history(&mut c, case.id).await?,
+            screenings: reg::screenings_of_cases(&mut c, &ids).await?,
+            assistance: reg::assistance_of_cases(&mut c, &ids).await?,
+            notes: reg::notes_of_cases(&mut c, &ids).await?,
+            case,
+        })
+    }
+
+    /// A case the actor may write to.
+    async fn writable_case(&self, actor: &UserRecord, case: CaseId) -> ServiceResult<CaseRecord> {
+        let mut c = self.reader().await?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor))
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        access::require(actor, Action::WriteCases(case.office_id))?;
+        Ok(case)
+    }
+
+    /// Record a screening; the case's priority and sensitivity follow from it.
+    pub async fn record_screening(
+        &self,
+        actor: &UserRecord,
+        case: CaseId,
+        input: &ScreeningInput,
+    ) -> ServiceResult<ScreeningId> {
+        let case = self.writable_case(actor, case).await?;
+        let s = input.parse(CalendarDate::today())?;
+        let id = ScreeningId::new();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        reg::insert_screening(&mut tx, id, case.id, &s, actor.id, now).await?;
+        let all = reg::case_findings(&mut tx, case.id).await?;
+        // The latest screening sets priority; sensitivity only ever goes up.
+        let sensitivity = Sensitivity::derive(case.kind, &all, case.sensitivity);
+        reg::set_case_risk(&mut tx, case.id, sensitivity, priority_of(&s.findings), now).await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "screening_recorded",
+            Some(case.id),
+            Some(case.person_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn record_assistance(
+        &self,
+        actor: &UserRecord,
+        case: CaseId,
+        input: &AssistanceInput,
+    ) -> ServiceResult<AssistanceId> {
+        let case = self.writable_case(actor, case).await?;
+        if case.status == CaseStatus::Closed {
+            return Err(FieldError::new("case", "err-case-closed").into());
+        }
+        let a = input.parse(CalendarDate::today())?;
+        let id = AssistanceId::new();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        reg::insert_assistance(&mut tx, id, case.id, &a, actor.id, now).await?;
+        reg::touch_case(&mut tx, case.id, now).await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "assistance_recorded",
+            Some(case.id),
+            Some(case.person_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn add_note(
+        &self,
+        actor: &UserRecord,
+        case: CaseId,
+        input: &NoteInput,
+    ) -> ServiceResult<NoteId> {
+        let case = self.writable_case(actor, case).await?;
+        let body = input.parse()?;
+        let id = NoteId::new();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        reg::insert_note(&mut tx, id, case.id, &body, actor.id, now).await?;
+        reg::touch_case(&mut tx, case.id, now).await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "note_added",
+            Some(case.id),
+            Some(case.person_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn change_status(
+        &self,
+        actor: &UserRecord,
+        case: CaseId,
+        input: &StatusChangeInput,
+    ) -> ServiceResult<CaseStatus> {
+        let case = self.writable_case(actor, case).await?;
+        let change = input.parse(case.status)?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        if !reg::set_case_status(&mut tx, case.id, case.status, change.to, now.date(), now).await? {
+            return Err(ServiceError::Conflict(
+                "the case's status changed meanwhile",
+            ));
+        }
+        reg::insert_status_change(
+            &mut tx,
+            case.id,
+            Some(case.status),
+            change.to,
+            change.reason.as_deref(),
+            actor.id,
+            now,
+        )
+        .await?;
+        reg::record_activity(
+            &mut tx,
+            actor.id,
+            "status_changed",
+            Some(case.id),
+            Some(case.person_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(change.to)
+    }
+
+    pub async fn my_cases(&self, actor: &UserRecord, limit: i64) -> ServiceResult<Vec<CaseRecord>> {
+        let mut c = self.reader().await?;
+        Ok(reg::cases_assigned_to(&mut c, actor.id, limit).await?)
+    }
+
+    pub async fn recent_activity(
+        &self,
+        actor: &UserRecord,
+        limit: i64,
+    ) -> ServiceResult<Vec<ActivityRecord>> {
+        let mut c = self.reader().await?;
+        Ok(reg::recent_activity(&mut c, &access::scope(actor), limit).await?)
+    }
+
+    /// Who a case in this office can be assigned to.
+    pub async fn assignable_users(
+        &self,
+        offices: &[OfficeId],
+    ) -> ServiceResult<Vec<(UserId, String, String)>> {
+        let mut c = self.reader().await?;
+        Ok(users::users_of_offices(&mut c, offices).await?)
+    }
+
+    pub async fn user(&self, id: UserId) -> ServiceResult<UserRecord> {
+        let mut c = self.reader().await?;
+        users::get_user(&mut c, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    pub async fn check(&self) -> ServiceResult<passage_storage::check::CheckReport> {
+        Ok(passage_storage::check::check(&self.db).await?)
+    }
+}

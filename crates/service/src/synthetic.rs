@@ -1,0 +1,1310 @@
+//! Synthetic data that looks like the Central Mediterranean route, for the
+//! demo, tests and benchmarks. Deterministic: the same seed gives the same
+//! records, ids included. Nationalities are weighted as in the region's
+//! return caseloads, most people are young men, names come from per-country
+//! lists with the spellings each country's registries use (Diallo in Guinea,
+//! Jallow in The Gambia), and about one person in twelve is registered a
+//! second time elsewhere under a variant spelling — as happens on the route.
+//! Nothing here is a real person.
+
+use crate::auth::hash_password;
+use crate::error::ServiceResult;
+use crate::Passage;
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::ids::*;
+use passage_domain::names;
+use passage_domain::user::Role;
+use passage_storage::bulk::insert_rows;
+use passage_storage::records::OfficeRecord;
+use passage_storage::registry as reg;
+use passage_storage::sql::Value;
+use passage_storage::users::{self, NewUser};
+
+/// SplitMix64: tiny, fast, and its output never changes between versions,
+/// which a seeded data set needs.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+    pub fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
+        let total: u32 = xs.iter().map(|x| x.1).sum();
+        let mut r = self.below(total as u64) as u32;
+        for (x, w) in xs {
+            if r < *w {
+                return x;
+            }
+            r -= w;
+        }
+        &xs[0].0
+    }
+    /// A UUIDv7 whose time part is `at`, so synthetic ids sort like real ones.
+    pub fn uuid_at(&mut self, at: Timestamp) -> uuid::Uuid {
+        let r = self.next_u64().to_le_bytes();
+        let s = self.next_u64().to_le_bytes();
+        let mut rand = [0u8; 10];
+        rand[..8].copy_from_slice(&r);
+        rand[8..].copy_from_slice(&s[..2]);
+        uuid::Builder::from_unix_timestamp_millis(at.unix().max(0) as u64 * 1000, &rand).into_uuid()
+    }
+}
+
+/// Offices in the ten programme countries: country offices and their sites.
+pub const OFFICES: &[(&str, &str, &str, &str, Option<i64>)] = &[
+    (
+        "NER-NIA",
+        "Niamey country office",
+        "NER",
+        "country_office",
+        None,
+    ),
+    (
+        "NER-AGZ",
+        "Agadez transit centre",
+        "NER",
+        "transit_centre",
+        Some(1000),
+    ),
+    (
+        "NER-ARL",
+        "Arlit transit centre",
+        "NER",
+        "transit_centre",
+        Some(400),
+    ),
+    (
+        "NER-DIR",
+        "Dirkou transit centre",
+        "NER",
+        "transit_centre",
+        Some(250),
+    ),
+    (
+        "NER-NIA-TC",
+        "Niamey transit centre",
+        "NER",
+        "transit_centre",
+        Some(1500),
+    ),
+    (
+        "MLI-BKO",
+        "Bamako country office",
+        "MLI",
+        "country_office",
+        None,
+    ),
+    (
+        "MLI-GAO",
+        "Gao transit centre",
+        "MLI",
+        "transit_centre",
+        Some(300),
+    ),
+    (
+        "MLI-BKO-TC",
+        "Bamako transit centre",
+        "MLI",
+        "transit_centre",
+        Some(500),
+    ),
+    (
+        "BFA-OUA",
+        "Ouagadougou country office",
+        "BFA",
+        "country_office",
+        None,
+    ),
+    (
+        "BFA-BOB",
+        "Bobo-Dioulasso shelter",
+        "BFA",
+        "shelter",
+        Some(120),
+    ),
+    (
+        "SEN-DKR",
+        "Dakar country office",
+        "SEN",
+        "country_office",
+        None,
+    ),
+    ("SEN-TMB", "Tambacounda shelter", "SEN", "shelter", Some(80)),
+    (
+        "GMB-BJL",
+        "Banjul country office",
+        "GMB",
+        "country_office",
+        None,
+    ),
+    (
+        "GIN-CKY",
+        "Conakry country office",
+        "GIN",
+        "country_office",
+        None,
+    ),
+    (
+        "GIN-CKY-TC",
+        "Conakry transit centre",
+        "GIN",
+        "transit_centre",
+        Some(200),
+    ),
+    (
+        "CIV-ABJ",
+        "Abidjan country office",
+        "CIV",
+        "country_office",
+        None,
+    ),
+    (
+        "LBY-TIP",
+        "Tripoli country office",
+        "LBY",
+        "country_office",
+        None,
+    ),
+    ("LBY-SEB", "Sabha sub-office", "LBY", "sub_office", None),
+    (
+        "DZA-ALG",
+        "Algiers country office",
+        "DZA",
+        "country_office",
+        None,
+    ),
+    (
+        "DZA-TAM",
+        "Tamanrasset sub-office",
+        "DZA",
+        "sub_office",
+        None,
+    ),
+    (
+        "MAR-RBA",
+        "Rabat country office",
+        "MAR",
+        "country_office",
+        None,
+    ),
+    ("MAR-OUD", "Oujda sub-office", "MAR", "sub_office", None),
+];
+
+/// Where migrants are registered (transit and return points weigh most).
+const REGISTRATION_OFFICES: &[(&str, u32)] = &[
+    ("NER-AGZ", 22),
+    ("NER-NIA-TC", 14),
+    ("NER-ARL", 6),
+    ("NER-DIR", 3),
+    ("MLI-GAO", 6),
+    ("MLI-BKO-TC", 6),
+    ("LBY-TIP", 12),
+    ("LBY-SEB", 4),
+    ("BFA-BOB", 3),
+    ("SEN-TMB", 3),
+    ("GIN-CKY-TC", 8),
+    ("GMB-BJL", 4),
+    ("CIV-ABJ", 3),
+    ("DZA-TAM", 3),
+    ("MAR-OUD", 3),
+];
+
+const NATIONALITIES: &[(&str, u32)] = &[
+    ("GIN", 18),
+    ("MLI", 14),
+    ("CIV", 10),
+    ("NGA", 10),
+    ("SEN", 9),
+    ("GMB", 8),
+    ("CMR", 6),
+    ("BFA", 5),
+    ("SLE", 5),
+    ("SDN", 4),
+    ("NER", 3),
+    ("GHA", 3),
+    ("LBR", 2),
+    ("TCD", 2),
+    ("BEN", 1),
+    ("TGO", 1),
+];
+
+/// Family names by nationality, in each country's usual spelling.
+fn family_names(nat: &str) -> &'static [&'static str] {
+    match nat {
+        "GIN" => &[
+            "Diallo",
+            "Barry",
+            "Bah",
+            "Camara",
+            "Condé",
+            "Sylla",
+            "Soumah",
+            "Bangoura",
+            "Keïta",
+            "Touré",
+            "Sow",
+            "Baldé",
+            "Kouyaté",
+            "Traoré",
+            "Kourouma",
+            "Doumbouya",
+            "Cissé",
+            "Fofana",
+            "Kaba",
+            "Sacko",
+        ],
+        "MLI" => &[
+            "Traoré",
+            "Coulibaly",
+            "Diarra",
+            "Keïta",
+            "Konaté",
+            "Sidibé",
+            "Diakité",
+            "Doumbia",
+            "Sissoko",
+            "Dembélé",
+            "Cissé",
+            "Touré",
+            "Maïga",
+            "Kanté",
+            "Sangaré",
+            "Ballo",
+            "Samaké",
+            "Diallo",
+            "Haïdara",
+            "Kouyaté",
+        ],
+        "SEN" => &[
+            "Diop", "Ndiaye", "Fall", "Sow", "Diallo", "Ba", "Gueye", "Faye", "Sarr", "Mbaye",
+            "Cissé", "Diouf", "Thiam", "Seck", "Sy", "Ndour", "Camara", "Sall", "Kane", "Dieng",
+        ],
+        "GMB" => &[
+            "Jallow", "Ceesay", "Bah", "Touray", "Sanneh", "Jammeh", "Darboe", "Manneh", "Bojang",
+            "Jobe", "Sowe", "Njie", "Conteh", "Sillah", "Trawally", "Fofana", "Drammeh", "Colley",
+            "Kuyateh", "Jatta",
+        ],
+        "SLE" => &[
+            "Kamara", "Sesay", "Conteh", "Bangura", "Koroma", "Kargbo", "Turay", "Mansaray",
+            "Jalloh", "Bah", "Kanu", "Fofanah", "Dumbuya", "Sankoh", "Kallon",
+        ],
+        "CIV" => &[
+            "Koné",
+            "Ouattara",
+            "Coulibaly",
+            "Traoré",
+            "Yao",
+            "Kouassi",
+            "Konan",
+            "Bamba",
+            "Koffi",
+            "Diabaté",
+            "Touré",
+            "Kouamé",
+            "Soro",
+            "Silué",
+            "Doumbia",
+            "Diomandé",
+            "Fofana",
+            "Cissé",
+        ],
+        "NGA" => &[
+            "Okafor",
+            "Adeyemi",
+            "Okonkwo",
+            "Ibrahim",
+            "Musa",
+            "Bello",
+            "Eze",
+            "Ogunleye",
+            "Abubakar",
+            "Osagie",
+            "Igbinedion",
+            "Okoro",
+            "Obi",
+            "Aliyu",
+            "Uwaifo",
+            "Omoregie",
+            "Yusuf",
+            "Adebayo",
+        ],
+        "CMR" => &[
+            "Ngono", "Mbarga", "Atangana", "Fotso", "Tchoupo", "Nkoulou", "Kamga", "Njoya",
+            "Essomba", "Tchamba", "Abena", "Mvondo", "Nana", "Tagne",
+        ],
+        "BFA" => &[
+            "Ouédraogo",
+            "Sawadogo",
+            "Compaoré",
+            "Kaboré",
+            "Zongo",
+            "Traoré",
+            "Ouattara",
+            "Sanou",
+            "Kinda",
+            "Tapsoba",
+            "Nikiéma",
+            "Ilboudo",
+            "Diallo",
+            "Bamogo",
+        ],
+        "SDN" => &[
+            "Ahmed",
+            "Mohamed",
+            "Ibrahim",
+            "Osman",
+            "Abdallah",
+            "Hassan",
+            "Adam",
+            "Ismail",
+            "Yousif",
+            "Musa",
+            "Abdelrahman",
+            "Idris",
+            "Suleiman",
+            "Babiker",
+        ],
+        "NER" => &[
+            "Issoufou",
+            "Moussa",
+            "Abdou",
+            "Harouna",
+            "Oumarou",
+            "Mahamadou",
+            "Seyni",
+            "Hamani",
+            "Boubacar",
+            "Garba",
+            "Idrissa",
+            "Souley",
+            "Maïga",
+            "Ibrahim",
+        ],
+        "GHA" => &[
+            "Mensah", "Owusu", "Boateng", "Asante", "Osei", "Appiah", "Agyeman", "Amoah", "Adjei",
+            "Danso", "Ofori", "Nkrumah", "Yeboah",
+        ],
+        "LBR" => &[
+            "Kollie",
+            "Flomo",
+            "Kpoto",
+            "Johnson",
+            "Sirleaf",
+            "Dolo",
+            "Kromah",
+            "Kamara",
+            "Massaquoi",
+            "Cooper",
+            "Togba",
+        ],
+        "TCD" => &[
+            "Mahamat", "Abakar", "Hassane", "Idriss", "Adoum", "Haroun", "Saleh", "Oumar",
+            "Brahim", "Ali", "Djibrine",
+        ],
+        "BEN" => &[
+            "Houngbédji",
+            "Dossou",
+            "Agbodjan",
+            "Adjovi",
+            "Sossa",
+            "Gbaguidi",
+            "Akpovi",
+            "Zinsou",
+            "Ahouansou",
+        ],
+        _ => &[
+            "Agbeko",
+            "Amouzou",
+            "Koffi",
+            "Adjo",
+            "Mensah",
+            "Kossi",
+            "Dogbé",
+            "Lawson",
+            "Agbéyomé",
+        ],
+    }
+}
+
+fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
+    let anglophone = matches!(nat, "GMB" | "SLE" | "NGA" | "GHA" | "LBR");
+    let arab = matches!(nat, "SDN" | "TCD");
+    match (female, anglophone, arab) {
+        (false, _, true) => &[
+            "Mohamed", "Ahmed", "Osman", "Abdallah", "Ibrahim", "Hassan", "Adam", "Ismail",
+            "Yousif", "Musa", "Khalid", "Omar", "Ali", "Mahamat", "Abakar", "Idriss",
+        ],
+        (true, _, true) => &[
+            "Fatima", "Aisha", "Mariam", "Khadija", "Amna", "Hawa", "Zeinab", "Halima", "Asha",
+            "Safia",
+        ],
+        (false, true, _) => &[
+            "Lamin", "Ebrima", "Modou", "Momodou", "Abdoulie", "Bakary", "Musa", "Alhagie",
+            "Ousman", "Mohammed", "Alusine", "Mohamed", "Ibrahim", "Samuel", "John", "Emmanuel",
+            "Chinedu", "Yusuf", "Kwame", "Kofi", "Abubakar", "Sheku", "Alieu", "Bubacarr",
+        ],
+        (true, true, _) => &[
+            "Fatou", "Isatou", "Mariama", "Awa", "Binta", "Aminata", "Haddy", "Kaddy", "Blessing",
+            "Joy", "Mercy", "Fatmata", "Adama", "Esther", "Abena", "Ngozi",
+        ],
+        (false, false, _) => &[
+            "Mamadou",
+            "Mohamed",
+            "Ousmane",
+            "Ibrahima",
+            "Abdoulaye",
+            "Moussa",
+            "Amadou",
+            "Alpha",
+            "Sekou",
+            "Boubacar",
+            "Souleymane",
+            "Lamine",
+            "Issa",
+            "Seydou",
+            "Adama",
+            "Oumar",
+            "Cheikh",
+            "Modou",
+            "Idrissa",
+            "Aboubacar",
+            "Yacouba",
+            "Salif",
+            "Bakary",
+            "Youssouf",
+            "Mamadou Saliou",
+            "Mohamed Lamine",
+            "Thierno",
+            "Alassane",
+            "Drissa",
+            "Karim",
+        ],
+        (true, false, _) => &[
+            "Fatoumata",
+            "Aïssatou",
+            "Mariama",
+            "Kadiatou",
+            "Aminata",
+            "Hawa",
+            "Oumou",
+            "Fanta",
+            "Mariam",
+            "Binta",
+            "Assitan",
+            "Djénéba",
+            "Awa",
+            "Rokia",
+            "Salimata",
+            "Nafissatou",
+            "Ramatoulaye",
+            "Adja",
+        ],
+    }
+}
+
+/// How a second registration elsewhere spells the same name.
+fn respell(w: &str, rng: &mut Rng) -> String {
+    const SWAPS: &[(&str, &[&str])] = &[
+        ("Diallo", &["Jallow", "Djalo", "Jalloh", "DIALLO"]),
+        ("Jallow", &["Diallo", "Jalloh"]),
+        ("Mamadou", &["Mamadu", "Mohamadou", "Mamoudou"]),
+        ("Mohamed", &["Mohammed", "Muhammad", "Mohamad"]),
+        ("Ousmane", &["Usman", "Ousman", "Othman"]),
+        ("Traoré", &["Traore", "Trawally"]),
+        ("Cissé", &["Cisse", "Sesay", "Ceesay"]),
+        ("Ceesay", &["Cissé", "Sesay"]),
+        ("Keïta", &["Keita", "Keyta"]),
+        ("Ibrahima", &["Ibrahim", "Ebrima"]),
+        ("Abdoulaye", &["Abdullahi", "Abdoulahi"]),
+        ("Aïssatou", &["Aissatou", "Aissata", "Aisha"]),
+        ("Fatoumata", &["Fatimata", "Fatou", "Fatumata"]),
+        ("Touré", &["Toure", "Touray"]),
+        ("Souleymane", &["Suleiman", "Soulemane"]),
+        ("Youssouf", &["Yusuf", "Youssef"]),
+        ("Moussa", &["Musa"]),
+        ("Ndiaye", &["N'Diaye", "Njie"]),
+    ];
+    if let Some((_, alts)) = SWAPS.iter().find(|(k, _)| *k == w) {
+        return rng.pick(alts).to_string();
+    }
+    // Otherwise a typing variant: accents dropped or upper case.
+    let folded: String = names::fold_words(w).join(" ");
+    if rng.chance(0.5) {
+        folded.to_uppercase()
+    } else {
+        let mut c = folded.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// What `generate` made.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Generated {
+    pub persons: u64,
+    pub cases: u64,
+    pub screenings: u64,
+    pub assistance: u64,
+}
+
+pub const DEMO_PASSWORD: &str = "passage-demo-2026";
+
+/// The demo logins: (username, display name, role, office codes).
+pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
+    ("admin", "Aminata Admin", Role::Admin, &[]),
+    (
+        "agadez",
+        "Ibrahim Caseworker (Agadez)",
+        Role::Caseworker,
+        &["NER-AGZ", "NER-ARL"],
+    ),
+    (
+        "niamey",
+        "Mariama Caseworker (Niamey)",
+        Role::Caseworker,
+        &["NER-NIA", "NER-NIA-TC"],
+    ),
+    (
+        "tripoli",
+        "Salma Caseworker (Tripoli)",
+        Role::Caseworker,
+        &["LBY-TIP", "LBY-SEB"],
+    ),
+    (
+        "conakry",
+        "Alpha Caseworker (Conakry)",
+        Role::Caseworker,
+        &["GIN-CKY", "GIN-CKY-TC"],
+    ),
+    (
+        "bamako",
+        "Oumar Caseworker (Bamako)",
+        Role::Caseworker,
+        &["MLI-BKO", "MLI-BKO-TC", "MLI-GAO"],
+    ),
+];
+
+impl Passage {
+    /// Create the offices and demo users if they are not there yet.
+    pub async fn seed_reference_data(&self) -> ServiceResult<Vec<OfficeRecord>> {
+        let mut c = self.db.reader().acquire().await?;
+        let existing = reg::list_offices(&mut c).await?;
+        drop(c);
+        let now = Timestamp::from_unix(1_514_764_800).unwrap_or_else(Timestamp::now);
+        let mut tx = self.db.begin().await?;
+        for (code, name, country, kind, cap) in OFFICES {
+            if existing.iter().any(|o| o.code == *code) {
+                continue;
+            }
+            let o = passage_domain::office::OfficeInput {
+                code: code.to_string(),
+                name: name.to_string(),
+                country: country.to_string(),
+                kind: kind.to_string(),
+                capacity: cap.map(|c| c.to_string()).unwrap_or_default(),
+            }
+            .parse()?;
+            reg::insert_office(&mut tx, OfficeId::new(), &o, now).await?;
+        }
+        tx.commit().await?;
+        let mut c = self.db.reader().acquire().await?;
+        let offices = reg::list_offices(&mut c).await?;
+        let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+            .await
+            .map_err(|_| crate::ServiceError::Hashing)??;
+        for (username, display, role, codes) in DEMO_USERS {
+            if users::get_user_by_username(&mut c, username)
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let ids: Vec<OfficeId> = codes
+                .iter()
+                .filter_map(|code| offices.iter().find(|o| o.code == *code).map(|o| o.id))
+                .collect();
+            let mut tx = self.db.begin().await?;
+            users::insert_user(
+                &mut tx,
+                &NewUser {
+                    id: UserId::new(),
+                    username,
+                    display_name: display,
+                    password_hash: &hash,
+                    role: *role,
+                    locale: "en",
+                    offices: &ids,
+                },
+                Timestamp::now(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(offices)
+    }
+
+    /// Add `persons` synthetic persons with their cases, screenings,
+    /// assistance and notes, in batches of one transaction each.
+    pub async fn generate(
+        &self,
+        persons: u64,
+        seed: u64,
+        mut progress: impl FnMut(u64),
+    ) -> ServiceResult<Generated> {
+        let offices = self.seed_reference_data().await?;
+        let mut c = self.db.reader().acquire().await?;
+        let staff = users::list_users(&mut c).await?;
+        drop(c);
+        let mut rng = Rng::new(seed);
+        let mut out = Generated::default();
+        let batch = 2000u64;
+        let mut done = 0u64;
+        let mut counter: std::collections::HashMap<(OfficeId, i32), i64> = Default::default();
+        // Continue reference numbering after anything already there.
+        let mut c = self.db.reader().acquire().await?;
+        let base = reg::count(&mut c, "cases").await?;
+        drop(c);
+        while done < persons {
+            let n = batch.min(persons - done);
+            let mut b = Batch::default();
+            for _ in 0..n {
+                make_person(
+                    &mut rng,
+                    &offices,
+                    &staff,
+                    &mut b,
+                    &mut counter,
+                    base,
+                    &mut out,
+                );
+            }
+            let mut tx = self.db.begin().await?;
+            b.write(&mut tx).await?;
+            tx.commit().await?;
+            done += n;
+            progress(done);
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+struct Batch {
+    persons: Vec<Vec<Value>>,
+    names: Vec<Vec<Value>>,
+    keys: Vec<Vec<Value>>,
+    docs: Vec<Vec<Value>>,
+    cases: Vec<Vec<Value>>,
+    history: Vec<Vec<Value>>,
+    screenings: Vec<Vec<Value>>,
+    findings: Vec<Vec<Value>>,
+    assistance: Vec<Vec<Value>>,
+    notes: Vec<Vec<Value>>,
+}
+
+impl Batch {
+    async fn write(self, c: &mut sqlx::AnyConnection) -> ServiceResult<()> {
+        insert_rows(
+            c,
+            "persons",
+            &[
+                "id",
+                "display_name",
+                "sex",
+                "birth_date",
+                "birth_date_precision",
+                "birth_year",
+                "nationality",
+                "languages",
+                "phone",
+                "registered_office_id",
+                "created_by",
+                "created_at",
+                "updated_at",
+            ],
+            self.persons,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "person_names",
+            &["person_id", "position", "given", "family", "kind"],
+            self.names,
+        )
+        .await?;
+        insert_rows(c, "person_search_keys", &["key", "person_id"], self.keys).await?;
+        insert_rows(
+            c,
+            "identity_documents",
+            &[
+                "id",
+                "person_id",
+                "kind",
+                "number",
+                "issuing_country",
+                "expires_on",
+                "created_at",
+            ],
+            self.docs,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "cases",
+            &[
+                "id",
+                "reference",
+                "person_id",
+                "kind",
+                "office_id",
+                "assigned_to",
+                "status",
+                "sensitivity",
+                "priority",
+                "opened_on",
+                "closed_on",
+                "created_at",
+                "updated_at",
+            ],
+            self.cases,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "case_status_history",
+            &[
+                "id",
+                "case_id",
+                "from_status",
+                "to_status",
+                "reason",
+                "changed_by",
+                "changed_at",
+            ],
+            self.history,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "screenings",
+            &[
+                "id",
+                "case_id",
+                "screened_on",
+                "findings",
+                "exploitation",
+                "notes",
+                "screened_by",
+                "created_at",
+            ],
+            self.screenings,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "screening_findings",
+            &["screening_id", "category"],
+            self.findings,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "assistance",
+            &[
+                "id",
+                "case_id",
+                "kind",
+                "provided_on",
+                "quantity",
+                "unit",
+                "place",
+                "provider",
+                "cost",
+                "currency",
+                "recorded_by",
+                "created_at",
+            ],
+            self.assistance,
+        )
+        .await?;
+        insert_rows(
+            c,
+            "case_notes",
+            &["id", "case_id", "body", "author", "created_at"],
+            self.notes,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn t(s: impl ToString) -> Value {
+    Value::Text(s.to_string())
+}
+
+const NOTES: &[&str] = &[
+    "Arrived with a group from the north; tired, asks to call family.",
+    "Counselled on return options; will think about it.",
+    "Referred to the health post for follow-up of a foot wound.",
+    "Family contacted by phone; they agree to receive him.",
+    "Lost documents on the way; embassy contacted for a laissez-passer.",
+    "Wants to continue the journey; informed of the risks in the desert.",
+];
+
+fn make_person(
+    rng: &mut Rng,
+    offices: &[OfficeRecord],
+    staff: &[passage_storage::records::UserRecord],
+    b: &mut Batch,
+    counter: &mut std::collections::HashMap<(OfficeId, i32), i64>,
+    base: i64,
+    out: &mut Generated,
+) {
+    let nat = *rng.weighted(NATIONALITIES);
+    let r = rng.below(100);
+    let (sex, female) = if r < 80 {
+        ("male", false)
+    } else if r < 98 {
+        ("female", true)
+    } else {
+        ("unknown", false)
+    };
+    let child = rng.chance(0.09);
+    // Registration between 2018-01-01 and 2021-12-31.
+    let day = rng.below(4 * 365) as i64;
+    let registered = CalendarDate::from_ymd(2018, 1, 1)
+        .expect("valid")
+        .add_days(day);
+    let at =
+        Timestamp::from_unix(1_514_764_800 + day * 86_400 + 8 * 3600 + rng.below(9 * 3600) as i64)
+            .unwrap_or_else(Timestamp::now);
+    let age = if child {
+        12 + rng.below(6) as i32
+    } else if rng.chance(0.85) {
+        18 + rng.below(18) as i32
+    } else {
+        36 + rng.below(30) as i32
+    };
+    let birth_year = registered.year() - age;
+    let precision = *rng.weighted(&[("exact", 45), ("year", 30), ("estimated", 25)]);
+    let birth = match precision {
+        "exact" => {
+            CalendarDate::from_ymd(birth_year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8)
+        }
+        _ => CalendarDate::from_ymd(birth_year, 1, 1),
+    }
+    .expect("valid date");
+    let given = rng.pick(given_names(nat, female)).to_string();
+    let family = rng.pick(family_names(nat)).to_string();
+    let office_code = *rng.weighted(REGISTRATION_OFFICES);
+    let office = offices
+        .iter()
+        .find(|o| o.code == office_code)
+        .expect("seeded office");
+    let again = rng.chance(0.08);
+    let registrations = if again { 2 } else { 1 };
+    for reg_i in 0..registrations {
+        let (given, family, office, at, registered, precision, birth) = if reg_i == 0 {
+            (
+                given.clone(),
+                family.clone(),
+                office,
+                at,
+                registered,
+                precision,
+                birth,
+            )
+        } else {
+            // The same human, registered again later and elsewhere, spelled another way.
+            let other = offices
+                .iter()
+                .filter(|o| o.id != office.id && o.kind.as_str() != "country_office")
+                .nth(rng.below(10) as usize)
+                .unwrap_or(office);
+            let later = 20 + rng.below(300) as i64;
+            let g = given
+                .split(' ')
+                .map(|w| {
+                    if rng.chance(0.6) {
+                        respell(w, rng)
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let f = if rng.chance(0.7) {
+                respell(&family, rng)
+            } else {
+                family.clone()
+            };
+            let bd =
+                CalendarDate::from_ymd(birth.year() + if rng.chance(0.2) { 1 } else { 0 }, 1, 1)
+                    .expect("valid");
+            (
+                g,
+                f,
+                other,
+                Timestamp::from_unix(at.unix() + later * 86_400).unwrap_or(at),
+                registered.add_days(later),
+                "year",
+                bd,
+            )
+        };
+        let pid = PersonId::from_uuid(rng.uuid_at(at));
+        let creator = staff
+            .iter()
+            .find(|u| u.offices.contains(&office.id))
+            .or_else(|| staff.first())
+            .map(|u| u.id)
+            .unwrap_or_default();
+        let display = format!("{given} {}", family.to_uppercase());
+        let phone = rng
+            .chance(0.6)
+            .then(|| format!("+{}{:08}", phone_prefix(nat), rng.below(100_000_000)));
+        let at_s = at.to_string();
+        b.persons.push(vec![
+            t(pid),
+            t(&display),
+            t(sex),
+            t(birth),
+            t(precision),
+            Value::Int(birth.year() as i64),
+            t(nat),
+            t(language_of(nat)),
+            phone.map(Value::Text).unwrap_or(Value::Null),
+            t(office.id),
+            t(creator),
+            t(&at_s),
+            t(&at_s),
+        ]);
+        b.names.push(vec![
+            t(pid),
+            Value::Int(0),
+            t(&given),
+            t(&family),
+            t("primary"),
+        ]);
+        let mut keys = names::index_keys(&format!("{given} {family}"));
+        if rng.chance(0.05) {
+            // An alias: the name written family-first, as on some documents.
+            let alias_family = rng.pick(family_names(nat)).to_string();
+            b.names.push(vec![
+                t(pid),
+                Value::Int(1),
+                t(&given),
+                t(&alias_family),
+                t("alias"),
+            ]);
+            keys.extend(names::index_keys(&format!("{given} {alias_family}")));
+        }
+        for k in keys {
+            b.keys.push(vec![t(k), t(pid)]);
+        }
+        if rng.chance(0.3) {
+            let kind = *rng.weighted(&[
+                ("passport", 5),
+                ("national_id", 4),
+                ("birth_certificate", 1),
+                ("consular_card", 1),
+            ]);
+            b.docs.push(vec![
+                t(DocumentId::from_uuid(rng.uuid_at(at))),
+                t(pid),
+                t(kind),
+                t(format!("{}{:07}", &nat[..1], rng.below(10_000_000))),
+                t(nat),
+                Value::Null,
+                t(&at_s),
+            ]);
+        }
+        out.persons += 1;
+        make_case(
+            rng, pid, office, staff, child, registered, at, b, counter, base, out,
+        );
+    }
+}
+
+fn phone_prefix(nat: &str) -> u32 {
+    match nat {
+        "GIN" => 224,
+        "MLI" => 223,
+        "SEN" => 221,
+        "GMB" => 220,
+        "CIV" => 225,
+        "NGA" => 234,
+        "CMR" => 237,
+        "BFA" => 226,
+        "SLE" => 232,
+        "SDN" => 249,
+        "NER" => 227,
+        "GHA" => 233,
+        "LBR" => 231,
+        "TCD" => 235,
+        "BEN" => 229,
+        _ => 228,
+    }
+}
+
+fn language_of(nat: &str) -> &'static str {
+    match nat {
+        "GIN" => "fuf,fra",
+        "MLI" => "bam,fra",
+        "SEN" => "wol,fra",
+        "GMB" => "mnk,eng",
+        "CIV" => "dyu,fra",
+        "NGA" => "pcm,eng",
+        "CMR" => "fra",
+        "BFA" => "mos,fra",
+        "SLE" => "kri,eng",
+        "SDN" | "TCD" => "ara",
+        "NER" => "hau,fra",
+        "GHA" => "twi,eng",
+        "LBR" => "eng",
+        _ => "fra",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_case(
+    rng: &mut Rng,
+    pid: PersonId,
+    office: &OfficeRecord,
+    staff: &[passage_storage::records::UserRecord],
+    child: bool,
+    opened: CalendarDate,
+    at: Timestamp,
+    b: &mut Batch,
+    counter: &mut std::collections::HashMap<(OfficeId, i32), i64>,
+    base: i64,
+    out: &mut Generated,
+) {
+    let vot = rng.chance(0.04);
+    let kind = if child && rng.chance(0.6) {
+        "unaccompanied_child"
+    } else if vot {
+        "trafficking_victim_assistance"
+    } else if office.country.as_str() == "NER" && rng.chance(0.08) {
+        "search_and_rescue_survivor"
+    } else {
+        *rng.weighted(&[
+            ("assisted_voluntary_return", 55),
+            ("transit_protection", 45),
+        ])
+    };
+    let cid = CaseId::from_uuid(rng.uuid_at(at));
+    let n = counter.entry((office.id, opened.year())).or_insert(base);
+    *n += 1;
+    let reference = format!("{}-{}-{:06}", office.code, opened.year(), n);
+    let worker = staff
+        .iter()
+        .filter(|u| u.offices.contains(&office.id))
+        .nth(0)
+        .map(|u| u.id);
+    let by = worker
+        .or_else(|| staff.first().map(|u| u.id))
+        .unwrap_or_default();
+    let closed = rng.chance(0.7);
+    let status = if closed {
+        "closed"
+    } else {
+        *rng.pick(&["open", "active", "active", "on_hold"])
+    };
+    let closed_on = closed.then(|| opened.add_days(5 + rng.below(90) as i64));
+    let mut findings: Vec<&str> = Vec::new();
+    if vot || kind == "trafficking_victim_assistance" {
+        findings.push("victim_of_trafficking");
+    }
+    if kind == "unaccompanied_child" {
+        findings.push("unaccompanied_child");
+    } else if child && rng.chance(0.5) {
+        findings.push("separated_child");
+    }
+    for (f, p) in [
+        ("serious_medical_condition", 0.06),
+        ("disability", 0.02),
+        ("gbv_survivor", 0.03),
+        ("mental_health_need", 0.05),
+        ("stranded_without_means", 0.35),
+    ] {
+        if rng.chance(p) {
+            findings.push(f);
+        }
+    }
+    findings.sort();
+    let restricted = findings.iter().any(|f| {
+        matches!(
+            *f,
+            "victim_of_trafficking" | "unaccompanied_child" | "separated_child" | "gbv_survivor"
+        )
+    });
+    let cats: Vec<passage_domain::screening::VulnerabilityCategory> = findings
+        .iter()
+        .filter_map(|f| passage_domain::screening::VulnerabilityCategory::parse("", f).ok())
+        .collect();
+    let priority = passage_domain::screening::priority_of(&cats);
+    let at_s = at.to_string();
+    b.cases.push(vec![
+        t(cid),
+        t(&reference),
+        t(pid),
+        t(kind),
+        t(office.id),
+        worker.map(t).unwrap_or(Value::Null),
+        t(status),
+        t(if restricted { "restricted" } else { "normal" }),
+        t(priority),
+        t(opened),
+        closed_on.map(t).unwrap_or(Value::Null),
+        t(&at_s),
+        t(&at_s),
+    ]);
+    b.history.push(vec![
+        t(NoteId::from_uuid(rng.uuid_at(at))),
+        t(cid),
+        Value::Null,
+        t("open"),
+        Value::Null,
+        t(by),
+        t(&at_s),
+    ]);
+    if status != "open" {
+        let later = Timestamp::from_unix(at.unix() + 3600).unwrap_or(at);
+        b.history.push(vec![
+            t(NoteId::from_uuid(rng.uuid_at(later))),
+            t(cid),
+            t("open"),
+            t("active"),
+            Value::Null,
+            t(by),
+            t(later),
+        ]);
+        if status != "active" {
+            let last = Timestamp::from_unix(
+                at.unix()
+                    + 7200
+                    + closed_on
+                        .map(|d| (d.inner() - opened.inner()).whole_seconds())
+                        .unwrap_or(86_400),
+            )
+            .unwrap_or(at);
+            let reason = (status == "closed").then(|| {
+                t(*rng.pick(&[
+                    "Returned home",
+                    "Left the centre",
+                    "Continued the journey",
+                    "Assistance completed",
+                ]))
+            });
+            b.history.push(vec![
+                t(NoteId::from_uuid(rng.uuid_at(last))),
+                t(cid),
+                t("active"),
+                t(status),
+                reason.unwrap_or(Value::Null),
+                t(by),
+                t(last),
+            ]);
+        }
+    }
+    out.cases += 1;
+    if rng.chance(0.8) || !findings.is_empty() {
+        let sid = ScreeningId::from_uuid(rng.uuid_at(at));
+        let exploitation = if findings.contains(&"victim_of_trafficking") {
+            rng.pick(&[
+                "labour",
+                "sexual",
+                "domestic_servitude",
+                "forced_begging",
+                "forced_criminality",
+            ])
+            .to_string()
+        } else {
+            String::new()
+        };
+        b.screenings.push(vec![
+            t(sid),
+            t(cid),
+            t(opened),
+            t(findings.join(",")),
+            t(exploitation),
+            Value::Null,
+            t(by),
+            t(&at_s),
+        ]);
+        for f in &findings {
+            b.findings.push(vec![t(sid), t(*f)]);
+        }
+        out.screenings += 1;
+    }
+    let services = 1 + rng.below(4);
+    for i in 0..services {
+        let kind = *rng.weighted(&[
+            ("shelter", 30),
+            ("food", 30),
+            ("medical_consultation", 12),
+            ("non_food_items", 10),
+            ("psychosocial_session", 6),
+            ("phone_call_home", 6),
+            ("transport", 3),
+            ("cash", 2),
+            ("clothing", 1),
+        ]);
+        let (unit, qty) = match kind {
+            "shelter" => ("nights", 1 + rng.below(30) as i64),
+            "food" => ("meals", 1 + rng.below(60) as i64),
+            "non_food_items" => ("kits", 1),
+            "cash" => ("payments", 1),
+            "transport" => ("trips", 1),
+            "clothing" => ("items", 1 + rng.below(3) as i64),
+            "phone_call_home" => ("calls", 1 + rng.below(3) as i64),
+            _ => ("sessions", 1 + rng.below(3) as i64),
+        };
+        let (cost, cur) = if kind == "cash" {
+            (Value::Int(25_000 + 5_000 * rng.below(10) as i64), t("XOF"))
+        } else {
+            (Value::Null, Value::Null)
+        };
+        b.assistance.push(vec![
+            t(AssistanceId::from_uuid(rng.uuid_at(at))),
+            t(cid),
+            t(kind),
+            t(opened.add_days(i as i64)),
+            Value::Int(qty),
+            t(unit),
+            t(&office.name),
+            Value::Null,
+            cost,
+            cur,
+            t(by),
+            t(&at_s),
+        ]);
+        out.assistance += 1;
+    }
+    if rng.chance(0.3) {
+        b.notes.push(vec![
+            t(NoteId::from_uuid(rng.uuid_at(at))),
+            t(cid),
+            t(*rng.pick(NOTES)),
+            t(by),
+            t(&at_s),
+        ]);
+    }
+}

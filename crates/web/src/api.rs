@@ -1,0 +1,312 @@
+//! The JSON API under `/api/v1`: everything the pages do, for data officers
+//! and integrations. Bodies are JSON; every failure is a problem document;
+//! validation failures list each field with a stable code. Described by
+//! `openapi.rs` (a test checks every route here is in the document).
+
+use crate::error::ApiError;
+use crate::pages::parse_filters;
+use crate::session;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use passage_domain::assistance::AssistanceInput;
+use passage_domain::case::{CaseInput, StatusChangeInput};
+use passage_domain::ids::{CaseId, PersonId};
+use passage_domain::note::NoteInput;
+use passage_domain::office::OfficeInput;
+use passage_domain::person::PersonInput;
+use passage_domain::screening::ScreeningInput;
+use passage_domain::Invalid;
+use passage_service::auth::Session;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The API's route table: (method, path). The OpenAPI test walks it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/auth/login"),
+    ("post", "/auth/logout"),
+    ("get", "/me"),
+    ("get", "/offices"),
+    ("post", "/offices"),
+    ("get", "/persons"),
+    ("post", "/persons"),
+    ("get", "/persons/{id}"),
+    ("post", "/persons/{id}/cases"),
+    ("get", "/cases/{id}"),
+    ("post", "/cases/{id}/screenings"),
+    ("post", "/cases/{id}/assistance"),
+    ("post", "/cases/{id}/notes"),
+    ("post", "/cases/{id}/status"),
+    ("get", "/openapi.json"),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/offices", get(offices).post(create_office))
+        .route("/persons", get(search).post(register))
+        .route("/persons/{id}", get(person))
+        .route("/persons/{id}/cases", post(open_case))
+        .route("/cases/{id}", get(case))
+        .route("/cases/{id}/screenings", post(screening))
+        .route("/cases/{id}/assistance", post(assistance))
+        .route("/cases/{id}/notes", post(note))
+        .route("/cases/{id}/status", post(status))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
+}
+
+/// A JSON body whose every failure (not JSON, wrong content type, too
+/// large, wrong shape) becomes a problem document.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let status = match &rej {
+                    JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    other => other.status(),
+                };
+                Err(ApiError::BadRequest {
+                    status,
+                    detail: rej.body_text(),
+                })
+            }
+        }
+    }
+}
+
+async fn who(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<Session, ApiError> {
+    Ok(session::from_api(state, method, headers).await?)
+}
+
+fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
+    s.parse().map_err(|_| ApiError::NotFound)
+}
+
+fn created(v: serde_json::Value) -> Response {
+    (StatusCode::CREATED, Json(v)).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> Result<Response, ApiError> {
+    let s = state.passage.login(&b.username, &b.password).await?;
+    Ok(
+        Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user }))
+            .into_response(),
+    )
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    who(&state, &method, &headers).await?;
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| session::cookie(&headers, session::SESSION_COOKIE));
+    if let Some(t) = token {
+        state.passage.logout(t.trim()).await?;
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn me(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(s.user).into_response())
+}
+
+async fn offices(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.offices().await?).into_response())
+}
+
+async fn create_office(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<OfficeInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let o = state.passage.create_office(&s.user, &b).await?;
+    Ok(created(json!(o)))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let mut errors = Vec::new();
+    let filters = parse_filters(&get, &mut errors);
+    let limit = match get("limit").trim() {
+        "" => 50,
+        l => match l.parse::<usize>() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => {
+                errors.push(passage_domain::FieldError::new("limit", "err-limit").with("max", 200));
+                0
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Invalid { errors }.into());
+    }
+    Ok(Json(
+        state
+            .passage
+            .search(&s.user, &get("q"), &filters, limit)
+            .await?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RegisterBody {
+    person: PersonInput,
+    case: CaseInput,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<RegisterBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let r = state
+        .passage
+        .register_person(&s.user, &b.person, &b.case)
+        .await?;
+    Ok(created(json!(r)))
+}
+
+async fn person(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: PersonId = parse_path(&id)?;
+    Ok(Json(state.passage.person_file(&s.user, id).await?).into_response())
+}
+
+async fn open_case(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CaseInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: PersonId = parse_path(&id)?;
+    let case_id = state.passage.open_case(&s.user, id, &b).await?;
+    Ok(created(json!({ "case_id": case_id })))
+}
+
+async fn case(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: CaseId = parse_path(&id)?;
+    Ok(Json(state.passage.case_file(&s.user, id).await?).into_response())
+}
+
+async fn screening(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ScreeningInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: CaseId = parse_path(&id)?;
+    Ok(created(
+        json!({ "id": state.passage.record_screening(&s.user, id, &b).await? }),
+    ))
+}
+
+async fn assistance(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AssistanceInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: CaseId = parse_path(&id)?;
+    Ok(created(
+        json!({ "id": state.passage.record_assistance(&s.user, id, &b).await? }),
+    ))
+}
+
+async fn note(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: CaseId = parse_path(&id)?;
+    Ok(created(
+        json!({ "id": state.passage.add_note(&s.user, id, &b).await? }),
+    ))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusChangeInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: CaseId = parse_path(&id)?;
+    Ok(
+        Json(json!({ "status": state.passage.change_status(&s.user, id, &b).await? }))
+            .into_response(),
+    )
+}

@@ -1,0 +1,153 @@
+//! How failures reach people. The API answers with RFC 9457 problem details
+//! (`application/problem+json`), with a field-level list for validation
+//! errors; pages answer with a translated error page. Internal errors are
+//! logged with their cause and shown without it.
+
+use crate::i18n::{tr, Lang};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use passage_domain::{FieldError, Invalid};
+use passage_service::ServiceError;
+use serde_json::json;
+
+/// An API failure.
+#[derive(Debug)]
+pub enum ApiError {
+    Service(ServiceError),
+    /// The request itself is malformed (bad JSON, wrong content type…).
+    BadRequest {
+        status: StatusCode,
+        detail: String,
+    },
+    NotFound,
+    MethodNotAllowed,
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError::Service(e)
+    }
+}
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::Service(ServiceError::Invalid(e))
+    }
+}
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Service(ServiceError::Invalid(e.into()))
+    }
+}
+
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: Option<String>,
+    extra: Option<serde_json::Value>,
+) -> Response {
+    let mut body = json!({
+        "type": format!("/problems/{kind}"),
+        "title": title,
+        "status": status.as_u16(),
+    });
+    if let Some(d) = detail {
+        body["detail"] = json!(d);
+    }
+    if let Some(serde_json::Value::Object(m)) = extra {
+        for (k, v) in m {
+            body[k] = v;
+        }
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The field list of a validation problem, messages in English (API clients
+/// translate by `code`).
+pub fn field_errors_json(inv: &Invalid) -> serde_json::Value {
+    json!(inv
+        .errors
+        .iter()
+        .map(|e| {
+            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            json!({"field": e.field, "code": e.code, "message": tr(Lang::En, e.code, &args)})
+        })
+        .collect::<Vec<_>>())
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Service(ServiceError::Invalid(inv)) => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation-error",
+                "The request has invalid fields",
+                Some(
+                    inv.errors
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Some(json!({ "errors": field_errors_json(&inv) })),
+            ),
+            ApiError::Service(ServiceError::NotFound) | ApiError::NotFound => {
+                problem(StatusCode::NOT_FOUND, "not-found", "Not found", None, None)
+            }
+            ApiError::Service(ServiceError::Forbidden(what)) => problem(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                Some(format!("Your role does not allow you to {what}.")),
+                None,
+            ),
+            ApiError::Service(ServiceError::Unauthenticated) => (
+                [(header::WWW_AUTHENTICATE, "Bearer realm=\"passage\"")],
+                problem(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Log in first",
+                    Some("Send Authorization: Bearer <token> from POST /api/v1/auth/login.".into()),
+                    None,
+                ),
+            )
+                .into_response(),
+            ApiError::Service(ServiceError::Conflict(what)) => problem(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                Some(what.to_string()),
+                None,
+            ),
+            ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing)) => {
+                tracing::error!(error = %e, "internal error");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    None,
+                    None,
+                )
+            }
+            ApiError::BadRequest { status, detail } => problem(
+                status,
+                "bad-request",
+                "The request could not be read",
+                Some(detail),
+                None,
+            ),
+            ApiError::MethodNotAllowed => problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                None,
+                None,
+            ),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The OpenAPI 3 description of `/api/v1`, written by hand next to the
+//! routes it describes: the API is small, and a test checks that every
+//! route in `api::ROUTES` appears here with its method.
+
+use passage_domain::assistance::AssistanceKind;
+use passage_domain::case::{CaseKind, CaseStatus};
+use passage_domain::office::OfficeKind;
+use passage_domain::person::{DocumentKind, Sex};
+use passage_domain::screening::{ExploitationType, VulnerabilityCategory};
+use serde_json::{json, Value};
+
+fn codes(all: &[&str]) -> Value {
+    json!({ "type": "string", "enum": all })
+}
+
+fn body(schema: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn ok(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "type": "object" } } } })
+}
+
+fn problems(codes: &[u16]) -> Value {
+    let mut m = serde_json::Map::new();
+    for c in codes {
+        m.insert(
+            c.to_string(),
+            json!({ "$ref": "#/components/responses/Problem" }),
+        );
+    }
+    Value::Object(m)
+}
+
+fn op(
+    summary: &str,
+    request: Option<&str>,
+    success: (u16, &str),
+    errors: &[u16],
+    params: Value,
+) -> Value {
+    let mut responses = problems(errors);
+    responses[success.0.to_string()] = if success.0 == 204 {
+        json!({ "description": success.1 })
+    } else {
+        ok(success.1)
+    };
+    let mut o = json!({ "summary": summary, "responses": responses });
+    if let Some(r) = request {
+        o["requestBody"] = body(r);
+    }
+    if params.as_array().is_some_and(|a| !a.is_empty()) {
+        o["parameters"] = params;
+    }
+    o
+}
+
+fn id_param() -> Value {
+    json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])
+}
+
+pub fn document() -> Value {
+    let string = json!({ "type": "string" });
+    let strs = json!({ "type": "array", "items": { "type": "string" } });
+    let sex: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = CaseKind::ALL.iter().map(|s| s.as_str()).collect();
+    let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let search_params = json!([
+        { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Name in any spelling" },
+        { "name": "nationality", "in": "query", "schema": { "type": "string" }, "description": "ISO 3166-1 alpha-3" },
+        { "name": "sex", "in": "query", "schema": codes(&sex) },
+        { "name": "birth_year", "in": "query", "schema": { "type": "integer" }, "description": "Matches ±1 year" },
+        { "name": "office", "in": "query", "schema": { "type": "string", "format": "uuid" } },
+        { "name": "status", "in": "query", "schema": codes(&statuses) },
+        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
+    ]);
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Passage API", "version": "1", "description": "Case management for protection, return and reintegration of migrants. All writes are validated; errors are RFC 9457 problem documents." },
+        "servers": [{ "url": "/api/v1" }],
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" } } } },
+            "/auth/logout": { "post": op("End this session", None, (204, "Logged out"), &[401, 403], json!([])) },
+            "/me": { "get": op("The logged-in user", None, (200, "The user"), &[401], json!([])) },
+            "/offices": {
+                "get": op("List offices", None, (200, "Offices"), &[401], json!([])),
+                "post": op("Create an office (administrators)", Some("Office"), (201, "The office"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/persons": {
+                "get": op("Search persons by name (any spelling) and filters", None, (200, "Ranked matches"), &[401, 422], search_params),
+                "post": op("Register a person and open their first case", Some("Registration"), (201, "The new person and case ids"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/persons/{id}": { "get": op("A person's file", None, (200, "Person, cases, screenings, assistance, notes"), &[401, 404], id_param()) },
+            "/persons/{id}/cases": { "post": op("Open another case for a person", Some("Case"), (201, "The case id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/cases/{id}": { "get": op("A case with its history", None, (200, "The case file"), &[401, 404], id_param()) },
+            "/cases/{id}/screenings": { "post": op("Record a vulnerability screening", Some("Screening"), (201, "The screening id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/cases/{id}/assistance": { "post": op("Record assistance given", Some("Assistance"), (201, "The assistance id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/cases/{id}/notes": { "post": op("Add a case note", Some("Note"), (201, "The note id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/cases/{id}/status": { "post": op("Change a case's status", Some("StatusChange"), (200, "The new status"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "responses": { "Problem": { "description": "RFC 9457 problem details", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } },
+            "schemas": {
+                "Problem": { "type": "object", "properties": { "type": string, "title": string, "status": { "type": "integer" }, "detail": string,
+                    "errors": { "type": "array", "items": { "type": "object", "properties": { "field": string, "code": string, "message": string } } } } },
+                "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": string, "password": string } },
+                "Name": { "type": "object", "properties": { "given": string, "family": string } },
+                "Document": { "type": "object", "properties": { "kind": codes(&DocumentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "number": string, "issuing_country": string, "expires_on": { "type": "string", "format": "date" } } },
+                "Person": { "type": "object", "properties": {
+                    "names": { "type": "array", "items": { "$ref": "#/components/schemas/Name" }, "description": "The first is the primary name, the rest aliases" },
+                    "sex": codes(&sex),
+                    "birth_date": { "type": "string", "description": "YYYY-MM-DD or YYYY" },
+                    "birth_date_precision": codes(&["exact", "year", "estimated"]),
+                    "nationality": { "type": "string", "description": "ISO 3166-1 alpha-3" },
+                    "languages": strs, "phone": { "type": "string", "description": "International form, +227…" },
+                    "documents": { "type": "array", "items": { "$ref": "#/components/schemas/Document" } } } },
+                "Case": { "type": "object", "properties": { "kind": codes(&kinds), "office_id": { "type": "string", "format": "uuid" }, "assigned_to": { "type": "string", "description": "Username or user id" } } },
+                "Registration": { "type": "object", "required": ["person", "case"], "properties": { "person": { "$ref": "#/components/schemas/Person" }, "case": { "$ref": "#/components/schemas/Case" } } },
+                "Screening": { "type": "object", "properties": { "screened_on": { "type": "string", "format": "date" },
+                    "findings": { "type": "array", "items": codes(&VulnerabilityCategory::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) },
+                    "exploitation": { "type": "array", "items": codes(&ExploitationType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) }, "notes": string } },
+                "Assistance": { "type": "object", "properties": { "kind": codes(&AssistanceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "provided_on": { "type": "string", "format": "date" },
+                    "quantity": { "type": "string", "description": "Whole number ≥ 1" }, "place": string, "provider": string, "cost": string, "currency": string } },
+                "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
+                "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
+                "Office": { "type": "object", "properties": { "code": string, "name": string, "country": string, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_api_route_is_documented() {
+        let doc = super::document();
+        for (method, path) in crate::api::ROUTES {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} is not in openapi.json"
+            );
+        }
+    }
+}
