@@ -1280,7 +1280,7 @@ fn make_case(
         let (cost, cur) = if kind == "cash" {
             (Value::Int(25_000 + 5_000 * rng.below(10) as i64), t("XOF"))
         } else {
-            (Value::Null, Value::Null)
+            (Value::NullInt, Value::Null)
         };
         b.assistance.push(vec![
             t(AssistanceId::from_uuid(rng.uuid_at(at))),

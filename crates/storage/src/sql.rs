@@ -9,7 +9,10 @@ use sqlx::Arguments;
 pub enum Value {
     Text(String),
     Int(i64),
+    /// A NULL text value.
     Null,
+    /// A NULL integer: PostgreSQL wants the type of a NULL to match its column.
+    NullInt,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +61,7 @@ impl Sql {
                 Value::Text(s) => args.add(s.clone()),
                 Value::Int(i) => args.add(*i),
                 Value::Null => args.add(Option::<String>::None),
+                Value::NullInt => args.add(Option::<i64>::None),
             };
         }
         sqlx::query_with(&self.text, args)

@@ -1,0 +1,192 @@
+//! Black-box test harness: a fresh database (an SQLite file, or a new
+//! database on the test PostgreSQL server), filled by `passage generate`,
+//! and `passage serve` started as a process on a random port.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const PASSWORD: &str = "passage-demo-2026";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_passage")
+}
+
+pub fn tmpdir(tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "passage-t-{}-{}-{}",
+        std::process::id(),
+        tag,
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A database URL for a fresh, empty database.
+pub async fn fresh_database(backend: Backend, tag: &str) -> String {
+    match backend {
+        Backend::Sqlite => tmpdir(tag).join("passage.db").display().to_string(),
+        Backend::Postgres => {
+            let admin = std::env::var("PASSAGE_TEST_POSTGRES_URL")
+                .expect("PASSAGE_TEST_POSTGRES_URL is not set: run the tests with ./scripts/test, which starts PostgreSQL");
+            sqlx::any::install_default_drivers();
+            let name = format!("t_{}_{}", tag.replace('-', "_"), uuid_like());
+            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        t % 1_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub fn run(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .env("PASSAGE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run passage");
+    {
+        use std::io::Write;
+        let mut si = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            si.write_all(s.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("passage finished")
+}
+
+pub struct Server {
+    pub url: String,
+    pub database_url: String,
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running Passage with the demo offices and users and `persons` synthetic persons.
+pub async fn server(backend: Backend, tag: &str, persons: u32) -> Server {
+    let database_url = fresh_database(backend, tag).await;
+    let out = run(
+        &[
+            "generate",
+            "--persons",
+            &persons.to_string(),
+            "--seed",
+            "7",
+            "--database-url",
+            &database_url,
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "generate failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    start(&database_url)
+}
+
+pub fn start(database_url: &str) -> Server {
+    let mut child = Command::new(bin())
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .env("PASSAGE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start passage serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the listening line");
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("url on the line")
+        .to_string();
+    assert!(
+        url.starts_with("http://"),
+        "unexpected first line: {line:?}"
+    );
+    Server {
+        url,
+        database_url: database_url.to_string(),
+        child,
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Log in through the API; returns the bearer token.
+pub async fn token(s: &Server, username: &str) -> String {
+    let r = client()
+        .post(format!("{}/api/v1/auth/login", s.url))
+        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(r.status(), 200, "login as {username}");
+    let v: serde_json::Value = r.json().await.expect("login json");
+    v["token"].as_str().expect("token").to_string()
+}
+
+/// Define one test per backend from an async function taking a `Backend`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::common::Backend::Sqlite).await } )+ }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::common::Backend::Postgres).await } )+ }
+    };
+}
