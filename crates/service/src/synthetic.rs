@@ -682,9 +682,12 @@ impl Passage {
         let base = reg::count(&mut c, "cases").await?;
         drop(c);
         while done < persons {
-            let n = batch.min(persons - done);
+            let target = (done + batch).min(persons);
             let mut b = Batch::default();
-            for _ in 0..n {
+            while out.persons < target {
+                // A re-registration counts as a person (it is a record), so
+                // it is only made when there is room for it.
+                let room_for_two = target - out.persons >= 2;
                 make_person(
                     &mut rng,
                     &offices,
@@ -692,13 +695,14 @@ impl Passage {
                     &mut b,
                     &mut counter,
                     base,
+                    room_for_two,
                     &mut out,
                 );
             }
             let mut tx = self.db.begin().await?;
             b.write(&mut tx).await?;
             tx.commit().await?;
-            done += n;
+            done = target;
             progress(done);
         }
         Ok(out)
@@ -868,6 +872,7 @@ const NOTES: &[&str] = &[
     "Wants to continue the journey; informed of the risks in the desert.",
 ];
 
+#[allow(clippy::too_many_arguments)]
 fn make_person(
     rng: &mut Rng,
     offices: &[OfficeRecord],
@@ -875,6 +880,7 @@ fn make_person(
     b: &mut Batch,
     counter: &mut std::collections::HashMap<(OfficeId, i32), i64>,
     base: i64,
+    room_for_two: bool,
     out: &mut Generated,
 ) {
     let nat = *rng.weighted(NATIONALITIES);
@@ -918,7 +924,7 @@ fn make_person(
         .iter()
         .find(|o| o.code == office_code)
         .expect("seeded office");
-    let again = rng.chance(0.08);
+    let again = rng.chance(0.08) && room_for_two;
     let registrations = if again { 2 } else { 1 };
     for reg_i in 0..registrations {
         let (given, family, office, at, registered, precision, birth) = if reg_i == 0 {
@@ -1115,8 +1121,7 @@ fn make_case(
     let reference = format!("{}-{}-{:06}", office.code, opened.year(), n);
     let worker = staff
         .iter()
-        .filter(|u| u.offices.contains(&office.id))
-        .nth(0)
+        .find(|u| u.offices.contains(&office.id))
         .map(|u| u.id);
     let by = worker
         .or_else(|| staff.first().map(|u| u.id))

@@ -1,0 +1,242 @@
+//! Real headless Chromium over WebDriver (Debian's chromium and
+//! chromium-driver): log in, register a person, find them again by a variant
+//! spelling, record assistance — in English and in French; the Arabic pages
+//! are right-to-left; nothing overflows a 360 px wide screen.
+
+mod common;
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn chromedriver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is not installed: run the tests with ./scripts/test, which installs chromium-driver");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Driver { child, port };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(d: &Driver, width: u32) -> Client {
+    let profile = tmpdir("chrome-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                     format!("--window-size={width},900"), format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("start a Chromium session")
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = match c.find(Locator::Css(css)).await {
+        Ok(e) => e,
+        Err(_) => panic!(
+            "no {css} at {}: {}",
+            c.current_url().await.unwrap(),
+            c.source()
+                .await
+                .unwrap()
+                .chars()
+                .take(1500)
+                .collect::<String>()
+        ),
+    };
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn select(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|_| panic!("no option {value} in {css}"));
+}
+
+/// Submit a form and wait until the next page has replaced this one.
+async fn submit(c: &Client, form_css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(&format!("{form_css} button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    for _ in 0..200 {
+        if c.execute("return document.readyState", vec![]).await.ok() == Some(json!("complete")) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn choose_language(c: &Client, lang: &str) {
+    select(c, "#lang-pick", lang).await;
+    submit(c, "form[action='/language']").await;
+}
+
+/// The whole caseworker flow, in the language `lang`, with the given person.
+async fn caseworker_flow(
+    s: &Server,
+    c: &Client,
+    lang: &str,
+    given: &str,
+    family: &str,
+    variant: &str,
+    unit_word: &str,
+) {
+    c.goto(&format!("{}/login", s.url)).await.unwrap();
+    fill(c, "#username", "agadez").await;
+    fill(c, "#password", PASSWORD).await;
+    submit(c, "form[action='/login']").await;
+    choose_language(c, lang).await;
+    let html_lang: String = c
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(html_lang, lang);
+
+    c.goto(&format!("{}/persons/new", s.url)).await.unwrap();
+    fill(c, "#f-given", given).await;
+    fill(c, "#f-family", family).await;
+    select(c, "#f-sex", "male").await;
+    fill(c, "#f-birth_date", "1996").await;
+    select(c, "#f-nationality", "GIN").await;
+    select(c, "#f-kind", "transit_protection").await;
+    submit(c, "form[action='/persons']").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.path().starts_with("/persons/") && url.query() == Some("registered=1"),
+        "not registered: {url}"
+    );
+    let person_path = url.path().to_string();
+
+    c.goto(&format!("{}/persons", s.url)).await.unwrap();
+    fill(c, "#f-q", variant).await;
+    submit(c, "form[role=search]").await;
+    c.find(Locator::Css(&format!("a[href='{person_path}']")))
+        .await
+        .expect("the variant spelling finds the person")
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("a[href^='/cases/']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    select(c, "#assistance #f-kind", "shelter").await;
+    fill(c, "#assistance #f-quantity", "2").await;
+    submit(c, "#assistance").await;
+    let text = body_text(c).await;
+    assert!(
+        text.contains(&format!("2 {unit_word}")),
+        "assistance not shown in {lang}"
+    );
+
+    submit(c, "form[action='/logout']").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caseworker_flows_in_english_french_and_arabic() {
+    let s = server(Backend::Sqlite, "browser", 30).await;
+    let d = chromedriver().await;
+    let c = browser(&d, 1280).await;
+    caseworker_flow(&s, &c, "en", "Mamadou", "Diallo", "Mamadu Jallow", "nights").await;
+    caseworker_flow(&s, &c, "fr", "Ousmane", "Cissé", "Usman Ceesay", "nuits").await;
+
+    // Arabic: right-to-left.
+    c.goto(&format!("{}/login", s.url)).await.unwrap();
+    fill(&c, "#username", "agadez").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form[action='/login']").await;
+    choose_language(&c, "ar").await;
+    let dir = c
+        .execute("return getComputedStyle(document.body).direction", vec![])
+        .await
+        .unwrap();
+    assert_eq!(dir, json!("rtl"));
+    c.close().await.unwrap();
+
+    // A 360 px phone: no page scrolls sideways.
+    let phone = browser(&d, 360).await;
+    phone.goto(&format!("{}/login", s.url)).await.unwrap();
+    fill(&phone, "#username", "agadez").await;
+    fill(&phone, "#password", PASSWORD).await;
+    submit(&phone, "form[action='/login']").await;
+    for path in ["/", "/persons/new", "/persons?q=diallo", "/offices"] {
+        phone.goto(&format!("{}{path}", s.url)).await.unwrap();
+        let w = phone
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{path} is {scroll}px wide in a {inner}px window"
+        );
+    }
+    phone.close().await.unwrap();
+}
