@@ -249,15 +249,20 @@ pub fn name_words(full: &str) -> Vec<String> {
 /// key, and every unordered pair of distinct word keys joined by `+`.
 pub fn index_keys(full_name: &str) -> BTreeSet<String> {
     let words = fold_words(full_name);
-    let mut singles: BTreeSet<String> = words.iter().map(|w| word_key(w)).collect();
-    for w in words.windows(2) {
-        singles.insert(word_key(&format!("{}{}", w[0], w[1])));
+    // Each unit is a key and the word positions it covers: single words, and
+    // neighbours written together.
+    let mut units: Vec<(String, usize, usize)> = words.iter().enumerate().map(|(i, w)| (word_key(w), i, i)).collect();
+    for (i, w) in words.windows(2).enumerate() {
+        units.push((word_key(&format!("{}{}", w[0], w[1])), i, i + 1));
     }
-    let list: Vec<&String> = singles.iter().collect();
-    let mut keys = singles.clone();
-    for i in 0..list.len() {
-        for j in i + 1..list.len() {
-            keys.insert(pair_key(list[i], list[j]));
+    let mut keys: BTreeSet<String> = units.iter().map(|u| u.0.clone()).collect();
+    // Pairs only of units that do not overlap: "Abdel Aziz Kane" pairs
+    // abdelaziz with kane, but not abdelaziz with abdel.
+    for (i, a) in units.iter().enumerate() {
+        for b in &units[i + 1..] {
+            if a.2 < b.1 || b.2 < a.1 {
+                keys.insert(pair_key(&a.0, &b.0));
+            }
         }
     }
     keys

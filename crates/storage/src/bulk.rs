@@ -6,7 +6,7 @@ use crate::sql::{Sql, Value};
 use crate::Result;
 use sqlx::AnyConnection;
 
-const MAX_PARAMS: usize = 4_000;
+const MAX_PARAMS: usize = 200;
 
 /// Insert `rows` (each with one value per column) into `table`.
 pub async fn insert_rows(
