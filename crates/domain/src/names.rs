@@ -251,7 +251,11 @@ pub fn index_keys(full_name: &str) -> BTreeSet<String> {
     let words = fold_words(full_name);
     // Each unit is a key and the word positions it covers: single words, and
     // neighbours written together.
-    let mut units: Vec<(String, usize, usize)> = words.iter().enumerate().map(|(i, w)| (word_key(w), i, i)).collect();
+    let mut units: Vec<(String, usize, usize)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (word_key(w), i, i))
+        .collect();
     for (i, w) in words.windows(2).enumerate() {
         units.push((word_key(&format!("{}{}", w[0], w[1])), i, i + 1));
     }

@@ -40,7 +40,11 @@ async fn schema(backend: Backend) -> Columns {
             .await
             .unwrap();
             for col in cols {
-                out.push((col.get::<String, _>(0), col.get::<String, _>(1), col.get::<String, _>(2) == "NO"));
+                out.push((
+                    col.get::<String, _>(0),
+                    col.get::<String, _>(1),
+                    col.get::<String, _>(2) == "NO",
+                ));
             }
         }
     }
@@ -55,7 +59,13 @@ async fn sqlite_and_postgres_migrations_are_in_lockstep() {
     assert_eq!(lite, pg);
     // Migration file names match one for one.
     let names = |d: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/../storage/migrations/{d}", env!("CARGO_MANIFEST_DIR"))).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!(
+            "{}/../storage/migrations/{d}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
         v.sort();
         v
     };

@@ -18,7 +18,9 @@ use passage_domain::Invalid;
 use passage_storage::records::UserRecord;
 use passage_storage::users::{self, NewUser};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 pub const IDLE_TIMEOUT_SECS: i64 = 8 * 3600;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
@@ -68,6 +70,44 @@ pub fn token_hash(token: &str) -> String {
 pub struct Session {
     pub user: UserRecord,
     pub csrf_token: String,
+}
+
+/// Recently checked sessions, so that a burst of requests does not read the
+/// session, the user and their offices from the database each time. Entries
+/// live a few seconds: a session ended or a user disabled through another
+/// server process stops working within that time; in this process, logout
+/// removes the entry at once.
+#[derive(Clone, Default)]
+pub(crate) struct SessionCache(Arc<Mutex<HashMap<String, (Session, Instant)>>>);
+
+const SESSION_CACHE_TTL: Duration = Duration::from_secs(5);
+const SESSION_CACHE_MAX: usize = 10_000;
+
+impl SessionCache {
+    fn get(&self, hash: &str) -> Option<Session> {
+        let map = self.0.lock().ok()?;
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < SESSION_CACHE_TTL)
+            .map(|(s, _)| s.clone())
+    }
+    fn put(&self, hash: String, s: Session) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= SESSION_CACHE_MAX {
+                map.retain(|_, (_, at)| at.elapsed() < SESSION_CACHE_TTL);
+            }
+            map.insert(hash, (s, Instant::now()));
+        }
+    }
+    fn forget(&self, hash: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(hash);
+        }
+    }
+    fn forget_user(&self, user: UserId) {
+        if let Ok(mut map) = self.0.lock() {
+            map.retain(|_, (s, _)| s.user.id != user);
+        }
+    }
 }
 
 /// A new session: the token goes to the client, once.
@@ -201,6 +241,9 @@ impl Passage {
     /// The session behind a token, if it is still valid.
     pub async fn session(&self, token: &str) -> ServiceResult<Session> {
         let h = token_hash(token);
+        if let Some(s) = self.sessions.get(&h) {
+            return Ok(s);
+        }
         let now = Timestamp::now().unix();
         let mut c = self.db.reader().acquire().await?;
         let s = users::get_session(&mut c, &h)
@@ -227,15 +270,19 @@ impl Passage {
             users::touch_session(&mut tx, &h, now).await?;
             tx.commit().await?;
         }
-        Ok(Session {
+        let session = Session {
             user,
             csrf_token: s.csrf_token,
-        })
+        };
+        self.sessions.put(h, session.clone());
+        Ok(session)
     }
 
     pub async fn logout(&self, token: &str) -> ServiceResult<()> {
+        let h = token_hash(token);
+        self.sessions.forget(&h);
         let mut tx = self.db.begin().await?;
-        users::delete_session(&mut tx, &token_hash(token)).await?;
+        users::delete_session(&mut tx, &h).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -244,6 +291,7 @@ impl Passage {
         let mut tx = self.db.begin().await?;
         users::set_locale(&mut tx, user, locale).await?;
         tx.commit().await?;
+        self.sessions.forget_user(user);
         Ok(())
     }
 }

@@ -17,10 +17,14 @@ pub use passage_storage::Db;
 #[derive(Clone)]
 pub struct Passage {
     pub db: Db,
+    sessions: auth::SessionCache,
 }
 
 impl Passage {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            sessions: auth::SessionCache::default(),
+        }
     }
 }

@@ -518,8 +518,9 @@ fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
     }
 }
 
-/// How a second registration elsewhere spells the same name.
-fn respell(w: &str, rng: &mut Rng) -> String {
+/// How a second registration elsewhere spells the same name (also used by
+/// the search benchmark to make variant queries).
+pub fn respell(w: &str, rng: &mut Rng) -> String {
     const SWAPS: &[(&str, &[&str])] = &[
         ("Diallo", &["Jallow", "Djalo", "Jalloh", "DIALLO"]),
         ("Jallow", &["Diallo", "Jalloh"]),
