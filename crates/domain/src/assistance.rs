@@ -46,10 +46,7 @@ impl AssistanceKind {
             Self::Shelter => Unit::Nights,
             Self::Food => Unit::Meals,
             Self::NonFoodItems => Unit::Kits,
-            Self::MedicalConsultation
-            | Self::PsychosocialSession
-            | Self::LegalCounselling
-            | Self::FamilyTracing => Unit::Sessions,
+            Self::MedicalConsultation | Self::PsychosocialSession | Self::LegalCounselling | Self::FamilyTracing => Unit::Sessions,
             Self::Cash => Unit::Payments,
             Self::Transport => Unit::Trips,
             Self::Clothing => Unit::Items,
@@ -101,18 +98,10 @@ impl AssistanceInput {
         let quantity = if self.quantity.trim().is_empty() {
             Some(1)
         } else {
-            inv.take(parse_count(
-                "quantity",
-                &self.quantity,
-                kind.map(|k| k.max_quantity()).unwrap_or(1000),
-            ))
+            inv.take(parse_count("quantity", &self.quantity, kind.map(|k| k.max_quantity()).unwrap_or(1000)))
         };
-        let place = inv
-            .take(text::clean("place", &self.place, 120, false))
-            .flatten();
-        let provider = inv
-            .take(text::clean("provider", &self.provider, 120, false))
-            .flatten();
+        let place = inv.take(text::clean("place", &self.place, 120, false)).flatten();
+        let provider = inv.take(text::clean("provider", &self.provider, 120, false)).flatten();
         let cost = match (self.cost.trim().is_empty(), self.currency.trim().is_empty()) {
             (true, _) => None,
             (false, true) => {
@@ -140,10 +129,7 @@ impl AssistanceInput {
 /// A whole positive number up to `max`; spaces and thin spaces used as thousands
 /// separators in French are accepted.
 pub fn parse_count(field: &str, s: &str, max: i64) -> Result<i64, FieldError> {
-    let digits: String = s
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | ','))
-        .collect();
+    let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | ',')).collect();
     match digits.parse::<i64>() {
         Ok(n) if n >= 1 && n <= max => Ok(n),
         Ok(n) if n > max => Err(FieldError::new(field, "err-number-too-large").with("max", max)),
@@ -161,13 +147,7 @@ mod tests {
 
     #[test]
     fn a_night_of_shelter() {
-        let a = AssistanceInput {
-            kind: "shelter".into(),
-            provided_on: "2026-11-22".into(),
-            ..Default::default()
-        }
-        .parse(today())
-        .unwrap();
+        let a = AssistanceInput { kind: "shelter".into(), provided_on: "2026-11-22".into(), ..Default::default() }.parse(today()).unwrap();
         assert_eq!((a.kind.unit(), a.quantity), (Unit::Nights, 1));
     }
 
@@ -181,13 +161,7 @@ mod tests {
             currency: "XOF".into(),
             ..Default::default()
         };
-        let codes: Vec<_> = i
-            .parse(today())
-            .unwrap_err()
-            .errors
-            .iter()
-            .map(|e| e.code)
-            .collect();
+        let codes: Vec<_> = i.parse(today()).unwrap_err().errors.iter().map(|e| e.code).collect();
         assert_eq!(codes, ["err-number-too-large", "err-positive-number"]);
         assert_eq!(parse_count("c", "25 000", MAX_COST).unwrap(), 25000);
     }

@@ -48,9 +48,7 @@ impl CaseStatus {
         if self.can_become(to) {
             Ok(to)
         } else {
-            Err(FieldError::new("status", "err-status-transition")
-                .with("from", self)
-                .with("to", to))
+            Err(FieldError::new("status", "err-status-transition").with("from", self).with("to", to))
         }
     }
 
@@ -74,15 +72,8 @@ code_enum!(
 impl Sensitivity {
     /// A case is restricted when its kind or anything screening found says so.
     /// Once restricted it stays so: a later screening cannot lower it.
-    pub fn derive(
-        kind: CaseKind,
-        findings: &[VulnerabilityCategory],
-        current: Sensitivity,
-    ) -> Sensitivity {
-        let by_kind = matches!(
-            kind,
-            CaseKind::TraffickingVictimAssistance | CaseKind::UnaccompaniedChild
-        );
+    pub fn derive(kind: CaseKind, findings: &[VulnerabilityCategory], current: Sensitivity) -> Sensitivity {
+        let by_kind = matches!(kind, CaseKind::TraffickingVictimAssistance | CaseKind::UnaccompaniedChild);
         let by_findings = findings.iter().any(|f| f.makes_case_restricted());
         if current == Sensitivity::Restricted || by_kind || by_findings {
             Sensitivity::Restricted
@@ -118,11 +109,8 @@ pub struct StatusChange {
 impl StatusChangeInput {
     pub fn parse(&self, from: CaseStatus) -> Result<StatusChange, Invalid> {
         let mut inv = Invalid::default();
-        let to =
-            inv.take(CaseStatus::parse("status", &self.status).and_then(|to| from.transition(to)));
-        let reason = inv
-            .take(text::clean("reason", &self.reason, 500, false))
-            .flatten();
+        let to = inv.take(CaseStatus::parse("status", &self.status).and_then(|to| from.transition(to)));
+        let reason = inv.take(text::clean("reason", &self.reason, 500, false)).flatten();
         inv.into_result()?;
         let to = to.expect("checked");
         if to == CaseStatus::Closed && reason.is_none() {
@@ -139,68 +127,29 @@ mod tests {
     #[test]
     fn transitions_are_exactly_the_allowed_ones() {
         use CaseStatus::*;
-        let allowed = [
-            (Open, Active),
-            (Open, Closed),
-            (Active, OnHold),
-            (Active, Closed),
-            (OnHold, Active),
-            (OnHold, Closed),
-            (Closed, Active),
-        ];
+        let allowed =
+            [(Open, Active), (Open, Closed), (Active, OnHold), (Active, Closed), (OnHold, Active), (OnHold, Closed), (Closed, Active)];
         for &from in CaseStatus::ALL {
             for &to in CaseStatus::ALL {
-                assert_eq!(
-                    from.can_become(to),
-                    allowed.contains(&(from, to)),
-                    "{from} -> {to}"
-                );
+                assert_eq!(from.can_become(to), allowed.contains(&(from, to)), "{from} -> {to}");
             }
         }
     }
 
     #[test]
     fn closing_needs_a_reason() {
-        let e = StatusChangeInput {
-            status: "closed".into(),
-            reason: "".into(),
-        }
-        .parse(CaseStatus::Active);
+        let e = StatusChangeInput { status: "closed".into(), reason: "".into() }.parse(CaseStatus::Active);
         assert_eq!(e.err().unwrap().errors[0].code, "err-reason-required");
-        let e = StatusChangeInput {
-            status: "open".into(),
-            reason: "".into(),
-        }
-        .parse(CaseStatus::Active);
+        let e = StatusChangeInput { status: "open".into(), reason: "".into() }.parse(CaseStatus::Active);
         assert_eq!(e.err().unwrap().errors[0].code, "err-status-transition");
     }
 
     #[test]
     fn sensitivity_never_goes_down() {
         use VulnerabilityCategory::*;
-        assert_eq!(
-            Sensitivity::derive(
-                CaseKind::TransitProtection,
-                &[SeriousMedicalCondition],
-                Sensitivity::Normal
-            ),
-            Sensitivity::Normal
-        );
-        assert_eq!(
-            Sensitivity::derive(
-                CaseKind::TransitProtection,
-                &[GbvSurvivor],
-                Sensitivity::Normal
-            ),
-            Sensitivity::Restricted
-        );
-        assert_eq!(
-            Sensitivity::derive(CaseKind::UnaccompaniedChild, &[], Sensitivity::Normal),
-            Sensitivity::Restricted
-        );
-        assert_eq!(
-            Sensitivity::derive(CaseKind::TransitProtection, &[], Sensitivity::Restricted),
-            Sensitivity::Restricted
-        );
+        assert_eq!(Sensitivity::derive(CaseKind::TransitProtection, &[SeriousMedicalCondition], Sensitivity::Normal), Sensitivity::Normal);
+        assert_eq!(Sensitivity::derive(CaseKind::TransitProtection, &[GbvSurvivor], Sensitivity::Normal), Sensitivity::Restricted);
+        assert_eq!(Sensitivity::derive(CaseKind::UnaccompaniedChild, &[], Sensitivity::Normal), Sensitivity::Restricted);
+        assert_eq!(Sensitivity::derive(CaseKind::TransitProtection, &[], Sensitivity::Restricted), Sensitivity::Restricted);
     }
 }

@@ -44,14 +44,7 @@ fn load(src: &'static str) -> Table {
         assert!(f.len() == 4, "bad shipped code table line: {line}");
         let code = f[0].clone();
         order.push(code.clone());
-        names.insert(
-            code,
-            Names {
-                en: f[1].clone(),
-                fr: f[2].clone(),
-                ar: f[3].clone(),
-            },
-        );
+        names.insert(code, Names { en: f[1].clone(), fr: f[2].clone(), ar: f[3].clone() });
     }
     Table { order, names }
 }
@@ -223,10 +216,7 @@ impl Currency {
         Self::ALL
             .into_iter()
             .find(|c| c.code() == u)
-            .ok_or_else(|| {
-                FieldError::new(field, "err-unknown-currency")
-                    .with("value", s.chars().take(10).collect::<String>())
-            })
+            .ok_or_else(|| FieldError::new(field, "err-unknown-currency").with("value", s.chars().take(10).collect::<String>()))
     }
 }
 
@@ -252,9 +242,6 @@ mod tests {
 
     #[test]
     fn csv_line_handles_quotes() {
-        assert_eq!(
-            split_csv_line(r#"a,"b, c","d ""e""",f"#),
-            vec!["a", "b, c", "d \"e\"", "f"]
-        );
+        assert_eq!(split_csv_line(r#"a,"b, c","d ""e""",f"#), vec!["a", "b, c", "d \"e\"", "f"]);
     }
 }

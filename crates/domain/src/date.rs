@@ -21,10 +21,7 @@ impl CalendarDate {
     /// Parse `YYYY-MM-DD` (ISO 8601, the API's form and the HTML date input's).
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
-        let bad = || {
-            FieldError::new(field, "err-date-format")
-                .with("value", s.chars().take(20).collect::<String>())
-        };
+        let bad = || FieldError::new(field, "err-date-format").with("value", s.chars().take(20).collect::<String>());
         let parts: Vec<&str> = s.split('-').collect();
         if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
             return Err(bad());
@@ -35,8 +32,7 @@ impl CalendarDate {
         if !(1..=12).contains(&m) {
             return Err(bad());
         }
-        Self::from_ymd(y, m, d)
-            .ok_or_else(|| FieldError::new(field, "err-date-impossible").with("value", s))
+        Self::from_ymd(y, m, d).ok_or_else(|| FieldError::new(field, "err-date-impossible").with("value", s))
     }
 
     pub fn today() -> Self {
@@ -69,13 +65,7 @@ impl CalendarDate {
 
 impl fmt::Display for CalendarDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.year(),
-            self.month(),
-            self.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
 }
 
@@ -117,10 +107,7 @@ impl BirthDatePrecision {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(field, "err-unknown-choice")
-                    .with("value", s.chars().take(20).collect::<String>())
-            })
+            .ok_or_else(|| FieldError::new(field, "err-unknown-choice").with("value", s.chars().take(20).collect::<String>()))
     }
 }
 
@@ -138,22 +125,11 @@ const OLDEST_PLAUSIBLE_AGE: i32 = 110;
 impl BirthDate {
     /// Parse a date of birth given as `YYYY-MM-DD` or `YYYY`, checked against `today`:
     /// not in the future and not more than 110 years ago.
-    pub fn parse(
-        field: &str,
-        s: &str,
-        precision: BirthDatePrecision,
-        today: CalendarDate,
-    ) -> Result<Self, FieldError> {
+    pub fn parse(field: &str, s: &str, precision: BirthDatePrecision, today: CalendarDate) -> Result<Self, FieldError> {
         let s = s.trim();
         let (date, precision) = if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
-            let y: i32 = s
-                .parse()
-                .map_err(|_| FieldError::new(field, "err-date-format"))?;
-            (
-                CalendarDate::from_ymd(y, 1, 1)
-                    .ok_or_else(|| FieldError::new(field, "err-date-format"))?,
-                BirthDatePrecision::Year,
-            )
+            let y: i32 = s.parse().map_err(|_| FieldError::new(field, "err-date-format"))?;
+            (CalendarDate::from_ymd(y, 1, 1).ok_or_else(|| FieldError::new(field, "err-date-format"))?, BirthDatePrecision::Year)
         } else {
             (CalendarDate::parse(field, s)?, precision)
         };
@@ -171,9 +147,7 @@ impl BirthDate {
             return Err(FieldError::new(field, "err-date-in-future"));
         }
         if today.year() - self.date.year() > OLDEST_PLAUSIBLE_AGE {
-            return Err(
-                FieldError::new(field, "err-date-too-old").with("max", OLDEST_PLAUSIBLE_AGE)
-            );
+            return Err(FieldError::new(field, "err-date-too-old").with("max", OLDEST_PLAUSIBLE_AGE));
         }
         Ok(())
     }
@@ -212,9 +186,7 @@ impl Timestamp {
         CalendarDate(self.0.date())
     }
     pub fn parse(s: &str) -> Option<Self> {
-        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .ok()
-            .map(Self)
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(Self)
     }
     pub fn hour(&self) -> u8 {
         self.0.hour()
@@ -227,16 +199,7 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.0;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year(),
-            d.month() as u8,
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        )
+        write!(f, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year(), d.month() as u8, d.day(), d.hour(), d.minute(), d.second())
     }
 }
 
@@ -256,35 +219,23 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused_with_their_own_code() {
-        assert_eq!(
-            CalendarDate::parse("d", "2021-02-31").unwrap_err().code,
-            "err-date-impossible"
-        );
-        assert_eq!(
-            CalendarDate::parse("d", "2021-13-01").unwrap_err().code,
-            "err-date-format"
-        );
-        assert_eq!(
-            CalendarDate::parse("d", "01/02/2021").unwrap_err().code,
-            "err-date-format"
-        );
+        assert_eq!(CalendarDate::parse("d", "2021-02-31").unwrap_err().code, "err-date-impossible");
+        assert_eq!(CalendarDate::parse("d", "2021-13-01").unwrap_err().code, "err-date-format");
+        assert_eq!(CalendarDate::parse("d", "01/02/2021").unwrap_err().code, "err-date-format");
         assert!(CalendarDate::parse("d", "2024-02-29").is_ok());
         assert!(CalendarDate::parse("d", "2023-02-29").is_err());
     }
 
     #[test]
     fn birth_dates_in_the_future_or_implausibly_old_are_refused() {
-        let e =
-            BirthDate::parse("b", "2027-01-01", BirthDatePrecision::Exact, today()).unwrap_err();
+        let e = BirthDate::parse("b", "2027-01-01", BirthDatePrecision::Exact, today()).unwrap_err();
         assert_eq!(e.code, "err-date-in-future");
         assert!(BirthDate::parse("b", "1900-05-01", BirthDatePrecision::Exact, today()).is_err());
         let y = BirthDate::parse("b", "1998", BirthDatePrecision::Exact, today()).unwrap();
         assert_eq!(y.precision, BirthDatePrecision::Year);
         assert_eq!(y.age_on(today()), 28);
         // An estimated date later this year is not "in the future".
-        assert!(
-            BirthDate::parse("b", "2026-12-01", BirthDatePrecision::Estimated, today()).is_ok()
-        );
+        assert!(BirthDate::parse("b", "2026-12-01", BirthDatePrecision::Estimated, today()).is_ok());
     }
 
     #[test]

@@ -19,11 +19,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            args: Vec::new(),
-        }
+        Self { field: field.into(), code, args: Vec::new() }
     }
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));
@@ -31,11 +27,7 @@ impl FieldError {
     }
     /// Re-home an error produced by a nested parser under its parent field.
     pub fn under(mut self, parent: &str) -> Self {
-        self.field = if self.field.is_empty() {
-            parent.to_string()
-        } else {
-            format!("{parent}.{}", self.field)
-        };
+        self.field = if self.field.is_empty() { parent.to_string() } else { format!("{parent}.{}", self.field) };
         self
     }
 }

@@ -125,19 +125,10 @@ fn parse_variants(src: &str) -> Variants {
         }
     }
     let mut first_seen: Vec<String> = Vec::new();
-    for line in src
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (head, rest) = line
-            .split_once(':')
-            .expect("name_variants.txt: a line needs a colon");
-        let spellings: Vec<String> = std::iter::once(head)
-            .chain(rest.split(','))
-            .map(|w| fold_words(w).concat())
-            .filter(|w| !w.is_empty())
-            .collect();
+    for line in src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (head, rest) = line.split_once(':').expect("name_variants.txt: a line needs a colon");
+        let spellings: Vec<String> =
+            std::iter::once(head).chain(rest.split(',')).map(|w| fold_words(w).concat()).filter(|w| !w.is_empty()).collect();
         for s in &spellings {
             if !parent.contains_key(s) {
                 parent.insert(s.clone(), s.clone());
@@ -152,10 +143,7 @@ fn parse_variants(src: &str) -> Variants {
             }
         }
     }
-    let canonical = first_seen
-        .iter()
-        .map(|s| (s.clone(), find(&mut parent, s)))
-        .collect();
+    let canonical = first_seen.iter().map(|s| (s.clone(), find(&mut parent, s))).collect();
     Variants { canonical }
 }
 
@@ -251,11 +239,7 @@ pub fn index_keys(full_name: &str) -> BTreeSet<String> {
     let words = fold_words(full_name);
     // Each unit is a key and the word positions it covers: single words, and
     // neighbours written together.
-    let mut units: Vec<(String, usize, usize)> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (word_key(w), i, i))
-        .collect();
+    let mut units: Vec<(String, usize, usize)> = words.iter().enumerate().map(|(i, w)| (word_key(w), i, i)).collect();
     for (i, w) in words.windows(2).enumerate() {
         units.push((word_key(&format!("{}{}", w[0], w[1])), i, i + 1));
     }
@@ -392,18 +376,10 @@ mod tests {
 
     #[test]
     fn phonetic_key_catches_unlisted_spellings() {
-        for (a, b) in [
-            ("Ouologuem", "Wologuem"),
-            ("Tchiroma", "Chiroma"),
-            ("Diabaté", "Jabate"),
-            ("Boukary", "Bukari"),
-            ("Nkoghe", "Nkoge"),
-        ] {
-            assert_eq!(
-                phonetic(&fold_words(a)[0]),
-                phonetic(&fold_words(b)[0]),
-                "{a} / {b}"
-            );
+        for (a, b) in
+            [("Ouologuem", "Wologuem"), ("Tchiroma", "Chiroma"), ("Diabaté", "Jabate"), ("Boukary", "Bukari"), ("Nkoghe", "Nkoge")]
+        {
+            assert_eq!(phonetic(&fold_words(a)[0]), phonetic(&fold_words(b)[0]), "{a} / {b}");
         }
     }
 
@@ -417,9 +393,7 @@ mod tests {
         assert!(query_keys("abdel aziz").iter().any(|k| joined.contains(k)));
         let split = index_keys("Abdel Aziz Kane");
         assert!(query_keys("abdelaziz").iter().any(|k| split.contains(k)));
-        assert!(!query_keys("moussa barry")
-            .iter()
-            .any(|k| person.contains(k)));
+        assert!(!query_keys("moussa barry").iter().any(|k| person.contains(k)));
     }
 
     #[test]
@@ -427,10 +401,7 @@ mod tests {
         let exact = match_score("Mamadou Diallo", "Mamadou Diallo");
         let variant = match_score("Mamadou Diallo", "Mamadu Jallow");
         let partial = match_score("Mamadou Diallo", "Mamadou Barry");
-        assert!(
-            exact > variant && variant > partial,
-            "{exact} {variant} {partial}"
-        );
+        assert!(exact > variant && variant > partial, "{exact} {variant} {partial}");
     }
 
     #[test]

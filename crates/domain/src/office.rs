@@ -18,8 +18,7 @@ code_enum!(
 /// A short code people use on the phone and in references (`NER-AGZ`).
 pub fn parse_office_code(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim().to_ascii_uppercase();
-    let ok =
-        (2..=16).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ok = (2..=16).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(s)
     } else {
@@ -55,19 +54,9 @@ impl OfficeInput {
         let capacity = if self.capacity.trim().is_empty() {
             None
         } else {
-            inv.take(crate::assistance::parse_count(
-                "capacity",
-                &self.capacity,
-                100_000,
-            ))
+            inv.take(crate::assistance::parse_count("capacity", &self.capacity, 100_000))
         };
         inv.into_result()?;
-        Ok(NewOffice {
-            code: code.unwrap(),
-            name: name.unwrap(),
-            country: country.unwrap(),
-            kind: kind.unwrap(),
-            capacity,
-        })
+        Ok(NewOffice { code: code.unwrap(), name: name.unwrap(), country: country.unwrap(), kind: kind.unwrap(), capacity })
     }
 }

@@ -78,31 +78,13 @@ pub struct PersonName {
 impl PersonName {
     pub fn parse(field: &str, given: &str, family: &str, kind: NameKind) -> Result<Self, Invalid> {
         let mut inv = Invalid::default();
-        let given = inv
-            .take(text::clean(
-                &format!("{field}.given"),
-                given,
-                NAME_MAX,
-                false,
-            ))
-            .flatten();
-        let family = inv
-            .take(text::clean(
-                &format!("{field}.family"),
-                family,
-                NAME_MAX,
-                false,
-            ))
-            .flatten();
+        let given = inv.take(text::clean(&format!("{field}.given"), given, NAME_MAX, false)).flatten();
+        let family = inv.take(text::clean(&format!("{field}.family"), family, NAME_MAX, false)).flatten();
         inv.into_result()?;
         if given.is_none() && family.is_none() {
             return Err(FieldError::new(format!("{field}.family"), "err-name-required").into());
         }
-        Ok(Self {
-            given,
-            family,
-            kind,
-        })
+        Ok(Self { given, family, kind })
     }
 
     /// "Given FAMILY" the way registration lists print it.
@@ -117,11 +99,7 @@ impl PersonName {
 
     /// All the words of the name, for indexing.
     pub fn full(&self) -> String {
-        [self.given.as_deref(), self.family.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
+        [self.given.as_deref(), self.family.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -134,52 +112,25 @@ pub struct IdentityDocument {
 }
 
 impl IdentityDocument {
-    pub fn parse(
-        field: &str,
-        kind: &str,
-        number: &str,
-        issuing_country: &str,
-        expires_on: &str,
-    ) -> Result<Self, Invalid> {
+    pub fn parse(field: &str, kind: &str, number: &str, issuing_country: &str, expires_on: &str) -> Result<Self, Invalid> {
         let mut inv = Invalid::default();
         let kind = inv.take(DocumentKind::parse(&format!("{field}.kind"), kind));
-        let number = inv.take(
-            text::required(&format!("{field}.number"), number, 40, false).and_then(|n| {
-                if n.chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ' '))
-                {
-                    Ok(n.to_uppercase())
-                } else {
-                    Err(FieldError::new(
-                        format!("{field}.number"),
-                        "err-document-number",
-                    ))
-                }
-            }),
-        );
+        let number = inv.take(text::required(&format!("{field}.number"), number, 40, false).and_then(|n| {
+            if n.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ' ')) {
+                Ok(n.to_uppercase())
+            } else {
+                Err(FieldError::new(format!("{field}.number"), "err-document-number"))
+            }
+        }));
         let issuing_country = if issuing_country.trim().is_empty() {
             None
         } else {
-            inv.take(CountryCode::parse(
-                &format!("{field}.issuing_country"),
-                issuing_country,
-            ))
+            inv.take(CountryCode::parse(&format!("{field}.issuing_country"), issuing_country))
         };
-        let expires_on = if expires_on.trim().is_empty() {
-            None
-        } else {
-            inv.take(CalendarDate::parse(
-                &format!("{field}.expires_on"),
-                expires_on,
-            ))
-        };
+        let expires_on =
+            if expires_on.trim().is_empty() { None } else { inv.take(CalendarDate::parse(&format!("{field}.expires_on"), expires_on)) };
         inv.into_result()?;
-        Ok(Self {
-            kind: kind.unwrap(),
-            number: number.unwrap(),
-            issuing_country,
-            expires_on,
-        })
+        Ok(Self { kind: kind.unwrap(), number: number.unwrap(), issuing_country, expires_on })
     }
 }
 
@@ -232,67 +183,38 @@ impl PersonInput {
     pub fn parse(&self, today: CalendarDate) -> Result<NewPerson, Invalid> {
         let mut inv = Invalid::default();
         let mut names = Vec::new();
-        let given_names: Vec<&NameInput> = self
-            .names
-            .iter()
-            .filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty()))
-            .collect();
+        let given_names: Vec<&NameInput> =
+            self.names.iter().filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty())).collect();
         if given_names.is_empty() {
             inv.push(FieldError::new("names[0].family", "err-name-required"));
         } else if given_names.len() > MAX_NAMES {
             inv.push(FieldError::new("names", "err-too-many").with("max", MAX_NAMES));
         } else {
             for (i, n) in given_names.iter().enumerate() {
-                let kind = if i == 0 {
-                    NameKind::Primary
-                } else {
-                    NameKind::Alias
-                };
-                if let Some(p) = inv.take_all(PersonName::parse(
-                    &format!("names[{i}]"),
-                    &n.given,
-                    &n.family,
-                    kind,
-                )) {
+                let kind = if i == 0 { NameKind::Primary } else { NameKind::Alias };
+                if let Some(p) = inv.take_all(PersonName::parse(&format!("names[{i}]"), &n.given, &n.family, kind)) {
                     names.push(p);
                 }
             }
         }
-        let sex = if self.sex.trim().is_empty() {
-            Some(Sex::Unknown)
-        } else {
-            inv.take(Sex::parse("sex", &self.sex))
-        };
+        let sex = if self.sex.trim().is_empty() { Some(Sex::Unknown) } else { inv.take(Sex::parse("sex", &self.sex)) };
         let precision = if self.birth_date_precision.trim().is_empty() {
             Some(BirthDatePrecision::Exact)
         } else {
-            inv.take(BirthDatePrecision::parse(
-                "birth_date_precision",
-                &self.birth_date_precision,
-            ))
+            inv.take(BirthDatePrecision::parse("birth_date_precision", &self.birth_date_precision))
         };
         let birth_date = match (self.birth_date.trim().is_empty(), precision) {
             (true, _) => None,
-            (false, Some(p)) => {
-                inv.take(BirthDate::parse("birth_date", &self.birth_date, p, today))
-            }
+            (false, Some(p)) => inv.take(BirthDate::parse("birth_date", &self.birth_date, p, today)),
             (false, None) => None,
         };
-        let nationality = if self.nationality.trim().is_empty() {
-            None
-        } else {
-            inv.take(CountryCode::parse("nationality", &self.nationality))
-        };
+        let nationality =
+            if self.nationality.trim().is_empty() { None } else { inv.take(CountryCode::parse("nationality", &self.nationality)) };
         let mut languages = Vec::new();
         if self.languages.len() > MAX_LANGUAGES {
             inv.push(FieldError::new("languages", "err-too-many").with("max", MAX_LANGUAGES));
         } else {
-            for (i, l) in self
-                .languages
-                .iter()
-                .filter(|l| !l.trim().is_empty())
-                .enumerate()
-            {
+            for (i, l) in self.languages.iter().filter(|l| !l.trim().is_empty()).enumerate() {
                 if let Some(code) = inv.take(LanguageCode::parse(&format!("languages[{i}]"), l)) {
                     if !languages.contains(&code) {
                         languages.push(code);
@@ -300,42 +222,23 @@ impl PersonInput {
                 }
             }
         }
-        let phone = if self.phone.trim().is_empty() {
-            None
-        } else {
-            inv.take(Phone::parse("phone", &self.phone))
-        };
+        let phone = if self.phone.trim().is_empty() { None } else { inv.take(Phone::parse("phone", &self.phone)) };
         let mut documents = Vec::new();
-        let docs: Vec<&DocumentInput> = self
-            .documents
-            .iter()
-            .filter(|d| !(d.kind.trim().is_empty() && d.number.trim().is_empty()))
-            .collect();
+        let docs: Vec<&DocumentInput> =
+            self.documents.iter().filter(|d| !(d.kind.trim().is_empty() && d.number.trim().is_empty())).collect();
         if docs.len() > MAX_DOCUMENTS {
             inv.push(FieldError::new("documents", "err-too-many").with("max", MAX_DOCUMENTS));
         } else {
             for (i, d) in docs.iter().enumerate() {
-                if let Some(doc) = inv.take_all(IdentityDocument::parse(
-                    &format!("documents[{i}]"),
-                    &d.kind,
-                    &d.number,
-                    &d.issuing_country,
-                    &d.expires_on,
-                )) {
+                if let Some(doc) =
+                    inv.take_all(IdentityDocument::parse(&format!("documents[{i}]"), &d.kind, &d.number, &d.issuing_country, &d.expires_on))
+                {
                     documents.push(doc);
                 }
             }
         }
         inv.into_result()?;
-        Ok(NewPerson {
-            names,
-            sex: sex.unwrap_or(Sex::Unknown),
-            birth_date,
-            nationality,
-            languages,
-            phone,
-            documents,
-        })
+        Ok(NewPerson { names, sex: sex.unwrap_or(Sex::Unknown), birth_date, nationality, languages, phone, documents })
     }
 }
 
@@ -355,10 +258,7 @@ mod tests {
 
     fn input() -> PersonInput {
         PersonInput {
-            names: vec![NameInput {
-                given: "Mamadou".into(),
-                family: "Diallo".into(),
-            }],
+            names: vec![NameInput { given: "Mamadou".into(), family: "Diallo".into() }],
             sex: "male".into(),
             birth_date: "1998".into(),
             nationality: "gin".into(),
@@ -386,31 +286,49 @@ mod tests {
         i.phone = "12".into();
         let e = i.parse(today()).unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "names[0].family",
-                "sex",
-                "birth_date",
-                "nationality",
-                "phone"
-            ]
-        );
+        assert_eq!(fields, ["names[0].family", "sex", "birth_date", "nationality", "phone"]);
     }
 
     #[test]
     fn one_name_is_enough_and_documents_are_checked() {
         let mut i = input();
-        i.names = vec![NameInput {
-            given: "".into(),
-            family: "Aïcha".into(),
-        }];
-        i.documents = vec![DocumentInput {
-            kind: "passport".into(),
-            number: "ab<123".into(),
-            ..Default::default()
-        }];
+        i.names = vec![NameInput { given: "".into(), family: "Aïcha".into() }];
+        i.documents = vec![DocumentInput { kind: "passport".into(), number: "ab<123".into(), ..Default::default() }];
         let e = i.parse(today()).unwrap_err();
         assert_eq!(e.errors[0].field, "documents[0].number");
+    }
+}
+
+/// A consent as submitted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ConsentInput {
+    pub kind: String,
+    /// The partner data may be shared with (for `data_sharing`).
+    pub partner: String,
+    pub method: String,
+    pub given_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewConsent {
+    pub kind: ConsentKind,
+    pub partner: Option<String>,
+    pub method: ConsentMethod,
+    pub given_on: CalendarDate,
+}
+
+impl ConsentInput {
+    pub fn parse(&self, today: CalendarDate) -> Result<NewConsent, Invalid> {
+        let mut inv = Invalid::default();
+        let kind = inv.take(ConsentKind::parse("kind", &self.kind));
+        let partner = inv.take(text::clean("partner", &self.partner, 120, false)).flatten();
+        let method = inv.take(ConsentMethod::parse("method", &self.method));
+        let given_on = inv.take(crate::screening::parse_past_date("given_on", &self.given_on, today));
+        if kind == Some(ConsentKind::DataSharing) && partner.is_none() {
+            inv.push(FieldError::new("partner", "err-partner-required"));
+        }
+        inv.into_result()?;
+        Ok(NewConsent { kind: kind.expect("checked"), partner, method: method.expect("checked"), given_on: given_on.expect("checked") })
     }
 }

@@ -25,13 +25,7 @@ code_enum!(
 
 impl VulnerabilityCategory {
     pub fn makes_case_restricted(self) -> bool {
-        matches!(
-            self,
-            Self::VictimOfTrafficking
-                | Self::UnaccompaniedChild
-                | Self::SeparatedChild
-                | Self::GbvSurvivor
-        )
+        matches!(self, Self::VictimOfTrafficking | Self::UnaccompaniedChild | Self::SeparatedChild | Self::GbvSurvivor)
     }
 }
 
@@ -96,36 +90,21 @@ impl ScreeningInput {
                 }
             }
         }
-        let notes = inv
-            .take(text::clean("notes", &self.notes, 4000, true))
-            .flatten();
+        let notes = inv.take(text::clean("notes", &self.notes, 4000, true)).flatten();
         let trafficking = findings.contains(&VulnerabilityCategory::VictimOfTrafficking);
         if trafficking && exploitation.is_empty() && inv.is_empty() {
             inv.push(FieldError::new("exploitation", "err-exploitation-required"));
         }
         if !trafficking && !exploitation.is_empty() {
-            inv.push(FieldError::new(
-                "exploitation",
-                "err-exploitation-without-trafficking",
-            ));
+            inv.push(FieldError::new("exploitation", "err-exploitation-without-trafficking"));
         }
-        if findings.contains(&VulnerabilityCategory::UnaccompaniedChild)
-            && findings.contains(&VulnerabilityCategory::SeparatedChild)
-        {
-            inv.push(FieldError::new(
-                "findings",
-                "err-unaccompanied-and-separated",
-            ));
+        if findings.contains(&VulnerabilityCategory::UnaccompaniedChild) && findings.contains(&VulnerabilityCategory::SeparatedChild) {
+            inv.push(FieldError::new("findings", "err-unaccompanied-and-separated"));
         }
         inv.into_result()?;
         findings.sort();
         exploitation.sort();
-        Ok(NewScreening {
-            screened_on: screened_on.expect("checked"),
-            findings,
-            exploitation,
-            notes,
-        })
+        Ok(NewScreening { screened_on: screened_on.expect("checked"), findings, exploitation, notes })
     }
 }
 
@@ -137,16 +116,10 @@ impl NewScreening {
 
 pub fn priority_of(findings: &[VulnerabilityCategory]) -> Priority {
     use VulnerabilityCategory::*;
-    if findings.iter().any(|f| {
-        matches!(
-            f,
-            VictimOfTrafficking
-                | UnaccompaniedChild
-                | SeparatedChild
-                | SeriousMedicalCondition
-                | GbvSurvivor
-        )
-    }) {
+    if findings
+        .iter()
+        .any(|f| matches!(f, VictimOfTrafficking | UnaccompaniedChild | SeparatedChild | SeriousMedicalCondition | GbvSurvivor))
+    {
         Priority::High
     } else if findings.is_empty() {
         Priority::Low
@@ -157,11 +130,7 @@ pub fn priority_of(findings: &[VulnerabilityCategory]) -> Priority {
 
 /// A date on which something already happened: required, valid, not after
 /// today, and not absurdly old.
-pub fn parse_past_date(
-    field: &str,
-    s: &str,
-    today: CalendarDate,
-) -> Result<CalendarDate, FieldError> {
+pub fn parse_past_date(field: &str, s: &str, today: CalendarDate) -> Result<CalendarDate, FieldError> {
     if s.trim().is_empty() {
         return Err(FieldError::new(field, "err-required"));
     }
@@ -185,43 +154,25 @@ mod tests {
 
     #[test]
     fn trafficking_needs_an_exploitation_type_and_only_trafficking_has_one() {
-        let mut i = ScreeningInput {
-            screened_on: "2026-11-20".into(),
-            findings: vec!["victim_of_trafficking".into()],
-            ..Default::default()
-        };
-        assert_eq!(
-            i.parse(today()).unwrap_err().errors[0].code,
-            "err-exploitation-required"
-        );
+        let mut i =
+            ScreeningInput { screened_on: "2026-11-20".into(), findings: vec!["victim_of_trafficking".into()], ..Default::default() };
+        assert_eq!(i.parse(today()).unwrap_err().errors[0].code, "err-exploitation-required");
         i.exploitation = vec!["labour".into()];
         let s = i.parse(today()).unwrap();
         assert_eq!(s.priority(), Priority::High);
         i.findings = vec!["disability".into()];
-        assert_eq!(
-            i.parse(today()).unwrap_err().errors[0].code,
-            "err-exploitation-without-trafficking"
-        );
+        assert_eq!(i.parse(today()).unwrap_err().errors[0].code, "err-exploitation-without-trafficking");
     }
 
     #[test]
     fn screening_date_cannot_be_in_the_future() {
-        let i = ScreeningInput {
-            screened_on: "2026-12-01".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            i.parse(today()).unwrap_err().errors[0].code,
-            "err-date-in-future"
-        );
+        let i = ScreeningInput { screened_on: "2026-12-01".into(), ..Default::default() };
+        assert_eq!(i.parse(today()).unwrap_err().errors[0].code, "err-date-in-future");
     }
 
     #[test]
     fn priority_follows_findings() {
         assert_eq!(priority_of(&[]), Priority::Low);
-        assert_eq!(
-            priority_of(&[VulnerabilityCategory::OlderPerson]),
-            Priority::Medium
-        );
+        assert_eq!(priority_of(&[VulnerabilityCategory::OlderPerson]), Priority::Medium);
     }
 }

@@ -8,28 +8,13 @@ use std::fmt;
 
 /// Trim, drop control characters (keeping newlines and tabs when `multiline`), and
 /// check the length in characters. An empty result is `None`.
-pub fn clean(
-    field: &str,
-    s: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<Option<String>, FieldError> {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || (multiline && (*c == '\n' || *c == '\t')))
-        .collect();
+pub fn clean(field: &str, s: &str, max: usize, multiline: bool) -> Result<Option<String>, FieldError> {
+    let cleaned: String = s.trim().chars().filter(|c| !c.is_control() || (multiline && (*c == '\n' || *c == '\t'))).collect();
     let n = cleaned.chars().count();
     if n > max {
-        return Err(FieldError::new(field, "err-too-long")
-            .with("max", max)
-            .with("length", n));
+        return Err(FieldError::new(field, "err-too-long").with("max", max).with("length", n));
     }
-    Ok(if cleaned.is_empty() {
-        None
-    } else {
-        Some(cleaned)
-    })
+    Ok(if cleaned.is_empty() { None } else { Some(cleaned) })
 }
 
 /// Like [`clean`] but the value must be present.
@@ -46,17 +31,10 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        let raw: String = s
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
-            .collect();
+        let raw: String = s.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
         let digits = raw.strip_prefix('+').or_else(|| raw.strip_prefix("00"));
         match digits {
-            Some(d)
-                if (8..=15).contains(&d.len())
-                    && d.chars().all(|c| c.is_ascii_digit())
-                    && !d.starts_with('0') =>
-            {
+            Some(d) if (8..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0') => {
                 Ok(Self(format!("+{d}")))
             }
             _ => Err(FieldError::new(field, "err-phone")),
@@ -92,32 +70,17 @@ mod tests {
 
     #[test]
     fn phones_normalise_and_refuse_local_forms() {
-        assert_eq!(
-            Phone::parse("p", "+227 96 12 34 56").unwrap().as_str(),
-            "+22796123456"
-        );
-        assert_eq!(
-            Phone::parse("p", "00224-620-00-00-00").unwrap().as_str(),
-            "+224620000000"
-        );
+        assert_eq!(Phone::parse("p", "+227 96 12 34 56").unwrap().as_str(), "+22796123456");
+        assert_eq!(Phone::parse("p", "00224-620-00-00-00").unwrap().as_str(), "+224620000000");
         assert!(Phone::parse("p", "96123456").is_err());
         assert!(Phone::parse("p", "+22796abc").is_err());
     }
 
     #[test]
     fn clean_limits_length_and_strips_controls() {
-        assert_eq!(
-            clean("f", " a\u{0}b ", 5, false).unwrap().as_deref(),
-            Some("ab")
-        );
-        assert_eq!(
-            clean("f", "abcdef", 5, false).unwrap_err().code,
-            "err-too-long"
-        );
+        assert_eq!(clean("f", " a\u{0}b ", 5, false).unwrap().as_deref(), Some("ab"));
+        assert_eq!(clean("f", "abcdef", 5, false).unwrap_err().code, "err-too-long");
         assert_eq!(clean("f", "  ", 5, false).unwrap(), None);
-        assert_eq!(
-            clean("f", "a\nb", 5, true).unwrap().as_deref(),
-            Some("a\nb")
-        );
+        assert_eq!(clean("f", "a\nb", 5, true).unwrap().as_deref(), Some("a\nb"));
     }
 }

@@ -14,9 +14,7 @@ code_enum!(
 /// A login name: 3 to 40 of `a-z 0-9 . _ -`, stored lower case.
 pub fn parse_username(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim().to_lowercase();
-    let ok = (3..=40).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok = (3..=40).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(s)
     } else {

@@ -10,12 +10,7 @@ use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 
 async fn case(State(pool): State<SqlitePool>, Path(id): Path<String>) -> Json<serde_json::Value> {
-    let row = sqlx::query("SELECT id, reference, status FROM cases WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&pool)
-        .await
-        .ok()
-        .flatten();
+    let row = sqlx::query("SELECT id, reference, status FROM cases WHERE id = ?").bind(id).fetch_optional(&pool).await.ok().flatten();
     Json(match row {
         Some(r) => {
             serde_json::json!({"id": r.get::<String, _>(0), "reference": r.get::<String, _>(1), "status": r.get::<String, _>(2)})
@@ -27,23 +22,10 @@ async fn case(State(pool): State<SqlitePool>, Path(id): Path<String>) -> Json<se
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (db, port) = (
-        args.get(1).expect("database file"),
-        args.get(2).expect("port"),
-    );
-    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{db}"))
-        .unwrap()
-        .read_only(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(opts)
-        .await
-        .unwrap();
-    let app = Router::new()
-        .route("/cases/{id}", get(case))
-        .with_state(pool);
-    let l = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
-        .await
-        .unwrap();
+    let (db, port) = (args.get(1).expect("database file"), args.get(2).expect("port"));
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{db}")).unwrap().read_only(true);
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.unwrap();
+    let app = Router::new().route("/cases/{id}", get(case)).with_state(pool);
+    let l = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await.unwrap();
     axum::serve(l, app).await.unwrap();
 }

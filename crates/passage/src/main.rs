@@ -102,16 +102,8 @@ enum UserCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse("role", s).map_err(|_| {
-        format!(
-            "unknown role {s:?}: use one of {}",
-            Role::ALL
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    Role::parse("role", s)
+        .map_err(|_| format!("unknown role {s:?}: use one of {}", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -126,43 +118,29 @@ fn load_config(path: &Option<PathBuf>) -> Result<FileConfig, String> {
     match path {
         None => Ok(FileConfig::default()),
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("cannot read config file {}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read config file {}: {e}", p.display()))?;
             toml::from_str(&text).map_err(|e| format!("config file {}: {e}", p.display()))
         }
     }
 }
 
 fn database_url(db: &DbArgs, file: &FileConfig) -> String {
-    db.database_url
-        .clone()
-        .or_else(|| file.database_url.clone())
-        .unwrap_or_else(|| "./passage.db".to_string())
+    db.database_url.clone().or_else(|| file.database_url.clone()).unwrap_or_else(|| "./passage.db".to_string())
 }
 
 async fn open(url: &str) -> Result<Passage, String> {
-    let db = Db::connect(url)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let db = Db::connect(url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(Passage::new(db))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PASSAGE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=error".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PASSAGE_LOG").unwrap_or_else(|_| "info,sqlx=error".into()))
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -179,36 +157,23 @@ fn main() -> ExitCode {
 }
 
 async fn listen(bind: &str) -> Result<tokio::net::TcpListener, String> {
-    tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))
+    tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let file = load_config(&cli.config)?;
     match cli.command {
-        Command::Serve {
-            db,
-            bind,
-            secure_cookies,
-        } => {
+        Command::Serve { db, bind, secure_cookies } => {
             let url = database_url(&db, &file);
             let passage = open(&url).await?;
-            let bind = bind
-                .or(file.bind.clone())
-                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let bind = bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener = listen(&bind).await?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             // Tests read this line to find the port when binding to :0.
             println!("Passage listening on http://{addr}");
             let _ = std::io::stdout().flush();
-            let state = passage_web::AppState {
-                passage,
-                secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
-            };
-            passage_web::serve(listener, state)
-                .await
-                .map_err(|e| e.to_string())?;
+            let state = passage_web::AppState { passage, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false) };
+            passage_web::serve(listener, state).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, persons, bind } => {
@@ -216,22 +181,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(d) => d,
                 None => std::env::temp_dir().join(format!("passage-demo-{}", std::process::id())),
             };
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let path = dir.join("passage.db");
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
             let passage = open(&path.display().to_string()).await?;
-            eprintln!(
-                "Creating {persons} synthetic persons in {} …",
-                path.display()
-            );
+            eprintln!("Creating {persons} synthetic persons in {} …", path.display());
             let bar = progress(persons);
-            let g = passage
-                .generate(persons, 2026, |n| bar.set_position(n))
-                .await
-                .map_err(|e| e.to_string())?;
+            let g = passage.generate(persons, 2026, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             let listener = listen(&bind).await?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -239,23 +197,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 "Passage demo: {} persons, {} cases, {} screenings, {} assistance records.",
                 g.persons, g.cases, g.screenings, g.assistance
             );
-            println!(
-                "Open http://{addr} and log in with one of these (password for all: {}):",
-                passage_service::synthetic::DEMO_PASSWORD
-            );
+            println!("Open http://{addr} and log in with one of these (password for all: {}):", passage_service::synthetic::DEMO_PASSWORD);
             for (u, name, role, offices) in passage_service::synthetic::DEMO_USERS {
                 println!("  {u:<10} {role:<11} {name} {}", offices.join(" "));
             }
             let _ = std::io::stdout().flush();
-            passage_web::serve(
-                listener,
-                passage_web::AppState {
-                    passage,
-                    secure_cookies: false,
-                },
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false }).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { db, persons, seed } => {
@@ -265,10 +212,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let passage = open(&database_url(&db, &file)).await?;
             let bar = progress(persons);
             let start = std::time::Instant::now();
-            let g = passage
-                .generate(persons, seed, |n| bar.set_position(n))
-                .await
-                .map_err(|e| e.to_string())?;
+            let g = passage.generate(persons, seed, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             println!(
                 "generated {} persons, {} cases, {} screenings, {} assistance records in {:.1} s",
@@ -280,23 +224,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    db,
-                    username,
-                    role,
-                    offices,
-                    name,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { db, username, role, offices, name } } => {
             let password = read_password()?;
             let passage = open(&database_url(&db, &file)).await?;
             let display = name.unwrap_or_else(|| username.clone());
-            match passage
-                .add_user(&username, &display, &password, role, &offices)
-                .await
-            {
+            match passage.add_user(&username, &display, &password, role, &offices).await {
                 Ok(u) => {
                     println!("added user {} ({})", u.username, u.role);
                     Ok(ExitCode::SUCCESS)
@@ -309,10 +241,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                             passage_web::i18n::tr(
                                 passage_web::i18n::Lang::En,
                                 e.code,
-                                &e.args
-                                    .iter()
-                                    .map(|(k, v)| (*k, v.clone()))
-                                    .collect::<Vec<_>>()
+                                &e.args.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
                             )
                         );
                     }
@@ -366,10 +295,7 @@ fn read_password() -> Result<String, String> {
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+    stdin.lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
     let pw = line.trim_end_matches(['\n', '\r']).to_string();
     if pw.is_empty() {
         return Err("no password given on standard input".into());

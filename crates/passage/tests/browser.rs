@@ -23,11 +23,7 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn chromedriver() -> Driver {
@@ -38,9 +34,11 @@ async fn chromedriver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver is not installed: run the tests with ./scripts/test, which installs chromium-driver");
+    // Owned by the guard from here on, so the process is reaped however this ends.
+    let driver = Driver { child, port };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Driver { child, port };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -69,39 +67,22 @@ async fn browser(d: &Driver, width: u32) -> Client {
 async fn fill(c: &Client, css: &str, value: &str) {
     let e = match c.find(Locator::Css(css)).await {
         Ok(e) => e,
-        Err(_) => panic!(
-            "no {css} at {}: {}",
-            c.current_url().await.unwrap(),
-            c.source()
-                .await
-                .unwrap()
-                .chars()
-                .take(1500)
-                .collect::<String>()
-        ),
+        Err(_) => {
+            panic!("no {css} at {}: {}", c.current_url().await.unwrap(), c.source().await.unwrap().chars().take(1500).collect::<String>())
+        }
     };
     e.clear().await.unwrap();
     e.send_keys(value).await.unwrap();
 }
 
 async fn select(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|_| panic!("no option {value} in {css}"));
+    c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap_or_else(|_| panic!("no option {value} in {css}"));
 }
 
 /// Submit a form and wait until the next page has replaced this one.
 async fn submit(c: &Client, form_css: &str) {
     let old = c.find(Locator::Css("html")).await.unwrap();
-    c.find(Locator::Css(&format!("{form_css} button[type=submit]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(&format!("{form_css} button[type=submit]"))).await.unwrap().click().await.unwrap();
     for _ in 0..200 {
         if old.tag_name().await.is_err() {
             break;
@@ -117,12 +98,7 @@ async fn submit(c: &Client, form_css: &str) {
 }
 
 async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }
 
 async fn choose_language(c: &Client, lang: &str) {
@@ -131,27 +107,13 @@ async fn choose_language(c: &Client, lang: &str) {
 }
 
 /// The whole caseworker flow, in the language `lang`, with the given person.
-async fn caseworker_flow(
-    s: &Server,
-    c: &Client,
-    lang: &str,
-    given: &str,
-    family: &str,
-    variant: &str,
-    unit_word: &str,
-) {
+async fn caseworker_flow(s: &Server, c: &Client, lang: &str, given: &str, family: &str, variant: &str, unit_word: &str) {
     c.goto(&format!("{}/login", s.url)).await.unwrap();
     fill(c, "#username", "agadez").await;
     fill(c, "#password", PASSWORD).await;
     submit(c, "form[action='/login']").await;
     choose_language(c, lang).await;
-    let html_lang: String = c
-        .execute("return document.documentElement.lang", vec![])
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
+    let html_lang: String = c.execute("return document.documentElement.lang", vec![]).await.unwrap().as_str().unwrap().to_string();
     assert_eq!(html_lang, lang);
 
     c.goto(&format!("{}/persons/new", s.url)).await.unwrap();
@@ -163,35 +125,19 @@ async fn caseworker_flow(
     select(c, "#f-kind", "transit_protection").await;
     submit(c, "form[action='/persons']").await;
     let url = c.current_url().await.unwrap();
-    assert!(
-        url.path().starts_with("/persons/") && url.query() == Some("registered=1"),
-        "not registered: {url}"
-    );
+    assert!(url.path().starts_with("/persons/") && url.query() == Some("registered=1"), "not registered: {url}");
     let person_path = url.path().to_string();
 
     c.goto(&format!("{}/persons", s.url)).await.unwrap();
     fill(c, "#f-q", variant).await;
     submit(c, "form[role=search]").await;
-    c.find(Locator::Css(&format!("a[href='{person_path}']")))
-        .await
-        .expect("the variant spelling finds the person")
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("a[href^='/cases/']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(&format!("a[href='{person_path}']"))).await.expect("the variant spelling finds the person").click().await.unwrap();
+    c.find(Locator::Css("a[href^='/cases/']")).await.unwrap().click().await.unwrap();
     select(c, "#assistance #f-kind", "shelter").await;
     fill(c, "#assistance #f-quantity", "2").await;
     submit(c, "#assistance").await;
     let text = body_text(c).await;
-    assert!(
-        text.contains(&format!("2 {unit_word}")),
-        "assistance not shown in {lang}"
-    );
+    assert!(text.contains(&format!("2 {unit_word}")), "assistance not shown in {lang}");
 
     submit(c, "form[action='/logout']").await;
 }
@@ -210,10 +156,7 @@ async fn caseworker_flows_in_english_french_and_arabic() {
     fill(&c, "#password", PASSWORD).await;
     submit(&c, "form[action='/login']").await;
     choose_language(&c, "ar").await;
-    let dir = c
-        .execute("return getComputedStyle(document.body).direction", vec![])
-        .await
-        .unwrap();
+    let dir = c.execute("return getComputedStyle(document.body).direction", vec![]).await.unwrap();
     assert_eq!(dir, json!("rtl"));
     c.close().await.unwrap();
 
@@ -225,18 +168,9 @@ async fn caseworker_flows_in_english_french_and_arabic() {
     submit(&phone, "form[action='/login']").await;
     for path in ["/", "/persons/new", "/persons?q=diallo", "/offices"] {
         phone.goto(&format!("{}{path}", s.url)).await.unwrap();
-        let w = phone
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth]",
-                vec![],
-            )
-            .await
-            .unwrap();
+        let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
         let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
-        assert!(
-            scroll <= inner,
-            "{path} is {scroll}px wide in a {inner}px window"
-        );
+        assert!(scroll <= inner, "{path} is {scroll}px wide in a {inner}px window");
     }
     phone.close().await.unwrap();
 }

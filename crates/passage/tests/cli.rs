@@ -18,49 +18,23 @@ fn help_documents_every_command_and_flag() {
         assert!(stdout(&o).contains(cmd), "--help lacks {cmd}");
     }
     let o = run(&["serve", "--help"], None);
-    for flag in [
-        "--bind",
-        "--database-url",
-        "PASSAGE_DATABASE_URL",
-        "PASSAGE_BIND",
-        "--config",
-    ] {
+    for flag in ["--bind", "--database-url", "PASSAGE_DATABASE_URL", "PASSAGE_BIND", "--config"] {
         assert!(stdout(&o).contains(flag), "serve --help lacks {flag}");
     }
 }
 
 #[test]
 fn bad_flags_and_urls_fail_clearly() {
-    let o = run(
-        &[
-            "generate",
-            "--persons",
-            "0",
-            "--database-url",
-            &tmpdir("zero").join("x.db").display().to_string(),
-        ],
-        None,
-    );
+    let o = run(&["generate", "--persons", "0", "--database-url", &tmpdir("zero").join("x.db").display().to_string()], None);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("--persons must be at least 1"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("--persons must be at least 1"), "{}", stderr(&o));
     let o = run(&["generate", "--persons", "many"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid value"), "{}", stderr(&o));
     let o = run(&["migrate", "--database-url", "mysql://localhost/x"], None);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("unsupported database URL"),
-        "{}",
-        stderr(&o)
-    );
-    let o = run(
-        &["user", "add", "--username", "x", "--role", "king"],
-        Some("a long enough password\n"),
-    );
+    assert!(stderr(&o).contains("unsupported database URL"), "{}", stderr(&o));
+    let o = run(&["user", "add", "--username", "x", "--role", "king"], Some("a long enough password\n"));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown role"), "{}", stderr(&o));
     let cfg = tmpdir("cfg").join("passage.toml");
@@ -75,24 +49,9 @@ fn generate_is_deterministic_and_check_passes() {
     let a = tmpdir("gen-a").join("a.db").display().to_string();
     let b = tmpdir("gen-b").join("b.db").display().to_string();
     for db in [&a, &b] {
-        let o = run(
-            &[
-                "generate",
-                "--persons",
-                "300",
-                "--seed",
-                "42",
-                "--database-url",
-                db,
-            ],
-            None,
-        );
+        let o = run(&["generate", "--persons", "300", "--seed", "42", "--database-url", db], None);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(
-            stdout(&o).starts_with("generated 300 persons"),
-            "{}",
-            stdout(&o)
-        );
+        assert!(stdout(&o).starts_with("generated 300 persons"), "{}", stdout(&o));
     }
     let ca = run(&["check", "--database-url", &a], None);
     assert!(ca.status.success(), "{}", stdout(&ca));
@@ -104,14 +63,8 @@ fn generate_is_deterministic_and_check_passes() {
     let ids = |db: String| {
         rt.block_on(async move {
             sqlx::any::install_default_drivers();
-            let mut c =
-                <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{db}"))
-                    .await
-                    .unwrap();
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM persons ORDER BY id")
-                .fetch_all(&mut c)
-                .await
-                .unwrap();
+            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{db}")).await.unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM persons ORDER BY id").fetch_all(&mut c).await.unwrap();
             rows.into_iter().map(|r| r.0).collect::<Vec<_>>()
         })
     };
@@ -123,63 +76,26 @@ fn generate_is_deterministic_and_check_passes() {
 #[test]
 fn check_finds_a_broken_database() {
     let db = tmpdir("broken").join("b.db").display().to_string();
-    assert!(run(
-        &["generate", "--persons", "20", "--database-url", &db],
-        None
-    )
-    .status
-    .success());
+    assert!(run(&["generate", "--persons", "20", "--database-url", &db], None).status.success());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
-        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{db}"))
-            .await
-            .unwrap();
-        sqlx::query(
-            "DELETE FROM person_search_keys WHERE person_id IN (SELECT id FROM persons LIMIT 2)",
-        )
-        .execute(&mut c)
-        .await
-        .unwrap();
-        sqlx::query("UPDATE cases SET status = 'lost' WHERE id IN (SELECT id FROM cases LIMIT 1)")
-            .execute(&mut c)
-            .await
-            .unwrap();
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{db}")).await.unwrap();
+        sqlx::query("DELETE FROM person_search_keys WHERE person_id IN (SELECT id FROM persons LIMIT 2)").execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE cases SET status = 'lost' WHERE id IN (SELECT id FROM cases LIMIT 1)").execute(&mut c).await.unwrap();
     });
     let o = run(&["check", "--database-url", &db], None);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("2 persons without search keys"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("2 persons without search keys"), "{}", stdout(&o));
     assert!(stdout(&o).contains("unknown status"), "{}", stdout(&o));
 }
 
 #[test]
 fn user_add_reads_the_password_from_stdin_and_checks_it() {
     let db = tmpdir("users").join("u.db").display().to_string();
-    assert!(
-        run(&["generate", "--persons", "1", "--database-url", &db], None)
-            .status
-            .success()
-    );
+    assert!(run(&["generate", "--persons", "1", "--database-url", &db], None).status.success());
     let add = |user: &str, pw: &str, office: &str| {
-        run(
-            &[
-                "user",
-                "add",
-                "--username",
-                user,
-                "--role",
-                "caseworker",
-                "--office",
-                office,
-                "--database-url",
-                &db,
-            ],
-            Some(pw),
-        )
+        run(&["user", "add", "--username", user, "--role", "caseworker", "--office", office, "--database-url", &db], Some(pw))
     };
     let o = add("fatou.ceesay", "a long enough passphrase\n", "NER-AGZ");
     assert!(o.status.success(), "{}", stderr(&o));
@@ -189,11 +105,7 @@ fn user_add_reads_the_password_from_stdin_and_checks_it() {
     assert!(!stdout(&o).contains("--password"));
     let o = add("short.pw", "short\n", "NER-AGZ");
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("password: At least 12 characters"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("password: At least 12 characters"), "{}", stderr(&o));
     let o = add("fatou.ceesay", "a long enough passphrase\n", "NER-AGZ");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("username is taken"), "{}", stderr(&o));

@@ -6,10 +6,7 @@ use common::*;
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden {name}"))
-        + marker.len();
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
@@ -21,18 +18,10 @@ fn first_option_value(html: &str, select: &str) -> String {
 }
 
 async fn login(s: &Server, c: &reqwest::Client, user: &str) {
-    let r = c
-        .post(format!("{}/login", s.url))
-        .form(&[("username", user), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{}/login", s.url)).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
 async fn register_find_and_record_through_forms(backend: Backend) {
@@ -42,47 +31,23 @@ async fn register_find_and_record_through_forms(backend: Backend) {
     let r = c.get(format!("{}/", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
-    let r = c
-        .post(format!("{}/login", s.url))
-        .form(&[("username", "agadez"), ("password", "nope nope nope")])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{}/login", s.url)).form(&[("username", "agadez"), ("password", "nope nope nope")]).send().await.unwrap();
     assert_eq!(r.status(), 401);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("Wrong username or password"));
+    assert!(r.text().await.unwrap().contains("Wrong username or password"));
     login(&s, &c, "agadez").await;
 
-    let form = c
-        .get(format!("{}/persons/new", s.url))
-        .send()
-        .await
-        .unwrap();
+    let form = c.get(format!("{}/persons/new", s.url)).send().await.unwrap();
     assert_eq!(form.headers()["cache-control"], "no-store");
-    assert!(form.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("default-src 'self'"));
+    assert!(form.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     let html = form.text().await.unwrap();
-    assert!(
-        html.len() < 50 * 1024,
-        "register page is {} bytes",
-        html.len()
-    );
+    assert!(html.len() < 50 * 1024, "register page is {} bytes", html.len());
     let csrf = hidden(&html, "csrf");
     let office = first_option_value(&html, "office_id");
 
     // Without the CSRF token: refused.
     let r = c
         .post(format!("{}/persons", s.url))
-        .form(&[
-            ("family", "Diallo"),
-            ("kind", "transit_protection"),
-            ("office_id", &office),
-        ])
+        .form(&[("family", "Diallo"), ("kind", "transit_protection"), ("office_id", &office)])
         .send()
         .await
         .unwrap();
@@ -129,68 +94,34 @@ async fn register_find_and_record_through_forms(backend: Backend) {
     assert!(location.ends_with("?registered=1"));
     let person_path = location.trim_end_matches("?registered=1").to_string();
     let person_url = format!("{}{}", s.url, location);
-    let page = c
-        .get(&person_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("Mamadou DIALLO") && page.contains("Guinea") && page.contains("Pular"),
-        "person page"
-    );
-    let case_path = page
-        .split("href=\"/cases/")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let page = c.get(&person_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Mamadou DIALLO") && page.contains("Guinea") && page.contains("Pular"), "person page");
+    let case_path = page.split("href=\"/cases/").nth(1).unwrap().split('"').next().unwrap().to_string();
 
     // Found by a variant spelling.
     let results = c
         .get(format!("{}/persons", s.url))
-        .query(&[
-            ("q", "Mamadu Jallow"),
-            ("nationality", "GIN"),
-            ("birth_year", "1998"),
-        ])
+        .query(&[("q", "Mamadu Jallow"), ("nationality", "GIN"), ("birth_year", "1998")])
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(
-        results.contains(&format!("href=\"{person_path}\"")),
-        "variant search did not find the person"
-    );
+    assert!(results.contains(&format!("href=\"{person_path}\"")), "variant search did not find the person");
 
     // Record a night of shelter; then a bad quantity is refused with a message.
     let case_url = format!("{}/cases/{case_path}", s.url);
     let r = c
         .post(format!("{case_url}/assistance"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("kind", "shelter"),
-            ("provided_on", "2026-01-05"),
-            ("quantity", "1"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("kind", "shelter"), ("provided_on", "2026-01-05"), ("quantity", "1")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     let r = c
         .post(format!("{case_url}/assistance"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("kind", "food"),
-            ("provided_on", "2026-01-05"),
-            ("quantity", "-2"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("kind", "food"), ("provided_on", "2026-01-05"), ("quantity", "-2")])
         .send()
         .await
         .unwrap();
@@ -210,115 +141,40 @@ async fn register_find_and_record_through_forms(backend: Backend) {
     assert_eq!(r.status(), 303);
     let r = c
         .post(format!("{case_url}/notes"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("body", "Needs a follow-up at the health post."),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("body", "Needs a follow-up at the health post.")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     let case = c.get(&case_url).send().await.unwrap().text().await.unwrap();
-    assert!(
-        case.contains("Serious medical condition")
-            && case.contains("Needs a follow-up")
-            && case.contains("nights")
-    );
+    assert!(case.contains("Serious medical condition") && case.contains("Needs a follow-up") && case.contains("nights"));
     // Unknown pages and methods.
-    assert_eq!(
-        c.get(format!("{}/persons/not-an-id", s.url))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        c.get(format!("{}/no/such/page", s.url))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        c.delete(format!("{}/persons", s.url))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        405
-    );
+    assert_eq!(c.get(format!("{}/persons/not-an-id", s.url)).send().await.unwrap().status(), 404);
+    assert_eq!(c.get(format!("{}/no/such/page", s.url)).send().await.unwrap().status(), 404);
+    assert_eq!(c.delete(format!("{}/persons", s.url)).send().await.unwrap().status(), 405);
 }
 
 async fn pages_speak_french_and_arabic(backend: Backend) {
     let s = server(backend, "lang", 5).await;
     let c = client();
-    let r = c
-        .get(format!("{}/login", s.url))
-        .header("accept-language", "fr-FR,fr;q=0.9")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        r.contains("lang=\"fr\"") && r.contains("Mot de passe"),
-        "French login page"
-    );
+    let r = c.get(format!("{}/login", s.url)).header("accept-language", "fr-FR,fr;q=0.9").send().await.unwrap().text().await.unwrap();
+    assert!(r.contains("lang=\"fr\"") && r.contains("Mot de passe"), "French login page");
     login(&s, &c, "agadez").await;
-    let home = c
-        .get(format!("{}/", s.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = c.get(format!("{}/", s.url)).send().await.unwrap().text().await.unwrap();
     let csrf = hidden(&home, "csrf");
-    let r = c
-        .post(format!("{}/language", s.url))
-        .form(&[("csrf", csrf.as_str()), ("lang", "ar"), ("back", "/")])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{}/language", s.url)).form(&[("csrf", csrf.as_str()), ("lang", "ar"), ("back", "/")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let home = c
-        .get(format!("{}/", s.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        home.contains("lang=\"ar\" dir=\"rtl\""),
-        "Arabic home page is right-to-left"
-    );
+    let home = c.get(format!("{}/", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("lang=\"ar\" dir=\"rtl\""), "Arabic home page is right-to-left");
     let r = c
         .post(format!("{}/language", s.url))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("lang", "fr"),
-            ("back", "https://evil.example/"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("lang", "fr"), ("back", "https://evil.example/")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.headers()["location"], "/", "open redirect");
-    let home = c
-        .get(format!("{}/", s.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = c.get(format!("{}/", s.url)).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("lang=\"fr\" dir=\"ltr\""));
 }
 
-both_backends!(
-    register_find_and_record_through_forms,
-    pages_speak_french_and_arabic
-);
+both_backends!(register_find_and_record_through_forms, pages_speak_french_and_arabic);

@@ -16,13 +16,18 @@ async fn schema(backend: Backend) -> Columns {
     let mut c = db.reader().acquire().await.unwrap();
     match db.backend {
         DbBackend::Sqlite => {
-            let tables = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name")
-                .fetch_all(&mut *c)
-                .await
-                .unwrap();
+            let tables = sqlx::query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
             for t in tables {
                 let name: String = t.get(0);
-                let cols = sqlx::query(&format!("SELECT name, \"notnull\" AS nn, pk FROM pragma_table_info('{name}') ORDER BY cid")).fetch_all(&mut *c).await.unwrap();
+                let cols = sqlx::query(&format!("SELECT name, \"notnull\" AS nn, pk FROM pragma_table_info('{name}') ORDER BY cid"))
+                    .fetch_all(&mut *c)
+                    .await
+                    .unwrap();
                 for col in cols {
                     // SQLite lets primary-key text columns be NULL unless declared otherwise; both sets declare ids as PRIMARY KEY.
                     let not_null = col.get::<i64, _>(1) == 1 || col.get::<i64, _>(2) > 0;
@@ -40,11 +45,7 @@ async fn schema(backend: Backend) -> Columns {
             .await
             .unwrap();
             for col in cols {
-                out.push((
-                    col.get::<String, _>(0),
-                    col.get::<String, _>(1),
-                    col.get::<String, _>(2) == "NO",
-                ));
+                out.push((col.get::<String, _>(0), col.get::<String, _>(1), col.get::<String, _>(2) == "NO"));
             }
         }
     }
@@ -59,13 +60,10 @@ async fn sqlite_and_postgres_migrations_are_in_lockstep() {
     assert_eq!(lite, pg);
     // Migration file names match one for one.
     let names = |d: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!(
-            "{}/../storage/migrations/{d}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!("{}/../storage/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     };

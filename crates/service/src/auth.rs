@@ -5,10 +5,7 @@
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
-use argon2::password_hash::{
-    rand_core::OsRng, rand_core::RngCore, PasswordHash, PasswordHasher, PasswordVerifier,
-    SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use passage_domain::date::Timestamp;
@@ -26,25 +23,16 @@ pub const IDLE_TIMEOUT_SECS: i64 = 8 * 3600;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
 
 fn argon() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"),
-    )
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
 }
 
 pub fn hash_password(password: &str) -> ServiceResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    argon()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| ServiceError::Hashing)
+    argon().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| ServiceError::Hashing)
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| argon().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(hash).map(|h| argon().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so that a wrong
@@ -86,9 +74,7 @@ const SESSION_CACHE_MAX: usize = 10_000;
 impl SessionCache {
     fn get(&self, hash: &str) -> Option<Session> {
         let map = self.0.lock().ok()?;
-        map.get(hash)
-            .filter(|(_, at)| at.elapsed() < SESSION_CACHE_TTL)
-            .map(|(s, _)| s.clone())
+        map.get(hash).filter(|(_, at)| at.elapsed() < SESSION_CACHE_TTL).map(|(s, _)| s.clone())
     }
     fn put(&self, hash: String, s: Session) {
         if let Ok(mut map) = self.0.lock() {
@@ -129,23 +115,13 @@ impl Passage {
         let mut inv = Invalid::default();
         let username = inv.take(parse_username("username", username));
         inv.take(check_password("password", password));
-        let display = inv.take(passage_domain::text::required(
-            "display_name",
-            display_name,
-            100,
-            false,
-        ));
+        let display = inv.take(passage_domain::text::required("display_name", display_name, 100, false));
         let mut c = self.db.reader().acquire().await?;
         let mut offices = Vec::new();
         for code in office_codes {
-            match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase())
-                .await?
-            {
+            match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await? {
                 Some(o) => offices.push(o.id),
-                None => inv.push(
-                    passage_domain::FieldError::new("office", "err-unknown-office")
-                        .with("value", code),
-                ),
+                None => inv.push(passage_domain::FieldError::new("office", "err-unknown-office").with("value", code)),
             }
         }
         if role == Role::Caseworker && offices.is_empty() && inv.is_empty() {
@@ -155,9 +131,7 @@ impl Passage {
         inv.into_result()?;
         let username = username.expect("checked");
         let pw = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|_| ServiceError::Hashing)??;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ServiceError::Hashing)??;
         let id = UserId::new();
         let mut tx = self.db.begin().await?;
         let r = users::insert_user(
@@ -175,18 +149,12 @@ impl Passage {
         )
         .await;
         match r {
-            Err(e) if e.is_unique_violation() => {
-                return Err(
-                    passage_domain::FieldError::new("username", "err-username-taken").into(),
-                )
-            }
+            Err(e) if e.is_unique_violation() => return Err(passage_domain::FieldError::new("username", "err-username-taken").into()),
             r => r?,
         }
         tx.commit().await?;
         let mut c = self.db.reader().acquire().await?;
-        users::get_user(&mut c, id)
-            .await?
-            .ok_or(ServiceError::NotFound)
+        users::get_user(&mut c, id).await?.ok_or(ServiceError::NotFound)
     }
 
     /// Check a username and password and open a session. A wrong username,
@@ -201,9 +169,7 @@ impl Passage {
             Some((u, hash)) => (password.to_string(), hash.clone(), u.active),
             None => (password.to_string(), dummy_hash().to_string(), false),
         };
-        let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .unwrap_or(false);
+        let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
         let ok = verified && active && found.is_some();
         if !ok {
             tracing::info!(target: "passage::auth", "login refused");
@@ -220,22 +186,9 @@ impl Passage {
         let csrf = random_token();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        users::insert_session(
-            &mut tx,
-            &token_hash(&token),
-            user.id,
-            &csrf,
-            kind,
-            now,
-            now.unix() + ABSOLUTE_TIMEOUT_SECS,
-        )
-        .await?;
+        users::insert_session(&mut tx, &token_hash(&token), user.id, &csrf, kind, now, now.unix() + ABSOLUTE_TIMEOUT_SECS).await?;
         tx.commit().await?;
-        Ok(NewSession {
-            token,
-            csrf_token: csrf,
-            user: user.clone(),
-        })
+        Ok(NewSession { token, csrf_token: csrf, user: user.clone() })
     }
 
     /// The session behind a token, if it is still valid.
@@ -246,9 +199,7 @@ impl Passage {
         }
         let now = Timestamp::now().unix();
         let mut c = self.db.reader().acquire().await?;
-        let s = users::get_session(&mut c, &h)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let s = users::get_session(&mut c, &h).await?.ok_or(ServiceError::Unauthenticated)?;
         if s.expires_at < now || s.last_seen_at + IDLE_TIMEOUT_SECS < now {
             drop(c);
             let mut tx = self.db.begin().await?;
@@ -256,9 +207,7 @@ impl Passage {
             tx.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
-        let user = users::get_user(&mut c, s.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let user = users::get_user(&mut c, s.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
         if !user.active {
             return Err(ServiceError::Unauthenticated);
         }
@@ -270,10 +219,7 @@ impl Passage {
             users::touch_session(&mut tx, &h, now).await?;
             tx.commit().await?;
         }
-        let session = Session {
-            user,
-            csrf_token: s.csrf_token,
-        };
+        let session = Session { user, csrf_token: s.csrf_token };
         self.sessions.put(h, session.clone());
         Ok(session)
     }

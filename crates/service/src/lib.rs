@@ -22,9 +22,6 @@ pub struct Passage {
 
 impl Passage {
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            sessions: auth::SessionCache::default(),
-        }
+        Self { db, sessions: auth::SessionCache::default() }
     }
 }

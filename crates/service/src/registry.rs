@@ -26,6 +26,7 @@ use sqlx::AnyConnection;
 #[derive(Debug, Serialize)]
 pub struct PersonFile {
     pub person: PersonRecord,
+    pub consents: Vec<ConsentRecord>,
     pub cases: Vec<CaseRecord>,
     pub screenings: Vec<ScreeningRecord>,
     pub assistance: Vec<AssistanceRecord>,
@@ -49,10 +50,7 @@ pub struct Registered {
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, FieldError> {
-    s.trim().parse().map_err(|_| {
-        FieldError::new(field, "err-unknown-choice")
-            .with("value", s.chars().take(40).collect::<String>())
-    })
+    s.trim().parse().map_err(|_| FieldError::new(field, "err-unknown-choice").with("value", s.chars().take(40).collect::<String>()))
 }
 
 impl Passage {
@@ -73,45 +71,28 @@ impl Passage {
         Ok(offices
             .into_iter()
             .map(|o| {
-                let n = load
-                    .iter()
-                    .find(|(id, _)| *id == o.id)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0);
+                let n = load.iter().find(|(id, _)| *id == o.id).map(|(_, n)| *n).unwrap_or(0);
                 (o, n)
             })
             .collect())
     }
 
-    pub async fn create_office(
-        &self,
-        actor: &UserRecord,
-        input: &OfficeInput,
-    ) -> ServiceResult<OfficeRecord> {
+    pub async fn create_office(&self, actor: &UserRecord, input: &OfficeInput) -> ServiceResult<OfficeRecord> {
         access::require(actor, Action::ManageOffices)?;
         let o = input.parse()?;
         let id = OfficeId::new();
         let mut tx = self.db.begin().await?;
         match reg::insert_office(&mut tx, id, &o, Timestamp::now()).await {
-            Err(e) if e.is_unique_violation() => {
-                return Err(FieldError::new("code", "err-office-code-taken").into())
-            }
+            Err(e) if e.is_unique_violation() => return Err(FieldError::new("code", "err-office-code-taken").into()),
             r => r?,
         }
         tx.commit().await?;
         let mut c = self.reader().await?;
-        reg::get_office(&mut c, id)
-            .await?
-            .ok_or(ServiceError::NotFound)
+        reg::get_office(&mut c, id).await?.ok_or(ServiceError::NotFound)
     }
 
     /// Resolve the office a case is opened in and check the user may work there.
-    async fn case_office(
-        &self,
-        c: &mut AnyConnection,
-        actor: &UserRecord,
-        office: &str,
-    ) -> ServiceResult<OfficeRecord> {
+    async fn case_office(&self, c: &mut AnyConnection, actor: &UserRecord, office: &str) -> ServiceResult<OfficeRecord> {
         let office_id = if office.trim().is_empty() {
             match actor.offices.as_slice() {
                 [only] => *only,
@@ -120,22 +101,16 @@ impl Passage {
         } else {
             parse_id::<OfficeId>("office_id", office)?
         };
-        let office = reg::get_office(c, office_id).await?.ok_or_else(|| {
-            FieldError::new("office_id", "err-unknown-office").with("value", office_id)
-        })?;
+        let office = reg::get_office(c, office_id)
+            .await?
+            .ok_or_else(|| FieldError::new("office_id", "err-unknown-office").with("value", office_id))?;
         access::require(actor, Action::WriteCases(office.id))?;
         Ok(office)
     }
 
     /// Resolve "assigned to": empty means the actor; otherwise a username or
     /// user id of someone working in the office.
-    async fn assignee(
-        &self,
-        c: &mut AnyConnection,
-        actor: &UserRecord,
-        office: &OfficeRecord,
-        s: &str,
-    ) -> ServiceResult<UserId> {
+    async fn assignee(&self, c: &mut AnyConnection, actor: &UserRecord, office: &OfficeRecord, s: &str) -> ServiceResult<UserId> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(actor.id);
@@ -145,24 +120,13 @@ impl Passage {
             Err(_) => users::get_user_by_username(c, &s.to_lowercase()).await?,
         };
         match user {
-            Some(u)
-                if u.active
-                    && (u.offices.contains(&office.id)
-                        || u.role == passage_domain::user::Role::Admin) =>
-            {
-                Ok(u.id)
-            }
+            Some(u) if u.active && (u.offices.contains(&office.id) || u.role == passage_domain::user::Role::Admin) => Ok(u.id),
             _ => Err(FieldError::new("assigned_to", "err-unknown-user").into()),
         }
     }
 
     /// Register a new person and open their first case, in one transaction.
-    pub async fn register_person(
-        &self,
-        actor: &UserRecord,
-        person: &PersonInput,
-        case: &CaseInput,
-    ) -> ServiceResult<Registered> {
+    pub async fn register_person(&self, actor: &UserRecord, person: &PersonInput, case: &CaseInput) -> ServiceResult<Registered> {
         let today = CalendarDate::today();
         let mut inv = Invalid::default();
         let p = inv.take_all(person.parse(today));
@@ -189,15 +153,8 @@ impl Passage {
         };
         drop(c);
         inv.into_result()?;
-        let (p, kind, office) = (
-            p.expect("checked"),
-            kind.expect("checked"),
-            office.expect("checked"),
-        );
-        let ids = Registered {
-            person_id: PersonId::new(),
-            case_id: CaseId::new(),
-        };
+        let (p, kind, office) = (p.expect("checked"), kind.expect("checked"), office.expect("checked"));
+        let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         reg::insert_person(&mut tx, ids.person_id, &p, office.id, actor.id, now).await?;
@@ -211,27 +168,14 @@ impl Passage {
             opened_on: today,
         };
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "person_registered",
-            Some(ids.case_id),
-            Some(ids.person_id),
-            now,
-        )
-        .await?;
+        reg::record_activity(&mut tx, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
         tx.commit().await?;
         tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
         Ok(ids)
     }
 
     /// Open another case for a person already registered.
-    pub async fn open_case(
-        &self,
-        actor: &UserRecord,
-        person: PersonId,
-        case: &CaseInput,
-    ) -> ServiceResult<CaseId> {
+    pub async fn open_case(&self, actor: &UserRecord, person: PersonId, case: &CaseInput) -> ServiceResult<CaseId> {
         let mut c = self.reader().await?;
         if !reg::person_in_scope(&mut c, person, &access::scope(actor)).await? {
             return Err(ServiceError::NotFound);
@@ -239,9 +183,7 @@ impl Passage {
         let mut inv = Invalid::default();
         let kind = inv.take(CaseKind::parse("kind", &case.kind));
         let office = self.case_office(&mut c, actor, &case.office_id).await?;
-        let assignee = self
-            .assignee(&mut c, actor, &office, &case.assigned_to)
-            .await?;
+        let assignee = self.assignee(&mut c, actor, &office, &case.assigned_to).await?;
         drop(c);
         inv.into_result()?;
         let kind = kind.expect("checked");
@@ -258,56 +200,30 @@ impl Passage {
             opened_on: CalendarDate::today(),
         };
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "case_opened",
-            Some(id),
-            Some(person),
-            now,
-        )
-        .await?;
+        reg::record_activity(&mut tx, actor.id, "case_opened", Some(id), Some(person), now).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn search(
-        &self,
-        actor: &UserRecord,
-        query: &str,
-        filters: &SearchFilters,
-        limit: usize,
-    ) -> ServiceResult<SearchResult> {
+    pub async fn search(&self, actor: &UserRecord, query: &str, filters: &SearchFilters, limit: usize) -> ServiceResult<SearchResult> {
         access::require(actor, Action::ReadCases)?;
         let q: String = query.chars().take(200).collect();
         let mut c = self.reader().await?;
-        Ok(search::search_persons(
-            &mut c,
-            &q,
-            filters,
-            &access::scope(actor),
-            limit.clamp(1, 200),
-        )
-        .await?)
+        Ok(search::search_persons(&mut c, &q, filters, &access::scope(actor), limit.clamp(1, 200)).await?)
     }
 
-    pub async fn person_file(
-        &self,
-        actor: &UserRecord,
-        person: PersonId,
-    ) -> ServiceResult<PersonFile> {
+    pub async fn person_file(&self, actor: &UserRecord, person: PersonId) -> ServiceResult<PersonFile> {
         access::require(actor, Action::ReadCases)?;
         let scope = access::scope(actor);
         let mut c = self.reader().await?;
         if !reg::person_in_scope(&mut c, person, &scope).await? {
             return Err(ServiceError::NotFound);
         }
-        let person = reg::get_person(&mut c, person)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let person = reg::get_person(&mut c, person).await?.ok_or(ServiceError::NotFound)?;
         let cases = reg::cases_of_person(&mut c, person.id, &scope).await?;
         let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
         Ok(PersonFile {
+            consents: reg::consents_of_person(&mut c, person.id).await?,
             screenings: reg::screenings_of_cases(&mut c, &ids).await?,
             assistance: reg::assistance_of_cases(&mut c, &ids).await?,
             notes: reg::notes_of_cases(&mut c, &ids).await?,
@@ -319,9 +235,7 @@ impl Passage {
     pub async fn case_file(&self, actor: &UserRecord, case: CaseId) -> ServiceResult<CaseFile> {
         access::require(actor, Action::ReadCases)?;
         let mut c = self.reader().await?;
-        let case = reg::get_case(&mut c, case, &access::scope(actor))
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
         let ids = [case.id];
         Ok(CaseFile {
             history: reg::status_history(&mut c, case.id).await?,
@@ -335,20 +249,13 @@ impl Passage {
     /// A case the actor may write to.
     async fn writable_case(&self, actor: &UserRecord, case: CaseId) -> ServiceResult<CaseRecord> {
         let mut c = self.reader().await?;
-        let case = reg::get_case(&mut c, case, &access::scope(actor))
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
         access::require(actor, Action::WriteCases(case.office_id))?;
         Ok(case)
     }
 
     /// Record a screening; the case's priority and sensitivity follow from it.
-    pub async fn record_screening(
-        &self,
-        actor: &UserRecord,
-        case: CaseId,
-        input: &ScreeningInput,
-    ) -> ServiceResult<ScreeningId> {
+    pub async fn record_screening(&self, actor: &UserRecord, case: CaseId, input: &ScreeningInput) -> ServiceResult<ScreeningId> {
         let case = self.writable_case(actor, case).await?;
         let s = input.parse(CalendarDate::today())?;
         let id = ScreeningId::new();
@@ -359,25 +266,12 @@ impl Passage {
         // The latest screening sets priority; sensitivity only ever goes up.
         let sensitivity = Sensitivity::derive(case.kind, &all, case.sensitivity);
         reg::set_case_risk(&mut tx, case.id, sensitivity, priority_of(&s.findings), now).await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "screening_recorded",
-            Some(case.id),
-            Some(case.person_id),
-            now,
-        )
-        .await?;
+        reg::record_activity(&mut tx, actor.id, "screening_recorded", Some(case.id), Some(case.person_id), now).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn record_assistance(
-        &self,
-        actor: &UserRecord,
-        case: CaseId,
-        input: &AssistanceInput,
-    ) -> ServiceResult<AssistanceId> {
+    pub async fn record_assistance(&self, actor: &UserRecord, case: CaseId, input: &AssistanceInput) -> ServiceResult<AssistanceId> {
         let case = self.writable_case(actor, case).await?;
         if case.status == CaseStatus::Closed {
             return Err(FieldError::new("case", "err-case-closed").into());
@@ -388,25 +282,12 @@ impl Passage {
         let mut tx = self.db.begin().await?;
         reg::insert_assistance(&mut tx, id, case.id, &a, actor.id, now).await?;
         reg::touch_case(&mut tx, case.id, now).await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "assistance_recorded",
-            Some(case.id),
-            Some(case.person_id),
-            now,
-        )
-        .await?;
+        reg::record_activity(&mut tx, actor.id, "assistance_recorded", Some(case.id), Some(case.person_id), now).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn add_note(
-        &self,
-        actor: &UserRecord,
-        case: CaseId,
-        input: &NoteInput,
-    ) -> ServiceResult<NoteId> {
+    pub async fn add_note(&self, actor: &UserRecord, case: CaseId, input: &NoteInput) -> ServiceResult<NoteId> {
         let case = self.writable_case(actor, case).await?;
         let body = input.parse()?;
         let id = NoteId::new();
@@ -414,55 +295,73 @@ impl Passage {
         let mut tx = self.db.begin().await?;
         reg::insert_note(&mut tx, id, case.id, &body, actor.id, now).await?;
         reg::touch_case(&mut tx, case.id, now).await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "note_added",
-            Some(case.id),
-            Some(case.person_id),
-            now,
-        )
-        .await?;
+        reg::record_activity(&mut tx, actor.id, "note_added", Some(case.id), Some(case.person_id), now).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn change_status(
-        &self,
-        actor: &UserRecord,
-        case: CaseId,
-        input: &StatusChangeInput,
-    ) -> ServiceResult<CaseStatus> {
+    pub async fn change_status(&self, actor: &UserRecord, case: CaseId, input: &StatusChangeInput) -> ServiceResult<CaseStatus> {
         let case = self.writable_case(actor, case).await?;
         let change = input.parse(case.status)?;
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         if !reg::set_case_status(&mut tx, case.id, case.status, change.to, now.date(), now).await? {
-            return Err(ServiceError::Conflict(
-                "the case's status changed meanwhile",
-            ));
+            return Err(ServiceError::Conflict("the case's status changed meanwhile"));
         }
-        reg::insert_status_change(
-            &mut tx,
-            case.id,
-            Some(case.status),
-            change.to,
-            change.reason.as_deref(),
-            actor.id,
-            now,
-        )
-        .await?;
-        reg::record_activity(
-            &mut tx,
-            actor.id,
-            "status_changed",
-            Some(case.id),
-            Some(case.person_id),
-            now,
-        )
-        .await?;
+        reg::insert_status_change(&mut tx, case.id, Some(case.status), change.to, change.reason.as_deref(), actor.id, now).await?;
+        reg::record_activity(&mut tx, actor.id, "status_changed", Some(case.id), Some(case.person_id), now).await?;
         tx.commit().await?;
         Ok(change.to)
+    }
+
+    /// A person the actor may write to: visible, and registered in or with a
+    /// case in an office the actor works for.
+    async fn writable_person(&self, actor: &UserRecord, person: PersonId) -> ServiceResult<()> {
+        let scope = access::scope(actor);
+        let mut c = self.reader().await?;
+        if !reg::person_in_scope(&mut c, person, &scope).await? {
+            return Err(ServiceError::NotFound);
+        }
+        let p = reg::get_person(&mut c, person).await?.ok_or(ServiceError::NotFound)?;
+        let cases = reg::cases_of_person(&mut c, person, &scope).await?;
+        let writable = std::iter::once(p.registered_office_id)
+            .chain(cases.iter().map(|c| c.office_id))
+            .any(|o| access::allowed(actor, Action::WriteCases(o)));
+        if writable {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("work on cases of this office"))
+        }
+    }
+
+    pub async fn record_consent(
+        &self,
+        actor: &UserRecord,
+        person: PersonId,
+        input: &passage_domain::person::ConsentInput,
+    ) -> ServiceResult<ConsentId> {
+        self.writable_person(actor, person).await?;
+        let k = input.parse(CalendarDate::today())?;
+        let id = ConsentId::new();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        reg::insert_consent(&mut tx, id, person, &k, actor.id, now).await?;
+        reg::record_activity(&mut tx, actor.id, "consent_recorded", None, Some(person), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Withdrawing stops future use; the consent and its withdrawal both stay on record.
+    pub async fn withdraw_consent(&self, actor: &UserRecord, person: PersonId, consent: ConsentId) -> ServiceResult<()> {
+        self.writable_person(actor, person).await?;
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        if !reg::withdraw_consent(&mut tx, consent, person, now.date()).await? {
+            return Err(ServiceError::NotFound);
+        }
+        reg::record_activity(&mut tx, actor.id, "consent_withdrawn", None, Some(person), now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn my_cases(&self, actor: &UserRecord, limit: i64) -> ServiceResult<Vec<CaseRecord>> {
@@ -470,29 +369,20 @@ impl Passage {
         Ok(reg::cases_assigned_to(&mut c, actor.id, limit).await?)
     }
 
-    pub async fn recent_activity(
-        &self,
-        actor: &UserRecord,
-        limit: i64,
-    ) -> ServiceResult<Vec<ActivityRecord>> {
+    pub async fn recent_activity(&self, actor: &UserRecord, limit: i64) -> ServiceResult<Vec<ActivityRecord>> {
         let mut c = self.reader().await?;
         Ok(reg::recent_activity(&mut c, &access::scope(actor), limit).await?)
     }
 
     /// Who a case in this office can be assigned to.
-    pub async fn assignable_users(
-        &self,
-        offices: &[OfficeId],
-    ) -> ServiceResult<Vec<(UserId, String, String)>> {
+    pub async fn assignable_users(&self, offices: &[OfficeId]) -> ServiceResult<Vec<(UserId, String, String)>> {
         let mut c = self.reader().await?;
         Ok(users::users_of_offices(&mut c, offices).await?)
     }
 
     pub async fn user(&self, id: UserId) -> ServiceResult<UserRecord> {
         let mut c = self.reader().await?;
-        users::get_user(&mut c, id)
-            .await?
-            .ok_or(ServiceError::NotFound)
+        users::get_user(&mut c, id).await?.ok_or(ServiceError::NotFound)
     }
 
     pub async fn check(&self) -> ServiceResult<passage_storage::check::CheckReport> {

@@ -68,141 +68,27 @@ impl Rng {
 
 /// Offices in the ten programme countries: country offices and their sites.
 pub const OFFICES: &[(&str, &str, &str, &str, Option<i64>)] = &[
-    (
-        "NER-NIA",
-        "Niamey country office",
-        "NER",
-        "country_office",
-        None,
-    ),
-    (
-        "NER-AGZ",
-        "Agadez transit centre",
-        "NER",
-        "transit_centre",
-        Some(1000),
-    ),
-    (
-        "NER-ARL",
-        "Arlit transit centre",
-        "NER",
-        "transit_centre",
-        Some(400),
-    ),
-    (
-        "NER-DIR",
-        "Dirkou transit centre",
-        "NER",
-        "transit_centre",
-        Some(250),
-    ),
-    (
-        "NER-NIA-TC",
-        "Niamey transit centre",
-        "NER",
-        "transit_centre",
-        Some(1500),
-    ),
-    (
-        "MLI-BKO",
-        "Bamako country office",
-        "MLI",
-        "country_office",
-        None,
-    ),
-    (
-        "MLI-GAO",
-        "Gao transit centre",
-        "MLI",
-        "transit_centre",
-        Some(300),
-    ),
-    (
-        "MLI-BKO-TC",
-        "Bamako transit centre",
-        "MLI",
-        "transit_centre",
-        Some(500),
-    ),
-    (
-        "BFA-OUA",
-        "Ouagadougou country office",
-        "BFA",
-        "country_office",
-        None,
-    ),
-    (
-        "BFA-BOB",
-        "Bobo-Dioulasso shelter",
-        "BFA",
-        "shelter",
-        Some(120),
-    ),
-    (
-        "SEN-DKR",
-        "Dakar country office",
-        "SEN",
-        "country_office",
-        None,
-    ),
+    ("NER-NIA", "Niamey country office", "NER", "country_office", None),
+    ("NER-AGZ", "Agadez transit centre", "NER", "transit_centre", Some(1000)),
+    ("NER-ARL", "Arlit transit centre", "NER", "transit_centre", Some(400)),
+    ("NER-DIR", "Dirkou transit centre", "NER", "transit_centre", Some(250)),
+    ("NER-NIA-TC", "Niamey transit centre", "NER", "transit_centre", Some(1500)),
+    ("MLI-BKO", "Bamako country office", "MLI", "country_office", None),
+    ("MLI-GAO", "Gao transit centre", "MLI", "transit_centre", Some(300)),
+    ("MLI-BKO-TC", "Bamako transit centre", "MLI", "transit_centre", Some(500)),
+    ("BFA-OUA", "Ouagadougou country office", "BFA", "country_office", None),
+    ("BFA-BOB", "Bobo-Dioulasso shelter", "BFA", "shelter", Some(120)),
+    ("SEN-DKR", "Dakar country office", "SEN", "country_office", None),
     ("SEN-TMB", "Tambacounda shelter", "SEN", "shelter", Some(80)),
-    (
-        "GMB-BJL",
-        "Banjul country office",
-        "GMB",
-        "country_office",
-        None,
-    ),
-    (
-        "GIN-CKY",
-        "Conakry country office",
-        "GIN",
-        "country_office",
-        None,
-    ),
-    (
-        "GIN-CKY-TC",
-        "Conakry transit centre",
-        "GIN",
-        "transit_centre",
-        Some(200),
-    ),
-    (
-        "CIV-ABJ",
-        "Abidjan country office",
-        "CIV",
-        "country_office",
-        None,
-    ),
-    (
-        "LBY-TIP",
-        "Tripoli country office",
-        "LBY",
-        "country_office",
-        None,
-    ),
+    ("GMB-BJL", "Banjul country office", "GMB", "country_office", None),
+    ("GIN-CKY", "Conakry country office", "GIN", "country_office", None),
+    ("GIN-CKY-TC", "Conakry transit centre", "GIN", "transit_centre", Some(200)),
+    ("CIV-ABJ", "Abidjan country office", "CIV", "country_office", None),
+    ("LBY-TIP", "Tripoli country office", "LBY", "country_office", None),
     ("LBY-SEB", "Sabha sub-office", "LBY", "sub_office", None),
-    (
-        "DZA-ALG",
-        "Algiers country office",
-        "DZA",
-        "country_office",
-        None,
-    ),
-    (
-        "DZA-TAM",
-        "Tamanrasset sub-office",
-        "DZA",
-        "sub_office",
-        None,
-    ),
-    (
-        "MAR-RBA",
-        "Rabat country office",
-        "MAR",
-        "country_office",
-        None,
-    ),
+    ("DZA-ALG", "Algiers country office", "DZA", "country_office", None),
+    ("DZA-TAM", "Tamanrasset sub-office", "DZA", "sub_office", None),
+    ("MAR-RBA", "Rabat country office", "MAR", "country_office", None),
     ("MAR-OUD", "Oujda sub-office", "MAR", "sub_office", None),
 ];
 
@@ -292,17 +178,16 @@ fn family_names(nat: &str) -> &'static [&'static str] {
             "Kouyaté",
         ],
         "SEN" => &[
-            "Diop", "Ndiaye", "Fall", "Sow", "Diallo", "Ba", "Gueye", "Faye", "Sarr", "Mbaye",
-            "Cissé", "Diouf", "Thiam", "Seck", "Sy", "Ndour", "Camara", "Sall", "Kane", "Dieng",
+            "Diop", "Ndiaye", "Fall", "Sow", "Diallo", "Ba", "Gueye", "Faye", "Sarr", "Mbaye", "Cissé", "Diouf", "Thiam", "Seck", "Sy",
+            "Ndour", "Camara", "Sall", "Kane", "Dieng",
         ],
         "GMB" => &[
-            "Jallow", "Ceesay", "Bah", "Touray", "Sanneh", "Jammeh", "Darboe", "Manneh", "Bojang",
-            "Jobe", "Sowe", "Njie", "Conteh", "Sillah", "Trawally", "Fofana", "Drammeh", "Colley",
-            "Kuyateh", "Jatta",
+            "Jallow", "Ceesay", "Bah", "Touray", "Sanneh", "Jammeh", "Darboe", "Manneh", "Bojang", "Jobe", "Sowe", "Njie", "Conteh",
+            "Sillah", "Trawally", "Fofana", "Drammeh", "Colley", "Kuyateh", "Jatta",
         ],
         "SLE" => &[
-            "Kamara", "Sesay", "Conteh", "Bangura", "Koroma", "Kargbo", "Turay", "Mansaray",
-            "Jalloh", "Bah", "Kanu", "Fofanah", "Dumbuya", "Sankoh", "Kallon",
+            "Kamara", "Sesay", "Conteh", "Bangura", "Koroma", "Kargbo", "Turay", "Mansaray", "Jalloh", "Bah", "Kanu", "Fofanah", "Dumbuya",
+            "Sankoh", "Kallon",
         ],
         "CIV" => &[
             "Koné",
@@ -345,8 +230,8 @@ fn family_names(nat: &str) -> &'static [&'static str] {
             "Adebayo",
         ],
         "CMR" => &[
-            "Ngono", "Mbarga", "Atangana", "Fotso", "Tchoupo", "Nkoulou", "Kamga", "Njoya",
-            "Essomba", "Tchamba", "Abena", "Mvondo", "Nana", "Tagne",
+            "Ngono", "Mbarga", "Atangana", "Fotso", "Tchoupo", "Nkoulou", "Kamga", "Njoya", "Essomba", "Tchamba", "Abena", "Mvondo",
+            "Nana", "Tagne",
         ],
         "BFA" => &[
             "Ouédraogo",
@@ -396,49 +281,13 @@ fn family_names(nat: &str) -> &'static [&'static str] {
             "Maïga",
             "Ibrahim",
         ],
-        "GHA" => &[
-            "Mensah", "Owusu", "Boateng", "Asante", "Osei", "Appiah", "Agyeman", "Amoah", "Adjei",
-            "Danso", "Ofori", "Nkrumah", "Yeboah",
-        ],
-        "LBR" => &[
-            "Kollie",
-            "Flomo",
-            "Kpoto",
-            "Johnson",
-            "Sirleaf",
-            "Dolo",
-            "Kromah",
-            "Kamara",
-            "Massaquoi",
-            "Cooper",
-            "Togba",
-        ],
-        "TCD" => &[
-            "Mahamat", "Abakar", "Hassane", "Idriss", "Adoum", "Haroun", "Saleh", "Oumar",
-            "Brahim", "Ali", "Djibrine",
-        ],
-        "BEN" => &[
-            "Houngbédji",
-            "Dossou",
-            "Agbodjan",
-            "Adjovi",
-            "Sossa",
-            "Gbaguidi",
-            "Akpovi",
-            "Zinsou",
-            "Ahouansou",
-        ],
-        _ => &[
-            "Agbeko",
-            "Amouzou",
-            "Koffi",
-            "Adjo",
-            "Mensah",
-            "Kossi",
-            "Dogbé",
-            "Lawson",
-            "Agbéyomé",
-        ],
+        "GHA" => {
+            &["Mensah", "Owusu", "Boateng", "Asante", "Osei", "Appiah", "Agyeman", "Amoah", "Adjei", "Danso", "Ofori", "Nkrumah", "Yeboah"]
+        }
+        "LBR" => &["Kollie", "Flomo", "Kpoto", "Johnson", "Sirleaf", "Dolo", "Kromah", "Kamara", "Massaquoi", "Cooper", "Togba"],
+        "TCD" => &["Mahamat", "Abakar", "Hassane", "Idriss", "Adoum", "Haroun", "Saleh", "Oumar", "Brahim", "Ali", "Djibrine"],
+        "BEN" => &["Houngbédji", "Dossou", "Agbodjan", "Adjovi", "Sossa", "Gbaguidi", "Akpovi", "Zinsou", "Ahouansou"],
+        _ => &["Agbeko", "Amouzou", "Koffi", "Adjo", "Mensah", "Kossi", "Dogbé", "Lawson", "Agbéyomé"],
     }
 }
 
@@ -447,21 +296,17 @@ fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
     let arab = matches!(nat, "SDN" | "TCD");
     match (female, anglophone, arab) {
         (false, _, true) => &[
-            "Mohamed", "Ahmed", "Osman", "Abdallah", "Ibrahim", "Hassan", "Adam", "Ismail",
-            "Yousif", "Musa", "Khalid", "Omar", "Ali", "Mahamat", "Abakar", "Idriss",
+            "Mohamed", "Ahmed", "Osman", "Abdallah", "Ibrahim", "Hassan", "Adam", "Ismail", "Yousif", "Musa", "Khalid", "Omar", "Ali",
+            "Mahamat", "Abakar", "Idriss",
         ],
-        (true, _, true) => &[
-            "Fatima", "Aisha", "Mariam", "Khadija", "Amna", "Hawa", "Zeinab", "Halima", "Asha",
-            "Safia",
-        ],
+        (true, _, true) => &["Fatima", "Aisha", "Mariam", "Khadija", "Amna", "Hawa", "Zeinab", "Halima", "Asha", "Safia"],
         (false, true, _) => &[
-            "Lamin", "Ebrima", "Modou", "Momodou", "Abdoulie", "Bakary", "Musa", "Alhagie",
-            "Ousman", "Mohammed", "Alusine", "Mohamed", "Ibrahim", "Samuel", "John", "Emmanuel",
-            "Chinedu", "Yusuf", "Kwame", "Kofi", "Abubakar", "Sheku", "Alieu", "Bubacarr",
+            "Lamin", "Ebrima", "Modou", "Momodou", "Abdoulie", "Bakary", "Musa", "Alhagie", "Ousman", "Mohammed", "Alusine", "Mohamed",
+            "Ibrahim", "Samuel", "John", "Emmanuel", "Chinedu", "Yusuf", "Kwame", "Kofi", "Abubakar", "Sheku", "Alieu", "Bubacarr",
         ],
         (true, true, _) => &[
-            "Fatou", "Isatou", "Mariama", "Awa", "Binta", "Aminata", "Haddy", "Kaddy", "Blessing",
-            "Joy", "Mercy", "Fatmata", "Adama", "Esther", "Abena", "Ngozi",
+            "Fatou", "Isatou", "Mariama", "Awa", "Binta", "Aminata", "Haddy", "Kaddy", "Blessing", "Joy", "Mercy", "Fatmata", "Adama",
+            "Esther", "Abena", "Ngozi",
         ],
         (false, false, _) => &[
             "Mamadou",
@@ -550,9 +395,7 @@ pub fn respell(w: &str, rng: &mut Rng) -> String {
         folded.to_uppercase()
     } else {
         let mut c = folded.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect())
-            .unwrap_or_default()
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
     }
 }
 
@@ -570,36 +413,11 @@ pub const DEMO_PASSWORD: &str = "passage-demo-2026";
 /// The demo logins: (username, display name, role, office codes).
 pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
     ("admin", "Aminata Admin", Role::Admin, &[]),
-    (
-        "agadez",
-        "Ibrahim Caseworker (Agadez)",
-        Role::Caseworker,
-        &["NER-AGZ", "NER-ARL"],
-    ),
-    (
-        "niamey",
-        "Mariama Caseworker (Niamey)",
-        Role::Caseworker,
-        &["NER-NIA", "NER-NIA-TC"],
-    ),
-    (
-        "tripoli",
-        "Salma Caseworker (Tripoli)",
-        Role::Caseworker,
-        &["LBY-TIP", "LBY-SEB"],
-    ),
-    (
-        "conakry",
-        "Alpha Caseworker (Conakry)",
-        Role::Caseworker,
-        &["GIN-CKY", "GIN-CKY-TC"],
-    ),
-    (
-        "bamako",
-        "Oumar Caseworker (Bamako)",
-        Role::Caseworker,
-        &["MLI-BKO", "MLI-BKO-TC", "MLI-GAO"],
-    ),
+    ("agadez", "Ibrahim Caseworker (Agadez)", Role::Caseworker, &["NER-AGZ", "NER-ARL"]),
+    ("niamey", "Mariama Caseworker (Niamey)", Role::Caseworker, &["NER-NIA", "NER-NIA-TC"]),
+    ("tripoli", "Salma Caseworker (Tripoli)", Role::Caseworker, &["LBY-TIP", "LBY-SEB"]),
+    ("conakry", "Alpha Caseworker (Conakry)", Role::Caseworker, &["GIN-CKY", "GIN-CKY-TC"]),
+    ("bamako", "Oumar Caseworker (Bamako)", Role::Caseworker, &["MLI-BKO", "MLI-BKO-TC", "MLI-GAO"]),
 ];
 
 impl Passage {
@@ -627,20 +445,12 @@ impl Passage {
         tx.commit().await?;
         let mut c = self.db.reader().acquire().await?;
         let offices = reg::list_offices(&mut c).await?;
-        let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
-            .await
-            .map_err(|_| crate::ServiceError::Hashing)??;
+        let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await.map_err(|_| crate::ServiceError::Hashing)??;
         for (username, display, role, codes) in DEMO_USERS {
-            if users::get_user_by_username(&mut c, username)
-                .await?
-                .is_some()
-            {
+            if users::get_user_by_username(&mut c, username).await?.is_some() {
                 continue;
             }
-            let ids: Vec<OfficeId> = codes
-                .iter()
-                .filter_map(|code| offices.iter().find(|o| o.code == *code).map(|o| o.id))
-                .collect();
+            let ids: Vec<OfficeId> = codes.iter().filter_map(|code| offices.iter().find(|o| o.code == *code).map(|o| o.id)).collect();
             let mut tx = self.db.begin().await?;
             users::insert_user(
                 &mut tx,
@@ -663,12 +473,7 @@ impl Passage {
 
     /// Add `persons` synthetic persons with their cases, screenings,
     /// assistance and notes, in batches of one transaction each.
-    pub async fn generate(
-        &self,
-        persons: u64,
-        seed: u64,
-        mut progress: impl FnMut(u64),
-    ) -> ServiceResult<Generated> {
+    pub async fn generate(&self, persons: u64, seed: u64, mut progress: impl FnMut(u64)) -> ServiceResult<Generated> {
         let offices = self.seed_reference_data().await?;
         let mut c = self.db.reader().acquire().await?;
         let staff = users::list_users(&mut c).await?;
@@ -689,16 +494,7 @@ impl Passage {
                 // A re-registration counts as a person (it is a record), so
                 // it is only made when there is room for it.
                 let room_for_two = target - out.persons >= 2;
-                make_person(
-                    &mut rng,
-                    &offices,
-                    &staff,
-                    &mut b,
-                    &mut counter,
-                    base,
-                    room_for_two,
-                    &mut out,
-                );
+                make_person(&mut rng, &offices, &staff, &mut b, &mut counter, base, room_for_two, &mut out);
             }
             let mut tx = self.db.begin().await?;
             b.write(&mut tx).await?;
@@ -747,26 +543,12 @@ impl Batch {
             self.persons,
         )
         .await?;
-        insert_rows(
-            c,
-            "person_names",
-            &["person_id", "position", "given", "family", "kind"],
-            self.names,
-        )
-        .await?;
+        insert_rows(c, "person_names", &["person_id", "position", "given", "family", "kind"], self.names).await?;
         insert_rows(c, "person_search_keys", &["key", "person_id"], self.keys).await?;
         insert_rows(
             c,
             "identity_documents",
-            &[
-                "id",
-                "person_id",
-                "kind",
-                "number",
-                "issuing_country",
-                "expires_on",
-                "created_at",
-            ],
+            &["id", "person_id", "kind", "number", "issuing_country", "expires_on", "created_at"],
             self.docs,
         )
         .await?;
@@ -794,41 +576,18 @@ impl Batch {
         insert_rows(
             c,
             "case_status_history",
-            &[
-                "id",
-                "case_id",
-                "from_status",
-                "to_status",
-                "reason",
-                "changed_by",
-                "changed_at",
-            ],
+            &["id", "case_id", "from_status", "to_status", "reason", "changed_by", "changed_at"],
             self.history,
         )
         .await?;
         insert_rows(
             c,
             "screenings",
-            &[
-                "id",
-                "case_id",
-                "screened_on",
-                "findings",
-                "exploitation",
-                "notes",
-                "screened_by",
-                "created_at",
-            ],
+            &["id", "case_id", "screened_on", "findings", "exploitation", "notes", "screened_by", "created_at"],
             self.screenings,
         )
         .await?;
-        insert_rows(
-            c,
-            "screening_findings",
-            &["screening_id", "category"],
-            self.findings,
-        )
-        .await?;
+        insert_rows(c, "screening_findings", &["screening_id", "category"], self.findings).await?;
         insert_rows(
             c,
             "assistance",
@@ -849,13 +608,7 @@ impl Batch {
             self.assistance,
         )
         .await?;
-        insert_rows(
-            c,
-            "case_notes",
-            &["id", "case_id", "body", "author", "created_at"],
-            self.notes,
-        )
-        .await?;
+        insert_rows(c, "case_notes", &["id", "case_id", "body", "author", "created_at"], self.notes).await?;
         Ok(())
     }
 }
@@ -896,12 +649,8 @@ fn make_person(
     let child = rng.chance(0.09);
     // Registration between 2018-01-01 and 2021-12-31.
     let day = rng.below(4 * 365) as i64;
-    let registered = CalendarDate::from_ymd(2018, 1, 1)
-        .expect("valid")
-        .add_days(day);
-    let at =
-        Timestamp::from_unix(1_514_764_800 + day * 86_400 + 8 * 3600 + rng.below(9 * 3600) as i64)
-            .unwrap_or_else(Timestamp::now);
+    let registered = CalendarDate::from_ymd(2018, 1, 1).expect("valid").add_days(day);
+    let at = Timestamp::from_unix(1_514_764_800 + day * 86_400 + 8 * 3600 + rng.below(9 * 3600) as i64).unwrap_or_else(Timestamp::now);
     let age = if child {
         12 + rng.below(6) as i32
     } else if rng.chance(0.85) {
@@ -912,32 +661,19 @@ fn make_person(
     let birth_year = registered.year() - age;
     let precision = *rng.weighted(&[("exact", 45), ("year", 30), ("estimated", 25)]);
     let birth = match precision {
-        "exact" => {
-            CalendarDate::from_ymd(birth_year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8)
-        }
+        "exact" => CalendarDate::from_ymd(birth_year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8),
         _ => CalendarDate::from_ymd(birth_year, 1, 1),
     }
     .expect("valid date");
     let given = rng.pick(given_names(nat, female)).to_string();
     let family = rng.pick(family_names(nat)).to_string();
     let office_code = *rng.weighted(REGISTRATION_OFFICES);
-    let office = offices
-        .iter()
-        .find(|o| o.code == office_code)
-        .expect("seeded office");
+    let office = offices.iter().find(|o| o.code == office_code).expect("seeded office");
     let again = rng.chance(0.08) && room_for_two;
     let registrations = if again { 2 } else { 1 };
     for reg_i in 0..registrations {
         let (given, family, office, at, registered, precision, birth) = if reg_i == 0 {
-            (
-                given.clone(),
-                family.clone(),
-                office,
-                at,
-                registered,
-                precision,
-                birth,
-            )
+            (given.clone(), family.clone(), office, at, registered, precision, birth)
         } else {
             // The same human, registered again later and elsewhere, spelled another way.
             let other = offices
@@ -946,46 +682,15 @@ fn make_person(
                 .nth(rng.below(10) as usize)
                 .unwrap_or(office);
             let later = 20 + rng.below(300) as i64;
-            let g = given
-                .split(' ')
-                .map(|w| {
-                    if rng.chance(0.6) {
-                        respell(w, rng)
-                    } else {
-                        w.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            let f = if rng.chance(0.7) {
-                respell(&family, rng)
-            } else {
-                family.clone()
-            };
-            let bd =
-                CalendarDate::from_ymd(birth.year() + if rng.chance(0.2) { 1 } else { 0 }, 1, 1)
-                    .expect("valid");
-            (
-                g,
-                f,
-                other,
-                Timestamp::from_unix(at.unix() + later * 86_400).unwrap_or(at),
-                registered.add_days(later),
-                "year",
-                bd,
-            )
+            let g = given.split(' ').map(|w| if rng.chance(0.6) { respell(w, rng) } else { w.to_string() }).collect::<Vec<_>>().join(" ");
+            let f = if rng.chance(0.7) { respell(&family, rng) } else { family.clone() };
+            let bd = CalendarDate::from_ymd(birth.year() + if rng.chance(0.2) { 1 } else { 0 }, 1, 1).expect("valid");
+            (g, f, other, Timestamp::from_unix(at.unix() + later * 86_400).unwrap_or(at), registered.add_days(later), "year", bd)
         };
         let pid = PersonId::from_uuid(rng.uuid_at(at));
-        let creator = staff
-            .iter()
-            .find(|u| u.offices.contains(&office.id))
-            .or_else(|| staff.first())
-            .map(|u| u.id)
-            .unwrap_or_default();
+        let creator = staff.iter().find(|u| u.offices.contains(&office.id)).or_else(|| staff.first()).map(|u| u.id).unwrap_or_default();
         let display = format!("{given} {}", family.to_uppercase());
-        let phone = rng
-            .chance(0.6)
-            .then(|| format!("+{}{:08}", phone_prefix(nat), rng.below(100_000_000)));
+        let phone = rng.chance(0.6).then(|| format!("+{}{:08}", phone_prefix(nat), rng.below(100_000_000)));
         let at_s = at.to_string();
         b.persons.push(vec![
             t(pid),
@@ -1002,36 +707,19 @@ fn make_person(
             t(&at_s),
             t(&at_s),
         ]);
-        b.names.push(vec![
-            t(pid),
-            Value::Int(0),
-            t(&given),
-            t(&family),
-            t("primary"),
-        ]);
+        b.names.push(vec![t(pid), Value::Int(0), t(&given), t(&family), t("primary")]);
         let mut keys = names::index_keys(&format!("{given} {family}"));
         if rng.chance(0.05) {
             // An alias: the name written family-first, as on some documents.
             let alias_family = rng.pick(family_names(nat)).to_string();
-            b.names.push(vec![
-                t(pid),
-                Value::Int(1),
-                t(&given),
-                t(&alias_family),
-                t("alias"),
-            ]);
+            b.names.push(vec![t(pid), Value::Int(1), t(&given), t(&alias_family), t("alias")]);
             keys.extend(names::index_keys(&format!("{given} {alias_family}")));
         }
         for k in keys {
             b.keys.push(vec![t(k), t(pid)]);
         }
         if rng.chance(0.3) {
-            let kind = *rng.weighted(&[
-                ("passport", 5),
-                ("national_id", 4),
-                ("birth_certificate", 1),
-                ("consular_card", 1),
-            ]);
+            let kind = *rng.weighted(&[("passport", 5), ("national_id", 4), ("birth_certificate", 1), ("consular_card", 1)]);
             b.docs.push(vec![
                 t(DocumentId::from_uuid(rng.uuid_at(at))),
                 t(pid),
@@ -1043,9 +731,7 @@ fn make_person(
             ]);
         }
         out.persons += 1;
-        make_case(
-            rng, pid, office, staff, child, registered, at, b, counter, base, out,
-        );
+        make_case(rng, pid, office, staff, child, registered, at, b, counter, base, out);
     }
 }
 
@@ -1111,28 +797,16 @@ fn make_case(
     } else if office.country.as_str() == "NER" && rng.chance(0.08) {
         "search_and_rescue_survivor"
     } else {
-        *rng.weighted(&[
-            ("assisted_voluntary_return", 55),
-            ("transit_protection", 45),
-        ])
+        *rng.weighted(&[("assisted_voluntary_return", 55), ("transit_protection", 45)])
     };
     let cid = CaseId::from_uuid(rng.uuid_at(at));
     let n = counter.entry((office.id, opened.year())).or_insert(base);
     *n += 1;
     let reference = format!("{}-{}-{:06}", office.code, opened.year(), n);
-    let worker = staff
-        .iter()
-        .find(|u| u.offices.contains(&office.id))
-        .map(|u| u.id);
-    let by = worker
-        .or_else(|| staff.first().map(|u| u.id))
-        .unwrap_or_default();
+    let worker = staff.iter().find(|u| u.offices.contains(&office.id)).map(|u| u.id);
+    let by = worker.or_else(|| staff.first().map(|u| u.id)).unwrap_or_default();
     let closed = rng.chance(0.7);
-    let status = if closed {
-        "closed"
-    } else {
-        *rng.pick(&["open", "active", "active", "on_hold"])
-    };
+    let status = if closed { "closed" } else { *rng.pick(&["open", "active", "active", "on_hold"]) };
     let closed_on = closed.then(|| opened.add_days(5 + rng.below(90) as i64));
     let mut findings: Vec<&str> = Vec::new();
     if vot || kind == "trafficking_victim_assistance" {
@@ -1155,16 +829,10 @@ fn make_case(
         }
     }
     findings.sort();
-    let restricted = findings.iter().any(|f| {
-        matches!(
-            *f,
-            "victim_of_trafficking" | "unaccompanied_child" | "separated_child" | "gbv_survivor"
-        )
-    });
-    let cats: Vec<passage_domain::screening::VulnerabilityCategory> = findings
-        .iter()
-        .filter_map(|f| passage_domain::screening::VulnerabilityCategory::parse("", f).ok())
-        .collect();
+    let restricted =
+        findings.iter().any(|f| matches!(*f, "victim_of_trafficking" | "unaccompanied_child" | "separated_child" | "gbv_survivor"));
+    let cats: Vec<passage_domain::screening::VulnerabilityCategory> =
+        findings.iter().filter_map(|f| passage_domain::screening::VulnerabilityCategory::parse("", f).ok()).collect();
     let priority = passage_domain::screening::priority_of(&cats);
     let at_s = at.to_string();
     b.cases.push(vec![
@@ -1182,43 +850,16 @@ fn make_case(
         t(&at_s),
         t(&at_s),
     ]);
-    b.history.push(vec![
-        t(NoteId::from_uuid(rng.uuid_at(at))),
-        t(cid),
-        Value::Null,
-        t("open"),
-        Value::Null,
-        t(by),
-        t(&at_s),
-    ]);
+    b.history.push(vec![t(NoteId::from_uuid(rng.uuid_at(at))), t(cid), Value::Null, t("open"), Value::Null, t(by), t(&at_s)]);
     if status != "open" {
         let later = Timestamp::from_unix(at.unix() + 3600).unwrap_or(at);
-        b.history.push(vec![
-            t(NoteId::from_uuid(rng.uuid_at(later))),
-            t(cid),
-            t("open"),
-            t("active"),
-            Value::Null,
-            t(by),
-            t(later),
-        ]);
+        b.history.push(vec![t(NoteId::from_uuid(rng.uuid_at(later))), t(cid), t("open"), t("active"), Value::Null, t(by), t(later)]);
         if status != "active" {
-            let last = Timestamp::from_unix(
-                at.unix()
-                    + 7200
-                    + closed_on
-                        .map(|d| (d.inner() - opened.inner()).whole_seconds())
-                        .unwrap_or(86_400),
-            )
-            .unwrap_or(at);
-            let reason = (status == "closed").then(|| {
-                t(*rng.pick(&[
-                    "Returned home",
-                    "Left the centre",
-                    "Continued the journey",
-                    "Assistance completed",
-                ]))
-            });
+            let last =
+                Timestamp::from_unix(at.unix() + 7200 + closed_on.map(|d| (d.inner() - opened.inner()).whole_seconds()).unwrap_or(86_400))
+                    .unwrap_or(at);
+            let reason = (status == "closed")
+                .then(|| t(*rng.pick(&["Returned home", "Left the centre", "Continued the journey", "Assistance completed"])));
             b.history.push(vec![
                 t(NoteId::from_uuid(rng.uuid_at(last))),
                 t(cid),
@@ -1234,27 +875,11 @@ fn make_case(
     if rng.chance(0.8) || !findings.is_empty() {
         let sid = ScreeningId::from_uuid(rng.uuid_at(at));
         let exploitation = if findings.contains(&"victim_of_trafficking") {
-            rng.pick(&[
-                "labour",
-                "sexual",
-                "domestic_servitude",
-                "forced_begging",
-                "forced_criminality",
-            ])
-            .to_string()
+            rng.pick(&["labour", "sexual", "domestic_servitude", "forced_begging", "forced_criminality"]).to_string()
         } else {
             String::new()
         };
-        b.screenings.push(vec![
-            t(sid),
-            t(cid),
-            t(opened),
-            t(findings.join(",")),
-            t(exploitation),
-            Value::Null,
-            t(by),
-            t(&at_s),
-        ]);
+        b.screenings.push(vec![t(sid), t(cid), t(opened), t(findings.join(",")), t(exploitation), Value::Null, t(by), t(&at_s)]);
         for f in &findings {
             b.findings.push(vec![t(sid), t(*f)]);
         }
@@ -1283,11 +908,8 @@ fn make_case(
             "phone_call_home" => ("calls", 1 + rng.below(3) as i64),
             _ => ("sessions", 1 + rng.below(3) as i64),
         };
-        let (cost, cur) = if kind == "cash" {
-            (Value::Int(25_000 + 5_000 * rng.below(10) as i64), t("XOF"))
-        } else {
-            (Value::NullInt, Value::Null)
-        };
+        let (cost, cur) =
+            if kind == "cash" { (Value::Int(25_000 + 5_000 * rng.below(10) as i64), t("XOF")) } else { (Value::NullInt, Value::Null) };
         b.assistance.push(vec![
             t(AssistanceId::from_uuid(rng.uuid_at(at))),
             t(cid),
@@ -1305,12 +927,6 @@ fn make_case(
         out.assistance += 1;
     }
     if rng.chance(0.3) {
-        b.notes.push(vec![
-            t(NoteId::from_uuid(rng.uuid_at(at))),
-            t(cid),
-            t(*rng.pick(NOTES)),
-            t(by),
-            t(&at_s),
-        ]);
+        b.notes.push(vec![t(NoteId::from_uuid(rng.uuid_at(at))), t(cid), t(*rng.pick(NOTES)), t(by), t(&at_s)]);
     }
 }

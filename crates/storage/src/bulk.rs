@@ -9,12 +9,7 @@ use sqlx::AnyConnection;
 const MAX_PARAMS: usize = 200;
 
 /// Insert `rows` (each with one value per column) into `table`.
-pub async fn insert_rows(
-    c: &mut AnyConnection,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Value>>,
-) -> Result<()> {
+pub async fn insert_rows(c: &mut AnyConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }

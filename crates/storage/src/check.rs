@@ -15,16 +15,7 @@ pub struct CheckReport {
     pub counts: Vec<(&'static str, i64)>,
 }
 
-const COUNTED: [&str; 8] = [
-    "offices",
-    "users",
-    "persons",
-    "cases",
-    "screenings",
-    "assistance",
-    "case_notes",
-    "person_search_keys",
-];
+const COUNTED: [&str; 8] = ["offices", "users", "persons", "cases", "screenings", "assistance", "case_notes", "person_search_keys"];
 
 const ORPHANS: [(&str, &str); 5] = [
     ("persons without a name", "SELECT COUNT(*) AS n FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_names n WHERE n.person_id = p.id)"),
@@ -39,28 +30,20 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     let mut c = db.reader().acquire().await?;
     if db.backend == Backend::Sqlite {
-        let rows = sqlx::query("PRAGMA integrity_check")
-            .fetch_all(&mut *c)
-            .await?;
+        let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *c).await?;
         for r in rows {
             let s: String = r.try_get(0)?;
             if s != "ok" {
                 report.problems.push(format!("sqlite integrity: {s}"));
             }
         }
-        let fk = sqlx::query("PRAGMA foreign_key_check")
-            .fetch_all(&mut *c)
-            .await?;
+        let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *c).await?;
         if !fk.is_empty() {
-            report
-                .problems
-                .push(format!("{} rows break a foreign key", fk.len()));
+            report.problems.push(format!("{} rows break a foreign key", fk.len()));
         }
     }
     for t in COUNTED {
-        report
-            .counts
-            .push((t, crate::registry::count(&mut c, t).await?));
+        report.counts.push((t, crate::registry::count(&mut c, t).await?));
     }
     for (what, sql) in ORPHANS {
         let n = int(&sqlx::query(sql).fetch_one(&mut *c).await?, "n")?;
@@ -68,22 +51,15 @@ pub async fn check(db: &Db) -> Result<CheckReport> {
             report.problems.push(format!("{n} {what}"));
         }
     }
-    let codes = sqlx::query("SELECT DISTINCT kind, status, sensitivity FROM cases")
-        .fetch_all(&mut *c)
-        .await?;
+    let codes = sqlx::query("SELECT DISTINCT kind, status, sensitivity FROM cases").fetch_all(&mut *c).await?;
     for r in &codes {
         for (col, ok) in [
             ("kind", CaseKind::parse("", &text(r, "kind")?).is_ok()),
             ("status", CaseStatus::parse("", &text(r, "status")?).is_ok()),
-            (
-                "sensitivity",
-                Sensitivity::parse("", &text(r, "sensitivity")?).is_ok(),
-            ),
+            ("sensitivity", Sensitivity::parse("", &text(r, "sensitivity")?).is_ok()),
         ] {
             if !ok {
-                report
-                    .problems
-                    .push(format!("a case has an unknown {col}: {:?}", text(r, col)?));
+                report.problems.push(format!("a case has an unknown {col}: {:?}", text(r, col)?));
             }
         }
     }

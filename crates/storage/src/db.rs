@@ -42,11 +42,7 @@ pub fn normalise_url(url: &str) -> Result<(Backend, String)> {
         u
     };
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let query = if query.is_empty() {
-        "mode=rwc".to_string()
-    } else {
-        query.to_string()
-    };
+    let query = if query.is_empty() { "mode=rwc".to_string() } else { query.to_string() };
     Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
 }
 
@@ -58,11 +54,8 @@ impl Db {
         let db = match backend {
             Backend::Sqlite => {
                 let pool = |max: u32| {
-                    AnyPoolOptions::new()
-                        .max_connections(max)
-                        .min_connections(1)
-                        .acquire_timeout(Duration::from_secs(30))
-                        .after_connect(|conn, _| {
+                    AnyPoolOptions::new().max_connections(max).min_connections(1).acquire_timeout(Duration::from_secs(30)).after_connect(
+                        |conn, _| {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
@@ -71,27 +64,16 @@ impl Db {
                                 .await?;
                                 Ok(())
                             })
-                        })
+                        },
+                    )
                 };
                 let write = pool(1).connect_with(opts.clone()).await?;
                 let read = pool(8).connect_with(opts).await?;
-                Db {
-                    read,
-                    write,
-                    backend,
-                }
+                Db { read, write, backend }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(opts)
-                    .await?;
-                Db {
-                    read: pool.clone(),
-                    write: pool,
-                    backend,
-                }
+                let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(opts).await?;
+                Db { read: pool.clone(), write: pool, backend }
             }
         };
         Ok(db)
@@ -128,18 +110,9 @@ mod tests {
 
     #[test]
     fn urls_are_normalised() {
-        assert_eq!(
-            normalise_url("./passage.db").unwrap(),
-            (Backend::Sqlite, "sqlite://./passage.db?mode=rwc".into())
-        );
-        assert_eq!(
-            normalise_url("sqlite:x.db").unwrap().1,
-            "sqlite://x.db?mode=rwc"
-        );
-        assert_eq!(
-            normalise_url("postgres://u@h/db").unwrap().0,
-            Backend::Postgres
-        );
+        assert_eq!(normalise_url("./passage.db").unwrap(), (Backend::Sqlite, "sqlite://./passage.db?mode=rwc".into()));
+        assert_eq!(normalise_url("sqlite:x.db").unwrap().1, "sqlite://x.db?mode=rwc");
+        assert_eq!(normalise_url("postgres://u@h/db").unwrap().0, Backend::Postgres);
         assert!(normalise_url("mysql://x").is_err());
         assert!(normalise_url("").is_err());
     }

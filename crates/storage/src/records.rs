@@ -63,30 +63,18 @@ pub(crate) fn date(row: &AnyRow, col: &str) -> Result<CalendarDate> {
 pub(crate) fn opt_date(row: &AnyRow, col: &str) -> Result<Option<CalendarDate>> {
     match opt_text(row, col)? {
         None => Ok(None),
-        Some(s) => CalendarDate::parse(col, &s)
-            .map(Some)
-            .map_err(|_| corrupt(col, &s)),
+        Some(s) => CalendarDate::parse(col, &s).map(Some).map_err(|_| corrupt(col, &s)),
     }
 }
 pub(crate) fn timestamp(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let s = text(row, col)?;
     Timestamp::parse(&s).ok_or_else(|| corrupt(col, &s))
 }
-pub(crate) fn list<T>(
-    s: &str,
-    parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>,
-) -> Result<Vec<T>> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(|x| parse("", x).map_err(|_| corrupt("list", x)))
-        .collect()
+pub(crate) fn list<T>(s: &str, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<Vec<T>> {
+    s.split(',').filter(|x| !x.is_empty()).map(|x| parse("", x).map_err(|_| corrupt("list", x))).collect()
 }
 pub(crate) fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,8 +141,7 @@ pub(crate) fn birth_date(r: &AnyRow) -> Result<Option<BirthDate>> {
         None => Ok(None),
         Some(date) => {
             let p = opt_text(r, "birth_date_precision")?.unwrap_or_else(|| "exact".into());
-            let precision = BirthDatePrecision::parse("", &p)
-                .map_err(|_| corrupt("birth_date_precision", &p))?;
+            let precision = BirthDatePrecision::parse("", &p).map_err(|_| corrupt("birth_date_precision", &p))?;
             Ok(Some(BirthDate { date, precision }))
         }
     }
@@ -253,4 +240,15 @@ pub struct ActivityRecord {
     pub case_id: Option<CaseId>,
     pub case_reference: Option<String>,
     pub person_id: Option<PersonId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentRecord {
+    pub id: ConsentId,
+    pub kind: passage_domain::person::ConsentKind,
+    pub partner: Option<String>,
+    pub method: passage_domain::person::ConsentMethod,
+    pub given_on: CalendarDate,
+    pub withdrawn_on: Option<CalendarDate>,
+    pub recorded_by: String,
 }

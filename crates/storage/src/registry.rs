@@ -13,20 +13,13 @@ use passage_domain::date::{CalendarDate, Timestamp};
 use passage_domain::ids::*;
 use passage_domain::names;
 use passage_domain::office::NewOffice;
-use passage_domain::person::{
-    DocumentKind, IdentityDocument, NameKind, NewPerson, PersonName, Sex,
-};
+use passage_domain::person::{DocumentKind, IdentityDocument, NameKind, NewPerson, PersonName, Sex};
 use passage_domain::screening::{ExploitationType, NewScreening, Priority, VulnerabilityCategory};
 use sqlx::AnyConnection;
 
 // ---------------------------------------------------------------- offices
 
-pub async fn insert_office(
-    c: &mut AnyConnection,
-    id: OfficeId,
-    o: &NewOffice,
-    now: Timestamp,
-) -> Result<()> {
+pub async fn insert_office(c: &mut AnyConnection, id: OfficeId, o: &NewOffice, now: Timestamp) -> Result<()> {
     sqlx::query("INSERT INTO offices (id, code, name, country, kind, capacity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id.to_string())
         .bind(&o.code)
@@ -43,56 +36,31 @@ pub async fn insert_office(
 const OFFICE_COLS: &str = "id, code, name, country, kind, capacity";
 
 pub async fn list_offices(c: &mut AnyConnection) -> Result<Vec<OfficeRecord>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {OFFICE_COLS} FROM offices ORDER BY country, code"
-    ))
-    .fetch_all(c)
-    .await?;
+    let rows = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices ORDER BY country, code")).fetch_all(c).await?;
     rows.iter().map(OfficeRecord::from_row).collect()
 }
 
 pub async fn get_office(c: &mut AnyConnection, id: OfficeId) -> Result<Option<OfficeRecord>> {
-    let row = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
+    let row = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1")).bind(id.to_string()).fetch_optional(c).await?;
     row.as_ref().map(OfficeRecord::from_row).transpose()
 }
 
 pub async fn get_office_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<OfficeRecord>> {
-    let row = sqlx::query(&format!(
-        "SELECT {OFFICE_COLS} FROM offices WHERE code = $1"
-    ))
-    .bind(code)
-    .fetch_optional(c)
-    .await?;
+    let row = sqlx::query(&format!("SELECT {OFFICE_COLS} FROM offices WHERE code = $1")).bind(code).fetch_optional(c).await?;
     row.as_ref().map(OfficeRecord::from_row).transpose()
 }
 
 /// Open cases per office, for the offices page (occupancy against capacity).
 pub async fn open_cases_per_office(c: &mut AnyConnection) -> Result<Vec<(OfficeId, i64)>> {
-    let rows = sqlx::query(
-        "SELECT office_id, COUNT(*) AS n FROM cases WHERE status <> 'closed' GROUP BY office_id",
-    )
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((id(r, "office_id")?, int(r, "n")?)))
-        .collect()
+    let rows = sqlx::query("SELECT office_id, COUNT(*) AS n FROM cases WHERE status <> 'closed' GROUP BY office_id").fetch_all(c).await?;
+    rows.iter().map(|r| Ok((id(r, "office_id")?, int(r, "n")?))).collect()
 }
 
 // ---------------------------------------------------------------- persons
 
 /// Write a person with all their names, search keys and documents.
 /// Call inside a transaction.
-pub async fn insert_person(
-    c: &mut AnyConnection,
-    id: PersonId,
-    p: &NewPerson,
-    office: OfficeId,
-    by: UserId,
-    now: Timestamp,
-) -> Result<()> {
+pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, office: OfficeId, by: UserId, now: Timestamp) -> Result<()> {
     let now_s = now.to_string();
     sqlx::query(
         "INSERT INTO persons (id, display_name, sex, birth_date, birth_date_precision, birth_year, nationality, languages, phone, \
@@ -150,36 +118,29 @@ async fn insert_names(c: &mut AnyConnection, id: PersonId, list: &[PersonName]) 
             if i > 0 {
                 q.push(", ");
             }
-            q.push("(")
-                .bind(k.as_str())
-                .push(", ")
-                .bind(id.to_string())
-                .push(")");
+            q.push("(").bind(k.as_str()).push(", ").bind(id.to_string()).push(")");
         }
         q.query().execute(&mut *c).await?;
     }
     Ok(())
 }
 
-const PERSON_COLS: &str = "id, display_name, sex, birth_date, birth_date_precision, nationality, languages, phone, registered_office_id, created_at";
+const PERSON_COLS: &str =
+    "id, display_name, sex, birth_date, birth_date_precision, nationality, languages, phone, registered_office_id, created_at";
 
 pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<PersonRecord>> {
-    let Some(r) = sqlx::query(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(&mut *c)
-        .await?
+    let Some(r) =
+        sqlx::query(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1")).bind(id.to_string()).fetch_optional(&mut *c).await?
     else {
         return Ok(None);
     };
-    let names = person_names(c, &[id])
-        .await?
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
-    let docs = sqlx::query("SELECT kind, number, issuing_country, expires_on FROM identity_documents WHERE person_id = $1 ORDER BY created_at, id")
-        .bind(id.to_string())
-        .fetch_all(&mut *c)
-        .await?;
+    let names = person_names(c, &[id]).await?.into_iter().map(|(_, n)| n).collect();
+    let docs = sqlx::query(
+        "SELECT kind, number, issuing_country, expires_on FROM identity_documents WHERE person_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *c)
+    .await?;
     let documents = docs
         .iter()
         .map(|d| {
@@ -188,9 +149,7 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
                 number: text(d, "number")?,
                 issuing_country: match opt_text(d, "issuing_country")? {
                     None => None,
-                    Some(s) => Some(
-                        CountryCode::parse("", &s).map_err(|_| corrupt("issuing_country", &s))?,
-                    ),
+                    Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("issuing_country", &s))?),
                 },
                 expires_on: opt_date(d, "expires_on")?,
             })
@@ -215,27 +174,18 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
 }
 
 /// Names of several persons at once, in position order.
-pub async fn person_names(
-    c: &mut AnyConnection,
-    ids: &[PersonId],
-) -> Result<Vec<(PersonId, PersonName)>> {
+pub async fn person_names(c: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec<(PersonId, PersonName)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q =
-        Sql::new("SELECT person_id, given, family, kind FROM person_names WHERE person_id IN ");
-    q.bind_list(ids.iter().map(|i| i.to_string()))
-        .push(" ORDER BY person_id, position");
+    let mut q = Sql::new("SELECT person_id, given, family, kind FROM person_names WHERE person_id IN ");
+    q.bind_list(ids.iter().map(|i| i.to_string())).push(" ORDER BY person_id, position");
     let rows = q.query().fetch_all(c).await?;
     rows.iter()
         .map(|r| {
             Ok((
                 id(r, "person_id")?,
-                PersonName {
-                    given: opt_text(r, "given")?,
-                    family: opt_text(r, "family")?,
-                    kind: code(r, "kind", NameKind::parse)?,
-                },
+                PersonName { given: opt_text(r, "given")?, family: opt_text(r, "family")?, kind: code(r, "kind", NameKind::parse)? },
             ))
         })
         .collect()
@@ -243,11 +193,7 @@ pub async fn person_names(
 
 /// Whether a reader with `scope` may see this person: registered in one of
 /// their offices, or with a case there.
-pub async fn person_in_scope(
-    c: &mut AnyConnection,
-    person: PersonId,
-    scope: &Scope,
-) -> Result<bool> {
+pub async fn person_in_scope(c: &mut AnyConnection, person: PersonId, scope: &Scope) -> Result<bool> {
     let mut q = Sql::new("SELECT COUNT(*) AS n FROM persons p WHERE p.id = ");
     q.bind(person.to_string());
     push_person_scope(&mut q, scope);
@@ -264,9 +210,7 @@ pub(crate) fn push_person_scope(q: &mut Sql, scope: &Scope) {
         let ids: Vec<String> = offices.iter().map(|o| o.to_string()).collect();
         q.push(" AND (p.registered_office_id IN ")
             .bind_list(ids.iter())
-            .push(
-                " OR EXISTS (SELECT 1 FROM cases sc WHERE sc.person_id = p.id AND sc.office_id IN ",
-            );
+            .push(" OR EXISTS (SELECT 1 FROM cases sc WHERE sc.person_id = p.id AND sc.office_id IN ");
         q.bind_list(ids.iter()).push("))");
     }
 }
@@ -285,12 +229,7 @@ pub struct NewCaseRow {
 
 /// Write a case with its first status entry and a fresh reference
 /// (`NER-AGZ-2026-000042`). Call inside a transaction.
-pub async fn insert_case(
-    c: &mut AnyConnection,
-    n: &NewCaseRow,
-    by: UserId,
-    now: Timestamp,
-) -> Result<String> {
+pub async fn insert_case(c: &mut AnyConnection, n: &NewCaseRow, by: UserId, now: Timestamp) -> Result<String> {
     let year = n.opened_on.year() as i64;
     let row = sqlx::query(
         "INSERT INTO reference_counters (office_id, year, next_value) VALUES ($1, $2, 1) \
@@ -384,15 +323,12 @@ pub async fn set_case_risk(
 }
 
 pub async fn touch_case(c: &mut AnyConnection, case: CaseId, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
-        .bind(now.to_string())
-        .bind(case.to_string())
-        .execute(c)
-        .await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2").bind(now.to_string()).bind(case.to_string()).execute(c).await?;
     Ok(())
 }
 
-const CASE_SELECT: &str = "SELECT c.id, c.reference, c.person_id, p.display_name AS person_name, c.kind, c.office_id, o.code AS office_code, \
+const CASE_SELECT: &str =
+    "SELECT c.id, c.reference, c.person_id, p.display_name AS person_name, c.kind, c.office_id, o.code AS office_code, \
     c.assigned_to, u.display_name AS assigned_name, c.status, c.sensitivity, c.priority, c.opened_on, c.closed_on, c.updated_at \
     FROM cases c JOIN persons p ON p.id = c.person_id JOIN offices o ON o.id = c.office_id LEFT JOIN users u ON u.id = c.assigned_to";
 
@@ -401,17 +337,12 @@ fn push_case_scope(q: &mut Sql, scope: &Scope) {
         if offices.is_empty() {
             q.push(" AND 1 = 0");
         } else {
-            q.push(" AND c.office_id IN ")
-                .bind_list(offices.iter().map(|o| o.to_string()));
+            q.push(" AND c.office_id IN ").bind_list(offices.iter().map(|o| o.to_string()));
         }
     }
 }
 
-pub async fn get_case(
-    c: &mut AnyConnection,
-    case: CaseId,
-    scope: &Scope,
-) -> Result<Option<CaseRecord>> {
+pub async fn get_case(c: &mut AnyConnection, case: CaseId, scope: &Scope) -> Result<Option<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
     q.push(" WHERE c.id = ").bind(case.to_string());
     push_case_scope(&mut q, scope);
@@ -419,11 +350,7 @@ pub async fn get_case(
     row.as_ref().map(CaseRecord::from_row).transpose()
 }
 
-pub async fn cases_of_person(
-    c: &mut AnyConnection,
-    person: PersonId,
-    scope: &Scope,
-) -> Result<Vec<CaseRecord>> {
+pub async fn cases_of_person(c: &mut AnyConnection, person: PersonId, scope: &Scope) -> Result<Vec<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
     q.push(" WHERE c.person_id = ").bind(person.to_string());
     push_case_scope(&mut q, scope);
@@ -433,11 +360,7 @@ pub async fn cases_of_person(
 }
 
 /// Open cases assigned to a user, most recently touched first.
-pub async fn cases_assigned_to(
-    c: &mut AnyConnection,
-    user: UserId,
-    limit: i64,
-) -> Result<Vec<CaseRecord>> {
+pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, limit: i64) -> Result<Vec<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
     q.push(" WHERE c.assigned_to = ")
         .bind(user.to_string())
@@ -447,10 +370,7 @@ pub async fn cases_assigned_to(
     rows.iter().map(CaseRecord::from_row).collect()
 }
 
-pub async fn status_history(
-    c: &mut AnyConnection,
-    case: CaseId,
-) -> Result<Vec<StatusChangeRecord>> {
+pub async fn status_history(c: &mut AnyConnection, case: CaseId) -> Result<Vec<StatusChangeRecord>> {
     let rows = sqlx::query(
         "SELECT h.from_status, h.to_status, h.reason, u.display_name AS changed_by, h.changed_at FROM case_status_history h \
          JOIN users u ON u.id = h.changed_by WHERE h.case_id = $1 ORDER BY h.changed_at, h.id",
@@ -463,9 +383,7 @@ pub async fn status_history(
             Ok(StatusChangeRecord {
                 from_status: match opt_text(r, "from_status")? {
                     None => None,
-                    Some(s) => {
-                        Some(CaseStatus::parse("", &s).map_err(|_| corrupt("from_status", &s))?)
-                    }
+                    Some(s) => Some(CaseStatus::parse("", &s).map_err(|_| corrupt("from_status", &s))?),
                 },
                 to_status: code(r, "to_status", CaseStatus::parse)?,
                 reason: opt_text(r, "reason")?,
@@ -508,23 +426,16 @@ pub async fn insert_screening(
 }
 
 /// Every finding ever recorded on a case (sensitivity never goes down).
-pub async fn case_findings(
-    c: &mut AnyConnection,
-    case: CaseId,
-) -> Result<Vec<VulnerabilityCategory>> {
-    let rows = sqlx::query("SELECT DISTINCT f.category FROM screening_findings f JOIN screenings s ON s.id = f.screening_id WHERE s.case_id = $1")
-        .bind(case.to_string())
-        .fetch_all(c)
-        .await?;
-    rows.iter()
-        .map(|r| code(r, "category", VulnerabilityCategory::parse))
-        .collect()
+pub async fn case_findings(c: &mut AnyConnection, case: CaseId) -> Result<Vec<VulnerabilityCategory>> {
+    let rows =
+        sqlx::query("SELECT DISTINCT f.category FROM screening_findings f JOIN screenings s ON s.id = f.screening_id WHERE s.case_id = $1")
+            .bind(case.to_string())
+            .fetch_all(c)
+            .await?;
+    rows.iter().map(|r| code(r, "category", VulnerabilityCategory::parse)).collect()
 }
 
-pub async fn screenings_of_cases(
-    c: &mut AnyConnection,
-    cases: &[CaseId],
-) -> Result<Vec<ScreeningRecord>> {
+pub async fn screenings_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<ScreeningRecord>> {
     if cases.is_empty() {
         return Ok(Vec::new());
     }
@@ -532,8 +443,7 @@ pub async fn screenings_of_cases(
         "SELECT s.id, s.case_id, s.screened_on, s.findings, s.exploitation, s.notes, u.display_name AS screened_by \
          FROM screenings s JOIN users u ON u.id = s.screened_by WHERE s.case_id IN ",
     );
-    q.bind_list(cases.iter().map(|c| c.to_string()))
-        .push(" ORDER BY s.screened_on DESC, s.id DESC");
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY s.screened_on DESC, s.id DESC");
     let rows = q.query().fetch_all(c).await?;
     rows.iter()
         .map(|r| {
@@ -581,10 +491,7 @@ pub async fn insert_assistance(
     Ok(())
 }
 
-pub async fn assistance_of_cases(
-    c: &mut AnyConnection,
-    cases: &[CaseId],
-) -> Result<Vec<AssistanceRecord>> {
+pub async fn assistance_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<AssistanceRecord>> {
     if cases.is_empty() {
         return Ok(Vec::new());
     }
@@ -592,8 +499,7 @@ pub async fn assistance_of_cases(
         "SELECT a.id, a.case_id, a.kind, a.provided_on, a.quantity, a.unit, a.place, a.provider, a.cost, a.currency, u.display_name AS recorded_by \
          FROM assistance a JOIN users u ON u.id = a.recorded_by WHERE a.case_id IN ",
     );
-    q.bind_list(cases.iter().map(|c| c.to_string()))
-        .push(" ORDER BY a.provided_on DESC, a.id DESC");
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY a.provided_on DESC, a.id DESC");
     let rows = q.query().fetch_all(c).await?;
     rows.iter()
         .map(|r| {
@@ -619,14 +525,7 @@ pub async fn assistance_of_cases(
 
 // ---------------------------------------------------------------- notes
 
-pub async fn insert_note(
-    c: &mut AnyConnection,
-    id: NoteId,
-    case: CaseId,
-    body: &str,
-    by: UserId,
-    now: Timestamp,
-) -> Result<()> {
+pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: &str, by: UserId, now: Timestamp) -> Result<()> {
     sqlx::query("INSERT INTO case_notes (id, case_id, body, author, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.to_string())
         .bind(case.to_string())
@@ -643,8 +542,7 @@ pub async fn notes_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<V
         return Ok(Vec::new());
     }
     let mut q = Sql::new("SELECT n.id, n.case_id, n.body, u.display_name AS author, n.created_at FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id IN ");
-    q.bind_list(cases.iter().map(|c| c.to_string()))
-        .push(" ORDER BY n.created_at DESC, n.id DESC");
+    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY n.created_at DESC, n.id DESC");
     let rows = q.query().fetch_all(c).await?;
     rows.iter()
         .map(|r| {
@@ -682,11 +580,7 @@ pub async fn record_activity(
 }
 
 /// Recent activity on cases the reader may see.
-pub async fn recent_activity(
-    c: &mut AnyConnection,
-    scope: &Scope,
-    limit: i64,
-) -> Result<Vec<ActivityRecord>> {
+pub async fn recent_activity(c: &mut AnyConnection, scope: &Scope, limit: i64) -> Result<Vec<ActivityRecord>> {
     let mut q = Sql::new(
         "SELECT a.at, u.display_name AS user_name, a.action, a.case_id, c.reference, a.person_id FROM activity a \
          JOIN users u ON u.id = a.user_id LEFT JOIN cases c ON c.id = a.case_id WHERE 1 = 1",
@@ -709,8 +603,64 @@ pub async fn recent_activity(
 }
 
 pub async fn count(c: &mut AnyConnection, table: &'static str) -> Result<i64> {
-    let r = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-        .fetch_one(c)
-        .await?;
+    let r = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(c).await?;
     int(&r, "n")
+}
+
+// ---------------------------------------------------------------- consents
+
+pub async fn insert_consent(
+    c: &mut AnyConnection,
+    id: ConsentId,
+    person: PersonId,
+    k: &passage_domain::person::NewConsent,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO consents (id, person_id, kind, partner, method, given_on, withdrawn_on, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)")
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .bind(k.kind.as_str())
+        .bind(k.partner.clone())
+        .bind(k.method.as_str())
+        .bind(k.given_on.to_string())
+        .bind(by.to_string())
+        .bind(now.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Withdraw a consent that is still in force. Returns whether it was.
+pub async fn withdraw_consent(c: &mut AnyConnection, id: ConsentId, person: PersonId, on: CalendarDate) -> Result<bool> {
+    let r = sqlx::query("UPDATE consents SET withdrawn_on = $1 WHERE id = $2 AND person_id = $3 AND withdrawn_on IS NULL")
+        .bind(on.to_string())
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .execute(c)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn consents_of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<ConsentRecord>> {
+    let rows = sqlx::query(
+        "SELECT k.id, k.kind, k.partner, k.method, k.given_on, k.withdrawn_on, u.display_name AS recorded_by FROM consents k \
+         JOIN users u ON u.id = k.recorded_by WHERE k.person_id = $1 ORDER BY k.given_on DESC, k.id DESC",
+    )
+    .bind(person.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ConsentRecord {
+                id: id(r, "id")?,
+                kind: code(r, "kind", passage_domain::person::ConsentKind::parse)?,
+                partner: opt_text(r, "partner")?,
+                method: code(r, "method", passage_domain::person::ConsentMethod::parse)?,
+                given_on: date(r, "given_on")?,
+                withdrawn_on: opt_date(r, "withdrawn_on")?,
+                recorded_by: text(r, "recorded_by")?,
+            })
+        })
+        .collect()
 }

@@ -49,24 +49,11 @@ pub struct SearchResult {
     pub truncated: bool,
 }
 
-pub async fn search_persons(
-    c: &mut AnyConnection,
-    query: &str,
-    f: &SearchFilters,
-    scope: &Scope,
-    limit: usize,
-) -> Result<SearchResult> {
+pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilters, scope: &Scope, limit: usize) -> Result<SearchResult> {
     let keys = names::query_keys(query);
-    let has_filters = f.nationality.is_some()
-        || f.sex.is_some()
-        || f.birth_year.is_some()
-        || f.office.is_some()
-        || f.case_status.is_some();
+    let has_filters = f.nationality.is_some() || f.sex.is_some() || f.birth_year.is_some() || f.office.is_some() || f.case_status.is_some();
     if keys.is_empty() && !has_filters {
-        return Ok(SearchResult {
-            hits: Vec::new(),
-            truncated: false,
-        });
+        return Ok(SearchResult { hits: Vec::new(), truncated: false });
     }
     let mut q = if keys.is_empty() {
         Sql::new("SELECT p.id AS person_id FROM persons p WHERE 1 = 1")
@@ -83,22 +70,14 @@ pub async fn search_persons(
     }
     if let Some(y) = f.birth_year {
         // Estimated years are often off by one.
-        q.push(" AND p.birth_year BETWEEN ")
-            .bind(y as i64 - 1)
-            .push(" AND ")
-            .bind(y as i64 + 1);
+        q.push(" AND p.birth_year BETWEEN ").bind(y as i64 - 1).push(" AND ").bind(y as i64 + 1);
     }
     if let Some(o) = f.office {
-        q.push(" AND (p.registered_office_id = ")
-            .bind(o.to_string());
-        q.push(" OR EXISTS (SELECT 1 FROM cases fc WHERE fc.person_id = p.id AND fc.office_id = ")
-            .bind(o.to_string())
-            .push("))");
+        q.push(" AND (p.registered_office_id = ").bind(o.to_string());
+        q.push(" OR EXISTS (SELECT 1 FROM cases fc WHERE fc.person_id = p.id AND fc.office_id = ").bind(o.to_string()).push("))");
     }
     if let Some(s) = f.case_status {
-        q.push(" AND EXISTS (SELECT 1 FROM cases fs WHERE fs.person_id = p.id AND fs.status = ")
-            .bind(s.as_str())
-            .push(")");
+        q.push(" AND EXISTS (SELECT 1 FROM cases fs WHERE fs.person_id = p.id AND fs.status = ").bind(s.as_str()).push(")");
     }
     push_person_scope(&mut q, scope);
     if keys.is_empty() {
@@ -107,35 +86,23 @@ pub async fn search_persons(
     q.push(" LIMIT ").bind(CANDIDATE_CAP as i64 + 1);
     let rows = q.query().fetch_all(&mut *c).await?;
     let truncated = rows.len() > CANDIDATE_CAP;
-    let candidates: Vec<PersonId> = rows
-        .iter()
-        .take(CANDIDATE_CAP)
-        .map(|r| id(r, "person_id"))
-        .collect::<Result<_>>()?;
+    let candidates: Vec<PersonId> = rows.iter().take(CANDIDATE_CAP).map(|r| id(r, "person_id")).collect::<Result<_>>()?;
     if candidates.is_empty() {
-        return Ok(SearchResult {
-            hits: Vec::new(),
-            truncated: false,
-        });
+        return Ok(SearchResult { hits: Vec::new(), truncated: false });
     }
 
     let mut best: HashMap<PersonId, (f64, String)> = HashMap::with_capacity(candidates.len());
     for chunk in candidates.chunks(500) {
         for (pid, name) in person_names(c, chunk).await? {
             let full = name.full();
-            let score = if keys.is_empty() {
-                0.0
-            } else {
-                names::match_score(query, &full)
-            };
+            let score = if keys.is_empty() { 0.0 } else { names::match_score(query, &full) };
             let e = best.entry(pid).or_insert((-1.0, String::new()));
             if score > e.0 {
                 *e = (score, name.display());
             }
         }
     }
-    let mut ranked: Vec<(PersonId, f64, String)> =
-        best.into_iter().map(|(p, (s, n))| (p, s, n)).collect();
+    let mut ranked: Vec<(PersonId, f64, String)> = best.into_iter().map(|(p, (s, n))| (p, s, n)).collect();
     // Ties keep a stable order: the most recently registered first (UUIDv7 ids sort by time).
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
     ranked.truncate(limit);
@@ -161,9 +128,7 @@ pub async fn search_persons(
             birth_date: birth_date(r)?,
             nationality: match opt_text(r, "nationality")? {
                 None => None,
-                Some(s) => {
-                    Some(CountryCode::parse("", &s).map_err(|_| corrupt("nationality", &s))?)
-                }
+                Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("nationality", &s))?),
             },
             score: (score * 1000.0).round() / 1000.0,
         });

@@ -23,10 +23,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(s: &str) -> Self {
-        Self {
-            text: s.to_string(),
-            values: Vec::new(),
-        }
+        Self { text: s.to_string(), values: Vec::new() }
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);

@@ -44,10 +44,7 @@ pub async fn insert_user(c: &mut AnyConnection, u: &NewUser<'_>, now: Timestamp)
 async fn with_offices(c: &mut AnyConnection, r: &AnyRow) -> Result<UserRecord> {
     let uid: UserId = id(r, "id")?;
     let rows =
-        sqlx::query("SELECT office_id FROM user_offices WHERE user_id = $1 ORDER BY office_id")
-            .bind(uid.to_string())
-            .fetch_all(c)
-            .await?;
+        sqlx::query("SELECT office_id FROM user_offices WHERE user_id = $1 ORDER BY office_id").bind(uid.to_string()).fetch_all(c).await?;
     Ok(UserRecord {
         id: uid,
         username: text(r, "username")?,
@@ -55,18 +52,12 @@ async fn with_offices(c: &mut AnyConnection, r: &AnyRow) -> Result<UserRecord> {
         role: code(r, "role", Role::parse)?,
         locale: text(r, "locale")?,
         active: int(r, "active")? == 1,
-        offices: rows
-            .iter()
-            .map(|o| id(o, "office_id"))
-            .collect::<Result<_>>()?,
+        offices: rows.iter().map(|o| id(o, "office_id")).collect::<Result<_>>()?,
     })
 }
 
 /// A user and their password hash, for logging in.
-pub async fn get_login(
-    c: &mut AnyConnection,
-    username: &str,
-) -> Result<Option<(UserRecord, String)>> {
+pub async fn get_login(c: &mut AnyConnection, username: &str) -> Result<Option<(UserRecord, String)>> {
     let Some(r) = sqlx::query("SELECT id, username, display_name, role, locale, active, password_hash FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *c)
@@ -79,40 +70,28 @@ pub async fn get_login(
 }
 
 pub async fn get_user(c: &mut AnyConnection, user: UserId) -> Result<Option<UserRecord>> {
-    let Some(r) = sqlx::query(
-        "SELECT id, username, display_name, role, locale, active FROM users WHERE id = $1",
-    )
-    .bind(user.to_string())
-    .fetch_optional(&mut *c)
-    .await?
+    let Some(r) = sqlx::query("SELECT id, username, display_name, role, locale, active FROM users WHERE id = $1")
+        .bind(user.to_string())
+        .fetch_optional(&mut *c)
+        .await?
     else {
         return Ok(None);
     };
     Ok(Some(with_offices(c, &r).await?))
 }
 
-pub async fn get_user_by_username(
-    c: &mut AnyConnection,
-    username: &str,
-) -> Result<Option<UserRecord>> {
+pub async fn get_user_by_username(c: &mut AnyConnection, username: &str) -> Result<Option<UserRecord>> {
     Ok(get_login(c, username).await?.map(|(u, _)| u))
 }
 
 pub async fn set_locale(c: &mut AnyConnection, user: UserId, locale: &str) -> Result<()> {
-    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-        .bind(locale)
-        .bind(user.to_string())
-        .execute(c)
-        .await?;
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(user.to_string()).execute(c).await?;
     Ok(())
 }
 
 pub async fn list_users(c: &mut AnyConnection) -> Result<Vec<UserRecord>> {
-    let rows = sqlx::query(
-        "SELECT id, username, display_name, role, locale, active FROM users ORDER BY username",
-    )
-    .fetch_all(&mut *c)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, username, display_name, role, locale, active FROM users ORDER BY username").fetch_all(&mut *c).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(with_offices(c, r).await?);
@@ -121,20 +100,14 @@ pub async fn list_users(c: &mut AnyConnection) -> Result<Vec<UserRecord>> {
 }
 
 /// Users who work in any of these offices (for assigning cases).
-pub async fn users_of_offices(
-    c: &mut AnyConnection,
-    offices: &[OfficeId],
-) -> Result<Vec<(UserId, String, String)>> {
+pub async fn users_of_offices(c: &mut AnyConnection, offices: &[OfficeId]) -> Result<Vec<(UserId, String, String)>> {
     if offices.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = Sql::new("SELECT DISTINCT u.id, u.username, u.display_name FROM users u JOIN user_offices uo ON uo.user_id = u.id WHERE u.active = 1 AND uo.office_id IN ");
-    q.bind_list(offices.iter().map(|o| o.to_string()))
-        .push(" ORDER BY u.display_name");
+    q.bind_list(offices.iter().map(|o| o.to_string())).push(" ORDER BY u.display_name");
     let rows = q.query().fetch_all(c).await?;
-    rows.iter()
-        .map(|r| Ok((id(r, "id")?, text(r, "username")?, text(r, "display_name")?)))
-        .collect()
+    rows.iter().map(|r| Ok((id(r, "id")?, text(r, "username")?, text(r, "display_name")?))).collect()
 }
 
 // ---------------------------------------------------------------- sessions
@@ -186,26 +159,15 @@ pub async fn get_session(c: &mut AnyConnection, token_hash: &str) -> Result<Opti
 }
 
 pub async fn touch_session(c: &mut AnyConnection, token_hash: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(token_hash)
-        .execute(c)
-        .await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(c).await?;
     Ok(())
 }
 
 pub async fn delete_session(c: &mut AnyConnection, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(c)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await?;
     Ok(())
 }
 
 pub async fn delete_expired_sessions(c: &mut AnyConnection, now: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-        .bind(now)
-        .execute(c)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
 }

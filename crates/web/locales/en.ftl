@@ -257,3 +257,24 @@ office-country_office = Country office
 office-transit_centre = Transit centre
 office-shelter = Shelter
 office-sub_office = Sub-office
+
+## Consent
+consents = Consents
+consent-record = Record a consent
+consent-submit = Save consent
+consent-withdraw = Withdraw
+consent-withdrawn-on = withdrawn on { $date }
+consent-registration = Registration
+consent-data_sharing = Sharing data with a partner
+consent-follow_up_contact = Follow-up contact
+consent-photos = Photos
+consent-method-written = Written
+consent-method-verbal = Verbal
+consent-method-thumbprint = Thumbprint
+field-partner = Partner
+field-method = How it was recorded
+field-given_on = Date given
+hint-partner = The organisation data may be shared with
+err-partner-required = Name the partner for a data-sharing consent.
+activity-consent_recorded = recorded a consent
+activity-consent_withdrawn = recorded a withdrawn consent

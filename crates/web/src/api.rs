@@ -38,6 +38,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/persons"),
     ("get", "/persons/{id}"),
     ("post", "/persons/{id}/cases"),
+    ("post", "/persons/{id}/consents"),
+    ("post", "/persons/{id}/consents/{consent_id}/withdraw"),
     ("get", "/cases/{id}"),
     ("post", "/cases/{id}/screenings"),
     ("post", "/cases/{id}/assistance"),
@@ -55,15 +57,14 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", get(search).post(register))
         .route("/persons/{id}", get(person))
         .route("/persons/{id}/cases", post(open_case))
+        .route("/persons/{id}/consents", post(consent))
+        .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
         .route("/cases/{id}", get(case))
         .route("/cases/{id}/screenings", post(screening))
         .route("/cases/{id}/assistance", post(assistance))
         .route("/cases/{id}/notes", post(note))
         .route("/cases/{id}/status", post(status))
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
 }
 
 /// A JSON body whose every failure (not JSON, wrong content type, too
@@ -81,10 +82,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     other => other.status(),
                 };
-                Err(ApiError::BadRequest {
-                    status,
-                    detail: rej.body_text(),
-                })
+                Err(ApiError::BadRequest { status, detail: rej.body_text() })
             }
         }
     }
@@ -108,22 +106,12 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    ApiJson(b): ApiJson<LoginBody>,
-) -> Result<Response, ApiError> {
+async fn login(State(state): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
     let s = state.passage.login(&b.username, &b.password).await?;
-    Ok(
-        Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response())
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn logout(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     who(&state, &method, &headers).await?;
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -137,20 +125,12 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn me(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn me(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     Ok(Json(s.user).into_response())
 }
 
-async fn offices(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn offices(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     who(&state, &method, &headers).await?;
     Ok(Json(state.passage.offices().await?).into_response())
 }
@@ -189,13 +169,7 @@ async fn search(
     if !errors.is_empty() {
         return Err(Invalid { errors }.into());
     }
-    Ok(Json(
-        state
-            .passage
-            .search(&s.user, &get("q"), &filters, limit)
-            .await?,
-    )
-    .into_response())
+    Ok(Json(state.passage.search(&s.user, &get("q"), &filters, limit).await?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -212,19 +186,11 @@ async fn register(
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
-    let r = state
-        .passage
-        .register_person(&s.user, &b.person, &b.case)
-        .await?;
+    let r = state.passage.register_person(&s.user, &b.person, &b.case).await?;
     Ok(created(json!(r)))
 }
 
-async fn person(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+async fn person(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: PersonId = parse_path(&id)?;
     Ok(Json(state.passage.person_file(&s.user, id).await?).into_response())
@@ -243,12 +209,7 @@ async fn open_case(
     Ok(created(json!({ "case_id": case_id })))
 }
 
-async fn case(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+async fn case(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
     Ok(Json(state.passage.case_file(&s.user, id).await?).into_response())
@@ -263,9 +224,7 @@ async fn screening(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(
-        json!({ "id": state.passage.record_screening(&s.user, id, &b).await? }),
-    ))
+    Ok(created(json!({ "id": state.passage.record_screening(&s.user, id, &b).await? })))
 }
 
 async fn assistance(
@@ -277,9 +236,7 @@ async fn assistance(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(
-        json!({ "id": state.passage.record_assistance(&s.user, id, &b).await? }),
-    ))
+    Ok(created(json!({ "id": state.passage.record_assistance(&s.user, id, &b).await? })))
 }
 
 async fn note(
@@ -291,9 +248,7 @@ async fn note(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(
-        json!({ "id": state.passage.add_note(&s.user, id, &b).await? }),
-    ))
+    Ok(created(json!({ "id": state.passage.add_note(&s.user, id, &b).await? })))
 }
 
 async fn status(
@@ -305,8 +260,29 @@ async fn status(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(
-        Json(json!({ "status": state.passage.change_status(&s.user, id, &b).await? }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "status": state.passage.change_status(&s.user, id, &b).await? })).into_response())
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<passage_domain::person::ConsentInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id: PersonId = parse_path(&id)?;
+    Ok(created(json!({ "id": state.passage.record_consent(&s.user, id, &b).await? })))
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path((id, consent)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let (id, consent): (PersonId, passage_domain::ids::ConsentId) = (parse_path(&id)?, parse_path(&consent)?);
+    state.passage.withdraw_consent(&s.user, id, consent).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

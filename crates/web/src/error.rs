@@ -39,13 +39,7 @@ impl From<FieldError> for ApiError {
     }
 }
 
-pub fn problem(
-    status: StatusCode,
-    kind: &str,
-    title: &str,
-    detail: Option<String>,
-    extra: Option<serde_json::Value>,
-) -> Response {
+pub fn problem(status: StatusCode, kind: &str, title: &str, detail: Option<String>, extra: Option<serde_json::Value>) -> Response {
     let mut body = json!({
         "type": format!("/problems/{kind}"),
         "title": title,
@@ -59,12 +53,7 @@ pub fn problem(
             body[k] = v;
         }
     }
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
 }
 
 /// The field list of a validation problem, messages in English (API clients
@@ -87,25 +76,15 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation-error",
                 "The request has invalid fields",
-                Some(
-                    inv.errors
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                Some(inv.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")),
                 Some(json!({ "errors": field_errors_json(&inv) })),
             ),
             ApiError::Service(ServiceError::NotFound) | ApiError::NotFound => {
                 problem(StatusCode::NOT_FOUND, "not-found", "Not found", None, None)
             }
-            ApiError::Service(ServiceError::Forbidden(what)) => problem(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not allowed",
-                Some(format!("Your role does not allow you to {what}.")),
-                None,
-            ),
+            ApiError::Service(ServiceError::Forbidden(what)) => {
+                problem(StatusCode::FORBIDDEN, "forbidden", "Not allowed", Some(format!("Your role does not allow you to {what}.")), None)
+            }
             ApiError::Service(ServiceError::Unauthenticated) => (
                 [(header::WWW_AUTHENTICATE, "Bearer realm=\"passage\"")],
                 problem(
@@ -117,37 +96,15 @@ impl IntoResponse for ApiError {
                 ),
             )
                 .into_response(),
-            ApiError::Service(ServiceError::Conflict(what)) => problem(
-                StatusCode::CONFLICT,
-                "conflict",
-                "Conflict",
-                Some(what.to_string()),
-                None,
-            ),
+            ApiError::Service(ServiceError::Conflict(what)) => {
+                problem(StatusCode::CONFLICT, "conflict", "Conflict", Some(what.to_string()), None)
+            }
             ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing)) => {
                 tracing::error!(error = %e, "internal error");
-                problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    None,
-                    None,
-                )
+                problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None, None)
             }
-            ApiError::BadRequest { status, detail } => problem(
-                status,
-                "bad-request",
-                "The request could not be read",
-                Some(detail),
-                None,
-            ),
-            ApiError::MethodNotAllowed => problem(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                None,
-                None,
-            ),
+            ApiError::BadRequest { status, detail } => problem(status, "bad-request", "The request could not be read", Some(detail), None),
+            ApiError::MethodNotAllowed => problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", None, None),
         }
     }
 }

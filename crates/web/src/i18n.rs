@@ -67,10 +67,9 @@ fn bundles() -> &'static Bundles {
             SOURCES
                 .iter()
                 .map(|(lang, src)| {
-                    let res = FluentResource::try_new(src.to_string())
-                        .unwrap_or_else(|(_, e)| panic!("bad {} translations: {e:?}", lang.code()));
-                    let id: unic_langid::LanguageIdentifier =
-                        lang.code().parse().expect("valid language id");
+                    let res =
+                        FluentResource::try_new(src.to_string()).unwrap_or_else(|(_, e)| panic!("bad {} translations: {e:?}", lang.code()));
+                    let id: unic_langid::LanguageIdentifier = lang.code().parse().expect("valid language id");
                     let mut b = FluentBundle::new_concurrent(vec![id]);
                     // Directional isolation marks would end up inside attribute values and inputs.
                     b.set_use_isolating(false);
@@ -88,18 +87,12 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let mut fa = FluentArgs::new();
     for (k, v) in args {
         match v.parse::<f64>() {
-            Ok(n) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => {
-                fa.set(*k, FluentValue::from(n))
-            }
+            Ok(n) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => fa.set(*k, FluentValue::from(n)),
             _ => fa.set(*k, FluentValue::from(v.clone())),
         }
     }
     for l in [lang, Lang::En] {
-        let (_, b) = bundles()
-            .0
-            .iter()
-            .find(|(x, _)| *x == l)
-            .expect("all languages loaded");
+        let (_, b) = bundles().0.iter().find(|(x, _)| *x == l).expect("all languages loaded");
         if let Some(msg) = b.get_message(key) {
             if let Some(p) = msg.value() {
                 let mut errs = vec![];
@@ -114,27 +107,10 @@ pub fn t(lang: Lang, key: &str) -> String {
     tr(lang, key, &[])
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-    "déc.",
-];
-const MONTHS_AR: [&str; 12] = [
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-];
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_FR: [&str; 12] = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+const MONTHS_AR: [&str; 12] =
+    ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"];
 
 pub fn date(lang: Lang, d: CalendarDate) -> String {
     let m = (d.month() - 1) as usize;
@@ -193,11 +169,7 @@ mod tests {
             let missing: Vec<_> = en.difference(&other).collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
             let extra: Vec<_> = other.difference(&en).collect();
-            assert!(
-                extra.is_empty(),
-                "{} has unknown keys {extra:?}",
-                lang.code()
-            );
+            assert!(extra.is_empty(), "{} has unknown keys {extra:?}", lang.code());
         }
     }
 
@@ -208,10 +180,7 @@ mod tests {
         assert_eq!(date(Lang::Fr, d), "3 août 2026");
         assert_eq!(number(Lang::En, 1234567), "1,234,567");
         assert_eq!(number(Lang::Fr, 1234), "1\u{202f}234");
-        assert_eq!(
-            Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"),
-            Lang::Fr
-        );
+        assert_eq!(Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"), Lang::Fr);
         assert_eq!(Lang::from_accept_language("de"), Lang::En);
     }
 }

@@ -96,13 +96,7 @@ pub fn error_summary(lang: Lang, errors: &[FieldError]) -> Markup {
 pub fn field_id(field: &str) -> String {
     field
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
         .collect::<String>()
         .replace("--", "-")
         .trim_end_matches('-')
@@ -126,28 +120,13 @@ fn field_label_key(field: &str) -> String {
 }
 
 pub enum Input<'a> {
-    Text {
-        value: &'a str,
-        kind: &'a str,
-    },
-    Select {
-        value: &'a str,
-        options: Vec<(String, String)>,
-    },
-    TextArea {
-        value: &'a str,
-    },
+    Text { value: &'a str, kind: &'a str },
+    Select { value: &'a str, options: Vec<(String, String)> },
+    TextArea { value: &'a str },
 }
 
 /// One labelled input with its errors, wired for screen readers.
-pub fn field(
-    lang: Lang,
-    name: &str,
-    label: &str,
-    input: Input<'_>,
-    errors: &[FieldError],
-    hint: Option<&str>,
-) -> Markup {
+pub fn field(lang: Lang, name: &str, label: &str, input: Input<'_>, errors: &[FieldError], hint: Option<&str>) -> Markup {
     let id = format!("f-{}", field_id(name));
     let msgs = field_errors(lang, errors, name);
     let invalid = !msgs.is_empty();
@@ -175,20 +154,9 @@ pub fn field(
 }
 
 /// Options for a coded choice, labelled `prefix-code` in the user's language.
-pub fn code_options(
-    lang: Lang,
-    prefix: &str,
-    codes: impl IntoIterator<Item = &'static str>,
-    empty: Option<&str>,
-) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = empty
-        .map(|e| vec![(String::new(), e.to_string())])
-        .unwrap_or_default();
-    out.extend(
-        codes
-            .into_iter()
-            .map(|c| (c.to_string(), t(lang, &format!("{prefix}-{c}")))),
-    );
+pub fn code_options(lang: Lang, prefix: &str, codes: impl IntoIterator<Item = &'static str>, empty: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = empty.map(|e| vec![(String::new(), e.to_string())]).unwrap_or_default();
+    out.extend(codes.into_iter().map(|c| (c.to_string(), t(lang, &format!("{prefix}-{c}")))));
     out
 }
 

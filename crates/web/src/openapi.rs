@@ -5,7 +5,7 @@
 use passage_domain::assistance::AssistanceKind;
 use passage_domain::case::{CaseKind, CaseStatus};
 use passage_domain::office::OfficeKind;
-use passage_domain::person::{DocumentKind, Sex};
+use passage_domain::person::{ConsentKind, ConsentMethod, DocumentKind, Sex};
 use passage_domain::screening::{ExploitationType, VulnerabilityCategory};
 use serde_json::{json, Value};
 
@@ -24,27 +24,14 @@ fn ok(desc: &str) -> Value {
 fn problems(codes: &[u16]) -> Value {
     let mut m = serde_json::Map::new();
     for c in codes {
-        m.insert(
-            c.to_string(),
-            json!({ "$ref": "#/components/responses/Problem" }),
-        );
+        m.insert(c.to_string(), json!({ "$ref": "#/components/responses/Problem" }));
     }
     Value::Object(m)
 }
 
-fn op(
-    summary: &str,
-    request: Option<&str>,
-    success: (u16, &str),
-    errors: &[u16],
-    params: Value,
-) -> Value {
+fn op(summary: &str, request: Option<&str>, success: (u16, &str), errors: &[u16], params: Value) -> Value {
     let mut responses = problems(errors);
-    responses[success.0.to_string()] = if success.0 == 204 {
-        json!({ "description": success.1 })
-    } else {
-        ok(success.1)
-    };
+    responses[success.0.to_string()] = if success.0 == 204 { json!({ "description": success.1 }) } else { ok(success.1) };
     let mut o = json!({ "summary": summary, "responses": responses });
     if let Some(r) = request {
         o["requestBody"] = body(r);
@@ -93,6 +80,9 @@ pub fn document() -> Value {
             },
             "/persons/{id}": { "get": op("A person's file", None, (200, "Person, cases, screenings, assistance, notes"), &[401, 404], id_param()) },
             "/persons/{id}/cases": { "post": op("Open another case for a person", Some("Case"), (201, "The case id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/persons/{id}/consents": { "post": op("Record a consent the person gave", Some("Consent"), (201, "The consent id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/persons/{id}/consents/{consent_id}/withdraw": { "post": op("Record that the person withdrew a consent", None, (204, "Withdrawn"), &[401, 403, 404],
+                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "consent_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
             "/cases/{id}": { "get": op("A case with its history", None, (200, "The case file"), &[401, 404], id_param()) },
             "/cases/{id}/screenings": { "post": op("Record a vulnerability screening", Some("Screening"), (201, "The screening id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/cases/{id}/assistance": { "post": op("Record assistance given", Some("Assistance"), (201, "The assistance id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
@@ -124,6 +114,8 @@ pub fn document() -> Value {
                     "exploitation": { "type": "array", "items": codes(&ExploitationType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) }, "notes": string } },
                 "Assistance": { "type": "object", "properties": { "kind": codes(&AssistanceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "provided_on": { "type": "string", "format": "date" },
                     "quantity": { "type": "string", "description": "Whole number ≥ 1" }, "place": string, "provider": string, "cost": string, "currency": string } },
+                "Consent": { "type": "object", "required": ["kind", "method", "given_on"], "properties": { "kind": codes(&ConsentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+                    "partner": { "type": "string", "description": "Required for data_sharing" }, "method": codes(&ConsentMethod::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "given_on": { "type": "string", "format": "date" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
                 "Office": { "type": "object", "properties": { "code": string, "name": string, "country": string, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
@@ -138,10 +130,7 @@ mod tests {
     fn every_api_route_is_documented() {
         let doc = super::document();
         for (method, path) in crate::api::ROUTES {
-            assert!(
-                doc["paths"][path][method].is_object(),
-                "{method} {path} is not in openapi.json"
-            );
+            assert!(doc["paths"][path][method].is_object(), "{method} {path} is not in openapi.json");
         }
     }
 }

@@ -23,7 +23,7 @@ use passage_domain::date::BirthDatePrecision;
 use passage_domain::ids::{CaseId, OfficeId, PersonId};
 use passage_domain::note::NoteInput;
 use passage_domain::office::{OfficeInput, OfficeKind};
-use passage_domain::person::{DocumentInput, DocumentKind, NameInput, PersonInput, Sex};
+use passage_domain::person::{ConsentInput, ConsentKind, ConsentMethod, DocumentInput, DocumentKind, NameInput, PersonInput, Sex};
 use passage_domain::screening::{ExploitationType, ScreeningInput, VulnerabilityCategory};
 use passage_domain::FieldError;
 use passage_service::auth::Session;
@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", get(search).post(register))
         .route("/persons/new", get(register_form))
         .route("/persons/{id}", get(person))
+        .route("/persons/{id}/consents", post(add_consent))
+        .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/screenings", post(add_screening))
         .route("/cases/{id}/assistance", post(add_assistance))
@@ -64,12 +66,7 @@ impl PageError {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "error-forbidden"),
             ServiceError::Unauthenticated => {
-                return PageError {
-                    lang,
-                    status: StatusCode::SEE_OTHER,
-                    message: String::new(),
-                    redirect: Some("/login".into()),
-                }
+                return PageError { lang, status: StatusCode::SEE_OTHER, message: String::new(), redirect: Some("/login".into()) }
             }
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
             ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form-has-errors"),
@@ -78,12 +75,7 @@ impl PageError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
             }
         };
-        PageError {
-            lang,
-            status,
-            message: t(lang, key),
-            redirect: None,
-        }
+        PageError { lang, status, message: t(lang, key), redirect: None }
     }
 }
 
@@ -93,12 +85,7 @@ impl IntoResponse for PageError {
             return Redirect::to(&to).into_response();
         }
         let body = page(
-            Page {
-                lang: self.lang,
-                title: t(self.lang, "error-title"),
-                session: None,
-                here: "/",
-            },
+            Page { lang: self.lang, title: t(self.lang, "error-title"), session: None, here: "/" },
             html! { h1 { (t(self.lang, "error-title")) } p { (self.message) } p { a href="/" { (t(self.lang, "nav-home")) } } },
         );
         html_response(self.status, body)
@@ -119,38 +106,21 @@ async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<(Session, Lang)
 }
 
 /// The logged-in user of a form post, after checking its CSRF token.
-async fn poster(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: &FormData,
-) -> Result<(Session, Lang), PageError> {
+async fn poster(state: &AppState, headers: &HeaderMap, form: &FormData) -> Result<(Session, Lang), PageError> {
     let (s, lang) = viewer(state, headers).await?;
     if !constant_time_eq(form.get("csrf").as_bytes(), s.csrf_token.as_bytes()) {
-        return Err(PageError {
-            lang,
-            status: StatusCode::FORBIDDEN,
-            message: t(lang, "error-csrf"),
-            redirect: None,
-        });
+        return Err(PageError { lang, status: StatusCode::FORBIDDEN, message: t(lang, "error-csrf"), redirect: None });
     }
     Ok((s, lang))
 }
 
 fn html_response(status: StatusCode, m: Markup) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        m.into_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
 }
 
 async fn css() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
         include_str!("../static/app.css"),
     )
         .into_response()
@@ -158,13 +128,7 @@ async fn css() -> Response {
 
 pub async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
     if uri.path().starts_with("/api/") {
-        return problem(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such route",
-            Some(format!("Nothing at {}", uri.path())),
-            None,
-        );
+        return problem(StatusCode::NOT_FOUND, "not-found", "No such route", Some(format!("Nothing at {}", uri.path())), None);
     }
     PageError {
         lang: session::request_lang(&headers),
@@ -186,13 +150,7 @@ pub async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
         );
     }
     let lang = session::request_lang(&headers);
-    PageError {
-        lang,
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        message: t(lang, "error-method"),
-        redirect: None,
-    }
-    .into_response()
+    PageError { lang, status: StatusCode::METHOD_NOT_ALLOWED, message: t(lang, "error-method"), redirect: None }.into_response()
 }
 
 // ---------------------------------------------------------------- login
@@ -204,12 +162,7 @@ async fn login_form(headers: HeaderMap) -> Response {
 
 fn login_page(lang: Lang, username: &str, failed: bool) -> Markup {
     page(
-        Page {
-            lang,
-            title: t(lang, "login-title"),
-            session: None,
-            here: "/login",
-        },
+        Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
         html! {
             div.card style="max-width:26rem" {
                 h1 { (t(lang, "login-title")) }
@@ -229,11 +182,7 @@ fn login_page(lang: Lang, username: &str, failed: bool) -> Markup {
 async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let f = FormData::parse(&body);
     let lang = session::request_lang(&headers);
-    match state
-        .passage
-        .login(&f.get("username"), &f.get("password"))
-        .await
-    {
+    match state.passage.login(&f.get("username"), &f.get("password")).await {
         Ok(s) => {
             let mut r = Redirect::to("/").into_response();
             if let Ok(v) = session::session_cookie(&s.token, state.secure_cookies).parse() {
@@ -241,10 +190,7 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             }
             r
         }
-        Err(ServiceError::Unauthenticated) => html_response(
-            StatusCode::UNAUTHORIZED,
-            login_page(lang, &f.get("username"), true),
-        ),
+        Err(ServiceError::Unauthenticated) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &f.get("username"), true)),
         Err(e) => PageError::from_service(lang, e).into_response(),
     }
 }
@@ -272,11 +218,7 @@ async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     // Only go back to a local path.
     let back = f.get("back");
-    let back = if back.starts_with('/') && !back.starts_with("//") {
-        back
-    } else {
-        "/".to_string()
-    };
+    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".to_string() };
     let mut r = Redirect::to(&back).into_response();
     if let Ok(v) = session::lang_cookie(lang).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -290,11 +232,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let err = |e| PageError::from_service(lang, e);
     let cases = state.passage.my_cases(&s.user, 20).await.map_err(err)?;
-    let activity = state
-        .passage
-        .recent_activity(&s.user, 15)
-        .await
-        .map_err(err)?;
+    let activity = state.passage.recent_activity(&s.user, 15).await.map_err(err)?;
     let body = html! {
         h1 { (tr(lang, "home-welcome", &[("name", s.user.display_name.clone())])) }
         form.card method="get" action="/persons" role="search" {
@@ -320,18 +258,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
             }
         }
     };
-    Ok(html_response(
-        StatusCode::OK,
-        page(
-            Page {
-                lang,
-                title: t(lang, "nav-home"),
-                session: Some(&s),
-                here: "/",
-            },
-            body,
-        ),
-    ))
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: t(lang, "nav-home"), session: Some(&s), here: "/" }, body)))
 }
 
 fn case_table(lang: Lang, cases: &[passage_storage::records::CaseRecord]) -> Markup {
@@ -356,30 +283,16 @@ fn case_table(lang: Lang, cases: &[passage_storage::records::CaseRecord]) -> Mar
 
 // ---------------------------------------------------------------- search
 
-async fn search(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
+async fn search(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     let mut errors = Vec::new();
     let filters = parse_filters(&get, &mut errors);
     let query = get("q");
-    let offices = state
-        .passage
-        .offices()
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
+    let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
     let searched = !query.trim().is_empty() || q.keys().any(|k| k != "q" && !get(k).is_empty());
     let result = if searched && errors.is_empty() {
-        Some(
-            state
-                .passage
-                .search(&s.user, &query, &filters, 50)
-                .await
-                .map_err(|e| PageError::from_service(lang, e))?,
-        )
+        Some(state.passage.search(&s.user, &query, &filters, 50).await.map_err(|e| PageError::from_service(lang, e))?)
     } else {
         None
     };
@@ -416,23 +329,8 @@ async fn search(
             }
         }
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(html_response(
-        status,
-        page(
-            Page {
-                lang,
-                title: t(lang, "search-title"),
-                session: Some(&s),
-                here: "/persons",
-            },
-            body,
-        ),
-    ))
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(html_response(status, page(Page { lang, title: t(lang, "search-title"), session: Some(&s), here: "/persons" }, body)))
 }
 
 pub fn parse_filters(get: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>) -> SearchFilters {
@@ -441,10 +339,7 @@ pub fn parse_filters(get: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>)
     }
     let mut f = SearchFilters::default();
     if !get("nationality").trim().is_empty() {
-        f.nationality = keep(
-            errors,
-            CountryCode::parse("nationality", &get("nationality")),
-        );
+        f.nationality = keep(errors, CountryCode::parse("nationality", &get("nationality")));
     }
     if !get("sex").trim().is_empty() {
         f.sex = keep(errors, Sex::parse("sex", &get("sex")));
@@ -453,19 +348,14 @@ pub fn parse_filters(get: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>)
     if !by.trim().is_empty() {
         f.birth_year = keep(
             errors,
-            by.trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1900..=2100).contains(y))
-                .ok_or_else(|| FieldError::new("birth_year", "err-year")),
+            by.trim().parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(|| FieldError::new("birth_year", "err-year")),
         );
     }
     if !get("office").trim().is_empty() {
         f.office = keep(
             errors,
             get("office").trim().parse::<OfficeId>().map_err(|_| {
-                FieldError::new("office", "err-unknown-office")
-                    .with("value", get("office").chars().take(40).collect::<String>())
+                FieldError::new("office", "err-unknown-office").with("value", get("office").chars().take(40).collect::<String>())
             }),
         );
     }
@@ -476,9 +366,7 @@ pub fn parse_filters(get: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>)
 }
 
 fn country_options(lang: Lang, empty: String) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = CountryCode::all()
-        .map(|c| (c.to_string(), c.names().in_lang(lang.code()).to_string()))
-        .collect();
+    let mut v: Vec<(String, String)> = CountryCode::all().map(|c| (c.to_string(), c.names().in_lang(lang.code()).to_string())).collect();
     v.sort_by(|a, b| a.1.cmp(&b.1));
     v.insert(0, (String::new(), empty));
     v
@@ -488,9 +376,7 @@ fn birth(lang: Lang, b: passage_domain::date::BirthDate) -> String {
     match b.precision {
         BirthDatePrecision::Exact => i18n::date(lang, b.date),
         BirthDatePrecision::Year => b.year().to_string(),
-        BirthDatePrecision::Estimated => {
-            tr(lang, "birth-estimated", &[("year", b.year().to_string())])
-        }
+        BirthDatePrecision::Estimated => tr(lang, "birth-estimated", &[("year", b.year().to_string())]),
     }
 }
 
@@ -498,30 +384,16 @@ fn birth(lang: Lang, b: passage_domain::date::BirthDate) -> String {
 
 async fn register_form(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
-    let offices = state
-        .passage
-        .offices()
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
-    Ok(html_response(
-        StatusCode::OK,
-        register_page(lang, &s, &offices, &FormData::default(), &[]),
-    ))
+    let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
+    Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &FormData::default(), &[])))
 }
 
 fn person_input(f: &FormData) -> (PersonInput, CaseInput) {
-    let mut names = vec![NameInput {
-        given: f.get("given"),
-        family: f.get("family"),
-    }];
+    let mut names = vec![NameInput { given: f.get("given"), family: f.get("family") }];
     if !(f.get("alias_given").trim().is_empty() && f.get("alias_family").trim().is_empty()) {
-        names.push(NameInput {
-            given: f.get("alias_given"),
-            family: f.get("alias_family"),
-        });
+        names.push(NameInput { given: f.get("alias_given"), family: f.get("alias_family") });
     }
-    let documents = if f.get("doc_number").trim().is_empty() && f.get("doc_kind").trim().is_empty()
-    {
+    let documents = if f.get("doc_number").trim().is_empty() && f.get("doc_kind").trim().is_empty() {
         vec![]
     } else {
         vec![DocumentInput {
@@ -542,11 +414,7 @@ fn person_input(f: &FormData) -> (PersonInput, CaseInput) {
             phone: f.get("phone"),
             documents,
         },
-        CaseInput {
-            kind: f.get("kind"),
-            office_id: f.get("office_id"),
-            assigned_to: f.get("assigned_to"),
-        },
+        CaseInput { kind: f.get("kind"), office_id: f.get("office_id"), assigned_to: f.get("assigned_to") },
     )
 }
 
@@ -584,25 +452,15 @@ fn register_page(
     let errors = &errors[..];
     let my_offices: Vec<(String, String)> = offices
         .iter()
-        .filter(|o| {
-            s.user.offices.contains(&o.id) || s.user.role == passage_domain::user::Role::Admin
-        })
+        .filter(|o| s.user.offices.contains(&o.id) || s.user.role == passage_domain::user::Role::Admin)
         .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
         .collect();
     let text = |name: &str, kind: &str| -> Markup {
         let v = f.get(name);
-        field(
-            lang,
-            name,
-            &t(lang, &format!("field-{name}")),
-            Input::Text { value: &v, kind },
-            errors,
-            None,
-        )
+        field(lang, name, &t(lang, &format!("field-{name}")), Input::Text { value: &v, kind }, errors, None)
     };
-    let mut languages: Vec<(String, String)> = LanguageCode::all()
-        .map(|l| (l.to_string(), l.names().in_lang(lang.code()).to_string()))
-        .collect();
+    let mut languages: Vec<(String, String)> =
+        LanguageCode::all().map(|l| (l.to_string(), l.names().in_lang(lang.code()).to_string())).collect();
     languages.sort_by(|a, b| a.1.cmp(&b.1));
     let body = html! {
         h1 { (t(lang, "register-title")) }
@@ -649,15 +507,7 @@ fn register_page(
             p { button type="submit" { (t(lang, "register-submit")) } }
         }
     };
-    page(
-        Page {
-            lang,
-            title: t(lang, "register-title"),
-            session: Some(s),
-            here: "/persons/new",
-        },
-        body,
-    )
+    page(Page { lang, title: t(lang, "register-title"), session: Some(s), here: "/persons/new" }, body)
 }
 
 async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
@@ -665,19 +515,10 @@ async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let (s, lang) = poster(&state, &headers, &f).await?;
     let (person, case) = person_input(&f);
     match state.passage.register_person(&s.user, &person, &case).await {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response())
-        }
+        Ok(r) => Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response()),
         Err(ServiceError::Invalid(inv)) => {
-            let offices = state
-                .passage
-                .offices()
-                .await
-                .map_err(|e| PageError::from_service(lang, e))?;
-            Ok(html_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                register_page(lang, &s, &offices, &f, &inv.errors),
-            ))
+            let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
+            Ok(html_response(StatusCode::UNPROCESSABLE_ENTITY, register_page(lang, &s, &offices, &f, &inv.errors)))
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }
@@ -692,17 +533,28 @@ async fn person(
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
-    let id: PersonId = id
-        .parse()
-        .map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
-    let file = state
-        .passage
-        .person_file(&s.user, id)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
+    let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
+    render_person(&state, &s, lang, id, q.contains_key("registered"), None, &[], StatusCode::OK).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_person(
+    state: &AppState,
+    s: &Session,
+    lang: Lang,
+    id: PersonId,
+    registered: bool,
+    form: Option<&FormData>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> PageResult {
+    let empty = FormData::default();
+    let f = form.unwrap_or(&empty);
+    let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
+    let file = state.passage.person_file(&s.user, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let p = &file.person;
     let body = html! {
-        @if q.contains_key("registered") { p.notice role="status" { (t(lang, "register-done")) } }
+        @if registered { p.notice role="status" { (t(lang, "register-done")) } }
         h1 { (p.display_name) }
         div.card {
             dl.facts {
@@ -724,19 +576,34 @@ async fn person(
         (assistance_table(lang, &file.assistance))
         h2 { (t(lang, "case-notes")) }
         (note_list(lang, &file.notes))
+        section aria-labelledby="h-consents" {
+            h2 id="h-consents" { (t(lang, "consents")) }
+            @if file.consents.is_empty() { p.muted { (t(lang, "none-yet")) } }
+            ul { @for k in &file.consents { li {
+                strong { (label(lang, "consent", k.kind.as_str())) } @if let Some(p) = &k.partner { " — " (p) }
+                " · " (i18n::date(lang, k.given_on)) " · " (label(lang, "consent-method", k.method.as_str())) span.muted { " · " (k.recorded_by) }
+                @if let Some(w) = k.withdrawn_on { " · " strong { (tr(lang, "consent-withdrawn-on", &[("date", i18n::date(lang, w))])) } } @else {
+                    form method="post" action=(format!("/persons/{id}/consents/{}/withdraw", k.id)) style="display:inline" {
+                        input type="hidden" name="csrf" value=(s.csrf_token);
+                        " " button.secondary type="submit" { (t(lang, "consent-withdraw")) }
+                    }
+                }
+            } } }
+            form.card method="post" action=(format!("/persons/{id}/consents")) id="consent" {
+                h3 { (t(lang, "consent-record")) }
+                (error_summary(lang, errors))
+                input type="hidden" name="csrf" value=(s.csrf_token);
+                div.grid {
+                    (field(lang, "kind", &t(lang, "field-kind"), Input::Select { value: &f.get("kind"), options: code_options(lang, "consent", ConsentKind::ALL.iter().map(|k| k.as_str()), None) }, errors, None))
+                    (field(lang, "partner", &t(lang, "field-partner"), Input::Text { value: &f.get("partner"), kind: "text" }, errors, Some(&t(lang, "hint-partner"))))
+                    (field(lang, "method", &t(lang, "field-method"), Input::Select { value: &f.get("method"), options: code_options(lang, "consent-method", ConsentMethod::ALL.iter().map(|k| k.as_str()), None) }, errors, None))
+                    (field(lang, "given_on", &t(lang, "field-given_on"), Input::Text { value: &given_on, kind: "date" }, errors, None))
+                }
+                p { button type="submit" { (t(lang, "consent-submit")) } }
+            }
+        }
     };
-    Ok(html_response(
-        StatusCode::OK,
-        page(
-            Page {
-                lang,
-                title: p.display_name.clone(),
-                session: Some(&s),
-                here: &format!("/persons/{id}"),
-            },
-            body,
-        ),
-    ))
+    Ok(html_response(status, page(Page { lang, title: p.display_name.clone(), session: Some(s), here: &format!("/persons/{id}") }, body)))
 }
 
 fn screening_list(lang: Lang, list: &[passage_storage::records::ScreeningRecord]) -> Markup {
@@ -784,31 +651,14 @@ struct CaseForms<'a> {
     errors: &'a [FieldError],
 }
 
-async fn case_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> PageResult {
+async fn case_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
-    let id: CaseId = id
-        .parse()
-        .map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
+    let id: CaseId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
     render_case(&state, &s, lang, id, CaseForms::default(), StatusCode::OK).await
 }
 
-async fn render_case(
-    state: &AppState,
-    s: &Session,
-    lang: Lang,
-    id: CaseId,
-    forms: CaseForms<'_>,
-    status: StatusCode,
-) -> PageResult {
-    let file = state
-        .passage
-        .case_file(&s.user, id)
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
+async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, forms: CaseForms<'_>, status: StatusCode) -> PageResult {
+    let file = state.passage.case_file(&s.user, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let c = &file.case;
     let empty = FormData::default();
     let val = |which: &str, k: &str| {
@@ -827,20 +677,9 @@ async fn render_case(
     };
     let today = passage_domain::date::CalendarDate::today().to_string();
     let or_today = |v: String| if v.is_empty() { today.clone() } else { v };
-    let findings_checked = |code: &str| {
-        forms.which == "screening" && forms.form.map(|f| f.has("findings", code)).unwrap_or(false)
-    };
-    let exploitation_checked = |code: &str| {
-        forms.which == "screening"
-            && forms
-                .form
-                .map(|f| f.has("exploitation", code))
-                .unwrap_or(false)
-    };
-    let next: Vec<&CaseStatus> = CaseStatus::ALL
-        .iter()
-        .filter(|to| c.status.can_become(**to))
-        .collect();
+    let findings_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("findings", code)).unwrap_or(false);
+    let exploitation_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("exploitation", code)).unwrap_or(false);
+    let next: Vec<&CaseStatus> = CaseStatus::ALL.iter().filter(|to| c.status.can_become(**to)).collect();
     let body = html! {
         p { a href=(format!("/persons/{}", c.person_id)) { "← " (c.person_name) } }
         h1 { (t(lang, "case")) " " (c.reference) }
@@ -919,178 +758,70 @@ async fn render_case(
             ol { @for h in &file.history { li { (i18n::datetime(lang, h.changed_at)) " — " (label(lang, "status", h.to_status.as_str())) " · " (h.changed_by) @if let Some(r) = &h.reason { " · " (r) } } } }
         }
     };
-    Ok(html_response(
-        status,
-        page(
-            Page {
-                lang,
-                title: c.reference.clone(),
-                session: Some(s),
-                here: &format!("/cases/{id}"),
-            },
-            body,
-        ),
-    ))
+    Ok(html_response(status, page(Page { lang, title: c.reference.clone(), session: Some(s), here: &format!("/cases/{id}") }, body)))
 }
 
 /// Handle a form posted on the case page: success goes back to the case,
 /// a validation error shows the case again with that form filled in.
-async fn case_post<F, Fut>(
-    state: AppState,
-    headers: HeaderMap,
-    id: String,
-    body: Bytes,
-    which: &'static str,
-    act: F,
-) -> PageResult
+async fn case_post<F, Fut>(state: AppState, headers: HeaderMap, id: String, body: Bytes, which: &'static str, act: F) -> PageResult
 where
     F: FnOnce(AppState, Session, CaseId, FormData) -> Fut,
     Fut: std::future::Future<Output = Result<(), ServiceError>>,
 {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    let id: CaseId = id
-        .parse()
-        .map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
+    let id: CaseId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
     let kept = FormData::parse(&body);
     match act(state.clone(), s.clone(), id, f).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/cases/{id}#h-{}",
-            if which == "note" { "notes" } else { which }
-        ))
-        .into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#h-{}", if which == "note" { "notes" } else { which })).into_response()),
         Err(ServiceError::Invalid(inv)) => {
-            render_case(
-                &state,
-                &s,
-                lang,
-                id,
-                CaseForms {
-                    which,
-                    form: Some(&kept),
-                    errors: &inv.errors,
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render_case(&state, &s, lang, id, CaseForms { which, form: Some(&kept), errors: &inv.errors }, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }
 }
 
-async fn add_screening(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    case_post(
-        state,
-        headers,
-        id,
-        body,
-        "screening",
-        |st, s, id, f| async move {
-            let input = ScreeningInput {
-                screened_on: f.get("screened_on"),
-                findings: f.all("findings"),
-                exploitation: f.all("exploitation"),
-                notes: f.get("notes"),
-            };
-            st.passage
-                .record_screening(&s.user, id, &input)
-                .await
-                .map(|_| ())
-        },
-    )
+async fn add_screening(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    case_post(state, headers, id, body, "screening", |st, s, id, f| async move {
+        let input = ScreeningInput {
+            screened_on: f.get("screened_on"),
+            findings: f.all("findings"),
+            exploitation: f.all("exploitation"),
+            notes: f.get("notes"),
+        };
+        st.passage.record_screening(&s.user, id, &input).await.map(|_| ())
+    })
     .await
 }
 
-async fn add_assistance(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    case_post(
-        state,
-        headers,
-        id,
-        body,
-        "assistance",
-        |st, s, id, f| async move {
-            let input = AssistanceInput {
-                kind: f.get("kind"),
-                provided_on: f.get("provided_on"),
-                quantity: f.get("quantity"),
-                place: f.get("place"),
-                provider: f.get("provider"),
-                cost: f.get("cost"),
-                currency: f.get("currency"),
-            };
-            st.passage
-                .record_assistance(&s.user, id, &input)
-                .await
-                .map(|_| ())
-        },
-    )
+async fn add_assistance(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    case_post(state, headers, id, body, "assistance", |st, s, id, f| async move {
+        let input = AssistanceInput {
+            kind: f.get("kind"),
+            provided_on: f.get("provided_on"),
+            quantity: f.get("quantity"),
+            place: f.get("place"),
+            provider: f.get("provider"),
+            cost: f.get("cost"),
+            currency: f.get("currency"),
+        };
+        st.passage.record_assistance(&s.user, id, &input).await.map(|_| ())
+    })
     .await
 }
 
-async fn add_note(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    case_post(
-        state,
-        headers,
-        id,
-        body,
-        "note",
-        |st, s, id, f| async move {
-            st.passage
-                .add_note(
-                    &s.user,
-                    id,
-                    &NoteInput {
-                        body: f.get("body"),
-                    },
-                )
-                .await
-                .map(|_| ())
-        },
-    )
+async fn add_note(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    case_post(state, headers, id, body, "note", |st, s, id, f| async move {
+        st.passage.add_note(&s.user, id, &NoteInput { body: f.get("body") }).await.map(|_| ())
+    })
     .await
 }
 
-async fn change_status(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    case_post(
-        state,
-        headers,
-        id,
-        body,
-        "status",
-        |st, s, id, f| async move {
-            st.passage
-                .change_status(
-                    &s.user,
-                    id,
-                    &StatusChangeInput {
-                        status: f.get("status"),
-                        reason: f.get("reason"),
-                    },
-                )
-                .await
-                .map(|_| ())
-        },
-    )
+async fn change_status(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    case_post(state, headers, id, body, "status", |st, s, id, f| async move {
+        st.passage.change_status(&s.user, id, &StatusChangeInput { status: f.get("status"), reason: f.get("reason") }).await.map(|_| ())
+    })
     .await
 }
 
@@ -1101,21 +832,9 @@ async fn offices(State(state): State<AppState>, headers: HeaderMap) -> PageResul
     offices_page(&state, &s, lang, &FormData::default(), &[], StatusCode::OK).await
 }
 
-async fn offices_page(
-    state: &AppState,
-    s: &Session,
-    lang: Lang,
-    f: &FormData,
-    errors: &[FieldError],
-    status: StatusCode,
-) -> PageResult {
-    let list = state
-        .passage
-        .offices_with_load()
-        .await
-        .map_err(|e| PageError::from_service(lang, e))?;
-    let admin =
-        passage_service::access::allowed(&s.user, passage_service::access::Action::ManageOffices);
+async fn offices_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, errors: &[FieldError], status: StatusCode) -> PageResult {
+    let list = state.passage.offices_with_load().await.map_err(|e| PageError::from_service(lang, e))?;
+    let admin = passage_service::access::allowed(&s.user, passage_service::access::Action::ManageOffices);
     let body = html! {
         h1 { (t(lang, "offices-title")) }
         div.scroll { table {
@@ -1141,25 +860,10 @@ async fn offices_page(
             }
         }
     };
-    Ok(html_response(
-        status,
-        page(
-            Page {
-                lang,
-                title: t(lang, "offices-title"),
-                session: Some(s),
-                here: "/offices",
-            },
-            body,
-        ),
-    ))
+    Ok(html_response(status, page(Page { lang, title: t(lang, "offices-title"), session: Some(s), here: "/offices" }, body)))
 }
 
-async fn create_office(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> PageResult {
+async fn create_office(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let input = OfficeInput {
@@ -1171,17 +875,36 @@ async fn create_office(
     };
     match state.passage.create_office(&s.user, &input).await {
         Ok(_) => Ok(Redirect::to("/offices").into_response()),
+        Err(ServiceError::Invalid(inv)) => offices_page(&state, &s, lang, &f, &inv.errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(PageError::from_service(lang, e)),
+    }
+}
+
+async fn add_consent(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    let f = FormData::parse(&body);
+    let (s, lang) = poster(&state, &headers, &f).await?;
+    let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
+    let input = ConsentInput { kind: f.get("kind"), partner: f.get("partner"), method: f.get("method"), given_on: f.get("given_on") };
+    match state.passage.record_consent(&s.user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response()),
         Err(ServiceError::Invalid(inv)) => {
-            offices_page(
-                &state,
-                &s,
-                lang,
-                &f,
-                &inv.errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render_person(&state, &s, lang, id, false, Some(&f), &inv.errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, consent)): Path<(String, String)>,
+    body: Bytes,
+) -> PageResult {
+    let f = FormData::parse(&body);
+    let (s, lang) = poster(&state, &headers, &f).await?;
+    let not_found = || PageError::from_service(lang, ServiceError::NotFound);
+    let id: PersonId = id.parse().map_err(|_| not_found())?;
+    let consent: passage_domain::ids::ConsentId = consent.parse().map_err(|_| not_found())?;
+    state.passage.withdraw_consent(&s.user, id, consent).await.map_err(|e| PageError::from_service(lang, e))?;
+    Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response())
 }

@@ -25,10 +25,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn session_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
-    )
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}", if secure { "; Secure" } else { "" })
 }
 
 pub fn clear_session_cookie() -> String {
@@ -36,24 +33,14 @@ pub fn clear_session_cookie() -> String {
 }
 
 pub fn lang_cookie(lang: Lang) -> String {
-    format!(
-        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-        lang.code()
-    )
+    format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code())
 }
 
 /// The language for an anonymous request.
 pub fn request_lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(|l| Lang::parse(&l))
-        .unwrap_or_else(|| {
-            Lang::from_accept_language(
-                headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
-            )
-        })
+        .unwrap_or_else(|| Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")))
 }
 
 pub fn user_lang(s: &Session) -> Lang {
@@ -68,30 +55,16 @@ pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> ServiceResult
 
 /// The session of an API request: a bearer token, or the cookie — and then
 /// writes must carry the CSRF token in `X-CSRF-Token`.
-pub async fn from_api(
-    state: &AppState,
-    method: &Method,
-    headers: &HeaderMap,
-) -> ServiceResult<Session> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let token = auth
-            .strip_prefix("Bearer ")
-            .ok_or(ServiceError::Unauthenticated)?;
+pub async fn from_api(state: &AppState, method: &Method, headers: &HeaderMap) -> ServiceResult<Session> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").ok_or(ServiceError::Unauthenticated)?;
         return state.passage.session(token.trim()).await;
     }
     let s = from_cookie(state, headers).await?;
     if !matches!(*method, Method::GET | Method::HEAD) {
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), s.csrf_token.as_bytes()) {
-            return Err(ServiceError::Forbidden(
-                "write without the X-CSRF-Token header",
-            ));
+            return Err(ServiceError::Forbidden("write without the X-CSRF-Token header"));
         }
     }
     Ok(s)

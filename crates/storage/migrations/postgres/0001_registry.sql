@@ -70,7 +70,9 @@ CREATE TABLE person_names (
 
 -- One row per (search key, person): see passage_domain::names.
 CREATE TABLE person_search_keys (
-    key TEXT NOT NULL,
+    -- Byte order: keys are ASCII and compared for equality only, so the
+    -- server's linguistic collation would only slow the index down.
+    key TEXT COLLATE "C" NOT NULL,
     person_id TEXT NOT NULL REFERENCES persons(id),
     PRIMARY KEY (key, person_id)
 );
