@@ -57,14 +57,22 @@ pub(crate) fn code<T>(
     let s = text(row, col)?;
     parse(col, &s).map_err(|_| corrupt(col, &s))
 }
+/// A nullable coded column: NULL is `None`, a value that does not parse is corruption.
+pub(crate) fn opt_code<T>(
+    row: &AnyRow,
+    col: &str,
+    parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>,
+) -> Result<Option<T>> {
+    match opt_text(row, col)? {
+        None => Ok(None),
+        Some(s) => parse(col, &s).map(Some).map_err(|_| corrupt(col, &s)),
+    }
+}
 pub(crate) fn date(row: &AnyRow, col: &str) -> Result<CalendarDate> {
     code(row, col, CalendarDate::parse)
 }
 pub(crate) fn opt_date(row: &AnyRow, col: &str) -> Result<Option<CalendarDate>> {
-    match opt_text(row, col)? {
-        None => Ok(None),
-        Some(s) => CalendarDate::parse(col, &s).map(Some).map_err(|_| corrupt(col, &s)),
-    }
+    opt_code(row, col, CalendarDate::parse)
 }
 pub(crate) fn timestamp(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let s = text(row, col)?;

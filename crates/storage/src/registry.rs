@@ -147,10 +147,7 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
             Ok(IdentityDocument {
                 kind: code(d, "kind", DocumentKind::parse)?,
                 number: text(d, "number")?,
-                issuing_country: match opt_text(d, "issuing_country")? {
-                    None => None,
-                    Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("issuing_country", &s))?),
-                },
+                issuing_country: opt_code(d, "issuing_country", CountryCode::parse)?,
                 expires_on: opt_date(d, "expires_on")?,
             })
         })
@@ -161,10 +158,7 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
         names,
         sex: code(&r, "sex", Sex::parse)?,
         birth_date: birth_date(&r)?,
-        nationality: match opt_text(&r, "nationality")? {
-            None => None,
-            Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("nationality", &s))?),
-        },
+        nationality: opt_code(&r, "nationality", CountryCode::parse)?,
         languages: list(&text(&r, "languages")?, LanguageCode::parse)?,
         phone: opt_text(&r, "phone")?,
         documents,
@@ -381,10 +375,7 @@ pub async fn status_history(c: &mut AnyConnection, case: CaseId) -> Result<Vec<S
     rows.iter()
         .map(|r| {
             Ok(StatusChangeRecord {
-                from_status: match opt_text(r, "from_status")? {
-                    None => None,
-                    Some(s) => Some(CaseStatus::parse("", &s).map_err(|_| corrupt("from_status", &s))?),
-                },
+                from_status: opt_code(r, "from_status", CaseStatus::parse)?,
                 to_status: code(r, "to_status", CaseStatus::parse)?,
                 reason: opt_text(r, "reason")?,
                 changed_by: text(r, "changed_by")?,
@@ -513,10 +504,7 @@ pub async fn assistance_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Res
                 place: opt_text(r, "place")?,
                 provider: opt_text(r, "provider")?,
                 cost: opt_int(r, "cost")?,
-                currency: match opt_text(r, "currency")? {
-                    None => None,
-                    Some(s) => Some(Currency::parse("", &s).map_err(|_| corrupt("currency", &s))?),
-                },
+                currency: opt_code(r, "currency", Currency::parse)?,
                 recorded_by: text(r, "recorded_by")?,
             })
         })

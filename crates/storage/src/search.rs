@@ -126,10 +126,7 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
             display_name,
             sex: code(r, "sex", Sex::parse)?,
             birth_date: birth_date(r)?,
-            nationality: match opt_text(r, "nationality")? {
-                None => None,
-                Some(s) => Some(CountryCode::parse("", &s).map_err(|_| corrupt("nationality", &s))?),
-            },
+            nationality: opt_code(r, "nationality", CountryCode::parse)?,
             score: (score * 1000.0).round() / 1000.0,
         });
     }
