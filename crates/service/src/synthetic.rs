@@ -480,7 +480,7 @@ impl Passage {
         drop(c);
         let mut rng = Rng::new(seed);
         let mut out = Generated::default();
-        let batch = 2000u64;
+        let batch = 10_000u64;
         let mut done = 0u64;
         let mut counter: std::collections::HashMap<(OfficeId, i32), i64> = Default::default();
         // Continue reference numbering after anything already there.
@@ -493,7 +493,7 @@ impl Passage {
             while out.persons < target {
                 // A re-registration counts as a person (it is a record), so
                 // it is only made when there is room for it.
-                let room_for_two = target - out.persons >= 2;
+                let room_for_two = persons - out.persons >= 2;
                 make_person(&mut rng, &offices, &staff, &mut b, &mut counter, base, room_for_two, &mut out);
             }
             let mut tx = self.db.begin().await?;
@@ -502,6 +502,7 @@ impl Passage {
             done = target;
             progress(done);
         }
+        self.db.analyze().await?;
         Ok(out)
     }
 }
@@ -544,7 +545,7 @@ impl Batch {
         )
         .await?;
         insert_rows(c, "person_names", &["person_id", "position", "given", "family", "kind"], self.names).await?;
-        insert_rows(c, "person_search_keys", &["key", "person_id"], self.keys).await?;
+        insert_rows(c, "person_search_keys", &["key", "office_id", "person_id"], self.keys).await?;
         insert_rows(
             c,
             "identity_documents",
@@ -716,7 +717,7 @@ fn make_person(
             keys.extend(names::index_keys(&format!("{given} {alias_family}")));
         }
         for k in keys {
-            b.keys.push(vec![t(k), t(pid)]);
+            b.keys.push(vec![t(k), t(office.id), t(pid)]);
         }
         if rng.chance(0.3) {
             let kind = *rng.weighted(&[("passport", 5), ("national_id", 4), ("birth_certificate", 1), ("consular_card", 1)]);

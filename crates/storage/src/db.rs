@@ -85,6 +85,22 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         m.run(&self.write).await?;
+        if self.backend == Backend::Sqlite {
+            // Without statistics SQLite's planner may pick the office index for
+            // "cases of this person in these offices" and scan a million rows.
+            // `optimize` analyses only what needs it; the limit keeps it quick.
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&self.write).await?;
+            sqlx::query("PRAGMA optimize = 0x10002").execute(&self.write).await?;
+        }
+        Ok(())
+    }
+
+    /// Refresh the planner's statistics after a bulk load.
+    pub async fn analyze(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&self.write).await?;
+        }
+        sqlx::query("ANALYZE").execute(&self.write).await?;
         Ok(())
     }
 

@@ -80,7 +80,7 @@ pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, o
     .bind(&now_s)
     .execute(&mut *c)
     .await?;
-    insert_names(c, id, &p.names).await?;
+    insert_names(c, id, office, &p.names).await?;
     for d in &p.documents {
         sqlx::query(
             "INSERT INTO identity_documents (id, person_id, kind, number, issuing_country, expires_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -98,7 +98,7 @@ pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, o
     Ok(())
 }
 
-async fn insert_names(c: &mut AnyConnection, id: PersonId, list: &[PersonName]) -> Result<()> {
+async fn insert_names(c: &mut AnyConnection, id: PersonId, office: OfficeId, list: &[PersonName]) -> Result<()> {
     let mut keys = std::collections::BTreeSet::new();
     for (i, n) in list.iter().enumerate() {
         sqlx::query("INSERT INTO person_names (person_id, position, given, family, kind) VALUES ($1, $2, $3, $4, $5)")
@@ -113,12 +113,12 @@ async fn insert_names(c: &mut AnyConnection, id: PersonId, list: &[PersonName]) 
     }
     // Many keys per person: one multi-row statement instead of one round trip each.
     for chunk in keys.into_iter().collect::<Vec<_>>().chunks(200) {
-        let mut q = Sql::new("INSERT INTO person_search_keys (key, person_id) VALUES ");
+        let mut q = Sql::new("INSERT INTO person_search_keys (key, office_id, person_id) VALUES ");
         for (i, k) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
-            q.push("(").bind(k.as_str()).push(", ").bind(id.to_string()).push(")");
+            q.push("(").bind(k.as_str()).push(", ").bind(office.to_string()).push(", ").bind(id.to_string()).push(")");
         }
         q.query().execute(&mut *c).await?;
     }
@@ -252,7 +252,21 @@ pub async fn insert_case(c: &mut AnyConnection, n: &NewCaseRow, by: UserId, now:
     .execute(&mut *c)
     .await?;
     insert_status_change(c, n.id, None, CaseStatus::Open, None, by, now).await?;
+    index_person_in_office(c, n.person_id, n.office.id).await?;
     Ok(reference)
+}
+
+/// Make a person findable from an office's search (a case was opened there).
+pub async fn index_person_in_office(c: &mut AnyConnection, person: PersonId, office: OfficeId) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO person_search_keys (key, office_id, person_id) SELECT DISTINCT key, $1, person_id FROM person_search_keys \
+         WHERE person_id = $2 ON CONFLICT DO NOTHING",
+    )
+    .bind(office.to_string())
+    .bind(person.to_string())
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 pub async fn insert_status_change(

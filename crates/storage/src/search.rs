@@ -60,6 +60,13 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
     } else {
         let mut q = Sql::new("SELECT DISTINCT k.person_id FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.key IN ");
         q.bind_list(keys.iter());
+        // Scope inside the index: only the keys filed under the reader's offices.
+        if let Scope::Offices(offices) = scope {
+            if offices.is_empty() {
+                return Ok(SearchResult { hits: Vec::new(), truncated: false });
+            }
+            q.push(" AND k.office_id IN ").bind_list(offices.iter().map(|o| o.to_string()));
+        }
         q
     };
     if let Some(n) = f.nationality {
@@ -79,8 +86,8 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
     if let Some(s) = f.case_status {
         q.push(" AND EXISTS (SELECT 1 FROM cases fs WHERE fs.person_id = p.id AND fs.status = ").bind(s.as_str()).push(")");
     }
-    push_person_scope(&mut q, scope);
     if keys.is_empty() {
+        push_person_scope(&mut q, scope);
         q.push(" ORDER BY p.created_at DESC");
     }
     q.push(" LIMIT ").bind(CANDIDATE_CAP as i64 + 1);

@@ -68,13 +68,17 @@ CREATE TABLE person_names (
     PRIMARY KEY (person_id, position)
 );
 
--- One row per (search key, person): see passage_domain::names.
+-- One row per (search key, office, person): see passage_domain::names. The
+-- office is each office the person is known in (registered there, or a case
+-- there), so a caseworker's search reads only their offices' part of the
+-- index instead of filtering a common name's whole posting list.
 CREATE TABLE person_search_keys (
     -- Byte order: keys are ASCII and compared for equality only, so the
     -- server's linguistic collation would only slow the index down.
     key TEXT COLLATE "C" NOT NULL,
+    office_id TEXT NOT NULL REFERENCES offices(id),
     person_id TEXT NOT NULL REFERENCES persons(id),
-    PRIMARY KEY (key, person_id)
+    PRIMARY KEY (key, office_id, person_id)
 );
 CREATE INDEX person_search_keys_person ON person_search_keys (person_id);
 
