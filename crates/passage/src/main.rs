@@ -235,15 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 Err(passage_service::ServiceError::Invalid(inv)) => {
                     for e in inv.errors {
-                        eprintln!(
-                            "error: {}: {}",
-                            e.field,
-                            passage_web::i18n::tr(
-                                passage_web::i18n::Lang::En,
-                                e.code,
-                                &e.args.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
-                            )
-                        );
+                        eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
                     }
                     Ok(ExitCode::from(2))
                 }

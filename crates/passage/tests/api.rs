@@ -70,6 +70,8 @@ async fn a_caseworker_registers_finds_and_records(backend: Backend) {
     assert_eq!(r.status(), 422);
     let r = post(format!("{}/api/v1/cases/{case}/status", s.url), json!({"status": "open"})).await;
     assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["message"], json!("A case cannot go from Active to Open."), "statuses shown by their labels");
 
     // Consent: sharing needs a named partner; a withdrawal is kept on record.
     let r = post(

@@ -3,7 +3,7 @@
 //! errors; pages answer with a translated error page. Internal errors are
 //! logged with their cause and shown without it.
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::Lang;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use passage_domain::{FieldError, Invalid};
@@ -62,10 +62,7 @@ pub fn field_errors_json(inv: &Invalid) -> serde_json::Value {
     json!(inv
         .errors
         .iter()
-        .map(|e| {
-            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-            json!({"field": e.field, "code": e.code, "message": tr(Lang::En, e.code, &args)})
-        })
+        .map(|e| { json!({"field": e.field, "code": e.code, "message": crate::i18n::field_error(Lang::En, e)}) })
         .collect::<Vec<_>>())
 }
 

@@ -103,6 +103,20 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     key.to_string()
 }
 
+/// The message of a field error in `lang`. Arguments that are codes (the
+/// statuses of a refused transition) are shown by their labels, not raw.
+pub fn field_error(lang: Lang, e: &passage_domain::FieldError) -> String {
+    let args: Vec<(&str, String)> = e
+        .args
+        .iter()
+        .map(|(k, v)| match (e.code, *k) {
+            ("err-status-transition", "from" | "to") => (*k, t(lang, &format!("status-{v}"))),
+            _ => (*k, v.clone()),
+        })
+        .collect();
+    tr(lang, e.code, &args)
+}
+
 pub fn t(lang: Lang, key: &str) -> String {
     tr(lang, key, &[])
 }

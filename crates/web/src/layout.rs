@@ -66,14 +66,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
 
 /// The messages for one field, translated.
 pub fn field_errors(lang: Lang, errors: &[FieldError], field: &str) -> Vec<String> {
-    errors
-        .iter()
-        .filter(|e| e.field == field)
-        .map(|e| {
-            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-            tr(lang, e.code, &args)
-        })
-        .collect()
+    errors.iter().filter(|e| e.field == field).map(|e| crate::i18n::field_error(lang, e)).collect()
 }
 
 /// A summary of every error at the top of a form, linked to the fields.
