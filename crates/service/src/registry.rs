@@ -199,7 +199,9 @@ impl Passage {
             sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
             opened_on: CalendarDate::today(),
         };
+        let office_id = row.office.id;
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
+        reg::index_person_in_office(&mut tx, person, office_id).await?;
         reg::record_activity(&mut tx, actor.id, "case_opened", Some(id), Some(person), now).await?;
         tx.commit().await?;
         Ok(id)

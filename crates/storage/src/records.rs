@@ -119,15 +119,6 @@ pub struct UserRecord {
     pub offices: Vec<OfficeId>,
 }
 
-impl UserRecord {
-    pub fn scope(&self) -> Scope {
-        match self.role {
-            Role::Admin => Scope::All,
-            Role::Caseworker => Scope::Offices(self.offices.clone()),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonRecord {
     pub id: PersonId,

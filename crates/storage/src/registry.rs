@@ -252,11 +252,11 @@ pub async fn insert_case(c: &mut AnyConnection, n: &NewCaseRow, by: UserId, now:
     .execute(&mut *c)
     .await?;
     insert_status_change(c, n.id, None, CaseStatus::Open, None, by, now).await?;
-    index_person_in_office(c, n.person_id, n.office.id).await?;
     Ok(reference)
 }
 
 /// Make a person findable from an office's search (a case was opened there).
+/// Registration files the keys under the registering office itself.
 pub async fn index_person_in_office(c: &mut AnyConnection, person: PersonId, office: OfficeId) -> Result<()> {
     sqlx::query(
         "INSERT INTO person_search_keys (key, office_id, person_id) SELECT DISTINCT key, $1, person_id FROM person_search_keys \

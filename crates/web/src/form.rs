@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {

@@ -771,7 +771,7 @@ where
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let id: CaseId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
-    let kept = FormData::parse(&body);
+    let kept = f.clone();
     match act(state.clone(), s.clone(), id, f).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}#h-{}", if which == "note" { "notes" } else { which })).into_response()),
         Err(ServiceError::Invalid(inv)) => {
