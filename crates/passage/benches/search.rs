@@ -43,8 +43,15 @@ struct Case {
     query: String,
     /// The person the query must find, for recall.
     target: Option<String>,
+    /// The target's year of birth, for the queries a caseworker narrows by it.
+    birth_year: Option<i32>,
     kind: &'static str,
 }
+
+const AS_REGISTERED: &str = "as registered";
+const VARIANT: &str = "variant spelling";
+const VARIANT_YEAR: &str = "variant + year";
+const COMMON_NAME: &str = "common name";
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -61,20 +68,26 @@ async fn queries(db: &Db) -> Vec<Case> {
     let mut out = Vec::new();
     for _ in 0..200 {
         let off = rng.below(total.max(1) as u64) as i64;
-        let r = sqlx::query("SELECT person_id, given, family FROM person_names WHERE position = 0 ORDER BY person_id LIMIT 1 OFFSET $1")
-            .bind(off)
-            .fetch_one(&mut *c)
-            .await
-            .unwrap();
-        let (pid, given, family): (String, Option<String>, Option<String>) = (r.get(0), r.get(1), r.get(2));
+        let r = sqlx::query(
+            "SELECT n.person_id, n.given, n.family, p.birth_year FROM person_names n JOIN persons p ON p.id = n.person_id \
+             WHERE n.position = 0 ORDER BY n.person_id LIMIT 1 OFFSET $1",
+        )
+        .bind(off)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
+        let (pid, given, family, year): (String, Option<String>, Option<String>, Option<i64>) = (r.get(0), r.get(1), r.get(2), r.get(3));
         let name = format!("{} {}", given.clone().unwrap_or_default(), family.clone().unwrap_or_default()).trim().to_string();
-        out.push(Case { query: name.clone(), target: Some(pid.clone()), kind: "as registered" });
+        out.push(Case { query: name.clone(), target: Some(pid.clone()), birth_year: None, kind: AS_REGISTERED });
         let variant = name.split(' ').map(|w| respell(w, &mut rng)).collect::<Vec<_>>().join(" ");
-        out.push(Case { query: variant, target: Some(pid), kind: "variant spelling" });
+        out.push(Case { query: variant.clone(), target: Some(pid.clone()), birth_year: None, kind: VARIANT });
+        if let Some(y) = year {
+            out.push(Case { query: variant, target: Some(pid), birth_year: Some(y as i32), kind: VARIANT_YEAR });
+        }
     }
     for q in COMMON {
         for _ in 0..5 {
-            out.push(Case { query: q.to_string(), target: None, kind: "common name" });
+            out.push(Case { query: q.to_string(), target: None, birth_year: None, kind: COMMON_NAME });
         }
     }
     out
@@ -82,63 +95,99 @@ async fn queries(db: &Db) -> Vec<Case> {
 
 struct Stats {
     times: Vec<(&'static str, f64)>,
-    hits: usize,
-    tries: usize,
+    /// Per kind of query with a target: (found in the top 50, tries).
+    recall: Vec<(&'static str, bool)>,
 }
 
 impl Stats {
-    fn line(&mut self, label: &str) {
+    fn new() -> Stats {
+        Stats { times: Vec::new(), recall: Vec::new() }
+    }
+
+    fn record(&mut self, case: &Case, ms: f64, found: impl Fn(&str) -> bool) {
+        self.times.push((case.kind, ms));
+        if case.kind != AS_REGISTERED {
+            if let Some(t) = &case.target {
+                self.recall.push((case.kind, found(t)));
+            }
+        }
+    }
+
+    /// One line of figures. Recall only where it means something: in a
+    /// scoped run most targets are outside the reader's offices.
+    fn line(&mut self, label: &str, with_recall: bool) {
         let mut all: Vec<f64> = self.times.iter().map(|t| t.1).collect();
-        let mut common: Vec<f64> = self.times.iter().filter(|t| t.0 == "common name").map(|t| t.1).collect();
-        let mut variant: Vec<f64> = self.times.iter().filter(|t| t.0 == "variant spelling").map(|t| t.1).collect();
+        let of = |kind: &str| -> Vec<f64> { self.times.iter().filter(|t| t.0 == kind).map(|t| t.1).collect() };
+        let (mut common, mut variant, mut year) = (of(COMMON_NAME), of(VARIANT), of(VARIANT_YEAR));
+        let recall = |kind: &str| {
+            let r: Vec<bool> = self.recall.iter().filter(|r| r.0 == kind).map(|r| r.1).collect();
+            100.0 * r.iter().filter(|&&f| f).count() as f64 / r.len().max(1) as f64
+        };
+        let recall = if with_recall {
+            format!("recall@50 variant {:>5.1}% +year {:>5.1}%", recall(VARIANT), recall(VARIANT_YEAR))
+        } else {
+            "recall: n/a (scoped)".to_string()
+        };
         println!(
-            "{label:<34} p50 {:>7.1} ms  p95 {:>7.1} ms | common names p95 {:>7.1} ms | variants p95 {:>7.1} ms | variant recall@50 {:>5.1}%",
+            "{label:<36} p50 {:>6.1} ms  p95 {:>6.1} ms | common p95 {:>6.1} | variant p95 {:>6.1} | +year p95 {:>6.1} | {recall}",
             pct(&mut all, 0.5),
             pct(&mut all, 0.95),
             pct(&mut common, 0.95),
             pct(&mut variant, 0.95),
-            100.0 * self.hits as f64 / self.tries.max(1) as f64
+            pct(&mut year, 0.95),
         );
     }
 }
 
-async fn passage_search(db: &Db, cases: &[Case]) -> Stats {
-    let mut s = Stats { times: Vec::new(), hits: 0, tries: 0 };
+fn filters(case: &Case) -> SearchFilters {
+    SearchFilters { birth_year: case.birth_year, ..SearchFilters::default() }
+}
+
+async fn passage_search(db: &Db, cases: &[Case], scope: &Scope) -> Stats {
+    let mut s = Stats::new();
     let mut c = db.reader().acquire().await.unwrap();
     // Warm the cache the way a running server is warm.
     for case in cases.iter().take(20) {
-        search_persons(&mut c, &case.query, &SearchFilters::default(), &Scope::All, 50).await.unwrap();
+        search_persons(&mut c, &case.query, &filters(case), scope, 50).await.unwrap();
     }
     for case in cases {
         let t = Instant::now();
-        let r = search_persons(&mut c, &case.query, &SearchFilters::default(), &Scope::All, 50).await.unwrap();
-        s.times.push((case.kind, t.elapsed().as_secs_f64() * 1000.0));
-        if case.kind == "variant spelling" {
-            s.tries += 1;
-            if r.hits.iter().any(|h| Some(h.person_id.to_string()) == case.target) {
-                s.hits += 1;
-            }
-        }
+        let r = search_persons(&mut c, &case.query, &filters(case), scope, 50).await.unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        s.record(case, ms, |target| r.hits.iter().any(|h| h.person_id.to_string() == target));
     }
     s
 }
 
-async fn trigram(db: &Db, cases: &[Case], sql: &str) -> Stats {
-    let mut s = Stats { times: Vec::new(), hits: 0, tries: 0 };
+/// The reference: the same question asked of pg_trgm. With a year, the
+/// trigram query gets the same ±1 filter Passage applies.
+async fn trigram(db: &Db, cases: &[Case], order: &str) -> Stats {
+    let mut s = Stats::new();
     let mut c = db.reader().acquire().await.unwrap();
+    let run = |case: &Case| {
+        let sql = match (order, case.birth_year) {
+            ("gin", None) => "SELECT person_id FROM bench_names_v2 WHERE name % $1 ORDER BY similarity(name, $1) DESC LIMIT 50",
+            ("gin", Some(_)) => {
+                "SELECT person_id FROM bench_names_v2 WHERE name % $1 AND birth_year BETWEEN $2 - 1 AND $2 + 1 \
+                 ORDER BY similarity(name, $1) DESC LIMIT 50"
+            }
+            (_, None) => "SELECT person_id FROM bench_names_v2 ORDER BY name <-> $1 LIMIT 50",
+            (_, Some(_)) => "SELECT person_id FROM bench_names_v2 WHERE birth_year BETWEEN $2 - 1 AND $2 + 1 ORDER BY name <-> $1 LIMIT 50",
+        };
+        let mut q = sqlx::query(sql).bind(case.query.to_lowercase());
+        if let Some(y) = case.birth_year {
+            q = q.bind(y as i64);
+        }
+        q
+    };
     for case in cases.iter().take(20) {
-        sqlx::query(sql).bind(case.query.to_lowercase()).fetch_all(&mut *c).await.unwrap();
+        run(case).fetch_all(&mut *c).await.unwrap();
     }
     for case in cases {
         let t = Instant::now();
-        let rows = sqlx::query(sql).bind(case.query.to_lowercase()).fetch_all(&mut *c).await.unwrap();
-        s.times.push((case.kind, t.elapsed().as_secs_f64() * 1000.0));
-        if case.kind == "variant spelling" {
-            s.tries += 1;
-            if rows.iter().any(|r| Some(r.get::<String, _>(0)) == case.target) {
-                s.hits += 1;
-            }
-        }
+        let rows = run(case).fetch_all(&mut *c).await.unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        s.record(case, ms, |target| rows.iter().any(|r| r.get::<String, _>(0) == target));
     }
     s
 }
@@ -146,15 +195,17 @@ async fn trigram(db: &Db, cases: &[Case], sql: &str) -> Stats {
 async fn prepare_trigrams(db: &Db) {
     let mut c = db.reader().acquire().await.unwrap();
     let exists: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM pg_class WHERE relname = 'bench_names'").fetch_one(&mut *c).await.unwrap().get("n");
+        sqlx::query("SELECT COUNT(*) AS n FROM pg_class WHERE relname = 'bench_names_v2'").fetch_one(&mut *c).await.unwrap().get("n");
     if exists == 0 {
         eprintln!("building the pg_trgm reference indexes (once)…");
         for stmt in [
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE TABLE bench_names AS SELECT person_id, lower(concat_ws(' ', given, family)) AS name FROM person_names",
-            "CREATE INDEX bench_names_gin ON bench_names USING gin (name gin_trgm_ops)",
-            "CREATE INDEX bench_names_gist ON bench_names USING gist (name gist_trgm_ops)",
-            "ANALYZE bench_names",
+            "DROP TABLE IF EXISTS bench_names",
+            "CREATE TABLE bench_names_v2 AS SELECT n.person_id, lower(concat_ws(' ', n.given, n.family)) AS name, p.birth_year \
+             FROM person_names n JOIN persons p ON p.id = n.person_id",
+            "CREATE INDEX bench_names_v2_gin ON bench_names_v2 USING gin (name gin_trgm_ops)",
+            "CREATE INDEX bench_names_v2_gist ON bench_names_v2 USING gist (name gist_trgm_ops)",
+            "ANALYZE bench_names_v2",
         ] {
             sqlx::query(stmt).execute(&mut *c).await.unwrap();
         }
@@ -182,13 +233,17 @@ async fn main() {
             None => queries(&db).await,
         };
         println!("\n{label}: {n} persons, {} queries", cs.len());
-        passage_search(&db, &cs).await.line(&format!("Passage search ({label})"));
+        passage_search(&db, &cs, &Scope::All).await.line(&format!("Passage, all offices ({label})"), true);
+        // A caseworker of the Agadez centre and Arlit: the same queries in their scope.
+        let mut c = db.reader().acquire().await.unwrap();
+        let offices = sqlx::query("SELECT id FROM offices WHERE code IN ('NER-AGZ', 'NER-ARL')").fetch_all(&mut *c).await.unwrap();
+        drop(c);
+        let scope = Scope::Offices(offices.iter().map(|r| r.get::<String, _>(0).parse().unwrap()).collect());
+        passage_search(&db, &cs, &scope).await.line(&format!("Passage, two offices ({label})"), false);
         if label == "PostgreSQL" {
             prepare_trigrams(&db).await;
-            let limit = "SELECT person_id FROM bench_names WHERE name % $1 ORDER BY similarity(name, $1) DESC LIMIT 50";
-            trigram(&db, &cs, limit).await.line("pg_trgm GIN % (reference)");
-            let knn = "SELECT person_id FROM bench_names ORDER BY name <-> $1 LIMIT 50";
-            trigram(&db, &cs, knn).await.line("pg_trgm GiST KNN <-> (reference)");
+            trigram(&db, &cs, "gin").await.line("pg_trgm GIN % (reference)", true);
+            trigram(&db, &cs, "gist").await.line("pg_trgm GiST KNN <-> (reference)", true);
         }
         cases = Some(cs);
         db.close().await;

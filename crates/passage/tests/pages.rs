@@ -177,4 +177,70 @@ async fn pages_speak_french_and_arabic(backend: Backend) {
     assert!(home.contains("lang=\"fr\" dir=\"ltr\""));
 }
 
-both_backends!(register_find_and_record_through_forms, pages_speak_french_and_arabic);
+fn option_value_labelled(html: &str, select: &str, label_start: &str) -> String {
+    let start = html.find(&format!("name=\"{select}\"")).expect("select");
+    let rest = &html[start..];
+    let at = rest.find(&format!("\">{label_start}")).unwrap_or_else(|| panic!("no option {label_start}"));
+    let v = rest[..at].rfind("value=\"").unwrap() + "value=\"".len();
+    rest[v..at].to_string()
+}
+
+/// A person registered in Agadez is invisible to Conakry until a case is
+/// opened for them there (from the person page); then Conakry finds them.
+async fn a_case_opened_elsewhere_makes_the_person_findable_there(backend: Backend) {
+    let s = server(backend, "elsewhere", 5).await;
+    let (agadez, conakry, admin) = (client(), client(), client());
+    login(&s, &agadez, "agadez").await;
+    login(&s, &conakry, "conakry").await;
+    login(&s, &admin, "admin").await;
+    let html = agadez.get(format!("{}/persons/new", s.url)).send().await.unwrap().text().await.unwrap();
+    let (csrf, office) = (hidden(&html, "csrf"), first_option_value(&html, "office_id"));
+    let r = agadez
+        .post(format!("{}/persons", s.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("given", "Kadiatou"),
+            ("family", "Bangoura"),
+            ("sex", "female"),
+            ("birth_date", "2001"),
+            ("nationality", "GIN"),
+            ("kind", "transit_protection"),
+            ("office_id", &office),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let person_path = r.headers()["location"].to_str().unwrap().trim_end_matches("?registered=1").to_string();
+    let search = |c: &reqwest::Client| c.get(format!("{}/persons", s.url)).query(&[("q", "kadiatou bangoura"), ("birth_year", "2001")]).send();
+    assert!(!search(&conakry).await.unwrap().text().await.unwrap().contains(&person_path), "Conakry sees a person it has no case for");
+    assert_eq!(conakry.get(format!("{}{person_path}", s.url)).send().await.unwrap().status(), 404);
+
+    // The administrator opens a second case for her, in Conakry.
+    let page = admin.get(format!("{}{person_path}", s.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let conakry_office = option_value_labelled(&page, "office_id", "GIN-CKY — ");
+    let r = admin
+        .post(format!("{}{person_path}/cases", s.url))
+        .form(&[("csrf", csrf.as_str()), ("kind", "no_such_kind"), ("office_id", &conakry_office)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "an unknown kind is refused on the form");
+    let r = admin
+        .post(format!("{}{person_path}/cases", s.url))
+        .form(&[("csrf", csrf.as_str()), ("kind", "assisted_voluntary_return"), ("office_id", &conakry_office)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/cases/"));
+
+    assert!(search(&conakry).await.unwrap().text().await.unwrap().contains(&person_path), "Conakry does not find the person after a case was opened there");
+    let page = conakry.get(format!("{}{person_path}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Kadiatou BANGOURA"));
+    // Conakry sees its own case, not Agadez's.
+    assert_eq!(page.matches("href=\"/cases/").count(), 1, "Conakry should see only the case of its office");
+}
+
+both_backends!(register_find_and_record_through_forms, pages_speak_french_and_arabic, a_case_opened_elsewhere_makes_the_person_findable_there);

@@ -167,7 +167,9 @@ impl Passage {
             sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
             opened_on: today,
         };
+        let office_id = row.office.id;
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
+        reg::refresh_key_restriction(&mut tx, ids.person_id, office_id).await?;
         reg::record_activity(&mut tx, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
         tx.commit().await?;
         tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
@@ -202,6 +204,7 @@ impl Passage {
         let office_id = row.office.id;
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
         reg::index_person_in_office(&mut tx, person, office_id).await?;
+        reg::refresh_key_restriction(&mut tx, person, office_id).await?;
         reg::record_activity(&mut tx, actor.id, "case_opened", Some(id), Some(person), now).await?;
         tx.commit().await?;
         Ok(id)
@@ -224,11 +227,12 @@ impl Passage {
         let person = reg::get_person(&mut c, person).await?.ok_or(ServiceError::NotFound)?;
         let cases = reg::cases_of_person(&mut c, person.id, &scope).await?;
         let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+        let contents = reg::case_contents(&mut c, &ids).await?;
         Ok(PersonFile {
             consents: reg::consents_of_person(&mut c, person.id).await?,
-            screenings: reg::screenings_of_cases(&mut c, &ids).await?,
-            assistance: reg::assistance_of_cases(&mut c, &ids).await?,
-            notes: reg::notes_of_cases(&mut c, &ids).await?,
+            screenings: contents.screenings,
+            assistance: contents.assistance,
+            notes: contents.notes,
             person,
             cases,
         })
@@ -238,12 +242,12 @@ impl Passage {
         access::require(actor, Action::ReadCases)?;
         let mut c = self.reader().await?;
         let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
-        let ids = [case.id];
+        let contents = reg::case_contents(&mut c, &[case.id]).await?;
         Ok(CaseFile {
-            history: reg::status_history(&mut c, case.id).await?,
-            screenings: reg::screenings_of_cases(&mut c, &ids).await?,
-            assistance: reg::assistance_of_cases(&mut c, &ids).await?,
-            notes: reg::notes_of_cases(&mut c, &ids).await?,
+            history: contents.history,
+            screenings: contents.screenings,
+            assistance: contents.assistance,
+            notes: contents.notes,
             case,
         })
     }
@@ -268,6 +272,9 @@ impl Passage {
         // The latest screening sets priority; sensitivity only ever goes up.
         let sensitivity = Sensitivity::derive(case.kind, &all, case.sensitivity);
         reg::set_case_risk(&mut tx, case.id, sensitivity, priority_of(&s.findings), now).await?;
+        if sensitivity != case.sensitivity {
+            reg::refresh_key_restriction(&mut tx, case.person_id, case.office_id).await?;
+        }
         reg::record_activity(&mut tx, actor.id, "screening_recorded", Some(case.id), Some(case.person_id), now).await?;
         tx.commit().await?;
         Ok(id)

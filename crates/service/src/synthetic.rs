@@ -496,12 +496,13 @@ impl Passage {
                 let room_for_two = persons - out.persons >= 2;
                 make_person(&mut rng, &offices, &staff, &mut b, &mut counter, base, room_for_two, &mut out);
             }
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.db.begin_bulk().await?;
             b.write(&mut tx).await?;
             tx.commit().await?;
             done = target;
             progress(done);
         }
+        self.db.end_bulk().await?;
         self.db.analyze().await?;
         Ok(out)
     }
@@ -545,7 +546,7 @@ impl Batch {
         )
         .await?;
         insert_rows(c, "person_names", &["person_id", "position", "given", "family", "kind"], self.names).await?;
-        insert_rows(c, "person_search_keys", &["key", "office_id", "person_id"], self.keys).await?;
+        insert_rows(c, "person_search_keys", &["key", "office_id", "person_id", "birth_year", "restricted"], self.keys).await?;
         insert_rows(
             c,
             "identity_documents",
@@ -716,9 +717,6 @@ fn make_person(
             b.names.push(vec![t(pid), Value::Int(1), t(&given), t(&alias_family), t("alias")]);
             keys.extend(names::index_keys(&format!("{given} {alias_family}")));
         }
-        for k in keys {
-            b.keys.push(vec![t(k), t(office.id), t(pid)]);
-        }
         if rng.chance(0.3) {
             let kind = *rng.weighted(&[("passport", 5), ("national_id", 4), ("birth_certificate", 1), ("consular_card", 1)]);
             b.docs.push(vec![
@@ -732,7 +730,10 @@ fn make_person(
             ]);
         }
         out.persons += 1;
-        make_case(rng, pid, office, staff, child, registered, at, b, counter, base, out);
+        let restricted = make_case(rng, pid, office, staff, child, registered, at, b, counter, base, out);
+        for k in keys {
+            b.keys.push(vec![t(k), t(office.id), t(pid), Value::Int(birth.year() as i64), Value::Int(restricted as i64)]);
+        }
     }
 }
 
@@ -789,7 +790,7 @@ fn make_case(
     counter: &mut std::collections::HashMap<(OfficeId, i32), i64>,
     base: i64,
     out: &mut Generated,
-) {
+) -> bool {
     let vot = rng.chance(0.04);
     let kind = if child && rng.chance(0.6) {
         "unaccompanied_child"
@@ -930,4 +931,5 @@ fn make_case(
     if rng.chance(0.3) {
         b.notes.push(vec![t(NoteId::from_uuid(rng.uuid_at(at))), t(cid), t(*rng.pick(NOTES)), t(by), t(&at_s)]);
     }
+    restricted
 }

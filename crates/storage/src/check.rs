@@ -17,9 +17,14 @@ pub struct CheckReport {
 
 const COUNTED: [&str; 8] = ["offices", "users", "persons", "cases", "screenings", "assistance", "case_notes", "person_search_keys"];
 
-const ORPHANS: [(&str, &str); 5] = [
+const ORPHANS: [(&str, &str); 7] = [
     ("persons without a name", "SELECT COUNT(*) AS n FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_names n WHERE n.person_id = p.id)"),
     ("persons without search keys", "SELECT COUNT(*) AS n FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_search_keys k WHERE k.person_id = p.id)"),
+    ("search keys whose year of birth differs from the person's",
+     "SELECT COUNT(*) AS n FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.birth_year IS DISTINCT FROM p.birth_year"),
+    ("search keys whose restriction differs from the cases in their office",
+     "SELECT COUNT(*) AS n FROM person_search_keys k WHERE k.restricted <> CASE WHEN EXISTS (SELECT 1 FROM cases c \
+      WHERE c.person_id = k.person_id AND c.office_id = k.office_id AND c.sensitivity = 'normal') THEN 0 ELSE 1 END"),
     ("cases without status history", "SELECT COUNT(*) AS n FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_status_history h WHERE h.case_id = c.id)"),
     ("closed cases without a closing date", "SELECT COUNT(*) AS n FROM cases WHERE status = 'closed' AND closed_on IS NULL"),
     ("cases whose status differs from their last history entry",

@@ -189,6 +189,10 @@ impl CaseRecord {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChangeRecord {
+    /// The history entry's id (its own kind of record; kept as text).
+    #[serde(skip)]
+    pub id: String,
+    pub case_id: CaseId,
     pub from_status: Option<CaseStatus>,
     pub to_status: CaseStatus,
     pub reason: Option<String>,

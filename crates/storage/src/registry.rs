@@ -4,7 +4,7 @@
 //! service layer wraps groups that belong together in a transaction.
 
 use crate::records::*;
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use crate::Result;
 use passage_domain::assistance::NewAssistance;
 use passage_domain::case::{CaseKind, CaseStatus, Sensitivity};
@@ -80,7 +80,7 @@ pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, o
     .bind(&now_s)
     .execute(&mut *c)
     .await?;
-    insert_names(c, id, office, &p.names).await?;
+    insert_names(c, id, office, p.birth_date.map(|b| b.year() as i64), &p.names).await?;
     for d in &p.documents {
         sqlx::query(
             "INSERT INTO identity_documents (id, person_id, kind, number, issuing_country, expires_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -98,7 +98,7 @@ pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, o
     Ok(())
 }
 
-async fn insert_names(c: &mut AnyConnection, id: PersonId, office: OfficeId, list: &[PersonName]) -> Result<()> {
+async fn insert_names(c: &mut AnyConnection, id: PersonId, office: OfficeId, birth_year: Option<i64>, list: &[PersonName]) -> Result<()> {
     let mut keys = std::collections::BTreeSet::new();
     for (i, n) in list.iter().enumerate() {
         sqlx::query("INSERT INTO person_names (person_id, position, given, family, kind) VALUES ($1, $2, $3, $4, $5)")
@@ -112,13 +112,15 @@ async fn insert_names(c: &mut AnyConnection, id: PersonId, office: OfficeId, lis
         keys.extend(names::index_keys(&n.full()));
     }
     // Many keys per person: one multi-row statement instead of one round trip each.
-    for chunk in keys.into_iter().collect::<Vec<_>>().chunks(200) {
-        let mut q = Sql::new("INSERT INTO person_search_keys (key, office_id, person_id) VALUES ");
+    let year = birth_year.map(Value::Int).unwrap_or(Value::NullInt);
+    for chunk in keys.into_iter().collect::<Vec<_>>().chunks(50) {
+        let mut q = Sql::new("INSERT INTO person_search_keys (key, office_id, person_id, birth_year) VALUES ");
         for (i, k) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
-            q.push("(").bind(k.as_str()).push(", ").bind(office.to_string()).push(", ").bind(id.to_string()).push(")");
+            q.push("(").bind(k.as_str()).push(", ").bind(office.to_string()).push(", ").bind(id.to_string());
+            q.push(", ").bind(year.clone()).push(")");
         }
         q.query().execute(&mut *c).await?;
     }
@@ -259,11 +261,26 @@ pub async fn insert_case(c: &mut AnyConnection, n: &NewCaseRow, by: UserId, now:
 /// Registration files the keys under the registering office itself.
 pub async fn index_person_in_office(c: &mut AnyConnection, person: PersonId, office: OfficeId) -> Result<()> {
     sqlx::query(
-        "INSERT INTO person_search_keys (key, office_id, person_id) SELECT DISTINCT key, $1, person_id FROM person_search_keys \
+        "INSERT INTO person_search_keys (key, office_id, person_id, birth_year) SELECT DISTINCT key, $1, person_id, birth_year FROM person_search_keys \
          WHERE person_id = $2 ON CONFLICT DO NOTHING",
     )
     .bind(office.to_string())
     .bind(person.to_string())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Keep the search keys' `restricted` flag true to the cases: a person is
+/// restricted in an office when none of their cases there is of normal
+/// sensitivity. Call after opening a case or changing its sensitivity.
+pub async fn refresh_key_restriction(c: &mut AnyConnection, person: PersonId, office: OfficeId) -> Result<()> {
+    sqlx::query(
+        "UPDATE person_search_keys SET restricted = CASE WHEN EXISTS (SELECT 1 FROM cases c WHERE c.person_id = $1 \
+         AND c.office_id = $2 AND c.sensitivity = 'normal') THEN 0 ELSE 1 END WHERE person_id = $1 AND office_id = $2",
+    )
+    .bind(person.to_string())
+    .bind(office.to_string())
     .execute(c)
     .await?;
     Ok(())
@@ -378,27 +395,6 @@ pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, limit: i64) 
     rows.iter().map(CaseRecord::from_row).collect()
 }
 
-pub async fn status_history(c: &mut AnyConnection, case: CaseId) -> Result<Vec<StatusChangeRecord>> {
-    let rows = sqlx::query(
-        "SELECT h.from_status, h.to_status, h.reason, u.display_name AS changed_by, h.changed_at FROM case_status_history h \
-         JOIN users u ON u.id = h.changed_by WHERE h.case_id = $1 ORDER BY h.changed_at, h.id",
-    )
-    .bind(case.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StatusChangeRecord {
-                from_status: opt_code(r, "from_status", CaseStatus::parse)?,
-                to_status: code(r, "to_status", CaseStatus::parse)?,
-                reason: opt_text(r, "reason")?,
-                changed_by: text(r, "changed_by")?,
-                changed_at: timestamp(r, "changed_at")?,
-            })
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- screenings
 
 pub async fn insert_screening(
@@ -440,31 +436,6 @@ pub async fn case_findings(c: &mut AnyConnection, case: CaseId) -> Result<Vec<Vu
     rows.iter().map(|r| code(r, "category", VulnerabilityCategory::parse)).collect()
 }
 
-pub async fn screenings_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<ScreeningRecord>> {
-    if cases.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new(
-        "SELECT s.id, s.case_id, s.screened_on, s.findings, s.exploitation, s.notes, u.display_name AS screened_by \
-         FROM screenings s JOIN users u ON u.id = s.screened_by WHERE s.case_id IN ",
-    );
-    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY s.screened_on DESC, s.id DESC");
-    let rows = q.query().fetch_all(c).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ScreeningRecord {
-                id: id(r, "id")?,
-                case_id: id(r, "case_id")?,
-                screened_on: date(r, "screened_on")?,
-                findings: list(&text(r, "findings")?, VulnerabilityCategory::parse)?,
-                exploitation: list(&text(r, "exploitation")?, ExploitationType::parse)?,
-                notes: opt_text(r, "notes")?,
-                screened_by: text(r, "screened_by")?,
-            })
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- assistance
 
 pub async fn insert_assistance(
@@ -496,35 +467,6 @@ pub async fn insert_assistance(
     Ok(())
 }
 
-pub async fn assistance_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<AssistanceRecord>> {
-    if cases.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new(
-        "SELECT a.id, a.case_id, a.kind, a.provided_on, a.quantity, a.unit, a.place, a.provider, a.cost, a.currency, u.display_name AS recorded_by \
-         FROM assistance a JOIN users u ON u.id = a.recorded_by WHERE a.case_id IN ",
-    );
-    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY a.provided_on DESC, a.id DESC");
-    let rows = q.query().fetch_all(c).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AssistanceRecord {
-                id: id(r, "id")?,
-                case_id: id(r, "case_id")?,
-                kind: code(r, "kind", passage_domain::assistance::AssistanceKind::parse)?,
-                provided_on: date(r, "provided_on")?,
-                quantity: int(r, "quantity")?,
-                unit: code(r, "unit", passage_domain::assistance::Unit::parse)?,
-                place: opt_text(r, "place")?,
-                provider: opt_text(r, "provider")?,
-                cost: opt_int(r, "cost")?,
-                currency: opt_code(r, "currency", Currency::parse)?,
-                recorded_by: text(r, "recorded_by")?,
-            })
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- notes
 
 pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: &str, by: UserId, now: Timestamp) -> Result<()> {
@@ -539,25 +481,6 @@ pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: 
     Ok(())
 }
 
-pub async fn notes_of_cases(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Vec<NoteRecord>> {
-    if cases.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new("SELECT n.id, n.case_id, n.body, u.display_name AS author, n.created_at FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id IN ");
-    q.bind_list(cases.iter().map(|c| c.to_string())).push(" ORDER BY n.created_at DESC, n.id DESC");
-    let rows = q.query().fetch_all(c).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(NoteRecord {
-                id: id(r, "id")?,
-                case_id: id(r, "case_id")?,
-                body: text(r, "body")?,
-                author: text(r, "author")?,
-                created_at: timestamp(r, "created_at")?,
-            })
-        })
-        .collect()
-}
 
 // ---------------------------------------------------------------- activity
 
@@ -665,4 +588,104 @@ pub async fn consents_of_person(c: &mut AnyConnection, person: PersonId) -> Resu
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------- a case's contents
+
+/// Everything recorded on some cases: status history, screenings, assistance, notes.
+#[derive(Debug, Default)]
+pub struct CaseContents {
+    pub history: Vec<StatusChangeRecord>,
+    pub screenings: Vec<ScreeningRecord>,
+    pub assistance: Vec<AssistanceRecord>,
+    pub notes: Vec<NoteRecord>,
+}
+
+/// Reads the four kinds of record in one statement. Reading a case is the
+/// most frequent request there is, and on SQLite each statement is a round
+/// trip to the driver's worker thread; one `UNION ALL` instead of four
+/// queries is most of the difference between a third and half of the
+/// ceiling in BENCHMARKS.md. The branches share one column layout: `t1`…`t5`
+/// text, `n1`/`n2` integers, typed NULLs for PostgreSQL.
+pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<CaseContents> {
+    if cases.is_empty() {
+        return Ok(CaseContents::default());
+    }
+    const NT: &str = "CAST(NULL AS TEXT)";
+    const NI: &str = "CAST(NULL AS BIGINT)";
+    let branches = [
+        format!(
+            "SELECT 'h' AS part, h.id, h.case_id, h.changed_at AS at, h.from_status AS t1, h.to_status AS t2, h.reason AS t3, {NT} AS t4, \
+             {NT} AS t5, {NI} AS n1, {NI} AS n2, u.display_name AS who FROM case_status_history h JOIN users u ON u.id = h.changed_by \
+             WHERE h.case_id IN "
+        ),
+        format!(
+            "SELECT 's', s.id, s.case_id, s.screened_on, s.findings, s.exploitation, s.notes, {NT}, {NT}, {NI}, {NI}, u.display_name \
+             FROM screenings s JOIN users u ON u.id = s.screened_by WHERE s.case_id IN "
+        ),
+        "SELECT 'a', a.id, a.case_id, a.provided_on, a.kind, a.unit, a.place, a.provider, a.currency, a.quantity, a.cost, u.display_name \
+         FROM assistance a JOIN users u ON u.id = a.recorded_by WHERE a.case_id IN "
+            .to_string(),
+        format!(
+            "SELECT 'n', n.id, n.case_id, n.created_at, n.body, {NT}, {NT}, {NT}, {NT}, {NI}, {NI}, u.display_name \
+             FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id IN "
+        ),
+    ];
+    let mut q = Sql::new("");
+    for (i, b) in branches.iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push(b).bind_list(cases.iter().map(|c| c.to_string()));
+    }
+    let rows = q.query().fetch_all(c).await?;
+    let mut out = CaseContents::default();
+    for r in &rows {
+        match text(r, "part")?.as_str() {
+            "h" => out.history.push(StatusChangeRecord {
+                case_id: id(r, "case_id")?,
+                from_status: opt_code(r, "t1", CaseStatus::parse)?,
+                to_status: code(r, "t2", CaseStatus::parse)?,
+                reason: opt_text(r, "t3")?,
+                changed_by: text(r, "who")?,
+                changed_at: timestamp(r, "at")?,
+                id: text(r, "id")?,
+            }),
+            "s" => out.screenings.push(ScreeningRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                screened_on: date(r, "at")?,
+                findings: list(&text(r, "t1")?, VulnerabilityCategory::parse)?,
+                exploitation: list(&text(r, "t2")?, ExploitationType::parse)?,
+                notes: opt_text(r, "t3")?,
+                screened_by: text(r, "who")?,
+            }),
+            "a" => out.assistance.push(AssistanceRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                kind: code(r, "t1", passage_domain::assistance::AssistanceKind::parse)?,
+                provided_on: date(r, "at")?,
+                quantity: int(r, "n1")?,
+                unit: code(r, "t2", passage_domain::assistance::Unit::parse)?,
+                place: opt_text(r, "t3")?,
+                provider: opt_text(r, "t4")?,
+                cost: opt_int(r, "n2")?,
+                currency: opt_code(r, "t5", Currency::parse)?,
+                recorded_by: text(r, "who")?,
+            }),
+            _ => out.notes.push(NoteRecord {
+                id: id(r, "id")?,
+                case_id: id(r, "case_id")?,
+                body: text(r, "t1")?,
+                author: text(r, "who")?,
+                created_at: timestamp(r, "at")?,
+            }),
+        }
+    }
+    // History reads oldest first; the rest newest first (ids are UUIDv7, so they break ties by time).
+    out.history.sort_by(|a, b| (a.changed_at, &a.id).cmp(&(b.changed_at, &b.id)));
+    out.screenings.sort_by(|a, b| (b.screened_on, b.id).cmp(&(a.screened_on, a.id)));
+    out.assistance.sort_by(|a, b| (b.provided_on, b.id).cmp(&(a.provided_on, a.id)));
+    out.notes.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    Ok(out)
 }

@@ -4,7 +4,7 @@
 //! are then scored in Rust so exact spellings rank above variants.
 
 use crate::records::*;
-use crate::registry::{person_names, push_person_scope};
+use crate::registry::push_person_scope;
 use crate::sql::Sql;
 use crate::Result;
 use passage_domain::case::CaseStatus;
@@ -12,7 +12,7 @@ use passage_domain::codes::CountryCode;
 use passage_domain::date::BirthDate;
 use passage_domain::ids::{OfficeId, PersonId};
 use passage_domain::names;
-use passage_domain::person::Sex;
+use passage_domain::person::{NameKind, PersonName, Sex};
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -51,14 +51,24 @@ pub struct SearchResult {
 
 pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilters, scope: &Scope, limit: usize) -> Result<SearchResult> {
     let keys = names::query_keys(query);
-    let has_filters = f.nationality.is_some() || f.sex.is_some() || f.birth_year.is_some() || f.office.is_some() || f.case_status.is_some();
-    if keys.is_empty() && !has_filters {
+    // Filters that need the persons table (the year is in the index).
+    let person_filters = f.nationality.is_some() || f.sex.is_some() || f.office.is_some() || f.case_status.is_some();
+    if keys.is_empty() && !person_filters && f.birth_year.is_none() {
         return Ok(SearchResult { hits: Vec::new(), truncated: false });
     }
+    // The candidates' names come back in the same statement: one round
+    // trip instead of one per 500 candidates.
+    const NAMES_OF: &str = "SELECT n.person_id, n.position, n.given, n.family FROM (";
     let mut q = if keys.is_empty() {
-        Sql::new("SELECT p.id AS person_id FROM persons p WHERE 1 = 1")
+        Sql::new(&format!("{NAMES_OF}SELECT p.id AS person_id FROM persons p WHERE 1 = 1"))
     } else {
-        let mut q = Sql::new("SELECT DISTINCT k.person_id FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.key IN ");
+        // The persons table is joined only when a filter needs it: for a
+        // common name that is a thousand row lookups saved.
+        let mut q = Sql::new(&if person_filters {
+            format!("{NAMES_OF}SELECT DISTINCT k.person_id FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.key IN ")
+        } else {
+            format!("{NAMES_OF}SELECT DISTINCT k.person_id FROM person_search_keys k WHERE k.key IN ")
+        });
         q.bind_list(keys.iter());
         // Scope inside the index: only the keys filed under the reader's offices.
         if let Scope::Offices(offices) = scope {
@@ -77,7 +87,8 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
     }
     if let Some(y) = f.birth_year {
         // Estimated years are often off by one.
-        q.push(" AND p.birth_year BETWEEN ").bind(y as i64 - 1).push(" AND ").bind(y as i64 + 1);
+        let column = if keys.is_empty() { "p.birth_year" } else { "k.birth_year" };
+        q.push(&format!(" AND {column} BETWEEN ")).bind(y as i64 - 1).push(" AND ").bind(y as i64 + 1);
     }
     if let Some(o) = f.office {
         q.push(" AND (p.registered_office_id = ").bind(o.to_string());
@@ -91,25 +102,32 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
         q.push(" ORDER BY p.created_at DESC");
     }
     q.push(" LIMIT ").bind(CANDIDATE_CAP as i64 + 1);
+    q.push(") cand JOIN person_names n ON n.person_id = cand.person_id");
     let rows = q.query().fetch_all(&mut *c).await?;
-    let truncated = rows.len() > CANDIDATE_CAP;
-    let candidates: Vec<PersonId> = rows.iter().take(CANDIDATE_CAP).map(|r| id(r, "person_id")).collect::<Result<_>>()?;
-    if candidates.is_empty() {
-        return Ok(SearchResult { hits: Vec::new(), truncated: false });
-    }
 
-    let mut best: HashMap<PersonId, (f64, String)> = HashMap::with_capacity(candidates.len());
-    for chunk in candidates.chunks(500) {
-        for (pid, name) in person_names(c, chunk).await? {
-            let full = name.full();
-            let score = if keys.is_empty() { 0.0 } else { names::match_score(query, &full) };
-            let e = best.entry(pid).or_insert((-1.0, String::new()));
-            if score > e.0 {
-                *e = (score, name.display());
-            }
+    // Per person: the best score, the position of the name that gave it (the
+    // earlier name wins a tie), and that name.
+    let mut best: HashMap<PersonId, (f64, i64, String)> = HashMap::with_capacity(rows.len());
+    let mut truncated = false;
+    for r in &rows {
+        let pid: PersonId = id(r, "person_id")?;
+        if best.len() == CANDIDATE_CAP && !best.contains_key(&pid) {
+            truncated = true;
+            continue;
+        }
+        let name = PersonName { given: opt_text(r, "given")?, family: opt_text(r, "family")?, kind: NameKind::Primary };
+        let full = name.full();
+        let score = if keys.is_empty() { 0.0 } else { names::match_score(query, &full) };
+        let position = int(r, "position")?;
+        let e = best.entry(pid).or_insert((-1.0, i64::MAX, String::new()));
+        if score > e.0 || (score == e.0 && position < e.1) {
+            *e = (score, position, name.display());
         }
     }
-    let mut ranked: Vec<(PersonId, f64, String)> = best.into_iter().map(|(p, (s, n))| (p, s, n)).collect();
+    if best.is_empty() {
+        return Ok(SearchResult { hits: Vec::new(), truncated: false });
+    }
+    let mut ranked: Vec<(PersonId, f64, String)> = best.into_iter().map(|(p, (s, _, n))| (p, s, n)).collect();
     // Ties keep a stable order: the most recently registered first (UUIDv7 ids sort by time).
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
     ranked.truncate(limit);

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", get(search).post(register))
         .route("/persons/new", get(register_form))
         .route("/persons/{id}", get(person))
+        .route("/persons/{id}/cases", post(open_case))
         .route("/persons/{id}/consents", post(add_consent))
         .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
         .route("/cases/{id}", get(case_page))
@@ -534,22 +535,35 @@ async fn person(
 ) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
-    render_person(&state, &s, lang, id, q.contains_key("registered"), None, &[], StatusCode::OK).await
+    render_person(&state, &s, lang, id, q.contains_key("registered"), PersonForms::default(), StatusCode::OK).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Which of the person page's forms was submitted, to re-show it with its errors.
+#[derive(Default)]
+struct PersonForms<'a> {
+    which: &'a str,
+    form: Option<&'a FormData>,
+    errors: &'a [FieldError],
+}
+
 async fn render_person(
     state: &AppState,
     s: &Session,
     lang: Lang,
     id: PersonId,
     registered: bool,
-    form: Option<&FormData>,
-    errors: &[FieldError],
+    forms: PersonForms<'_>,
     status: StatusCode,
 ) -> PageResult {
     let empty = FormData::default();
-    let f = form.unwrap_or(&empty);
+    let (f, errors) = if forms.which == "consent" { (forms.form.unwrap_or(&empty), forms.errors) } else { (&empty, &[][..]) };
+    let (cf, case_errors) = if forms.which == "case" { (forms.form.unwrap_or(&empty), forms.errors) } else { (&empty, &[][..]) };
+    let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
+    let my_offices: Vec<(String, String)> = offices
+        .iter()
+        .filter(|o| s.user.offices.contains(&o.id) || s.user.role == passage_domain::user::Role::Admin)
+        .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
+        .collect();
     let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
     let file = state.passage.person_file(&s.user, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let p = &file.person;
@@ -570,6 +584,20 @@ async fn render_person(
         }
         h2 { (t(lang, "person-cases")) }
         (case_table(lang, &file.cases))
+        @if !my_offices.is_empty() {
+            details.card open[forms.which == "case"] {
+                summary { (t(lang, "case-open-another")) }
+                form method="post" action=(format!("/persons/{id}/cases")) id="open-case" {
+                    (error_summary(lang, case_errors))
+                    input type="hidden" name="csrf" value=(s.csrf_token);
+                    div.grid {
+                        (field(lang, "kind", &t(lang, "field-kind"), Input::Select { value: &cf.get("kind"), options: code_options(lang, "kind", CaseKind::ALL.iter().map(|k| k.as_str()), None) }, case_errors, None))
+                        (field(lang, "office_id", &t(lang, "field-office_id"), Input::Select { value: &cf.get("office_id"), options: my_offices }, case_errors, None))
+                    }
+                    p { button type="submit" { (t(lang, "case-open-submit")) } }
+                }
+            }
+        }
         h2 { (t(lang, "case-screenings")) }
         (screening_list(lang, &file.screenings))
         h2 { (t(lang, "case-assistance")) }
@@ -888,7 +916,24 @@ async fn add_consent(State(state): State<AppState>, headers: HeaderMap, Path(id)
     match state.passage.record_consent(&s.user, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response()),
         Err(ServiceError::Invalid(inv)) => {
-            render_person(&state, &s, lang, id, false, Some(&f), &inv.errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            let forms = PersonForms { which: "consent", form: Some(&f), errors: &inv.errors };
+            render_person(&state, &s, lang, id, false, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(PageError::from_service(lang, e)),
+    }
+}
+
+async fn open_case(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
+    let f = FormData::parse(&body);
+    let (s, lang) = poster(&state, &headers, &f).await?;
+    let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
+    let input = CaseInput { kind: f.get("kind"), office_id: f.get("office_id"), assigned_to: String::new() };
+    match state.passage.open_case(&s.user, id, &input).await {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{case}")).into_response()),
+        Err(ServiceError::Invalid(inv)) => {
+            let errors: Vec<FieldError> = inv.errors.into_iter().map(|mut e| { e.field = form_field(&e.field); e }).collect();
+            let forms = PersonForms { which: "case", form: Some(&f), errors: &errors };
+            render_person(&state, &s, lang, id, false, forms, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }

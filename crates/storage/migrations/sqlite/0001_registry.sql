@@ -72,10 +72,18 @@ CREATE TABLE person_names (
 -- office is each office the person is known in (registered there, or a case
 -- there), so a caseworker's search reads only their offices' part of the
 -- index instead of filtering a common name's whole posting list.
+-- The year of birth rides along (a copy of persons.birth_year) so the
+-- filter a caseworker adds most often is applied inside the index, without
+-- a lookup of every candidate in persons. `restricted` is 1 when the person
+-- has no case of normal sensitivity in that office: only readers allowed to
+-- see restricted cases there (or the assigned caseworker) may find them
+-- through it (see passage_domain::policy).
 CREATE TABLE person_search_keys (
     key TEXT NOT NULL,
     office_id TEXT NOT NULL REFERENCES offices(id),
     person_id TEXT NOT NULL REFERENCES persons(id),
+    birth_year BIGINT,
+    restricted BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (key, office_id, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX person_search_keys_person ON person_search_keys (person_id);
