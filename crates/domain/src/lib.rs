@@ -47,6 +47,7 @@ pub mod names;
 pub mod note;
 pub mod office;
 pub mod person;
+pub mod policy;
 pub mod screening;
 pub mod text;
 pub mod user;

@@ -3,13 +3,7 @@
 
 use crate::error::FieldError;
 
-code_enum!(
-    /// What a user is there to do.
-    Role {
-        Caseworker => "caseworker",
-        Admin => "admin",
-    }
-);
+pub use crate::policy::Role;
 
 /// A login name: 3 to 40 of `a-z 0-9 . _ -`, stored lower case.
 pub fn parse_username(field: &str, s: &str) -> Result<String, FieldError> {

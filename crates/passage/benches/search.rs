@@ -9,6 +9,8 @@
 //! second registration elsewhere spells them (recall: is the person in the top
 //! 50?), and the region's most common full names (the slow case for trigrams).
 
+use passage_domain::ids::UserId;
+use passage_domain::policy::Offices;
 use passage_service::synthetic::{respell, Rng};
 use passage_storage::records::Scope;
 use passage_storage::search::{search_persons, SearchFilters};
@@ -233,13 +235,16 @@ async fn main() {
             None => queries(&db).await,
         };
         println!("\n{label}: {n} persons, {} queries", cs.len());
-        passage_search(&db, &cs, &Scope::All).await.line(&format!("Passage, all offices ({label})"), true);
+        passage_search(&db, &cs, &Scope::everything()).await.line(&format!("Passage, every record ({label})"), true);
+        // An administrator: every office, but not restricted cases (the flag filter in the index).
+        let admin = Scope { user: UserId::default(), cases: Offices::All, restricted: Offices::none() };
+        passage_search(&db, &cs, &admin).await.line(&format!("Passage, administrator ({label})"), false);
         // A caseworker of the Agadez centre and Arlit: the same queries in their scope.
         let mut c = db.reader().acquire().await.unwrap();
         let offices = sqlx::query("SELECT id FROM offices WHERE code IN ('NER-AGZ', 'NER-ARL')").fetch_all(&mut *c).await.unwrap();
         drop(c);
-        let scope = Scope::Offices(offices.iter().map(|r| r.get::<String, _>(0).parse().unwrap()).collect());
-        passage_search(&db, &cs, &scope).await.line(&format!("Passage, two offices ({label})"), false);
+        let scope = Scope::offices(UserId::default(), offices.iter().map(|r| r.get::<String, _>(0).parse().unwrap()));
+        passage_search(&db, &cs, &scope).await.line(&format!("Passage, caseworker of two offices ({label})"), false);
         if label == "PostgreSQL" {
             prepare_trigrams(&db).await;
             trigram(&db, &cs, "gin").await.line("pg_trgm GIN % (reference)", true);

@@ -89,10 +89,11 @@ enum UserCommand {
         db: DbArgs,
         #[arg(long)]
         username: String,
-        /// caseworker or admin.
+        /// One of: caseworker, protection_officer, movement_officer, reintegration_officer, me_officer,
+        /// programme_viewer, partner, admin.
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// Office code (repeat for several offices), e.g. NER-AGZ.
+        /// Office code (repeat for several offices), e.g. NER-AGZ; `all` for every office (the default for admin).
         #[arg(long = "office")]
         offices: Vec<String>,
         /// Full name as shown in the app (default: the username).
@@ -230,7 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let display = name.unwrap_or_else(|| username.clone());
             match passage.add_user(&username, &display, &password, role, &offices).await {
                 Ok(u) => {
-                    println!("added user {} ({})", u.username, u.role);
+                    println!("added user {} ({role})", u.username);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(passage_service::ServiceError::Invalid(inv)) => {

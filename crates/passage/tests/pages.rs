@@ -212,7 +212,8 @@ async fn a_case_opened_elsewhere_makes_the_person_findable_there(backend: Backen
         .unwrap();
     assert_eq!(r.status(), 303);
     let person_path = r.headers()["location"].to_str().unwrap().trim_end_matches("?registered=1").to_string();
-    let search = |c: &reqwest::Client| c.get(format!("{}/persons", s.url)).query(&[("q", "kadiatou bangoura"), ("birth_year", "2001")]).send();
+    let search =
+        |c: &reqwest::Client| c.get(format!("{}/persons", s.url)).query(&[("q", "kadiatou bangoura"), ("birth_year", "2001")]).send();
     assert!(!search(&conakry).await.unwrap().text().await.unwrap().contains(&person_path), "Conakry sees a person it has no case for");
     assert_eq!(conakry.get(format!("{}{person_path}", s.url)).send().await.unwrap().status(), 404);
 
@@ -236,11 +237,18 @@ async fn a_case_opened_elsewhere_makes_the_person_findable_there(backend: Backen
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/cases/"));
 
-    assert!(search(&conakry).await.unwrap().text().await.unwrap().contains(&person_path), "Conakry does not find the person after a case was opened there");
+    assert!(
+        search(&conakry).await.unwrap().text().await.unwrap().contains(&person_path),
+        "Conakry does not find the person after a case was opened there"
+    );
     let page = conakry.get(format!("{}{person_path}", s.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Kadiatou BANGOURA"));
     // Conakry sees its own case, not Agadez's.
     assert_eq!(page.matches("href=\"/cases/").count(), 1, "Conakry should see only the case of its office");
 }
 
-both_backends!(register_find_and_record_through_forms, pages_speak_french_and_arabic, a_case_opened_elsewhere_makes_the_person_findable_there);
+both_backends!(
+    register_find_and_record_through_forms,
+    pages_speak_french_and_arabic,
+    a_case_opened_elsewhere_makes_the_person_findable_there
+);

@@ -1,16 +1,17 @@
-//! Who may do what. Every use case asks here; no page decides on its own.
-//! This is the seam where the full role model (protection officers,
-//! sensitive cases, consent) plugs in.
+//! Where the policy meets the use cases. Every use case asks here before it
+//! reads or writes; no page or handler decides on its own. The rules are in
+//! `passage_domain::policy`; this module only turns a user into rights and a
+//! refusal into the error the caller sees.
 
 use crate::error::{ServiceError, ServiceResult};
 use passage_domain::ids::OfficeId;
-use passage_domain::user::Role;
+use passage_domain::policy::{Offices, Permission, Rights};
 use passage_storage::records::{Scope, UserRecord};
 
 /// Things a user may try to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Read persons and cases in scope.
+    /// Read persons and cases (which ones: see [`scope`]).
     ReadCases,
     /// Register persons, open cases and record work on them in an office.
     WriteCases(OfficeId),
@@ -18,22 +19,31 @@ pub enum Action {
     ManageUsers,
 }
 
-pub fn scope(user: &UserRecord) -> Scope {
-    match user.role {
-        Role::Admin => Scope::All,
-        Role::Caseworker => Scope::Offices(user.offices.clone()),
+impl Action {
+    fn permission(self) -> (Permission, Option<OfficeId>) {
+        match self {
+            Action::ReadCases => (Permission::ReadCases, None),
+            Action::WriteCases(o) => (Permission::WriteCases, Some(o)),
+            Action::ManageOffices => (Permission::ManageOffices, None),
+            Action::ManageUsers => (Permission::ManageUsers, None),
+        }
     }
 }
 
+pub fn rights(user: &UserRecord) -> Rights {
+    user.rights()
+}
+
+/// The records `user` may see, for storage queries.
+pub fn scope(user: &UserRecord) -> Scope {
+    Scope::of(&user.rights())
+}
+
 pub fn allowed(user: &UserRecord, action: Action) -> bool {
-    if !user.active {
-        return false;
-    }
-    match (user.role, action) {
-        (Role::Admin, _) => true,
-        (Role::Caseworker, Action::ReadCases) => true,
-        (Role::Caseworker, Action::WriteCases(office)) => user.offices.contains(&office),
-        (Role::Caseworker, Action::ManageOffices | Action::ManageUsers) => false,
+    let rights = user.rights();
+    match action.permission() {
+        (p, Some(office)) => rights.can(p, office),
+        (p, None) => rights.can_somewhere(p),
     }
 }
 
@@ -48,4 +58,9 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
             Action::ManageUsers => "manage users",
         }))
     }
+}
+
+/// The offices where `user` may register persons and open cases, or `None` for all.
+pub fn writable_offices(user: &UserRecord) -> Offices {
+    user.rights().offices(Permission::WriteCases)
 }

@@ -10,7 +10,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::UserId;
-use passage_domain::user::{check_password, parse_username, Role};
+use passage_domain::policy::{Grant, Offices, Role};
+use passage_domain::user::{check_password, parse_username};
 use passage_domain::Invalid;
 use passage_storage::records::UserRecord;
 use passage_storage::users::{self, NewUser};
@@ -117,16 +118,21 @@ impl Passage {
         inv.take(check_password("password", password));
         let display = inv.take(passage_domain::text::required("display_name", display_name, 100, false));
         let mut c = self.db.reader().acquire().await?;
-        let mut offices = Vec::new();
-        for code in office_codes {
+        // "all" (or no office for an administrator) means every office.
+        let every = office_codes.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) || (role == Role::Admin && office_codes.is_empty());
+        let mut offices = std::collections::BTreeSet::new();
+        for code in office_codes.iter().filter(|c| !c.trim().eq_ignore_ascii_case("all")) {
             match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await? {
-                Some(o) => offices.push(o.id),
+                Some(o) => {
+                    offices.insert(o.id);
+                }
                 None => inv.push(passage_domain::FieldError::new("office", "err-unknown-office").with("value", code)),
             }
         }
-        if role == Role::Caseworker && offices.is_empty() && inv.is_empty() {
+        if !every && offices.is_empty() && inv.is_empty() {
             inv.push(passage_domain::FieldError::new("office", "err-required"));
         }
+        let grants = [Grant { role, offices: if every { Offices::All } else { Offices::Only(offices) } }];
         drop(c);
         inv.into_result()?;
         let username = username.expect("checked");
@@ -141,9 +147,8 @@ impl Passage {
                 username: &username,
                 display_name: &display.expect("checked"),
                 password_hash: &hash,
-                role,
                 locale: "en",
-                offices: &offices,
+                grants: &grants,
             },
             Timestamp::now(),
         )

@@ -94,8 +94,8 @@ impl Passage {
     /// Resolve the office a case is opened in and check the user may work there.
     async fn case_office(&self, c: &mut AnyConnection, actor: &UserRecord, office: &str) -> ServiceResult<OfficeRecord> {
         let office_id = if office.trim().is_empty() {
-            match actor.offices.as_slice() {
-                [only] => *only,
+            match access::writable_offices(actor) {
+                passage_domain::policy::Offices::Only(set) if set.len() == 1 => *set.iter().next().expect("one"),
                 _ => return Err(FieldError::new("office_id", "err-required").into()),
             }
         } else {
@@ -120,7 +120,7 @@ impl Passage {
             Err(_) => users::get_user_by_username(c, &s.to_lowercase()).await?,
         };
         match user {
-            Some(u) if u.active && (u.offices.contains(&office.id) || u.role == passage_domain::user::Role::Admin) => Ok(u.id),
+            Some(u) if u.rights().can(passage_domain::policy::Permission::WriteCases, office.id) => Ok(u.id),
             _ => Err(FieldError::new("assigned_to", "err-unknown-user").into()),
         }
     }
@@ -375,7 +375,7 @@ impl Passage {
 
     pub async fn my_cases(&self, actor: &UserRecord, limit: i64) -> ServiceResult<Vec<CaseRecord>> {
         let mut c = self.reader().await?;
-        Ok(reg::cases_assigned_to(&mut c, actor.id, limit).await?)
+        Ok(reg::cases_assigned_to(&mut c, actor.id, &access::scope(actor), limit).await?)
     }
 
     pub async fn recent_activity(&self, actor: &UserRecord, limit: i64) -> ServiceResult<Vec<ActivityRecord>> {
@@ -383,10 +383,11 @@ impl Passage {
         Ok(reg::recent_activity(&mut c, &access::scope(actor), limit).await?)
     }
 
-    /// Who a case in this office can be assigned to.
-    pub async fn assignable_users(&self, offices: &[OfficeId]) -> ServiceResult<Vec<(UserId, String, String)>> {
+    /// Who a case in this office can be assigned to: those who may work on its cases.
+    pub async fn assignable_users(&self, office: OfficeId) -> ServiceResult<Vec<UserRecord>> {
         let mut c = self.reader().await?;
-        Ok(users::users_of_offices(&mut c, offices).await?)
+        let all = users::list_users(&mut c).await?;
+        Ok(all.into_iter().filter(|u| u.rights().can(passage_domain::policy::Permission::WriteCases, office)).collect())
     }
 
     pub async fn user(&self, id: UserId) -> ServiceResult<UserRecord> {

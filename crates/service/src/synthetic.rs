@@ -13,7 +13,7 @@ use crate::Passage;
 use passage_domain::date::{CalendarDate, Timestamp};
 use passage_domain::ids::*;
 use passage_domain::names;
-use passage_domain::user::Role;
+use passage_domain::policy::{Grant, Offices, Permission, Role};
 use passage_storage::bulk::insert_rows;
 use passage_storage::records::OfficeRecord;
 use passage_storage::registry as reg;
@@ -411,8 +411,12 @@ pub struct Generated {
 pub const DEMO_PASSWORD: &str = "passage-demo-2026";
 
 /// The demo logins: (username, display name, role, office codes).
+/// Demo users: username, name, role, office codes (none: every office).
 pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
     ("admin", "Aminata Admin", Role::Admin, &[]),
+    ("protection", "Hadiza Protection Officer (Agadez)", Role::ProtectionOfficer, &["NER-AGZ", "NER-ARL"]),
+    ("monitoring", "Moussa M&E Officer", Role::MeOfficer, &[]),
+    ("viewer", "Claire Programme Viewer", Role::ProgrammeViewer, &[]),
     ("agadez", "Ibrahim Caseworker (Agadez)", Role::Caseworker, &["NER-AGZ", "NER-ARL"]),
     ("niamey", "Mariama Caseworker (Niamey)", Role::Caseworker, &["NER-NIA", "NER-NIA-TC"]),
     ("tripoli", "Salma Caseworker (Tripoli)", Role::Caseworker, &["LBY-TIP", "LBY-SEB"]),
@@ -450,19 +454,16 @@ impl Passage {
             if users::get_user_by_username(&mut c, username).await?.is_some() {
                 continue;
             }
-            let ids: Vec<OfficeId> = codes.iter().filter_map(|code| offices.iter().find(|o| o.code == *code).map(|o| o.id)).collect();
+            let reach = if codes.is_empty() {
+                Offices::All
+            } else {
+                Offices::Only(codes.iter().filter_map(|code| offices.iter().find(|o| o.code == *code).map(|o| o.id)).collect())
+            };
+            let grants = [Grant { role: *role, offices: reach }];
             let mut tx = self.db.begin().await?;
             users::insert_user(
                 &mut tx,
-                &NewUser {
-                    id: UserId::new(),
-                    username,
-                    display_name: display,
-                    password_hash: &hash,
-                    role: *role,
-                    locale: "en",
-                    offices: &ids,
-                },
+                &NewUser { id: UserId::new(), username, display_name: display, password_hash: &hash, locale: "en", grants: &grants },
                 Timestamp::now(),
             )
             .await?;
@@ -690,7 +691,12 @@ fn make_person(
             (g, f, other, Timestamp::from_unix(at.unix() + later * 86_400).unwrap_or(at), registered.add_days(later), "year", bd)
         };
         let pid = PersonId::from_uuid(rng.uuid_at(at));
-        let creator = staff.iter().find(|u| u.offices.contains(&office.id)).or_else(|| staff.first()).map(|u| u.id).unwrap_or_default();
+        let creator = staff
+            .iter()
+            .find(|u| works_in(u, office.id, Permission::WriteCases))
+            .or_else(|| staff.first())
+            .map(|u| u.id)
+            .unwrap_or_default();
         let display = format!("{given} {}", family.to_uppercase());
         let phone = rng.chance(0.6).then(|| format!("+{}{:08}", phone_prefix(nat), rng.below(100_000_000)));
         let at_s = at.to_string();
@@ -735,6 +741,11 @@ fn make_person(
             b.keys.push(vec![t(k), t(office.id), t(pid), Value::Int(birth.year() as i64), Value::Int(restricted as i64)]);
         }
     }
+}
+
+/// Whether a user holds `p` in this office by name (not through "every office").
+fn works_in(u: &passage_storage::records::UserRecord, office: OfficeId, p: Permission) -> bool {
+    u.grants.iter().any(|g| g.role.permits(p) && matches!(&g.offices, Offices::Only(set) if set.contains(&office)))
 }
 
 fn phone_prefix(nat: &str) -> u32 {
@@ -805,8 +816,6 @@ fn make_case(
     let n = counter.entry((office.id, opened.year())).or_insert(base);
     *n += 1;
     let reference = format!("{}-{}-{:06}", office.code, opened.year(), n);
-    let worker = staff.iter().find(|u| u.offices.contains(&office.id)).map(|u| u.id);
-    let by = worker.or_else(|| staff.first().map(|u| u.id)).unwrap_or_default();
     let closed = rng.chance(0.7);
     let status = if closed { "closed" } else { *rng.pick(&["open", "active", "active", "on_hold"]) };
     let closed_on = closed.then(|| opened.add_days(5 + rng.below(90) as i64));
@@ -833,6 +842,13 @@ fn make_case(
     findings.sort();
     let restricted =
         findings.iter().any(|f| matches!(*f, "victim_of_trafficking" | "unaccompanied_child" | "separated_child" | "gbv_survivor"));
+    // Restricted cases go to the office's protection officer where there is one.
+    let worker = restricted
+        .then(|| staff.iter().find(|u| works_in(u, office.id, Permission::ReadRestricted)))
+        .flatten()
+        .or_else(|| staff.iter().find(|u| works_in(u, office.id, Permission::WriteCases)))
+        .map(|u| u.id);
+    let by = worker.or_else(|| staff.first().map(|u| u.id)).unwrap_or_default();
     let cats: Vec<passage_domain::screening::VulnerabilityCategory> =
         findings.iter().filter_map(|f| passage_domain::screening::VulnerabilityCategory::parse("", f).ok()).collect();
     let priority = passage_domain::screening::priority_of(&cats);

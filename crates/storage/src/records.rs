@@ -10,17 +10,38 @@ use passage_domain::date::{BirthDate, BirthDatePrecision, CalendarDate, Timestam
 use passage_domain::ids::*;
 use passage_domain::office::OfficeKind;
 use passage_domain::person::{IdentityDocument, PersonName, Sex};
+use passage_domain::policy::{Grant, Offices, Permission, Rights};
 use passage_domain::screening::{ExploitationType, Priority, VulnerabilityCategory};
-use passage_domain::user::Role;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Which records a reader may see: everything, or what belongs to some offices.
+/// Which records a reader may see, in the terms SQL needs: the offices whose
+/// cases they read, the offices whose restricted cases they read, and who
+/// they are (an assigned caseworker sees their own restricted cases). Made
+/// from the reader's [`Rights`]; the rules themselves live in
+/// `passage_domain::policy`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Offices(Vec<OfficeId>),
+pub struct Scope {
+    pub user: UserId,
+    pub cases: Offices,
+    pub restricted: Offices,
+}
+
+impl Scope {
+    pub fn of(rights: &Rights) -> Scope {
+        Scope { user: rights.user, cases: rights.offices(Permission::ReadCases), restricted: rights.offices(Permission::ReadRestricted) }
+    }
+
+    /// Every record: for system tasks run from the command line (benchmarks, checks).
+    pub fn everything() -> Scope {
+        Scope { user: UserId::default(), cases: Offices::All, restricted: Offices::All }
+    }
+
+    /// Only the cases of these offices that are not restricted (or assigned to `user`).
+    pub fn offices(user: UserId, offices: impl IntoIterator<Item = OfficeId>) -> Scope {
+        Scope { user, cases: Offices::Only(offices.into_iter().collect()), restricted: Offices::none() }
+    }
 }
 
 pub(crate) fn corrupt(what: &str, v: &str) -> StorageError {
@@ -113,10 +134,21 @@ pub struct UserRecord {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
-    pub role: Role,
     pub locale: String,
     pub active: bool,
-    pub offices: Vec<OfficeId>,
+    /// The roles the user holds, each for its offices.
+    pub grants: Vec<Grant>,
+}
+
+impl UserRecord {
+    /// What the user may do; a disabled account may do nothing.
+    pub fn rights(&self) -> Rights {
+        if self.active {
+            Rights::new(self.id, self.grants.clone())
+        } else {
+            Rights::nothing(self.id)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

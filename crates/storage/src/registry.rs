@@ -14,6 +14,7 @@ use passage_domain::ids::*;
 use passage_domain::names;
 use passage_domain::office::NewOffice;
 use passage_domain::person::{DocumentKind, IdentityDocument, NameKind, NewPerson, PersonName, Sex};
+use passage_domain::policy::Offices;
 use passage_domain::screening::{ExploitationType, NewScreening, Priority, VulnerabilityCategory};
 use sqlx::AnyConnection;
 
@@ -187,8 +188,8 @@ pub async fn person_names(c: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec
         .collect()
 }
 
-/// Whether a reader with `scope` may see this person: registered in one of
-/// their offices, or with a case there.
+/// Whether a reader with `scope` may see this person: at least one of their
+/// cases is visible to them.
 pub async fn person_in_scope(c: &mut AnyConnection, person: PersonId, scope: &Scope) -> Result<bool> {
     let mut q = Sql::new("SELECT COUNT(*) AS n FROM persons p WHERE p.id = ");
     q.bind(person.to_string());
@@ -196,19 +197,14 @@ pub async fn person_in_scope(c: &mut AnyConnection, person: PersonId, scope: &Sc
     Ok(int(&q.query().fetch_one(c).await?, "n")? > 0)
 }
 
-/// ` AND <person p is visible>`; nothing for `Scope::All`.
+/// ` AND <person p is visible>`: one of their cases is.
 pub(crate) fn push_person_scope(q: &mut Sql, scope: &Scope) {
-    if let Scope::Offices(offices) = scope {
-        if offices.is_empty() {
-            q.push(" AND 1 = 0");
-            return;
-        }
-        let ids: Vec<String> = offices.iter().map(|o| o.to_string()).collect();
-        q.push(" AND (p.registered_office_id IN ")
-            .bind_list(ids.iter())
-            .push(" OR EXISTS (SELECT 1 FROM cases sc WHERE sc.person_id = p.id AND sc.office_id IN ");
-        q.bind_list(ids.iter()).push("))");
+    if scope.cases == Offices::All && scope.restricted == Offices::All {
+        return;
     }
+    q.push(" AND EXISTS (SELECT 1 FROM cases sc WHERE sc.person_id = p.id");
+    push_case_scope_as(q, scope, "sc");
+    q.push(")");
 }
 
 // ---------------------------------------------------------------- cases
@@ -358,12 +354,29 @@ const CASE_SELECT: &str =
     FROM cases c JOIN persons p ON p.id = c.person_id JOIN offices o ON o.id = c.office_id LEFT JOIN users u ON u.id = c.assigned_to";
 
 fn push_case_scope(q: &mut Sql, scope: &Scope) {
-    if let Scope::Offices(offices) = scope {
-        if offices.is_empty() {
+    push_case_scope_as(q, scope, "c")
+}
+
+/// ` AND <case {alias} is visible>`: in the reader's offices, and either of
+/// normal sensitivity, assigned to the reader, or in an office where they
+/// read restricted cases (passage_domain::policy::Rights::may_see_case).
+fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
+    match &scope.cases {
+        Offices::All => {}
+        Offices::Only(set) if set.is_empty() => {
             q.push(" AND 1 = 0");
-        } else {
-            q.push(" AND c.office_id IN ").bind_list(offices.iter().map(|o| o.to_string()));
+            return;
         }
+        Offices::Only(set) => {
+            q.push(&format!(" AND {alias}.office_id IN ")).bind_list(set.iter().map(|o| o.to_string()));
+        }
+    }
+    if let Offices::Only(set) = &scope.restricted {
+        q.push(&format!(" AND ({alias}.sensitivity = 'normal' OR {alias}.assigned_to = ")).bind(scope.user.to_string());
+        if !set.is_empty() {
+            q.push(&format!(" OR {alias}.office_id IN ")).bind_list(set.iter().map(|o| o.to_string()));
+        }
+        q.push(")");
     }
 }
 
@@ -385,12 +398,13 @@ pub async fn cases_of_person(c: &mut AnyConnection, person: PersonId, scope: &Sc
 }
 
 /// Open cases assigned to a user, most recently touched first.
-pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, limit: i64) -> Result<Vec<CaseRecord>> {
+/// (Within the reader's scope: a case stays assigned after its caseworker
+/// loses the office, but they no longer see it.)
+pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, scope: &Scope, limit: i64) -> Result<Vec<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
-    q.push(" WHERE c.assigned_to = ")
-        .bind(user.to_string())
-        .push(" AND c.status <> 'closed' ORDER BY c.updated_at DESC, c.id LIMIT ")
-        .bind(limit);
+    q.push(" WHERE c.assigned_to = ").bind(user.to_string()).push(" AND c.status <> 'closed'");
+    push_case_scope(&mut q, scope);
+    q.push(" ORDER BY c.updated_at DESC, c.id LIMIT ").bind(limit);
     let rows = q.query().fetch_all(c).await?;
     rows.iter().map(CaseRecord::from_row).collect()
 }
@@ -480,7 +494,6 @@ pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: 
         .await?;
     Ok(())
 }
-
 
 // ---------------------------------------------------------------- activity
 

@@ -13,6 +13,7 @@ use passage_domain::date::BirthDate;
 use passage_domain::ids::{OfficeId, PersonId};
 use passage_domain::names;
 use passage_domain::person::{NameKind, PersonName, Sex};
+use passage_domain::policy::Offices;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -70,12 +71,25 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
             format!("{NAMES_OF}SELECT DISTINCT k.person_id FROM person_search_keys k WHERE k.key IN ")
         });
         q.bind_list(keys.iter());
-        // Scope inside the index: only the keys filed under the reader's offices.
-        if let Scope::Offices(offices) = scope {
-            if offices.is_empty() {
-                return Ok(SearchResult { hits: Vec::new(), truncated: false });
+        // Scope inside the index: only the keys filed under the reader's
+        // offices, and of restricted persons only those the reader may see
+        // (the same rule as push_case_scope, on the key's own flag).
+        match &scope.cases {
+            Offices::All => {}
+            Offices::Only(set) if set.is_empty() => return Ok(SearchResult { hits: Vec::new(), truncated: false }),
+            Offices::Only(set) => {
+                q.push(" AND k.office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
             }
-            q.push(" AND k.office_id IN ").bind_list(offices.iter().map(|o| o.to_string()));
+        }
+        if let Offices::Only(set) = &scope.restricted {
+            q.push(" AND (k.restricted = 0");
+            if !set.is_empty() {
+                q.push(" OR k.office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
+            }
+            q.push(
+                " OR EXISTS (SELECT 1 FROM cases rc WHERE rc.person_id = k.person_id AND rc.office_id = k.office_id AND rc.assigned_to = ",
+            );
+            q.bind(scope.user.to_string()).push("))");
         }
         q
     };

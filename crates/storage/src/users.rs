@@ -1,4 +1,4 @@
-//! Users, their offices, and login sessions. Only hashes of session tokens
+//! Users, the roles they hold for offices, and login sessions. Only hashes of session tokens
 //! are stored; the password hash leaves this module only to be verified.
 
 use crate::records::*;
@@ -6,59 +6,118 @@ use crate::sql::Sql;
 use crate::Result;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{OfficeId, UserId};
-use passage_domain::user::Role;
+use passage_domain::policy::{Grant, Offices, Role};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 pub struct NewUser<'a> {
     pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
     pub password_hash: &'a str,
-    pub role: Role,
     pub locale: &'a str,
-    pub offices: &'a [OfficeId],
+    pub grants: &'a [Grant],
 }
 
 pub async fn insert_user(c: &mut AnyConnection, u: &NewUser<'_>, now: Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO users (id, username, display_name, password_hash, role, locale, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
-        .bind(u.id.to_string())
-        .bind(u.username)
-        .bind(u.display_name)
-        .bind(u.password_hash)
-        .bind(u.role.as_str())
-        .bind(u.locale)
-        .bind(now.to_string())
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, password_hash, locale, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+    )
+    .bind(u.id.to_string())
+    .bind(u.username)
+    .bind(u.display_name)
+    .bind(u.password_hash)
+    .bind(u.locale)
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await?;
+    for g in u.grants {
+        put_grant(c, u.id, g).await?;
+    }
+    Ok(())
+}
+
+/// Give a user a role for some offices, replacing what they held of that role.
+pub async fn put_grant(c: &mut AnyConnection, user: UserId, g: &Grant) -> Result<()> {
+    remove_grant(c, user, g.role).await?;
+    sqlx::query("INSERT INTO user_roles (user_id, role, all_offices) VALUES ($1, $2, $3)")
+        .bind(user.to_string())
+        .bind(g.role.as_str())
+        .bind(i64::from(g.offices == Offices::All))
         .execute(&mut *c)
         .await?;
-    for o in u.offices {
-        sqlx::query("INSERT INTO user_offices (user_id, office_id) VALUES ($1, $2)")
-            .bind(u.id.to_string())
-            .bind(o.to_string())
+    if let Offices::Only(list) = &g.offices {
+        for o in list {
+            sqlx::query("INSERT INTO user_role_offices (user_id, role, office_id) VALUES ($1, $2, $3)")
+                .bind(user.to_string())
+                .bind(g.role.as_str())
+                .bind(o.to_string())
+                .execute(&mut *c)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn remove_grant(c: &mut AnyConnection, user: UserId, role: Role) -> Result<()> {
+    for table in ["user_role_offices", "user_roles"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1 AND role = $2"))
+            .bind(user.to_string())
+            .bind(role.as_str())
             .execute(&mut *c)
             .await?;
     }
     Ok(())
 }
 
-async fn with_offices(c: &mut AnyConnection, r: &AnyRow) -> Result<UserRecord> {
+/// The grants of several users, by user, in one statement.
+async fn grants_of(c: &mut AnyConnection, ids: &[UserId]) -> Result<HashMap<UserId, Vec<Grant>>> {
+    let mut out: HashMap<UserId, Vec<Grant>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new(
+        "SELECT r.user_id, r.role, r.all_offices, o.office_id FROM user_roles r \
+         LEFT JOIN user_role_offices o ON o.user_id = r.user_id AND o.role = r.role WHERE r.user_id IN ",
+    );
+    q.bind_list(ids.iter().map(|i| i.to_string())).push(" ORDER BY r.user_id, r.role, o.office_id");
+    for r in q.query().fetch_all(c).await? {
+        let user: UserId = id(&r, "user_id")?;
+        let role = code(&r, "role", Role::parse)?;
+        let list = out.entry(user).or_default();
+        if list.last().map(|g| g.role) != Some(role) {
+            let offices = if int(&r, "all_offices")? == 1 { Offices::All } else { Offices::none() };
+            list.push(Grant { role, offices });
+        }
+        if let (Some(office), Some(Grant { offices: Offices::Only(set), .. })) = (opt_id::<OfficeId>(&r, "office_id")?, list.last_mut()) {
+            set.insert(office);
+        }
+    }
+    Ok(out)
+}
+
+fn user_of(r: &AnyRow, grants: &mut HashMap<UserId, Vec<Grant>>) -> Result<UserRecord> {
     let uid: UserId = id(r, "id")?;
-    let rows =
-        sqlx::query("SELECT office_id FROM user_offices WHERE user_id = $1 ORDER BY office_id").bind(uid.to_string()).fetch_all(c).await?;
     Ok(UserRecord {
         id: uid,
         username: text(r, "username")?,
         display_name: text(r, "display_name")?,
-        role: code(r, "role", Role::parse)?,
         locale: text(r, "locale")?,
         active: int(r, "active")? == 1,
-        offices: rows.iter().map(|o| id(o, "office_id")).collect::<Result<_>>()?,
+        grants: grants.remove(&uid).unwrap_or_default(),
     })
+}
+
+async fn with_grants(c: &mut AnyConnection, r: &AnyRow) -> Result<UserRecord> {
+    let uid: UserId = id(r, "id")?;
+    let mut grants = grants_of(c, &[uid]).await?;
+    user_of(r, &mut grants)
 }
 
 /// A user and their password hash, for logging in.
 pub async fn get_login(c: &mut AnyConnection, username: &str) -> Result<Option<(UserRecord, String)>> {
-    let Some(r) = sqlx::query("SELECT id, username, display_name, role, locale, active, password_hash FROM users WHERE username = $1")
+    let Some(r) = sqlx::query("SELECT id, username, display_name, locale, active, password_hash FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *c)
         .await?
@@ -66,18 +125,18 @@ pub async fn get_login(c: &mut AnyConnection, username: &str) -> Result<Option<(
         return Ok(None);
     };
     let hash = text(&r, "password_hash")?;
-    Ok(Some((with_offices(c, &r).await?, hash)))
+    Ok(Some((with_grants(c, &r).await?, hash)))
 }
 
 pub async fn get_user(c: &mut AnyConnection, user: UserId) -> Result<Option<UserRecord>> {
-    let Some(r) = sqlx::query("SELECT id, username, display_name, role, locale, active FROM users WHERE id = $1")
+    let Some(r) = sqlx::query("SELECT id, username, display_name, locale, active FROM users WHERE id = $1")
         .bind(user.to_string())
         .fetch_optional(&mut *c)
         .await?
     else {
         return Ok(None);
     };
-    Ok(Some(with_offices(c, &r).await?))
+    Ok(Some(with_grants(c, &r).await?))
 }
 
 pub async fn get_user_by_username(c: &mut AnyConnection, username: &str) -> Result<Option<UserRecord>> {
@@ -89,25 +148,16 @@ pub async fn set_locale(c: &mut AnyConnection, user: UserId, locale: &str) -> Re
     Ok(())
 }
 
-pub async fn list_users(c: &mut AnyConnection) -> Result<Vec<UserRecord>> {
-    let rows =
-        sqlx::query("SELECT id, username, display_name, role, locale, active FROM users ORDER BY username").fetch_all(&mut *c).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(with_offices(c, r).await?);
-    }
-    Ok(out)
+pub async fn set_active(c: &mut AnyConnection, user: UserId, active: bool) -> Result<()> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2").bind(i64::from(active)).bind(user.to_string()).execute(c).await?;
+    Ok(())
 }
 
-/// Users who work in any of these offices (for assigning cases).
-pub async fn users_of_offices(c: &mut AnyConnection, offices: &[OfficeId]) -> Result<Vec<(UserId, String, String)>> {
-    if offices.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new("SELECT DISTINCT u.id, u.username, u.display_name FROM users u JOIN user_offices uo ON uo.user_id = u.id WHERE u.active = 1 AND uo.office_id IN ");
-    q.bind_list(offices.iter().map(|o| o.to_string())).push(" ORDER BY u.display_name");
-    let rows = q.query().fetch_all(c).await?;
-    rows.iter().map(|r| Ok((id(r, "id")?, text(r, "username")?, text(r, "display_name")?))).collect()
+pub async fn list_users(c: &mut AnyConnection) -> Result<Vec<UserRecord>> {
+    let rows = sqlx::query("SELECT id, username, display_name, locale, active FROM users ORDER BY username").fetch_all(&mut *c).await?;
+    let ids: Vec<UserId> = rows.iter().map(|r| id(r, "id")).collect::<Result<_>>()?;
+    let mut grants = grants_of(c, &ids).await?;
+    rows.iter().map(|r| user_of(r, &mut grants)).collect()
 }
 
 // ---------------------------------------------------------------- sessions

@@ -127,7 +127,18 @@ async fn logout(State(state): State<AppState>, method: Method, headers: HeaderMa
 
 async fn me(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
-    Ok(Json(s.user).into_response())
+    // `offices`: where the user may register persons and open cases ("all"
+    // when that is every office), so a client can fill its office choice.
+    let rights = s.user.rights();
+    Ok(Json(json!({
+        "id": s.user.id,
+        "username": s.user.username,
+        "display_name": s.user.display_name,
+        "locale": s.user.locale,
+        "grants": s.user.grants,
+        "offices": rights.offices(passage_domain::policy::Permission::WriteCases),
+    }))
+    .into_response())
 }
 
 async fn offices(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {

@@ -453,7 +453,7 @@ fn register_page(
     let errors = &errors[..];
     let my_offices: Vec<(String, String)> = offices
         .iter()
-        .filter(|o| s.user.offices.contains(&o.id) || s.user.role == passage_domain::user::Role::Admin)
+        .filter(|o| s.user.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
         .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
         .collect();
     let text = |name: &str, kind: &str| -> Markup {
@@ -561,7 +561,7 @@ async fn render_person(
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
     let my_offices: Vec<(String, String)> = offices
         .iter()
-        .filter(|o| s.user.offices.contains(&o.id) || s.user.role == passage_domain::user::Role::Admin)
+        .filter(|o| s.user.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
         .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
         .collect();
     let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
@@ -931,7 +931,14 @@ async fn open_case(State(state): State<AppState>, headers: HeaderMap, Path(id): 
     match state.passage.open_case(&s.user, id, &input).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{case}")).into_response()),
         Err(ServiceError::Invalid(inv)) => {
-            let errors: Vec<FieldError> = inv.errors.into_iter().map(|mut e| { e.field = form_field(&e.field); e }).collect();
+            let errors: Vec<FieldError> = inv
+                .errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = form_field(&e.field);
+                    e
+                })
+                .collect();
             let forms = PersonForms { which: "case", form: Some(&f), errors: &errors };
             render_person(&state, &s, lang, id, false, forms, StatusCode::UNPROCESSABLE_ENTITY).await
         }
