@@ -227,8 +227,7 @@ pub fn render_markdown() -> String {
          - **A person** is visible when at least one of their cases is.\n\
          - **Not found, not forbidden**: a record outside the reader's rights answers 404, exactly as a record that does\n  \
            not exist; only actions on a visible record the reader may not take answer 403.\n\
-         - **Disabled accounts** hold no rights, whatever their grants.\n\
-         - **Second factor**: holders of `admin` or `protection_officer` must log in with a TOTP code.\n",
+         - **Disabled accounts** hold no rights, whatever their grants.\n",
     );
     s
 }

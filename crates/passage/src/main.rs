@@ -79,6 +79,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print the access policy (what each role may do) as Markdown: docs/permissions.md.
+    Permissions,
 }
 
 #[derive(Subcommand)]
@@ -246,6 +248,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Migrate { db } => {
             open(&database_url(&db, &file)).await?;
             println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Permissions => {
+            print!("{}", passage_domain::policy::render_markdown());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { db } => {

@@ -23,6 +23,17 @@ fn help_documents_every_command_and_flag() {
     }
 }
 
+/// docs/permissions.md is the policy's own rendering; a change to the
+/// policy without regenerating it (`passage permissions > docs/permissions.md`) fails here.
+#[test]
+fn the_permissions_document_is_the_policy() {
+    let o = run(&["permissions"], None);
+    assert!(o.status.success());
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/permissions.md")).expect("docs/permissions.md");
+    assert_eq!(doc, stdout(&o), "docs/permissions.md is stale: run `passage permissions > docs/permissions.md`");
+    assert!(doc.contains("| `read_restricted` |"));
+}
+
 #[test]
 fn bad_flags_and_urls_fail_clearly() {
     let o = run(&["generate", "--persons", "0", "--database-url", &tmpdir("zero").join("x.db").display().to_string()], None);

@@ -1,0 +1,108 @@
+//! Who sees what, through the API: restricted cases, figures-only roles, and
+//! "not found" rather than "forbidden" for records outside one's rights.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn office_of(s: &Server, token: &str) -> String {
+    let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    me["offices"][0].as_str().unwrap().to_string()
+}
+
+async fn register(s: &Server, tok: &str, given: &str, family: &str, kind: &str) -> (String, String) {
+    let office = office_of(s, tok).await;
+    let r = client()
+        .post(format!("{}/api/v1/persons", s.url))
+        .bearer_auth(tok)
+        .json(&json!({
+            "person": {"names": [{"given": given, "family": family}], "sex": "female", "birth_date": "2004", "nationality": "NGA"},
+            "case": {"kind": kind, "office_id": office}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let ids: Value = r.json().await.unwrap();
+    (ids["person_id"].as_str().unwrap().to_string(), ids["case_id"].as_str().unwrap().to_string())
+}
+
+async fn status(s: &Server, tok: &str, path: &str) -> u16 {
+    client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).send().await.unwrap().status().as_u16()
+}
+
+async fn finds(s: &Server, tok: &str, q: &str, person: &str) -> bool {
+    let r: Value = client()
+        .get(format!("{}/api/v1/persons", s.url))
+        .query(&[("q", q), ("birth_year", "2004")])
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["hits"].as_array().unwrap().iter().any(|h| h["person_id"] == person)
+}
+
+async fn restricted_cases_are_seen_by_their_assignee_and_protection_officers_only(backend: Backend) {
+    let s = server(backend, "restricted", 5).await;
+    let protection = token(&s, "protection").await;
+    let caseworker = token(&s, "agadez").await; // same offices as the protection officer
+    let admin = token(&s, "admin").await;
+
+    // A victim of trafficking, registered by the protection officer.
+    let (person, case) = register(&s, &protection, "Blessing", "Okafor", "trafficking_victim_assistance").await;
+    assert_eq!(status(&s, &protection, &format!("/cases/{case}")).await, 200);
+    assert!(finds(&s, &protection, "blessing okafor", &person).await);
+    for (who, tok) in [("caseworker of the office", &caseworker), ("administrator", &admin)] {
+        assert_eq!(status(&s, tok, &format!("/cases/{case}")).await, 404, "{who} reads the restricted case");
+        assert_eq!(status(&s, tok, &format!("/persons/{person}")).await, 404, "{who} reads the restricted person");
+        assert!(!finds(&s, tok, "blessing okafor", &person).await, "{who} finds the restricted person");
+    }
+
+    // A case that becomes restricted after a screening: its assignee keeps
+    // it, the administrator loses it, search follows.
+    let (person2, case2) = register(&s, &caseworker, "Grace", "Eze", "transit_protection").await;
+    assert!(finds(&s, &admin, "grace eze", &person2).await);
+    let r = client()
+        .post(format!("{}/api/v1/cases/{case2}/screenings", s.url))
+        .bearer_auth(&caseworker)
+        .json(&json!({"screened_on": "2026-01-10", "findings": ["victim_of_trafficking"], "exploitation": ["sexual"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(status(&s, &caseworker, &format!("/cases/{case2}")).await, 200, "the assignee lost their case");
+    assert!(finds(&s, &caseworker, "grace eze", &person2).await);
+    assert_eq!(status(&s, &protection, &format!("/cases/{case2}")).await, 200, "the protection officer cannot see it");
+    assert_eq!(status(&s, &admin, &format!("/cases/{case2}")).await, 404);
+    assert!(!finds(&s, &admin, "grace eze", &person2).await, "search still shows a restricted person to the administrator");
+}
+
+async fn figures_only_roles_never_receive_identities(backend: Backend) {
+    let s = server(backend, "figures", 5).await;
+    let caseworker = token(&s, "agadez").await;
+    let (person, case) = register(&s, &caseworker, "Chioma", "Nwosu", "transit_protection").await;
+    for user in ["monitoring", "viewer"] {
+        let tok = token(&s, user).await;
+        for path in [format!("/persons/{person}"), format!("/cases/{case}"), "/persons?q=chioma".to_string()] {
+            let r = client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(&tok).send().await.unwrap();
+            let code = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert!(code == 403 || code == 404, "{user} {path}: {code}");
+            assert!(!body.contains("Chioma") && !body.contains("NWOSU"), "{user} {path} leaks a name: {body}");
+        }
+        // Writing is refused the same way.
+        let r = client()
+            .post(format!("{}/api/v1/cases/{case}/notes", s.url))
+            .bearer_auth(&tok)
+            .json(&json!({"body": "hello"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{user} writes a note");
+    }
+}
+
+both_backends!(restricted_cases_are_seen_by_their_assignee_and_protection_officers_only, figures_only_roles_never_receive_identities);
