@@ -38,6 +38,7 @@ macro_rules! code_enum {
 }
 
 pub mod assistance;
+pub mod audit;
 pub mod case;
 pub mod codes;
 pub mod date;

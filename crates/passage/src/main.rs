@@ -81,6 +81,20 @@ enum Command {
     },
     /// Print the access policy (what each role may do) as Markdown: docs/permissions.md.
     Permissions,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first entry altered, removed or reordered; exits 1 if any.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -191,7 +205,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let passage = open(&path.display().to_string()).await?;
             eprintln!("Creating {persons} synthetic persons in {} …", path.display());
-            let bar = progress(persons);
+            let bar = progress(persons, "persons");
             let g = passage.generate(persons, 2026, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             let listener = listen(&bind).await?;
@@ -213,7 +227,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Err("--persons must be at least 1".into());
             }
             let passage = open(&database_url(&db, &file)).await?;
-            let bar = progress(persons);
+            let bar = progress(persons, "persons");
             let start = std::time::Instant::now();
             let g = passage.generate(persons, seed, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
@@ -250,6 +264,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let passage = open(&database_url(&db, &file)).await?;
+            let started = std::time::Instant::now();
+            let bar = progress(0, "entries");
+            let v = passage.verify_audit(|n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
+            match v.result {
+                Ok(()) => {
+                    println!("audit trail intact: {} entries verified in {secs:.1} s", v.checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("audit trail broken: {b} ({} entries verified before it)", v.checked);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
         Command::Permissions => {
             print!("{}", passage_domain::policy::render_markdown());
             Ok(ExitCode::SUCCESS)
@@ -273,13 +305,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn progress(total: u64) -> ProgressBar {
+fn progress(total: u64, unit: &str) -> ProgressBar {
     if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} persons  {per_sec}  eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        let template = if total == 0 {
+            format!("{{pos}} {unit}  {{per_sec}}")
+        } else {
+            format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  eta {{eta}}")
+        };
+        bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
         bar
     } else {
         ProgressBar::hidden()

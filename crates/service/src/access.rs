@@ -8,6 +8,27 @@ use passage_domain::ids::OfficeId;
 use passage_domain::policy::{Offices, Permission, Rights};
 use passage_storage::records::{Scope, UserRecord};
 
+/// Who is acting, and from where (the client's address, or `cli`): what
+/// every use case receives, and what the audit trail records.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: UserRecord,
+    pub source: String,
+}
+
+impl Actor {
+    pub fn new(user: UserRecord, source: impl Into<String>) -> Actor {
+        Actor { user, source: source.into() }
+    }
+}
+
+impl std::ops::Deref for Actor {
+    type Target = UserRecord;
+    fn deref(&self) -> &UserRecord {
+        &self.user
+    }
+}
+
 /// Things a user may try to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

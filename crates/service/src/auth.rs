@@ -3,6 +3,8 @@
 //! to the browser once and stored only as SHA-256 hashes. Sessions end after
 //! 8 idle hours or 7 days, whichever comes first.
 
+use crate::access::Actor;
+use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
 use argon2::password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -57,7 +59,8 @@ pub fn token_hash(token: &str) -> String {
 /// What a logged-in request carries.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub user: UserRecord,
+    /// The user; `source` is left empty here for the web layer to fill per request.
+    pub actor: Actor,
     pub csrf_token: String,
 }
 
@@ -92,7 +95,7 @@ impl SessionCache {
     }
     fn forget_user(&self, user: UserId) {
         if let Ok(mut map) = self.0.lock() {
-            map.retain(|_, (s, _)| s.user.id != user);
+            map.retain(|_, (s, _)| s.actor.user.id != user);
         }
     }
 }
@@ -157,6 +160,8 @@ impl Passage {
             Err(e) if e.is_unique_violation() => return Err(passage_domain::FieldError::new("username", "err-username-taken").into()),
             r => r?,
         }
+        let changes = audit::created(&[("username", serde_json::json!(username)), ("grants", serde_json::json!(grants))]);
+        audit::record(&mut tx, None, "user.create", format!("user:{id}"), None, changes).await?;
         tx.commit().await?;
         let mut c = self.db.reader().acquire().await?;
         users::get_user(&mut c, id).await?.ok_or(ServiceError::NotFound)
@@ -164,7 +169,7 @@ impl Passage {
 
     /// Check a username and password and open a session. A wrong username,
     /// a wrong password and a disabled account all give the same answer.
-    pub async fn login(&self, username: &str, password: &str) -> ServiceResult<NewSession> {
+    pub async fn login(&self, username: &str, password: &str, source: &str) -> ServiceResult<NewSession> {
         let username = username.trim().to_lowercase();
         let mut c = self.db.reader().acquire().await?;
         let found = users::get_login(&mut c, &username).await?;
@@ -178,20 +183,29 @@ impl Passage {
         let ok = verified && active && found.is_some();
         if !ok {
             tracing::info!(target: "passage::auth", "login refused");
+            // The typed username is not kept when no such user exists: it
+            // is sometimes a password typed into the wrong field.
+            let user = found.as_ref().map(|(u, _)| u.id);
+            let mut tx = self.db.begin().await?;
+            let record = user.map(|u| format!("user:{u}")).unwrap_or_default();
+            audit::record_as(&mut tx, user, source.to_string(), "login.failed", record, None, serde_json::json!({})).await?;
+            tx.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
         let (user, _) = found.expect("checked");
-        let session = self.open_session(&user, "web").await?;
+        let session = self.open_session(&user, "web", source).await?;
         tracing::info!(target: "passage::auth", user = %user.id, "login");
         Ok(session)
     }
 
-    async fn open_session(&self, user: &UserRecord, kind: &str) -> ServiceResult<NewSession> {
+    async fn open_session(&self, user: &UserRecord, kind: &str, source: &str) -> ServiceResult<NewSession> {
         let token = random_token();
         let csrf = random_token();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         users::insert_session(&mut tx, &token_hash(&token), user.id, &csrf, kind, now, now.unix() + ABSOLUTE_TIMEOUT_SECS).await?;
+        audit::record_as(&mut tx, Some(user.id), source.to_string(), "login.ok", format!("user:{}", user.id), None, serde_json::json!({}))
+            .await?;
         tx.commit().await?;
         Ok(NewSession { token, csrf_token: csrf, user: user.clone() })
     }
@@ -224,7 +238,7 @@ impl Passage {
             users::touch_session(&mut tx, &h, now).await?;
             tx.commit().await?;
         }
-        let session = Session { user, csrf_token: s.csrf_token };
+        let session = Session { actor: Actor::new(user, ""), csrf_token: s.csrf_token };
         self.sessions.put(h, session.clone());
         Ok(session)
     }

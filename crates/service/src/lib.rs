@@ -4,11 +4,13 @@
 //! transaction. The web and CLI layers call these and nothing below them.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod registry;
 pub mod synthetic;
 
+pub use access::Actor;
 pub use error::{ServiceError, ServiceResult};
 pub use passage_storage::records::{Scope, UserRecord};
 pub use passage_storage::Db;

@@ -504,6 +504,11 @@ impl Passage {
             progress(done);
         }
         self.db.end_bulk().await?;
+        // Synthetic records are one bulk load: one entry says so.
+        let mut tx = self.db.begin().await?;
+        let changes = serde_json::json!({"persons": [null, out.persons], "cases": [null, out.cases], "seed": [null, seed]});
+        crate::audit::record(&mut tx, None, "data.generate", String::new(), None, changes).await?;
+        tx.commit().await?;
         self.db.analyze().await?;
         Ok(out)
     }

@@ -8,6 +8,7 @@
 //! Functions take a connection (`&mut AnyConnection`) so that the service
 //! layer decides which writes share a transaction.
 
+pub mod audit;
 pub mod bulk;
 pub mod check;
 pub mod db;

@@ -106,8 +106,8 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
-    let s = state.passage.login(&b.username, &b.password).await?;
+async fn login(State(state): State<AppState>, headers: HeaderMap, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
+    let s = state.passage.login(&b.username, &b.password, &crate::session::peer(&headers)).await?;
     Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response())
 }
 
@@ -129,13 +129,13 @@ async fn me(State(state): State<AppState>, method: Method, headers: HeaderMap) -
     let s = who(&state, &method, &headers).await?;
     // `offices`: where the user may register persons and open cases ("all"
     // when that is every office), so a client can fill its office choice.
-    let rights = s.user.rights();
+    let rights = s.actor.rights();
     Ok(Json(json!({
-        "id": s.user.id,
-        "username": s.user.username,
-        "display_name": s.user.display_name,
-        "locale": s.user.locale,
-        "grants": s.user.grants,
+        "id": s.actor.id,
+        "username": s.actor.username,
+        "display_name": s.actor.display_name,
+        "locale": s.actor.locale,
+        "grants": s.actor.grants,
         "offices": rights.offices(passage_domain::policy::Permission::WriteCases),
     }))
     .into_response())
@@ -153,7 +153,7 @@ async fn create_office(
     ApiJson(b): ApiJson<OfficeInput>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
-    let o = state.passage.create_office(&s.user, &b).await?;
+    let o = state.passage.create_office(&s.actor, &b).await?;
     Ok(created(json!(o)))
 }
 
@@ -180,7 +180,7 @@ async fn search(
     if !errors.is_empty() {
         return Err(Invalid { errors }.into());
     }
-    Ok(Json(state.passage.search(&s.user, &get("q"), &filters, limit).await?).into_response())
+    Ok(Json(state.passage.search(&s.actor, &get("q"), &filters, limit).await?).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -197,14 +197,14 @@ async fn register(
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
-    let r = state.passage.register_person(&s.user, &b.person, &b.case).await?;
+    let r = state.passage.register_person(&s.actor, &b.person, &b.case).await?;
     Ok(created(json!(r)))
 }
 
 async fn person(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: PersonId = parse_path(&id)?;
-    Ok(Json(state.passage.person_file(&s.user, id).await?).into_response())
+    Ok(Json(state.passage.person_file(&s.actor, id).await?).into_response())
 }
 
 async fn open_case(
@@ -216,14 +216,14 @@ async fn open_case(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: PersonId = parse_path(&id)?;
-    let case_id = state.passage.open_case(&s.user, id, &b).await?;
+    let case_id = state.passage.open_case(&s.actor, id, &b).await?;
     Ok(created(json!({ "case_id": case_id })))
 }
 
 async fn case(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(Json(state.passage.case_file(&s.user, id).await?).into_response())
+    Ok(Json(state.passage.case_file(&s.actor, id).await?).into_response())
 }
 
 async fn screening(
@@ -235,7 +235,7 @@ async fn screening(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(json!({ "id": state.passage.record_screening(&s.user, id, &b).await? })))
+    Ok(created(json!({ "id": state.passage.record_screening(&s.actor, id, &b).await? })))
 }
 
 async fn assistance(
@@ -247,7 +247,7 @@ async fn assistance(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(json!({ "id": state.passage.record_assistance(&s.user, id, &b).await? })))
+    Ok(created(json!({ "id": state.passage.record_assistance(&s.actor, id, &b).await? })))
 }
 
 async fn note(
@@ -259,7 +259,7 @@ async fn note(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(created(json!({ "id": state.passage.add_note(&s.user, id, &b).await? })))
+    Ok(created(json!({ "id": state.passage.add_note(&s.actor, id, &b).await? })))
 }
 
 async fn status(
@@ -271,7 +271,7 @@ async fn status(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: CaseId = parse_path(&id)?;
-    Ok(Json(json!({ "status": state.passage.change_status(&s.user, id, &b).await? })).into_response())
+    Ok(Json(json!({ "status": state.passage.change_status(&s.actor, id, &b).await? })).into_response())
 }
 
 async fn consent(
@@ -283,7 +283,7 @@ async fn consent(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let id: PersonId = parse_path(&id)?;
-    Ok(created(json!({ "id": state.passage.record_consent(&s.user, id, &b).await? })))
+    Ok(created(json!({ "id": state.passage.record_consent(&s.actor, id, &b).await? })))
 }
 
 async fn withdraw_consent(
@@ -294,6 +294,6 @@ async fn withdraw_consent(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let (id, consent): (PersonId, passage_domain::ids::ConsentId) = (parse_path(&id)?, parse_path(&consent)?);
-    state.passage.withdraw_consent(&s.user, id, consent).await?;
+    state.passage.withdraw_consent(&s.actor, id, consent).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -39,7 +39,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 li { a href="/offices" { (t(lang, "nav-offices")) } }
                             }
                         }
-                        span.muted style="color:#cfd8e3" { (s.user.display_name) }
+                        span.muted style="color:#cfd8e3" { (s.actor.display_name) }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf_token);
                             button.secondary type="submit" { (t(lang, "nav-logout")) }

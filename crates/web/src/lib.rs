@@ -17,6 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use passage_service::Passage;
+use std::net::SocketAddr;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body accepted; a registration is a few kilobytes.
@@ -42,12 +43,28 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(axum::middleware::from_fn(mark_peer))
         .with_state(state)
+}
+
+/// The header that carries the client's address from the connection to the
+/// handlers (for the audit trail). Whatever a client sends under this name
+/// is replaced, so it cannot be forged.
+pub const PEER_HEADER: &str = "x-passage-peer";
+
+async fn mark_peer(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let headers = req.headers_mut();
+    headers.remove(PEER_HEADER);
+    if let Some(v) = peer.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        headers.insert(PEER_HEADER, v);
+    }
+    next.run(req).await
 }
 
 /// Serve until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

@@ -183,7 +183,7 @@ fn login_page(lang: Lang, username: &str, failed: bool) -> Markup {
 async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let f = FormData::parse(&body);
     let lang = session::request_lang(&headers);
-    match state.passage.login(&f.get("username"), &f.get("password")).await {
+    match state.passage.login(&f.get("username"), &f.get("password"), &session::peer(&headers)).await {
         Ok(s) => {
             let mut r = Redirect::to("/").into_response();
             if let Ok(v) = session::session_cookie(&s.token, state.secure_cookies).parse() {
@@ -214,7 +214,7 @@ async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: B
     let lang = Lang::parse(&f.get("lang")).unwrap_or(Lang::En);
     if let Ok(s) = session::from_cookie(&state, &headers).await {
         if constant_time_eq(f.get("csrf").as_bytes(), s.csrf_token.as_bytes()) {
-            let _ = state.passage.set_locale(s.user.id, lang.code()).await;
+            let _ = state.passage.set_locale(s.actor.id, lang.code()).await;
         }
     }
     // Only go back to a local path.
@@ -232,10 +232,10 @@ async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: B
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let err = |e| PageError::from_service(lang, e);
-    let cases = state.passage.my_cases(&s.user, 20).await.map_err(err)?;
-    let activity = state.passage.recent_activity(&s.user, 15).await.map_err(err)?;
+    let cases = state.passage.my_cases(&s.actor, 20).await.map_err(err)?;
+    let activity = state.passage.recent_activity(&s.actor, 15).await.map_err(err)?;
     let body = html! {
-        h1 { (tr(lang, "home-welcome", &[("name", s.user.display_name.clone())])) }
+        h1 { (tr(lang, "home-welcome", &[("name", s.actor.display_name.clone())])) }
         form.card method="get" action="/persons" role="search" {
             label for="q" { (t(lang, "search-label")) }
             input id="q" name="q" type="search";
@@ -293,7 +293,7 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(q): Que
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
     let searched = !query.trim().is_empty() || q.keys().any(|k| k != "q" && !get(k).is_empty());
     let result = if searched && errors.is_empty() {
-        Some(state.passage.search(&s.user, &query, &filters, 50).await.map_err(|e| PageError::from_service(lang, e))?)
+        Some(state.passage.search(&s.actor, &query, &filters, 50).await.map_err(|e| PageError::from_service(lang, e))?)
     } else {
         None
     };
@@ -453,7 +453,7 @@ fn register_page(
     let errors = &errors[..];
     let my_offices: Vec<(String, String)> = offices
         .iter()
-        .filter(|o| s.user.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
+        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
         .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
         .collect();
     let text = |name: &str, kind: &str| -> Markup {
@@ -515,7 +515,7 @@ async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let (person, case) = person_input(&f);
-    match state.passage.register_person(&s.user, &person, &case).await {
+    match state.passage.register_person(&s.actor, &person, &case).await {
         Ok(r) => Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response()),
         Err(ServiceError::Invalid(inv)) => {
             let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
@@ -561,11 +561,11 @@ async fn render_person(
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
     let my_offices: Vec<(String, String)> = offices
         .iter()
-        .filter(|o| s.user.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
+        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
         .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
         .collect();
     let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
-    let file = state.passage.person_file(&s.user, id).await.map_err(|e| PageError::from_service(lang, e))?;
+    let file = state.passage.person_file(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let p = &file.person;
     let body = html! {
         @if registered { p.notice role="status" { (t(lang, "register-done")) } }
@@ -686,7 +686,7 @@ async fn case_page(State(state): State<AppState>, headers: HeaderMap, Path(id): 
 }
 
 async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, forms: CaseForms<'_>, status: StatusCode) -> PageResult {
-    let file = state.passage.case_file(&s.user, id).await.map_err(|e| PageError::from_service(lang, e))?;
+    let file = state.passage.case_file(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let c = &file.case;
     let empty = FormData::default();
     let val = |which: &str, k: &str| {
@@ -818,7 +818,7 @@ async fn add_screening(State(state): State<AppState>, headers: HeaderMap, Path(i
             exploitation: f.all("exploitation"),
             notes: f.get("notes"),
         };
-        st.passage.record_screening(&s.user, id, &input).await.map(|_| ())
+        st.passage.record_screening(&s.actor, id, &input).await.map(|_| ())
     })
     .await
 }
@@ -834,21 +834,21 @@ async fn add_assistance(State(state): State<AppState>, headers: HeaderMap, Path(
             cost: f.get("cost"),
             currency: f.get("currency"),
         };
-        st.passage.record_assistance(&s.user, id, &input).await.map(|_| ())
+        st.passage.record_assistance(&s.actor, id, &input).await.map(|_| ())
     })
     .await
 }
 
 async fn add_note(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     case_post(state, headers, id, body, "note", |st, s, id, f| async move {
-        st.passage.add_note(&s.user, id, &NoteInput { body: f.get("body") }).await.map(|_| ())
+        st.passage.add_note(&s.actor, id, &NoteInput { body: f.get("body") }).await.map(|_| ())
     })
     .await
 }
 
 async fn change_status(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     case_post(state, headers, id, body, "status", |st, s, id, f| async move {
-        st.passage.change_status(&s.user, id, &StatusChangeInput { status: f.get("status"), reason: f.get("reason") }).await.map(|_| ())
+        st.passage.change_status(&s.actor, id, &StatusChangeInput { status: f.get("status"), reason: f.get("reason") }).await.map(|_| ())
     })
     .await
 }
@@ -862,7 +862,7 @@ async fn offices(State(state): State<AppState>, headers: HeaderMap) -> PageResul
 
 async fn offices_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, errors: &[FieldError], status: StatusCode) -> PageResult {
     let list = state.passage.offices_with_load().await.map_err(|e| PageError::from_service(lang, e))?;
-    let admin = passage_service::access::allowed(&s.user, passage_service::access::Action::ManageOffices);
+    let admin = passage_service::access::allowed(&s.actor, passage_service::access::Action::ManageOffices);
     let body = html! {
         h1 { (t(lang, "offices-title")) }
         div.scroll { table {
@@ -901,7 +901,7 @@ async fn create_office(State(state): State<AppState>, headers: HeaderMap, body: 
         kind: f.get("kind"),
         capacity: f.get("capacity"),
     };
-    match state.passage.create_office(&s.user, &input).await {
+    match state.passage.create_office(&s.actor, &input).await {
         Ok(_) => Ok(Redirect::to("/offices").into_response()),
         Err(ServiceError::Invalid(inv)) => offices_page(&state, &s, lang, &f, &inv.errors, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(PageError::from_service(lang, e)),
@@ -913,7 +913,7 @@ async fn add_consent(State(state): State<AppState>, headers: HeaderMap, Path(id)
     let (s, lang) = poster(&state, &headers, &f).await?;
     let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
     let input = ConsentInput { kind: f.get("kind"), partner: f.get("partner"), method: f.get("method"), given_on: f.get("given_on") };
-    match state.passage.record_consent(&s.user, id, &input).await {
+    match state.passage.record_consent(&s.actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response()),
         Err(ServiceError::Invalid(inv)) => {
             let forms = PersonForms { which: "consent", form: Some(&f), errors: &inv.errors };
@@ -928,7 +928,7 @@ async fn open_case(State(state): State<AppState>, headers: HeaderMap, Path(id): 
     let (s, lang) = poster(&state, &headers, &f).await?;
     let id: PersonId = id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))?;
     let input = CaseInput { kind: f.get("kind"), office_id: f.get("office_id"), assigned_to: String::new() };
-    match state.passage.open_case(&s.user, id, &input).await {
+    match state.passage.open_case(&s.actor, id, &input).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{case}")).into_response()),
         Err(ServiceError::Invalid(inv)) => {
             let errors: Vec<FieldError> = inv
@@ -957,6 +957,6 @@ async fn withdraw_consent(
     let not_found = || PageError::from_service(lang, ServiceError::NotFound);
     let id: PersonId = id.parse().map_err(|_| not_found())?;
     let consent: passage_domain::ids::ConsentId = consent.parse().map_err(|_| not_found())?;
-    state.passage.withdraw_consent(&s.user, id, consent).await.map_err(|e| PageError::from_service(lang, e))?;
+    state.passage.withdraw_consent(&s.actor, id, consent).await.map_err(|e| PageError::from_service(lang, e))?;
     Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response())
 }

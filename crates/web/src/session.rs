@@ -44,13 +44,20 @@ pub fn request_lang(headers: &HeaderMap) -> Lang {
 }
 
 pub fn user_lang(s: &Session) -> Lang {
-    Lang::parse(&s.user.locale).unwrap_or(Lang::En)
+    Lang::parse(&s.actor.locale).unwrap_or(Lang::En)
 }
 
 /// The session behind the request's cookie.
 pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> ServiceResult<Session> {
     let token = cookie(headers, SESSION_COOKIE).ok_or(ServiceError::Unauthenticated)?;
-    state.passage.session(&token).await
+    let mut s = state.passage.session(&token).await?;
+    s.actor.source = peer(headers);
+    Ok(s)
+}
+
+/// The client's address, as the connection gave it (see `PEER_HEADER`).
+pub fn peer(headers: &HeaderMap) -> String {
+    headers.get(crate::PEER_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("unknown").to_string()
 }
 
 /// The session of an API request: a bearer token, or the cookie — and then
@@ -58,7 +65,9 @@ pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> ServiceResult
 pub async fn from_api(state: &AppState, method: &Method, headers: &HeaderMap) -> ServiceResult<Session> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(ServiceError::Unauthenticated)?;
-        return state.passage.session(token.trim()).await;
+        let mut s = state.passage.session(token.trim()).await?;
+        s.actor.source = peer(headers);
+        return Ok(s);
     }
     let s = from_cookie(state, headers).await?;
     if !matches!(*method, Method::GET | Method::HEAD) {

@@ -1,0 +1,130 @@
+//! The audit trail: writes and logins leave entries, and `passage audit
+//! verify` finds every kind of tampering done directly in the database —
+//! an edited entry, a deleted one, two swapped, the last ones cut — on
+//! SQLite and PostgreSQL.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use sqlx::{AnyConnection, Connection, Row};
+
+fn verify(db: &str) -> (bool, String) {
+    let o = run(&["audit", "verify", "--database-url", db], None);
+    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+async fn connect(backend: Backend, db: &str) -> AnyConnection {
+    sqlx::any::install_default_drivers();
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{db}"),
+        Backend::Postgres => db.to_string(),
+    };
+    AnyConnection::connect(&url).await.expect("connect")
+}
+
+/// What someone with the database in hand does first: lift the application's guard.
+async fn drop_guard(c: &mut AnyConnection, backend: Backend) {
+    let stmts: &[&str] = match backend {
+        Backend::Sqlite => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+        Backend::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+    };
+    for s in stmts {
+        sqlx::query(s).execute(&mut *c).await.unwrap();
+    }
+}
+
+async fn exec(c: &mut AnyConnection, sql: &str) {
+    sqlx::query(sql).execute(&mut *c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn tampering_is_found(backend: Backend) {
+    let s = server(backend, "audit", 5).await;
+    let tok = token(&s, "agadez").await;
+    // A failed login, a registration (person + case), a note.
+    let r = client()
+        .post(format!("{}/api/v1/auth/login", s.url))
+        .json(&json!({"username": "agadez", "password": "wrong wrong wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(&tok).send().await.unwrap().json().await.unwrap();
+    let office = me["offices"][0].as_str().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/api/v1/persons", s.url))
+        .bearer_auth(&tok)
+        .json(&json!({"person": {"names": [{"given": "Awa", "family": "Sy"}], "sex": "female", "birth_date": "1999"},
+                      "case": {"kind": "transit_protection", "office_id": office}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let ids: Value = r.json().await.unwrap();
+    let case = ids["case_id"].as_str().unwrap();
+    let r = client()
+        .post(format!("{}/api/v1/cases/{case}/notes", s.url))
+        .bearer_auth(&tok)
+        .json(&json!({"body": "Asked about her sister in Tripoli."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let mut c = connect(backend, &s.database_url).await;
+    let rows = sqlx::query("SELECT seq, action, actor, source, changes FROM audit_log ORDER BY seq").fetch_all(&mut c).await.unwrap();
+    let actions: Vec<String> = rows.iter().map(|r| r.get::<String, _>("action")).collect();
+    for a in ["login.ok", "login.failed", "person.create", "case.create", "note.create"] {
+        assert!(actions.iter().any(|x| x == a), "no {a} entry in {actions:?}");
+    }
+    let all: String = rows.iter().map(|r| r.get::<String, _>("changes")).collect();
+    assert!(!all.contains("wrong wrong") && !all.contains("passage-demo"), "a password reached the audit trail");
+    assert!(!all.contains("sister in Tripoli"), "a note body reached the audit trail in clear");
+    assert!(all.contains("Awa SY"), "the registration's fields are not in the trail: {all}");
+    assert!(rows.iter().all(|r| r.get::<String, _>("source") == "127.0.0.1" || r.get::<String, _>("source") == "cli"));
+    let n = rows.len() as i64;
+    assert!(n >= 6);
+
+    // The application cannot change the trail.
+    assert!(sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1").execute(&mut c).await.is_err(), "the trail is not append-only");
+    assert!(sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(&mut c).await.is_err(), "the trail is not append-only");
+    let (ok, out) = verify(&s.database_url);
+    assert!(ok && out.contains(&format!("{n} entries verified")), "{out}");
+
+    drop_guard(&mut c, backend).await;
+    // Altered.
+    let original: String = sqlx::query("SELECT changes FROM audit_log WHERE seq = 3").fetch_one(&mut c).await.unwrap().get(0);
+    exec(&mut c, "UPDATE audit_log SET changes = '{\"hidden\":1}' WHERE seq = 3").await;
+    let (ok, out) = verify(&s.database_url);
+    assert!(!ok && out.contains("entry 3 was altered"), "{out}");
+    sqlx::query("UPDATE audit_log SET changes = $1 WHERE seq = 3").bind(&original).execute(&mut c).await.unwrap();
+    assert!(verify(&s.database_url).0, "restoring the entry should mend the chain");
+
+    // Removed from the middle.
+    exec(&mut c, "CREATE TABLE saved AS SELECT * FROM audit_log").await;
+    exec(&mut c, "DELETE FROM audit_log WHERE seq = 2").await;
+    let (ok, out) = verify(&s.database_url);
+    assert!(!ok && out.contains("entry 2 was removed"), "{out}");
+    // ... and the rest renumbered to hide the gap.
+    exec(&mut c, "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2").await;
+    let (ok, out) = verify(&s.database_url);
+    assert!(!ok && out.contains("entry 2 was altered"), "{out}");
+
+    // Reordered: two entries swap places.
+    exec(&mut c, "DELETE FROM audit_log").await;
+    exec(&mut c, "INSERT INTO audit_log SELECT * FROM saved").await;
+    assert!(verify(&s.database_url).0);
+    exec(&mut c, "UPDATE audit_log SET seq = -1 WHERE seq = 4").await;
+    exec(&mut c, "UPDATE audit_log SET seq = 4 WHERE seq = 5").await;
+    exec(&mut c, "UPDATE audit_log SET seq = 5 WHERE seq = -1").await;
+    let (ok, out) = verify(&s.database_url);
+    assert!(!ok && out.contains("entry 4 was altered"), "{out}");
+
+    // The last entries cut off.
+    exec(&mut c, "DELETE FROM audit_log").await;
+    exec(&mut c, "INSERT INTO audit_log SELECT * FROM saved").await;
+    exec(&mut c, &format!("DELETE FROM audit_log WHERE seq = {n}")).await;
+    let (ok, out) = verify(&s.database_url);
+    assert!(!ok && out.contains("the last entries were removed"), "{out}");
+}
+
+both_backends!(tampering_is_found);

@@ -1,0 +1,146 @@
+//! The audit trail's storage: append an entry inside the caller's
+//! transaction (so it commits or rolls back with the change it records),
+//! walk the chain for verification, and list entries for the admin pages.
+//! The chain rule itself is `passage_domain::audit`.
+
+use crate::records::*;
+use crate::sql::Sql;
+use crate::Result;
+use futures_util::TryStreamExt;
+use passage_domain::audit::{AuditLine, Break, ChainCheck};
+use passage_domain::date::Timestamp;
+use passage_domain::ids::{PersonId, UserId};
+use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
+
+/// An entry to append. `changes` is JSON and must never hold a secret.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: Timestamp,
+    pub actor: Option<UserId>,
+    pub action: &'static str,
+    pub record: String,
+    pub person: Option<PersonId>,
+    pub changes: String,
+    pub source: String,
+}
+
+/// Append `e` to the chain. Call inside the transaction of the change it records.
+pub async fn append(c: &mut AnyConnection, e: NewAuditEntry) -> Result<i64> {
+    // Taking the next number first locks the head until commit.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *c).await?;
+    let mut line = AuditLine {
+        seq: int(&head, "seq")?,
+        at: e.at.to_string(),
+        actor: e.actor.map(|a| a.to_string()).unwrap_or_default(),
+        action: e.action.to_string(),
+        record: e.record,
+        person: e.person.map(|p| p.to_string()).unwrap_or_default(),
+        changes: e.changes,
+        source: e.source,
+        prev_hash: text(&head, "hash")?,
+        hash: String::new(),
+    };
+    line.hash = line.computed_hash();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, record, person, changes, source, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(line.seq)
+    .bind(&line.at)
+    .bind(&line.actor)
+    .bind(&line.action)
+    .bind(&line.record)
+    .bind(&line.person)
+    .bind(&line.changes)
+    .bind(&line.source)
+    .bind(&line.prev_hash)
+    .bind(&line.hash)
+    .execute(&mut *c)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&line.hash).execute(&mut *c).await?;
+    Ok(line.seq)
+}
+
+fn line(r: &AnyRow) -> Result<AuditLine> {
+    Ok(AuditLine {
+        seq: int(r, "seq")?,
+        at: text(r, "at")?,
+        actor: text(r, "actor")?,
+        action: text(r, "action")?,
+        record: text(r, "record")?,
+        person: text(r, "person")?,
+        changes: text(r, "changes")?,
+        source: text(r, "source")?,
+        prev_hash: text(r, "prev_hash")?,
+        hash: text(r, "hash")?,
+    })
+}
+
+const COLUMNS: &str = "seq, at, actor, action, record, person, changes, source, prev_hash, hash";
+
+/// The outcome of walking the whole chain.
+#[derive(Debug)]
+pub struct Verification {
+    pub checked: u64,
+    pub result: std::result::Result<(), Break>,
+}
+
+/// Walk every entry in order, streaming (a million entries never sit in
+/// memory), and stop at the first break.
+pub async fn verify(c: &mut AnyConnection, mut progress: impl FnMut(u64)) -> Result<Verification> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?;
+    let (head_seq, head_hash) = (int(&head, "seq")?, text(&head, "hash")?);
+    let mut check = ChainCheck::default();
+    let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
+    let mut rows = sqlx::query(&sql).fetch(&mut *c);
+    while let Some(r) = rows.try_next().await? {
+        if let Err(b) = check.next(&line(&r)?) {
+            return Ok(Verification { checked: check.checked, result: Err(b) });
+        }
+        if check.checked % 65_536 == 0 {
+            progress(check.checked);
+        }
+    }
+    drop(rows);
+    let result = check.finish(head_seq, &head_hash);
+    Ok(Verification { checked: check.checked, result })
+}
+
+/// What to list: any combination; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub person: Option<PersonId>,
+    /// A record, as `kind:id`.
+    pub record: Option<String>,
+    /// Entries from this instant (inclusive) to `until` (exclusive), as RFC 3339 text.
+    pub from: Option<String>,
+    pub until: Option<String>,
+    /// Entries before this sequence number (for paging).
+    pub before: Option<i64>,
+}
+
+pub async fn list(c: &mut AnyConnection, f: &AuditFilter, limit: i64) -> Result<Vec<AuditLine>> {
+    let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"));
+    if let Some(a) = f.actor {
+        q.push(" AND actor = ").bind(a.to_string());
+    }
+    if let Some(p) = f.person {
+        q.push(" AND person = ").bind(p.to_string());
+    }
+    if let Some(r) = &f.record {
+        q.push(" AND record = ").bind(r.as_str());
+    }
+    if let Some(from) = &f.from {
+        q.push(" AND at >= ").bind(from.as_str());
+    }
+    if let Some(until) = &f.until {
+        q.push(" AND at < ").bind(until.as_str());
+    }
+    if let Some(b) = f.before {
+        q.push(" AND seq < ").bind(b);
+    }
+    q.push(" ORDER BY seq DESC LIMIT ").bind(limit);
+    q.query().fetch_all(c).await?.iter().map(line).collect()
+}
