@@ -16,7 +16,8 @@ use std::time::Instant;
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let entries: u64 = std::env::var("PASSAGE_BENCH_AUDIT_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let targets = [("SQLite", std::env::var("PASSAGE_BENCH_AUDIT_SQLITE").ok()), ("PostgreSQL", std::env::var("PASSAGE_BENCH_AUDIT_POSTGRES").ok())];
+    let targets =
+        [("SQLite", std::env::var("PASSAGE_BENCH_AUDIT_SQLITE").ok()), ("PostgreSQL", std::env::var("PASSAGE_BENCH_AUDIT_POSTGRES").ok())];
     if targets.iter().all(|t| t.1.is_none()) {
         eprintln!("set PASSAGE_BENCH_AUDIT_SQLITE and/or PASSAGE_BENCH_AUDIT_POSTGRES (or run ./scripts/bench audit)");
         return;
@@ -53,6 +54,7 @@ async fn main() {
         let v = verify(&mut c, |_| {}).await.expect("verify");
         let verify_secs = started.elapsed().as_secs_f64();
         assert!(v.result.is_ok(), "{:?}", v.result);
+        drop(c); // closing the pool waits for every connection to come back
         println!(
             "{label:<11} {entries} entries: append {:>8.0} entries/s ({append_secs:.1} s) | verify {verify_secs:>5.2} s ({:.0} entries/s) | limit: a few seconds",
             entries as f64 / append_secs,
