@@ -697,8 +697,8 @@ pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Ca
     }
     // History reads oldest first; the rest newest first (ids are UUIDv7, so they break ties by time).
     out.history.sort_by(|a, b| (a.changed_at, &a.id).cmp(&(b.changed_at, &b.id)));
-    out.screenings.sort_by(|a, b| (b.screened_on, b.id).cmp(&(a.screened_on, a.id)));
-    out.assistance.sort_by(|a, b| (b.provided_on, b.id).cmp(&(a.provided_on, a.id)));
-    out.notes.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    out.screenings.sort_by_key(|s| std::cmp::Reverse((s.screened_on, s.id)));
+    out.assistance.sort_by_key(|a| std::cmp::Reverse((a.provided_on, a.id)));
+    out.notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
     Ok(out)
 }
