@@ -105,7 +105,9 @@ async fn tampering_is_found(backend: Backend) {
     let (ok, out) = verify(&s.database_url);
     assert!(!ok && out.contains("entry 2 was removed"), "{out}");
     // ... and the rest renumbered to hide the gap.
-    exec(&mut c, "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2").await;
+    // (In two steps: PostgreSQL checks the key row by row.)
+    exec(&mut c, "UPDATE audit_log SET seq = -seq WHERE seq > 2").await;
+    exec(&mut c, "UPDATE audit_log SET seq = -seq - 1 WHERE seq < 0").await;
     let (ok, out) = verify(&s.database_url);
     assert!(!ok && out.contains("entry 2 was altered"), "{out}");
 
