@@ -105,4 +105,36 @@ async fn figures_only_roles_never_receive_identities(backend: Backend) {
     }
 }
 
-both_backends!(restricted_cases_are_seen_by_their_assignee_and_protection_officers_only, figures_only_roles_never_receive_identities);
+/// Ten failures lock the account for a quarter of an hour, even for the
+/// right password; other accounts from the same address still log in.
+async fn repeated_failed_logins_pause_the_account(backend: Backend) {
+    let s = server(backend, "throttle", 1).await;
+    let login = |user: &'static str, pw: &'static str| {
+        client().post(format!("{}/api/v1/auth/login", s.url)).json(&json!({"username": user, "password": pw})).send()
+    };
+    for _ in 0..10 {
+        assert_eq!(login("niamey", "not the password").await.unwrap().status(), 401);
+    }
+    let r = login("niamey", PASSWORD).await.unwrap();
+    assert_eq!(r.status(), 429, "the account is not paused");
+    let wait: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((800..=900).contains(&wait), "retry after {wait} s");
+    assert!(r.text().await.unwrap().contains("try again in 15 minutes"));
+    assert_eq!(login("bamako", PASSWORD).await.unwrap().status(), 200, "another account from the same address is paused too");
+    // The login page says so in the user's language.
+    let r = client()
+        .post(format!("{}/login", s.url))
+        .header("accept-language", "fr")
+        .form(&[("username", "niamey"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("Réessayez dans 15 minutes"));
+}
+
+both_backends!(
+    restricted_cases_are_seen_by_their_assignee_and_protection_officers_only,
+    figures_only_roles_never_receive_identities,
+    repeated_failed_logins_pause_the_account
+);

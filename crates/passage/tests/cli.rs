@@ -125,4 +125,23 @@ fn user_add_reads_the_password_from_stdin_and_checks_it() {
     assert!(stderr(&o).contains("Unknown office"), "{}", stderr(&o));
     let o = add("empty.pw", "", "NER-AGZ");
     assert_eq!(o.status.code(), Some(2));
+    // Long but among the most common passwords; or built on the username.
+    let o = add("common.pw", "1q2w3e4r5t6y\n", "NER-AGZ");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("most commonly used"), "{}", stderr(&o));
+    let o = add("aminata.sow", "Aminata.Sow-2026!\n", "NER-AGZ");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("must not contain the username"), "{}", stderr(&o));
+    // Other roles, and every office.
+    let o = run(
+        &["user", "add", "--username", "me.officer", "--role", "me_officer", "--office", "all", "--database-url", &db],
+        Some("a long enough passphrase\n"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        &["user", "add", "--username", "nobody", "--role", "chief", "--office", "all", "--database-url", &db],
+        Some("a long enough passphrase\n"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("protection_officer"), "the error lists the roles: {}", stderr(&o));
 }

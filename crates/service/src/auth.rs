@@ -100,6 +100,14 @@ impl SessionCache {
     }
 }
 
+/// Login throttling (OWASP ASVS 2.2.1): an account is locked for a quarter
+/// of an hour after 10 failures within a quarter of an hour, an address
+/// after 100 (a shared office connection carries many users).
+const ACCOUNT_FAILURE_LIMIT: i64 = 10;
+const ADDRESS_FAILURE_LIMIT: i64 = 100;
+const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+const LOCKOUT_SECS: i64 = 15 * 60;
+
 /// A new session: the token goes to the client, once.
 pub struct NewSession {
     pub token: String,
@@ -118,7 +126,7 @@ impl Passage {
     ) -> ServiceResult<UserRecord> {
         let mut inv = Invalid::default();
         let username = inv.take(parse_username("username", username));
-        inv.take(check_password("password", password));
+        inv.take(check_password("password", password, username.as_deref().unwrap_or("")));
         let display = inv.take(passage_domain::text::required("display_name", display_name, 100, false));
         let mut c = self.db.reader().acquire().await?;
         // "all" (or no office for an administrator) means every office.
@@ -171,7 +179,16 @@ impl Passage {
     /// a wrong password and a disabled account all give the same answer.
     pub async fn login(&self, username: &str, password: &str, source: &str) -> ServiceResult<NewSession> {
         let username = username.trim().to_lowercase();
+        // Throttling subjects: the account (hashed: a typed "username" is
+        // sometimes a password) and the client's address.
+        let subjects = [format!("user:{}", &token_hash(&username)[..32]), format!("addr:{source}")];
+        let now = Timestamp::now().unix();
         let mut c = self.db.reader().acquire().await?;
+        for s in &subjects {
+            if let Some(until) = users::locked_until(&mut c, s, now).await? {
+                return Err(ServiceError::TooManyAttempts { retry_after_secs: until - now });
+            }
+        }
         let found = users::get_login(&mut c, &username).await?;
         drop(c);
         // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
@@ -188,11 +205,20 @@ impl Passage {
             let user = found.as_ref().map(|(u, _)| u.id);
             let mut tx = self.db.begin().await?;
             let record = user.map(|u| format!("user:{u}")).unwrap_or_default();
-            audit::record_as(&mut tx, user, source.to_string(), "login.failed", record, None, serde_json::json!({})).await?;
+            audit::record_as(&mut tx, user, source.to_string(), "login.failed", record.clone(), None, serde_json::json!({})).await?;
+            for (s, limit) in subjects.iter().zip([ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT]) {
+                if let Some(until) = users::count_failure(&mut tx, s, now, FAILURE_WINDOW_SECS, limit, LOCKOUT_SECS).await? {
+                    let changes = serde_json::json!({"locked_until": [null, until], "subject": [null, s.split(':').next()]});
+                    audit::record_as(&mut tx, user, source.to_string(), "login.locked", record.clone(), None, changes).await?;
+                }
+            }
             tx.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
         let (user, _) = found.expect("checked");
+        let mut tx = self.db.begin().await?;
+        users::clear_failures(&mut tx, &subjects[0]).await?;
+        tx.commit().await?;
         let session = self.open_session(&user, "web", source).await?;
         tracing::info!(target: "passage::auth", user = %user.id, "login");
         Ok(session)

@@ -19,6 +19,9 @@ pub enum ServiceError {
     /// Not logged in, or the session ended.
     #[error("not logged in")]
     Unauthenticated,
+    /// Too many failed logins for this account or from this address; try again later.
+    #[error("too many failed logins; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: i64 },
     /// The record changed under the user (someone else changed its status first).
     #[error("conflict: {0}")]
     Conflict(&'static str),

@@ -221,3 +221,51 @@ pub async fn delete_session(c: &mut AnyConnection, token_hash: &str) -> Result<(
 pub async fn delete_expired_sessions(c: &mut AnyConnection, now: i64) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
 }
+
+// ---------------------------------------------------------------- login throttling
+
+/// Until when (unix seconds) a subject is locked out, if it is.
+pub async fn locked_until(c: &mut AnyConnection, subject: &str, now: i64) -> Result<Option<i64>> {
+    let r = sqlx::query("SELECT locked_until FROM login_failures WHERE subject = $1").bind(subject).fetch_optional(c).await?;
+    Ok(r.map(|r| int(&r, "locked_until")).transpose()?.filter(|&t| t > now))
+}
+
+/// Count a failure for `subject`; lock it for `lock_secs` once `limit`
+/// failures fall within `window_secs`. Returns the lock's end when it locks.
+pub async fn count_failure(
+    c: &mut AnyConnection,
+    subject: &str,
+    now: i64,
+    window_secs: i64,
+    limit: i64,
+    lock_secs: i64,
+) -> Result<Option<i64>> {
+    let r = sqlx::query(
+        "INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (subject) DO UPDATE SET \
+           failures = CASE WHEN login_failures.window_start < $3 THEN 1 ELSE login_failures.failures + 1 END, \
+           window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END \
+         RETURNING failures",
+    )
+    .bind(subject)
+    .bind(now)
+    .bind(now - window_secs)
+    .fetch_one(&mut *c)
+    .await?;
+    if int(&r, "failures")? >= limit {
+        let until = now + lock_secs;
+        sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0, window_start = $2 WHERE subject = $3")
+            .bind(until)
+            .bind(now)
+            .bind(subject)
+            .execute(c)
+            .await?;
+        return Ok(Some(until));
+    }
+    Ok(None)
+}
+
+pub async fn clear_failures(c: &mut AnyConnection, subject: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE subject = $1").bind(subject).execute(c).await?;
+    Ok(())
+}

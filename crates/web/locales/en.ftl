@@ -24,6 +24,7 @@ login-username = Username
 login-password = Password
 login-submit = Log in
 login-failed = Wrong username or password, or the account is disabled.
+login-paused = Too many failed attempts for this account or from this connection. Try again in { $minutes } minutes.
 
 ## Home
 home-welcome = Welcome, { $name }
@@ -148,6 +149,7 @@ error-title = Something went wrong
 error-not-found = This page does not exist, or you do not have access to it.
 error-forbidden = Your role does not allow this.
 error-conflict = Someone else changed this record at the same time. Reload the page and try again.
+error-too-many = Too many failed attempts. Try again later.
 error-internal = An unexpected error happened. It has been logged; please try again.
 error-method = This address does not accept that kind of request.
 error-csrf = This form has expired. Go back, reload the page and send it again.
@@ -180,6 +182,8 @@ err-office-code-taken = This code is already used.
 err-username = 3 to 40 lower-case letters, digits, dots, dashes or underscores.
 err-username-taken = This username is taken.
 err-password-short = At least { $min } characters.
+err-password-common = This password is among the most commonly used ones; choose another.
+err-password-username = The password must not contain the username.
 err-year = Write a year, e.g. 1998.
 err-limit = Between 1 and { $max }.
 

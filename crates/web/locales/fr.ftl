@@ -24,6 +24,7 @@ login-username = Nom d'utilisateur
 login-password = Mot de passe
 login-submit = Se connecter
 login-failed = Nom d'utilisateur ou mot de passe incorrect, ou compte désactivé.
+login-paused = Trop d’échecs pour ce compte ou depuis cette connexion. Réessayez dans { $minutes } minutes.
 
 ## Accueil
 home-welcome = Bienvenue, { $name }
@@ -148,6 +149,7 @@ error-title = Une erreur s'est produite
 error-not-found = Cette page n'existe pas, ou vous n'y avez pas accès.
 error-forbidden = Votre rôle ne le permet pas.
 error-conflict = Quelqu'un d'autre a modifié cette fiche au même moment. Rechargez la page et réessayez.
+error-too-many = Trop de tentatives échouées. Réessayez plus tard.
 error-internal = Une erreur inattendue s'est produite. Elle a été consignée ; veuillez réessayer.
 error-method = Cette adresse n'accepte pas ce type de requête.
 error-csrf = Ce formulaire a expiré. Revenez en arrière, rechargez la page et renvoyez-le.
@@ -180,6 +182,8 @@ err-office-code-taken = Ce code est déjà utilisé.
 err-username = 3 à 40 lettres minuscules, chiffres, points, tirets ou tirets bas.
 err-username-taken = Ce nom d'utilisateur est déjà pris.
 err-password-short = Au moins { $min } caractères.
+err-password-common = Ce mot de passe fait partie des plus courants ; choisissez-en un autre.
+err-password-username = Le mot de passe ne doit pas contenir le nom d’utilisateur.
 err-year = Écrivez une année, ex. 1998.
 err-limit = Entre 1 et { $max }.
 

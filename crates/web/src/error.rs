@@ -93,6 +93,20 @@ impl IntoResponse for ApiError {
                 ),
             )
                 .into_response(),
+            ApiError::Service(ServiceError::TooManyAttempts { retry_after_secs }) => (
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-attempts",
+                    "Too many failed logins",
+                    Some(format!(
+                        "Logins for this account or from this address are paused; try again in {} minutes.",
+                        minutes(retry_after_secs)
+                    )),
+                    None,
+                ),
+            )
+                .into_response(),
             ApiError::Service(ServiceError::Conflict(what)) => {
                 problem(StatusCode::CONFLICT, "conflict", "Conflict", Some(what.to_string()), None)
             }
@@ -104,4 +118,9 @@ impl IntoResponse for ApiError {
             ApiError::MethodNotAllowed => problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", None, None),
         }
     }
+}
+
+/// Whole minutes, rounded up, for "try again in N minutes".
+pub fn minutes(secs: i64) -> i64 {
+    (secs.max(1) + 59) / 60
 }

@@ -70,6 +70,7 @@ impl PageError {
                 return PageError { lang, status: StatusCode::SEE_OTHER, message: String::new(), redirect: Some("/login".into()) }
             }
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
+            ServiceError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "error-too-many"),
             ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form-has-errors"),
             ServiceError::Storage(_) | ServiceError::Hashing => {
                 tracing::error!(error = %e, "internal error on a page");
@@ -158,16 +159,28 @@ pub async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
 
 async fn login_form(headers: HeaderMap) -> Response {
     let lang = session::request_lang(&headers);
-    html_response(StatusCode::OK, login_page(lang, "", false))
+    html_response(StatusCode::OK, login_page(lang, "", LoginNotice::None))
 }
 
-fn login_page(lang: Lang, username: &str, failed: bool) -> Markup {
+/// What the login page says above the form.
+enum LoginNotice {
+    None,
+    Failed,
+    /// Paused for this many minutes.
+    Paused(i64),
+}
+
+fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Markup {
     page(
         Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
         html! {
             div.card style="max-width:26rem" {
                 h1 { (t(lang, "login-title")) }
-                @if failed { div.errors role="alert" { p { (t(lang, "login-failed")) } } }
+                @match notice {
+                    LoginNotice::Failed => { div.errors role="alert" { p { (t(lang, "login-failed")) } } }
+                    LoginNotice::Paused(m) => { div.errors role="alert" { p { (tr(lang, "login-paused", &[("minutes", m.to_string())])) } } }
+                    LoginNotice::None => {}
+                }
                 form method="post" action="/login" {
                     label for="username" { (t(lang, "login-username")) }
                     input id="username" name="username" autocomplete="username" required value=(username);
@@ -191,7 +204,17 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             }
             r
         }
-        Err(ServiceError::Unauthenticated) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &f.get("username"), true)),
+        Err(ServiceError::Unauthenticated) => {
+            html_response(StatusCode::UNAUTHORIZED, login_page(lang, &f.get("username"), LoginNotice::Failed))
+        }
+        Err(ServiceError::TooManyAttempts { retry_after_secs }) => {
+            let notice = LoginNotice::Paused(crate::error::minutes(retry_after_secs));
+            let mut r = html_response(StatusCode::TOO_MANY_REQUESTS, login_page(lang, &f.get("username"), notice));
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
         Err(e) => PageError::from_service(lang, e).into_response(),
     }
 }
