@@ -5,11 +5,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-async fn office_of(s: &Server, token: &str) -> String {
-    let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-    me["offices"][0].as_str().unwrap().to_string()
-}
-
 async fn register(s: &Server, tok: &str, given: &str, family: &str, kind: &str) -> (String, String) {
     let office = office_of(s, tok).await;
     let r = client()

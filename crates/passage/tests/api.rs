@@ -4,11 +4,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-async fn office_of(s: &Server, token: &str) -> String {
-    let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-    me["offices"][0].as_str().unwrap().to_string()
-}
-
 async fn a_caseworker_registers_finds_and_records(backend: Backend) {
     let s = server(backend, "journey", 30).await;
     let tok = token(&s, "agadez").await;

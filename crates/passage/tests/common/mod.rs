@@ -134,3 +134,9 @@ macro_rules! both_backends {
         mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::common::Backend::Postgres).await } )+ }
     };
 }
+
+/// The first office where the user may register persons (from `/api/v1/me`).
+pub async fn office_of(s: &Server, token: &str) -> String {
+    let me: serde_json::Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    me["offices"][0].as_str().unwrap().to_string()
+}
