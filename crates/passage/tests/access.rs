@@ -128,7 +128,21 @@ async fn repeated_failed_logins_pause_the_account(backend: Backend) {
     assert!(r.text().await.unwrap().contains("Réessayez dans 15 minutes"));
 }
 
+/// Behind TLS (`--secure-cookies`) responses carry HSTS and cookies are
+/// Secure; on plain HTTP neither, or the browser would refuse the site.
+async fn tls_deployments_get_hsts_and_secure_cookies(backend: Backend) {
+    let plain = server(backend, "plain", 1).await;
+    let r = client().get(format!("{}/login", plain.url)).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let tls = start_with(&plain.database_url, &["--secure-cookies"]);
+    let r = client().get(format!("{}/login", tls.url)).send().await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let r = client().post(format!("{}/login", tls.url)).form(&[("username", "agadez"), ("password", PASSWORD)]).send().await.unwrap();
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Secure"));
+}
+
 both_backends!(
+    tls_deployments_get_hsts_and_secure_cookies,
     restricted_cases_are_seen_by_their_assignee_and_protection_officers_only,
     figures_only_roles_never_receive_identities,
     repeated_failed_logins_pause_the_account

@@ -26,11 +26,13 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub passage: Passage,
-    /// Set the `Secure` flag on cookies (behind TLS).
+    /// Served over TLS (directly or behind a proxy): cookies get the `Secure`
+    /// flag and responses carry HSTS.
     pub secure_cookies: bool,
 }
 
 pub fn router(state: AppState) -> Router {
+    let tls = state.secure_cookies;
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
     Router::new()
         .merge(pages::routes())
@@ -44,6 +46,12 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(axum::middleware::from_fn(mark_peer))
+        // Behind TLS, browsers must never come back over plain HTTP (a year, as OWASP recommends).
+        .layer(tower::util::option_layer(
+            tls.then(|| {
+                SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"))
+            }),
+        ))
         .with_state(state)
 }
 

@@ -94,8 +94,14 @@ pub async fn server(backend: Backend, tag: &str, persons: u32) -> Server {
 }
 
 pub fn start(database_url: &str) -> Server {
+    start_with(database_url, &[])
+}
+
+/// `passage serve` with extra flags.
+pub fn start_with(database_url: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(bin())
         .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+        .args(extra)
         .env("PASSAGE_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
