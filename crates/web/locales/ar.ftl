@@ -288,3 +288,20 @@ hint-partner = المنظمة التي يجوز مشاركة البيانات م
 err-partner-required = اذكر الشريك في موافقة مشاركة البيانات.
 activity-consent_recorded = سجّل موافقة
 activity-consent_withdrawn = سجّل سحب موافقة
+
+# Audit trail
+nav-audit = سجل التدقيق
+audit-title = سجل التدقيق
+audit-person = الشخص (المعرّف)
+audit-case = الملف (المعرّف)
+audit-user = المستخدم
+audit-from = من
+audit-until = إلى
+audit-filter = عرض
+audit-at = متى (UTC)
+audit-action = ماذا
+audit-record = السجل
+audit-changes = التغييرات
+audit-source = من أين
+audit-system = النظام
+audit-older = إدخالات أقدم

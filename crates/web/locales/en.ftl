@@ -284,3 +284,20 @@ hint-partner = The organisation data may be shared with
 err-partner-required = Name the partner for a data-sharing consent.
 activity-consent_recorded = recorded a consent
 activity-consent_withdrawn = recorded a withdrawn consent
+
+# Audit trail
+nav-audit = Audit trail
+audit-title = Audit trail
+audit-person = Person (id)
+audit-case = Case (id)
+audit-user = User
+audit-from = From
+audit-until = Until
+audit-filter = Show
+audit-at = When (UTC)
+audit-action = What
+audit-record = Record
+audit-changes = Changes
+audit-source = From where
+audit-system = System
+audit-older = Older entries

@@ -284,3 +284,20 @@ hint-partner = L'organisation avec laquelle les données peuvent être partagée
 err-partner-required = Indiquez le partenaire pour un consentement au partage de données.
 activity-consent_recorded = a enregistré un consentement
 activity-consent_withdrawn = a enregistré le retrait d'un consentement
+
+# Audit trail
+nav-audit = Journal d’audit
+audit-title = Journal d’audit
+audit-person = Personne (identifiant)
+audit-case = Dossier (identifiant)
+audit-user = Utilisateur
+audit-from = Du
+audit-until = Au
+audit-filter = Afficher
+audit-at = Quand (UTC)
+audit-action = Quoi
+audit-record = Enregistrement
+audit-changes = Modifications
+audit-source = Depuis
+audit-system = Système
+audit-older = Entrées plus anciennes

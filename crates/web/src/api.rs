@@ -45,6 +45,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/cases/{id}/assistance"),
     ("post", "/cases/{id}/notes"),
     ("post", "/cases/{id}/status"),
+    ("get", "/audit"),
     ("get", "/openapi.json"),
 ];
 
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/audit", get(audit))
         .route("/offices", get(offices).post(create_office))
         .route("/persons", get(search).post(register))
         .route("/persons/{id}", get(person))
@@ -155,6 +157,27 @@ async fn create_office(
     let s = who(&state, &method, &headers).await?;
     let o = state.passage.create_office(&s.actor, &b).await?;
     Ok(created(json!(o)))
+}
+
+/// The audit trail, newest first, 100 entries a page (`before` for the next).
+async fn audit(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<passage_service::audit::AuditQuery>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let lines = state.passage.browse_audit(&s.actor, &q, 100).await?;
+    let next = (lines.len() == 100).then(|| lines.last().map(|l| l.seq)).flatten();
+    Ok(Json(json!({ "entries": lines.iter().map(audit_json).collect::<Vec<_>>(), "next_before": next })).into_response())
+}
+
+pub fn audit_json(l: &passage_domain::audit::AuditLine) -> serde_json::Value {
+    json!({
+        "seq": l.seq, "at": l.at, "actor": l.actor, "action": l.action, "record": l.record, "person": l.person,
+        "changes": serde_json::from_str::<serde_json::Value>(&l.changes).unwrap_or_else(|_| json!(l.changes)),
+        "source": l.source, "hash": l.hash,
+    })
 }
 
 async fn search(

@@ -37,6 +37,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 li { a href="/persons" { (t(lang, "nav-search")) } }
                                 li { a href="/persons/new" { (t(lang, "nav-register")) } }
                                 li { a href="/offices" { (t(lang, "nav-offices")) } }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAudit) {
+                                    li { a href="/audit" { (t(lang, "nav-audit")) } }
+                                }
                             }
                         }
                         span.muted style="color:#cfd8e3" { (s.actor.display_name) }

@@ -69,6 +69,7 @@ pub fn document() -> Value {
         "paths": {
             "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" } } } },
             "/auth/logout": { "post": op("End this session", None, (204, "Logged out"), &[401, 403], json!([])) },
+            "/audit": { "get": op("Browse the audit trail, newest first (administrators); filters: person, case, user, from, until (YYYY-MM-DD), before (seq)", None, (200, "Entries and the next page's `before`"), &[401, 403, 422], json!([])) },
             "/me": { "get": op("The logged-in user", None, (200, "The user"), &[401], json!([])) },
             "/offices": {
                 "get": op("List offices", None, (200, "Offices"), &[401], json!([])),

@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/notes", post(add_note))
         .route("/cases/{id}/status", post(change_status))
         .route("/offices", get(offices).post(create_office))
+        .route("/audit", get(audit_page))
         .route("/static/app.css", get(css))
         .route("/health", get(|| async { "ok" }))
 }
@@ -982,4 +983,63 @@ async fn withdraw_consent(
     let consent: passage_domain::ids::ConsentId = consent.parse().map_err(|_| not_found())?;
     state.passage.withdraw_consent(&s.actor, id, consent).await.map_err(|e| PageError::from_service(lang, e))?;
     Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response())
+}
+
+// ---------------------------------------------------------------- audit trail
+
+async fn audit_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<passage_service::audit::AuditQuery>) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let (entries, errors) = match state.passage.browse_audit(&s.actor, &q, 100).await {
+        Ok(list) => (list, Vec::new()),
+        Err(ServiceError::Invalid(inv)) => (Vec::new(), inv.errors),
+        Err(e) => return Err(PageError::from_service(lang, e)),
+    };
+    let names = state.passage.audit_user_names(&s.actor).await.map_err(|e| PageError::from_service(lang, e))?;
+    let next = (entries.len() == 100).then(|| entries.last().map(|l| l.seq)).flatten();
+    let text = |name: &str, value: &str, kind: &'static str| -> Markup {
+        field(lang, name, &t(lang, &format!("audit-{name}")), Input::Text { value, kind }, &errors, None)
+    };
+    let body = html! {
+        h1 { (t(lang, "audit-title")) }
+        form.card method="get" action="/audit" {
+            (error_summary(lang, &errors))
+            div.grid {
+                (text("person", &q.person, "text"))
+                (text("case", &q.case, "text"))
+                (text("user", &q.user, "text"))
+                (text("from", &q.from, "date"))
+                (text("until", &q.until, "date"))
+            }
+            p { button type="submit" { (t(lang, "audit-filter")) } }
+        }
+        @if entries.is_empty() { p.muted { (t(lang, "none-yet")) } } @else {
+            div.scroll { table {
+                thead { tr { th { "#" } th { (t(lang, "audit-at")) } th { (t(lang, "audit-user")) } th { (t(lang, "audit-action")) } th { (t(lang, "audit-record")) } th { (t(lang, "audit-changes")) } th { (t(lang, "audit-source")) } } }
+                tbody { @for e in &entries { tr {
+                    td { (e.seq) }
+                    td dir="ltr" { (e.at) }
+                    td { @if e.actor.is_empty() { (t(lang, "audit-system")) } @else { (names.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone())) } }
+                    td { code { (e.action) } }
+                    td dir="ltr" {
+                        @if let Some(id) = e.record.strip_prefix("case:") { a href=(format!("/cases/{id}")) { (e.record) } }
+                        @else if let Some(id) = e.record.strip_prefix("person:") { a href=(format!("/persons/{id}")) { (e.record) } }
+                        @else { (e.record) }
+                    }
+                    td dir="ltr" { code style="white-space:pre-wrap;word-break:break-all" { (e.changes) } }
+                    td dir="ltr" { (e.source) }
+                } } }
+            } }
+            @if let Some(before) = next {
+                p { a href=(format!("/audit?person={}&case={}&user={}&from={}&until={}&before={before}", enc(&q.person), enc(&q.case), enc(&q.user), enc(&q.from), enc(&q.until))) { (t(lang, "audit-older")) } }
+            }
+        }
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: t(lang, "audit-title"), session: Some(&s), here: "/audit" }, body)))
+}
+
+/// Percent-encode a query value (ids, usernames and dates need little, but never trust it).
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
