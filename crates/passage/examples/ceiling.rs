@@ -24,7 +24,9 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (db, port) = (args.get(1).expect("database file"), args.get(2).expect("port"));
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{db}")).unwrap().read_only(true);
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.unwrap();
+    // Readers: CEILING_READERS, default 8 (sqlx's usual); the bench runs it with 4 and 8.
+    let readers = std::env::var("CEILING_READERS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+    let pool = SqlitePoolOptions::new().max_connections(readers).connect_with(opts).await.unwrap();
     let app = Router::new().route("/cases/{id}", get(case)).with_state(pool);
     let l = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await.unwrap();
     axum::serve(l, app).await.unwrap();

@@ -274,8 +274,7 @@ impl Passage {
     pub async fn case_file(&self, actor: &Actor, case: CaseId) -> ServiceResult<CaseFile> {
         access::require(actor, Action::ReadCases)?;
         let mut c = self.reader().await?;
-        let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
-        let contents = reg::case_contents(&mut c, &[case.id]).await?;
+        let (case, contents) = reg::case_with_contents(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
         drop(c);
         if case.sensitivity == Sensitivity::Restricted {
             self.audit_restricted_view(actor, format!("case:{}", case.id), case.person_id).await?;

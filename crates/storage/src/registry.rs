@@ -695,10 +695,154 @@ pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Ca
             }),
         }
     }
-    // History reads oldest first; the rest newest first (ids are UUIDv7, so they break ties by time).
+    sort_contents(&mut out);
+    Ok(out)
+}
+
+/// History reads oldest first; the rest newest first (ids are UUIDv7, so they break ties by time).
+fn sort_contents(out: &mut CaseContents) {
     out.history.sort_by(|a, b| (a.changed_at, &a.id).cmp(&(b.changed_at, &b.id)));
     out.screenings.sort_by_key(|s| std::cmp::Reverse((s.screened_on, s.id)));
     out.assistance.sort_by_key(|a| std::cmp::Reverse((a.provided_on, a.id)));
     out.notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
-    Ok(out)
+}
+
+// ---------------------------------------------------------------- a case and its contents, in one row
+
+/// A case with everything recorded on it, in one statement that returns one
+/// row: the case's columns, and each kind of record as a JSON array built by
+/// the database. Reading a case is the most frequent request; on SQLite
+/// every row crosses from the driver's worker thread to the async task with
+/// a thread wake-up, and profiling showed those wake-ups, not SQL, to be
+/// most of a read's cost. One row instead of one per record halves it.
+pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Scope) -> Result<Option<(CaseRecord, CaseContents)>> {
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let pg = c.backend_name() == "PostgreSQL";
+    let head =
+        if pg { POSTGRES.get_or_init(|| case_with_contents_sql(true)) } else { SQLITE.get_or_init(|| case_with_contents_sql(false)) };
+    let mut q = Sql::new(head);
+    q.push(" WHERE c.id = ").bind(case.to_string());
+    push_case_scope(&mut q, scope);
+    let Some(r) = q.query().fetch_optional(&mut *c).await? else { return Ok(None) };
+    let record = CaseRecord::from_row(&r)?;
+    let mut out = CaseContents::default();
+    for a in json_rows(&text(&r, "j_history")?)? {
+        out.history.push(StatusChangeRecord {
+            id: a.text(0)?,
+            case_id: record.id,
+            changed_at: a.parse(1, |_, s| Timestamp::parse(s).ok_or_else(|| passage_domain::FieldError::new("", "")))?,
+            from_status: a.opt_code(2, CaseStatus::parse)?,
+            to_status: a.code(3, CaseStatus::parse)?,
+            reason: a.opt_text(4)?,
+            changed_by: a.text(5)?,
+        });
+    }
+    for a in json_rows(&text(&r, "j_screenings")?)? {
+        out.screenings.push(ScreeningRecord {
+            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
+            case_id: record.id,
+            screened_on: a.code(1, CalendarDate::parse)?,
+            findings: list(&a.text(2)?, VulnerabilityCategory::parse)?,
+            exploitation: list(&a.text(3)?, ExploitationType::parse)?,
+            notes: a.opt_text(4)?,
+            screened_by: a.text(5)?,
+        });
+    }
+    for a in json_rows(&text(&r, "j_assistance")?)? {
+        out.assistance.push(AssistanceRecord {
+            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
+            case_id: record.id,
+            provided_on: a.code(1, CalendarDate::parse)?,
+            kind: a.code(2, passage_domain::assistance::AssistanceKind::parse)?,
+            unit: a.code(3, passage_domain::assistance::Unit::parse)?,
+            place: a.opt_text(4)?,
+            provider: a.opt_text(5)?,
+            currency: a.opt_code(6, Currency::parse)?,
+            quantity: a.int(7)?,
+            cost: a.opt_int(8)?,
+            recorded_by: a.text(9)?,
+        });
+    }
+    for a in json_rows(&text(&r, "j_notes")?)? {
+        out.notes.push(NoteRecord {
+            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
+            case_id: record.id,
+            created_at: a.parse(1, |_, s| Timestamp::parse(s).ok_or_else(|| passage_domain::FieldError::new("", "")))?,
+            body: a.text(2)?,
+            author: a.text(3)?,
+        });
+    }
+    sort_contents(&mut out);
+    Ok(Some((record, out)))
+}
+
+fn case_with_contents_sql(pg: bool) -> String {
+    let agg = |cols: &str, from: &str| {
+        if pg {
+            format!("(SELECT COALESCE(json_agg(json_build_array({cols})), '[]'::json)::text {from})")
+        } else {
+            format!("(SELECT json_group_array(json_array({cols})) {from})")
+        }
+    };
+    let parts = [
+        agg(
+            "h.id, h.changed_at, h.from_status, h.to_status, h.reason, hu.display_name",
+            "FROM case_status_history h JOIN users hu ON hu.id = h.changed_by WHERE h.case_id = c.id",
+        ) + " AS j_history",
+        agg(
+            "s.id, s.screened_on, s.findings, s.exploitation, s.notes, su.display_name",
+            "FROM screenings s JOIN users su ON su.id = s.screened_by WHERE s.case_id = c.id",
+        ) + " AS j_screenings",
+        agg(
+            "a.id, a.provided_on, a.kind, a.unit, a.place, a.provider, a.currency, a.quantity, a.cost, au.display_name",
+            "FROM assistance a JOIN users au ON au.id = a.recorded_by WHERE a.case_id = c.id",
+        ) + " AS j_assistance",
+        agg("n.id, n.created_at, n.body, nu.display_name", "FROM case_notes n JOIN users nu ON nu.id = n.author WHERE n.case_id = c.id")
+            + " AS j_notes",
+    ];
+    CASE_SELECT.replacen(" FROM cases c", &format!(", {} FROM cases c", parts.join(", ")), 1)
+}
+
+/// One record of a JSON array built by the database, read by position.
+struct JsonRow(Vec<serde_json::Value>);
+
+fn json_rows(s: &str) -> Result<Vec<JsonRow>> {
+    let v: Vec<Vec<serde_json::Value>> = serde_json::from_str(s).map_err(|_| corrupt("json", s))?;
+    Ok(v.into_iter().map(JsonRow).collect())
+}
+
+impl JsonRow {
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        match self.0.get(i) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(corrupt("json text", &v.to_string())),
+        }
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        self.opt_text(i)?.ok_or_else(|| corrupt("json text", "null"))
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.0.get(i) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| corrupt("json integer", &v.to_string())),
+        }
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        self.opt_int(i)?.ok_or_else(|| corrupt("json integer", "null"))
+    }
+    fn opt_code<T>(&self, i: usize, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<Option<T>> {
+        match self.opt_text(i)? {
+            None => Ok(None),
+            Some(s) => parse("", &s).map(Some).map_err(|_| corrupt("json code", &s)),
+        }
+    }
+    fn code<T>(&self, i: usize, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<T> {
+        let s = self.text(i)?;
+        parse("", &s).map_err(|_| corrupt("json code", &s))
+    }
+    fn parse<T>(&self, i: usize, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<T> {
+        self.code(i, parse)
+    }
 }
