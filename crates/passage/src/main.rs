@@ -216,7 +216,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             println!("Open http://{addr} and log in with one of these (password for all: {}):", passage_service::synthetic::DEMO_PASSWORD);
             for (u, name, role, offices) in passage_service::synthetic::DEMO_USERS {
-                println!("  {u:<10} {role:<11} {name} {}", offices.join(" "));
+                let reach = if offices.is_empty() { "(every office)".to_string() } else { offices.join(" ") };
+                println!("  {u:<10} {role:<21} {name} {reach}");
             }
             let _ = std::io::stdout().flush();
             passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false }).await.map_err(|e| e.to_string())?;
