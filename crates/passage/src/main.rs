@@ -99,6 +99,20 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// Give an existing user a role for some offices (replacing what they held of that role).
+    Grant {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// One of: caseworker, protection_officer, movement_officer, reintegration_officer, me_officer,
+        /// programme_viewer, partner, admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Office code (repeat for several offices), e.g. NER-AGZ; `all` for every office.
+        #[arg(long = "office")]
+        offices: Vec<String>,
+    },
     /// Add a user. The password is read from standard input (or asked for on a terminal), never from the command line.
     Add {
         #[command(flatten)]
@@ -249,6 +263,22 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             match passage.add_user(&username, &display, &password, role, &offices).await {
                 Ok(u) => {
                     println!("added user {} ({role})", u.username);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::Invalid(inv)) => {
+                    for e in inv.errors {
+                        eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::User { command: UserCommand::Grant { db, username, role, offices } } => {
+            let passage = open(&database_url(&db, &file)).await?;
+            match passage.grant_role(&username, role, &offices).await {
+                Ok(u) => {
+                    println!("{} now holds {role}", u.username);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(passage_service::ServiceError::Invalid(inv)) => {

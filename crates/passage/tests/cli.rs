@@ -144,4 +144,18 @@ fn user_add_reads_the_password_from_stdin_and_checks_it() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("protection_officer"), "the error lists the roles: {}", stderr(&o));
+    // A second role for an existing user; unknown users and offices are refused.
+    let grant = |user: &str, office: &str| {
+        run(&["user", "grant", "--username", user, "--role", "protection_officer", "--office", office, "--database-url", &db], None)
+    };
+    let o = grant("fatou.ceesay", "NER-AGZ");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("fatou.ceesay now holds protection_officer"));
+    let o = grant("no.such.user", "NER-AGZ");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("username"), "{}", stderr(&o));
+    let o = grant("fatou.ceesay", "XXX-000");
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["audit", "verify", "--database-url", &db], None);
+    assert!(o.status.success() && stdout(&o).contains("entries verified"), "{}", stderr(&o));
 }

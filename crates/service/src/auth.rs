@@ -128,23 +128,8 @@ impl Passage {
         let username = inv.take(parse_username("username", username));
         inv.take(check_password("password", password, username.as_deref().unwrap_or("")));
         let display = inv.take(passage_domain::text::required("display_name", display_name, 100, false));
-        let mut c = self.db.reader().acquire().await?;
-        // "all" (or no office for an administrator) means every office.
-        let every = office_codes.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) || (role == Role::Admin && office_codes.is_empty());
-        let mut offices = std::collections::BTreeSet::new();
-        for code in office_codes.iter().filter(|c| !c.trim().eq_ignore_ascii_case("all")) {
-            match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await? {
-                Some(o) => {
-                    offices.insert(o.id);
-                }
-                None => inv.push(passage_domain::FieldError::new("office", "err-unknown-office").with("value", code)),
-            }
-        }
-        if !every && offices.is_empty() && inv.is_empty() {
-            inv.push(passage_domain::FieldError::new("office", "err-required"));
-        }
-        let grants = [Grant { role, offices: if every { Offices::All } else { Offices::Only(offices) } }];
-        drop(c);
+        let grant = self.grant_of(role, office_codes, &mut inv).await?;
+        let grants = [grant];
         inv.into_result()?;
         let username = username.expect("checked");
         let pw = password.to_string();
@@ -173,6 +158,52 @@ impl Passage {
         tx.commit().await?;
         let mut c = self.db.reader().acquire().await?;
         users::get_user(&mut c, id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// A role for the offices named by code; "all" (or none, for an
+    /// administrator) means every office. Problems go into `inv`.
+    async fn grant_of(&self, role: Role, office_codes: &[String], inv: &mut Invalid) -> ServiceResult<Grant> {
+        let mut c = self.db.reader().acquire().await?;
+        let every = office_codes.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) || (role == Role::Admin && office_codes.is_empty());
+        let mut offices = std::collections::BTreeSet::new();
+        for code in office_codes.iter().filter(|c| !c.trim().eq_ignore_ascii_case("all")) {
+            match passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await? {
+                Some(o) => {
+                    offices.insert(o.id);
+                }
+                None => inv.push(passage_domain::FieldError::new("office", "err-unknown-office").with("value", code)),
+            }
+        }
+        if !every && offices.is_empty() && inv.is_empty() {
+            inv.push(passage_domain::FieldError::new("office", "err-required"));
+        }
+        Ok(Grant { role, offices: if every { Offices::All } else { Offices::Only(offices) } })
+    }
+
+    /// Give an existing user a role for some offices, replacing what they
+    /// held of that role (`passage user grant`). Audited with the grants
+    /// before and after; the user's cached sessions see it at once.
+    pub async fn grant_role(&self, username: &str, role: Role, office_codes: &[String]) -> ServiceResult<UserRecord> {
+        let mut inv = Invalid::default();
+        let grant = self.grant_of(role, office_codes, &mut inv).await?;
+        let mut c = self.db.reader().acquire().await?;
+        let user = users::get_user_by_username(&mut c, &username.trim().to_lowercase()).await?;
+        drop(c);
+        if user.is_none() {
+            inv.push(passage_domain::FieldError::new("username", "err-unknown-user"));
+        }
+        inv.into_result()?;
+        let user = user.expect("checked");
+        let mut tx = self.db.begin().await?;
+        users::put_grant(&mut tx, user.id, &grant).await?;
+        let mut after: Vec<Grant> = user.grants.iter().filter(|g| g.role != role).cloned().collect();
+        after.push(grant);
+        let changes = serde_json::json!({"grants": [user.grants, after]});
+        audit::record(&mut tx, None, "user.grant", format!("user:{}", user.id), None, changes).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(user.id);
+        let mut c = self.db.reader().acquire().await?;
+        users::get_user(&mut c, user.id).await?.ok_or(ServiceError::NotFound)
     }
 
     /// Check a username and password and open a session. A wrong username,
