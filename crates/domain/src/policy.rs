@@ -226,7 +226,8 @@ pub fn render_markdown() -> String {
            in search, counts and lists alike.\n\
          - **A person** is visible when at least one of their cases is.\n\
          - **Not found, not forbidden**: a record outside the reader's rights answers 404, exactly as a record that does\n  \
-           not exist; only actions on a visible record the reader may not take answer 403.\n\
+           not exist. 403 answers only what does not depend on the record: a role without the permission at all (an\n  \
+           M&E officer reading any case), or an action the reader may not take on a record they can see.\n\
          - **Disabled accounts** hold no rights, whatever their grants.\n",
     );
     s

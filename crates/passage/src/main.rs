@@ -105,13 +105,8 @@ enum UserCommand {
         db: DbArgs,
         #[arg(long)]
         username: String,
-        /// One of: caseworker, protection_officer, movement_officer, reintegration_officer, me_officer,
-        /// programme_viewer, partner, admin.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-        /// Office code (repeat for several offices), e.g. NER-AGZ; `all` for every office.
-        #[arg(long = "office")]
-        offices: Vec<String>,
+        #[command(flatten)]
+        grant: RoleArgs,
     },
     /// Add a user. The password is read from standard input (or asked for on a terminal), never from the command line.
     Add {
@@ -119,17 +114,32 @@ enum UserCommand {
         db: DbArgs,
         #[arg(long)]
         username: String,
-        /// One of: caseworker, protection_officer, movement_officer, reintegration_officer, me_officer,
-        /// programme_viewer, partner, admin.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-        /// Office code (repeat for several offices), e.g. NER-AGZ; `all` for every office (the default for admin).
-        #[arg(long = "office")]
-        offices: Vec<String>,
+        #[command(flatten)]
+        grant: RoleArgs,
         /// Full name as shown in the app (default: the username).
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// A role and the offices it is held for.
+#[derive(clap::Args)]
+struct RoleArgs {
+    /// One of: caseworker, protection_officer, movement_officer, reintegration_officer, me_officer,
+    /// programme_viewer, partner, admin.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// Office code (repeat for several offices), e.g. NER-AGZ; `all` for every office (the default for admin).
+    #[arg(long = "office")]
+    offices: Vec<String>,
+}
+
+/// Field errors on standard error, exit code 2 (bad input).
+fn refused(inv: passage_domain::Invalid) -> ExitCode {
+    for e in inv.errors {
+        eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
+    }
+    ExitCode::from(2)
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -256,7 +266,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { db, username, role, offices, name } } => {
+        Command::User { command: UserCommand::Add { db, username, grant: RoleArgs { role, offices }, name } } => {
             let password = read_password()?;
             let passage = open(&database_url(&db, &file)).await?;
             let display = name.unwrap_or_else(|| username.clone());
@@ -265,28 +275,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     println!("added user {} ({role})", u.username);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::Invalid(inv)) => {
-                    for e in inv.errors {
-                        eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
-                    }
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
         }
-        Command::User { command: UserCommand::Grant { db, username, role, offices } } => {
+        Command::User { command: UserCommand::Grant { db, username, grant: RoleArgs { role, offices } } } => {
             let passage = open(&database_url(&db, &file)).await?;
             match passage.grant_role(&username, role, &offices).await {
                 Ok(u) => {
                     println!("{} now holds {role}", u.username);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::Invalid(inv)) => {
-                    for e in inv.errors {
-                        eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
-                    }
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
         }

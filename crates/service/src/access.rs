@@ -5,7 +5,7 @@
 
 use crate::error::{ServiceError, ServiceResult};
 use passage_domain::ids::OfficeId;
-use passage_domain::policy::{Offices, Permission, Rights};
+use passage_domain::policy::{Offices, Permission};
 use passage_storage::records::{Scope, UserRecord};
 
 /// Who is acting, and from where (the client's address, or `cli`): what
@@ -38,6 +38,7 @@ pub enum Action {
     WriteCases(OfficeId),
     ManageOffices,
     ManageUsers,
+    ReadAudit,
 }
 
 impl Action {
@@ -47,12 +48,9 @@ impl Action {
             Action::WriteCases(o) => (Permission::WriteCases, Some(o)),
             Action::ManageOffices => (Permission::ManageOffices, None),
             Action::ManageUsers => (Permission::ManageUsers, None),
+            Action::ReadAudit => (Permission::ReadAudit, None),
         }
     }
-}
-
-pub fn rights(user: &UserRecord) -> Rights {
-    user.rights()
 }
 
 /// The records `user` may see, for storage queries.
@@ -77,6 +75,7 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
             Action::WriteCases(_) => "work on cases of this office",
             Action::ManageOffices => "manage offices",
             Action::ManageUsers => "manage users",
+            Action::ReadAudit => "read the audit trail",
         }))
     }
 }

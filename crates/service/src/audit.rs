@@ -6,14 +6,13 @@
 //! rest (note bodies, document numbers) only as "redacted", so the trail does
 //! not become a clear-text copy of them.
 
-use crate::access::{self, Actor};
-use crate::error::{ServiceError, ServiceResult};
+use crate::access::{self, Action, Actor};
+use crate::error::ServiceResult;
 use crate::Passage;
 use passage_domain::audit::AuditLine;
 use passage_domain::date::CalendarDate;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{CaseId, PersonId, UserId};
-use passage_domain::policy::Permission;
 use passage_domain::{FieldError, Invalid};
 use passage_storage::audit::{self as store, AuditFilter, NewAuditEntry, Verification};
 use passage_storage::users;
@@ -78,9 +77,7 @@ impl Passage {
     /// Browse the trail (administrators), newest first; `limit` at most 500.
     pub async fn browse_audit(&self, actor: &Actor, q: &AuditQuery, limit: i64) -> ServiceResult<Vec<AuditLine>> {
         // The right first: nobody learns which ids exist by probing filters.
-        if !access::rights(actor).can_somewhere(Permission::ReadAudit) {
-            return Err(ServiceError::Forbidden("read the audit trail"));
-        }
+        access::require(actor, Action::ReadAudit)?;
         let mut inv = Invalid::default();
         let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         let mut f = AuditFilter::default();
@@ -117,9 +114,7 @@ impl Passage {
 
     /// Names of users by id, to show who did what in the trail (administrators).
     pub async fn audit_user_names(&self, actor: &Actor) -> ServiceResult<std::collections::HashMap<String, String>> {
-        if !access::rights(actor).can_somewhere(Permission::ReadAudit) {
-            return Err(ServiceError::Forbidden("read the audit trail"));
-        }
+        access::require(actor, Action::ReadAudit)?;
         let mut c = self.db.reader().acquire().await?;
         Ok(users::list_users(&mut c)
             .await?
@@ -136,9 +131,7 @@ impl Passage {
 
     /// Browse the trail (administrators).
     pub async fn audit_trail(&self, actor: &Actor, filter: &AuditFilter, limit: i64) -> ServiceResult<Vec<AuditLine>> {
-        if !access::rights(actor).can_somewhere(Permission::ReadAudit) {
-            return Err(ServiceError::Forbidden("read the audit trail"));
-        }
+        access::require(actor, Action::ReadAudit)?;
         let mut c = self.db.reader().acquire().await?;
         Ok(store::list(&mut c, filter, limit.clamp(1, 500)).await?)
     }

@@ -731,7 +731,7 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
         out.history.push(StatusChangeRecord {
             id: a.text(0)?,
             case_id: record.id,
-            changed_at: a.parse(1, |_, s| Timestamp::parse(s).ok_or_else(|| passage_domain::FieldError::new("", "")))?,
+            changed_at: a.timestamp(1)?,
             from_status: a.opt_code(2, CaseStatus::parse)?,
             to_status: a.code(3, CaseStatus::parse)?,
             reason: a.opt_text(4)?,
@@ -740,7 +740,7 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
     }
     for a in json_rows(&text(&r, "j_screenings")?)? {
         out.screenings.push(ScreeningRecord {
-            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
+            id: a.id(0)?,
             case_id: record.id,
             screened_on: a.code(1, CalendarDate::parse)?,
             findings: list(&a.text(2)?, VulnerabilityCategory::parse)?,
@@ -751,7 +751,7 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
     }
     for a in json_rows(&text(&r, "j_assistance")?)? {
         out.assistance.push(AssistanceRecord {
-            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
+            id: a.id(0)?,
             case_id: record.id,
             provided_on: a.code(1, CalendarDate::parse)?,
             kind: a.code(2, passage_domain::assistance::AssistanceKind::parse)?,
@@ -765,13 +765,7 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
         });
     }
     for a in json_rows(&text(&r, "j_notes")?)? {
-        out.notes.push(NoteRecord {
-            id: a.code(0, |_, s| s.parse().map_err(|_| passage_domain::FieldError::new("", "")))?,
-            case_id: record.id,
-            created_at: a.parse(1, |_, s| Timestamp::parse(s).ok_or_else(|| passage_domain::FieldError::new("", "")))?,
-            body: a.text(2)?,
-            author: a.text(3)?,
-        });
+        out.notes.push(NoteRecord { id: a.id(0)?, case_id: record.id, created_at: a.timestamp(1)?, body: a.text(2)?, author: a.text(3)? });
     }
     sort_contents(&mut out);
     Ok(Some((record, out)))
@@ -842,7 +836,12 @@ impl JsonRow {
         let s = self.text(i)?;
         parse("", &s).map_err(|_| corrupt("json code", &s))
     }
-    fn parse<T>(&self, i: usize, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<T> {
-        self.code(i, parse)
+    fn id<T: std::str::FromStr>(&self, i: usize) -> Result<T> {
+        let s = self.text(i)?;
+        s.parse().map_err(|_| corrupt("json id", &s))
+    }
+    fn timestamp(&self, i: usize) -> Result<Timestamp> {
+        let s = self.text(i)?;
+        Timestamp::parse(&s).ok_or_else(|| corrupt("json timestamp", &s))
     }
 }
