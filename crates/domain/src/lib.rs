@@ -51,6 +51,7 @@ pub mod person;
 pub mod policy;
 pub mod screening;
 pub mod text;
+pub mod totp;
 pub mod user;
 
 pub use error::{FieldError, Invalid};

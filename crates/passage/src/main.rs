@@ -27,6 +27,10 @@ struct DbArgs {
     /// Database: an SQLite file path or sqlite:// URL (default ./passage.db), or postgres://user:pass@host/db.
     #[arg(long, env = "PASSAGE_DATABASE_URL")]
     database_url: Option<String>,
+    /// The data key file that seals notes, document numbers and second-factor secrets (default, for SQLite: the
+    /// database file's path with `.key` added, created with the database; required for PostgreSQL).
+    #[arg(long, env = "PASSAGE_DATA_KEY_FILE")]
+    data_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -151,6 +155,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     database_url: Option<String>,
+    data_key_file: Option<PathBuf>,
     bind: Option<String>,
     secure_cookies: Option<bool>,
 }
@@ -169,10 +174,49 @@ fn database_url(db: &DbArgs, file: &FileConfig) -> String {
     db.database_url.clone().or_else(|| file.database_url.clone()).unwrap_or_else(|| "./passage.db".to_string())
 }
 
-async fn open(url: &str) -> Result<Passage, String> {
+/// Where the data key file is: the flag or setting, else beside an SQLite file.
+fn key_path(db: &DbArgs, file: &FileConfig, url: &str) -> Result<PathBuf, String> {
+    if let Some(p) = db.data_key_file.clone().or_else(|| file.data_key_file.clone()) {
+        return Ok(p);
+    }
+    match passage_storage::db::normalise_url(url) {
+        Ok((passage_storage::Backend::Sqlite, _)) => {
+            let path = url.trim().trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            Ok(PathBuf::from(format!("{path}.key")))
+        }
+        _ => Err("PostgreSQL needs a data key file: give --data-key-file PATH (or PASSAGE_DATA_KEY_FILE); \
+                  a new file is created there if none exists"
+            .into()),
+    }
+}
+
+/// The database, migrated, with its data keys. A key file is created only
+/// beside a database that holds no sealed value yet.
+async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, String> {
     let db = Db::connect(url).await.map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(Passage::new(db))
+    let keys = if key_file.exists() {
+        passage_storage::sealed::Keyring::load(key_file).map_err(|e| e.to_string())?
+    } else {
+        if db.holds_sealed_values().await.map_err(|e| e.to_string())? {
+            return Err(format!(
+                "the data key file {} does not exist, and this database holds values sealed with a key: give the key file it was \
+                 created with (--data-key-file)",
+                key_file.display()
+            ));
+        }
+        let (keys, _) = passage_storage::sealed::Keyring::load_or_create(key_file).map_err(|e| e.to_string())?;
+        tracing::info!(path = %key_file.display(), "created a new data key file; keep a copy apart from the database backups");
+        keys
+    };
+    Ok(Passage::new(db, keys))
+}
+
+async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {
+    let url = database_url(db, file);
+    let key = key_path(db, file, &url)?;
+    open_with(&url, &key).await
 }
 
 fn main() -> ExitCode {
@@ -205,8 +249,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     let file = load_config(&cli.config)?;
     match cli.command {
         Command::Serve { db, bind, secure_cookies } => {
-            let url = database_url(&db, &file);
-            let passage = open(&url).await?;
+            let passage = open(&db, &file).await?;
             let bind = bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener = listen(&bind).await?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -227,7 +270,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
-            let passage = open(&path.display().to_string()).await?;
+            for suffix in [".key"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let passage = open_with(&path.display().to_string(), &PathBuf::from(format!("{}.key", path.display()))).await?;
             eprintln!("Creating {persons} synthetic persons in {} …", path.display());
             let bar = progress(persons, "persons");
             let g = passage.generate(persons, 2026, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
@@ -251,7 +297,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if persons == 0 {
                 return Err("--persons must be at least 1".into());
             }
-            let passage = open(&database_url(&db, &file)).await?;
+            let passage = open(&db, &file).await?;
             let bar = progress(persons, "persons");
             let start = std::time::Instant::now();
             let g = passage.generate(persons, seed, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
@@ -268,7 +314,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::User { command: UserCommand::Add { db, username, grant: RoleArgs { role, offices }, name } } => {
             let password = read_password()?;
-            let passage = open(&database_url(&db, &file)).await?;
+            let passage = open(&db, &file).await?;
             let display = name.unwrap_or_else(|| username.clone());
             match passage.add_user(&username, &display, &password, role, &offices).await {
                 Ok(u) => {
@@ -280,7 +326,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::User { command: UserCommand::Grant { db, username, grant: RoleArgs { role, offices } } } => {
-            let passage = open(&database_url(&db, &file)).await?;
+            let passage = open(&db, &file).await?;
             match passage.grant_role(&username, role, &offices).await {
                 Ok(u) => {
                     println!("{} now holds {role}", u.username);
@@ -291,12 +337,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Migrate { db } => {
-            open(&database_url(&db, &file)).await?;
+            open(&db, &file).await?;
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify { db } } => {
-            let passage = open(&database_url(&db, &file)).await?;
+            let passage = open(&db, &file).await?;
             let started = std::time::Instant::now();
             let bar = progress(0, "entries");
             let v = passage.verify_audit(|n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
@@ -318,7 +364,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { db } => {
-            let passage = open(&database_url(&db, &file)).await?;
+            let passage = open(&db, &file).await?;
             let report = passage.check().await.map_err(|e| e.to_string())?;
             for (table, n) in &report.counts {
                 println!("{table:<20} {n}");

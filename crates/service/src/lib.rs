@@ -13,17 +13,20 @@ pub mod synthetic;
 pub use access::Actor;
 pub use error::{ServiceError, ServiceResult};
 pub use passage_storage::records::{Scope, UserRecord};
+pub use passage_storage::sealed::Keyring;
 pub use passage_storage::Db;
 
 /// The application: a database and the clock. Cheap to clone.
 #[derive(Clone)]
 pub struct Passage {
     pub db: Db,
+    /// The data keys that seal notes, document numbers and TOTP secrets.
+    pub keys: Keyring,
     sessions: auth::SessionCache,
 }
 
 impl Passage {
-    pub fn new(db: Db) -> Self {
-        Self { db, sessions: auth::SessionCache::default() }
+    pub fn new(db: Db, keys: Keyring) -> Self {
+        Self { db, keys, sessions: auth::SessionCache::default() }
     }
 }

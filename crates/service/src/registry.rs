@@ -167,7 +167,7 @@ impl Passage {
         let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        reg::insert_person(&mut tx, ids.person_id, &p, office.id, actor.id, now).await?;
+        reg::insert_person(&mut tx, &self.keys, ids.person_id, &p, office.id, actor.id, now).await?;
         let row = NewCaseRow {
             id: ids.case_id,
             person_id: ids.person_id,
@@ -259,10 +259,10 @@ impl Passage {
         if !reg::person_in_scope(&mut c, person, &scope).await? {
             return Err(ServiceError::NotFound);
         }
-        let person = reg::get_person(&mut c, person).await?.ok_or(ServiceError::NotFound)?;
+        let person = reg::get_person(&mut c, &self.keys, person).await?.ok_or(ServiceError::NotFound)?;
         let cases = reg::cases_of_person(&mut c, person.id, &scope).await?;
         let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
-        let contents = reg::case_contents(&mut c, &ids).await?;
+        let contents = reg::case_contents(&mut c, &self.keys, &ids).await?;
         let consents = reg::consents_of_person(&mut c, person.id).await?;
         drop(c);
         if cases.iter().any(|c| c.sensitivity == Sensitivity::Restricted) {
@@ -274,7 +274,8 @@ impl Passage {
     pub async fn case_file(&self, actor: &Actor, case: CaseId) -> ServiceResult<CaseFile> {
         access::require(actor, Action::ReadCases)?;
         let mut c = self.reader().await?;
-        let (case, contents) = reg::case_with_contents(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
+        let (case, contents) =
+            reg::case_with_contents(&mut c, &self.keys, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
         drop(c);
         if case.sensitivity == Sensitivity::Restricted {
             self.audit_restricted_view(actor, format!("case:{}", case.id), case.person_id).await?;
@@ -311,7 +312,7 @@ impl Passage {
         let id = ScreeningId::new();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        reg::insert_screening(&mut tx, id, case.id, &s, actor.id, now).await?;
+        reg::insert_screening(&mut tx, &self.keys, id, case.id, &s, actor.id, now).await?;
         let all = reg::case_findings(&mut tx, case.id).await?;
         // The latest screening sets priority; sensitivity only ever goes up.
         let sensitivity = Sensitivity::derive(case.kind, &all, case.sensitivity);
@@ -368,7 +369,7 @@ impl Passage {
         let id = NoteId::new();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        reg::insert_note(&mut tx, id, case.id, &body, actor.id, now).await?;
+        reg::insert_note(&mut tx, &self.keys, id, case.id, &body, actor.id, now).await?;
         reg::touch_case(&mut tx, case.id, now).await?;
         reg::record_activity(&mut tx, actor.id, "note_added", Some(case.id), Some(case.person_id), now).await?;
         let changes = audit::created(&[("case", json!(case.id)), ("body", audit::redacted(&body))]);
@@ -401,7 +402,7 @@ impl Passage {
         if !reg::person_in_scope(&mut c, person, &scope).await? {
             return Err(ServiceError::NotFound);
         }
-        let p = reg::get_person(&mut c, person).await?.ok_or(ServiceError::NotFound)?;
+        let p = reg::get_person(&mut c, &self.keys, person).await?.ok_or(ServiceError::NotFound)?;
         let cases = reg::cases_of_person(&mut c, person, &scope).await?;
         let writable = std::iter::once(p.registered_office_id)
             .chain(cases.iter().map(|c| c.office_id))

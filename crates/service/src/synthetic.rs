@@ -17,6 +17,7 @@ use passage_domain::policy::{Grant, Offices, Permission, Role};
 use passage_storage::bulk::insert_rows;
 use passage_storage::records::OfficeRecord;
 use passage_storage::registry as reg;
+use passage_storage::sealed::Keyring;
 use passage_storage::sql::Value;
 use passage_storage::users::{self, NewUser};
 
@@ -498,7 +499,7 @@ impl Passage {
                 make_person(&mut rng, &offices, &staff, &mut b, &mut counter, base, room_for_two, &mut out);
             }
             let mut tx = self.db.begin_bulk().await?;
-            b.write(&mut tx).await?;
+            b.write(&mut tx, &self.keys).await?;
             tx.commit().await?;
             done = target;
             progress(done);
@@ -511,6 +512,17 @@ impl Passage {
         tx.commit().await?;
         self.db.analyze().await?;
         Ok(out)
+    }
+}
+
+/// Seal the text in column `col` of each row, bound to the row's id (column 0).
+fn seal_column<I: std::str::FromStr>(keys: &Keyring, rows: &mut [Vec<Value>], col: usize, place: impl Fn(I) -> String) {
+    for r in rows {
+        if let (Value::Text(id), Value::Text(plain)) = (&r[0], &r[col]) {
+            if let Ok(id) = id.parse::<I>() {
+                r[col] = Value::Text(keys.seal(&place(id), plain));
+            }
+        }
     }
 }
 
@@ -529,7 +541,10 @@ struct Batch {
 }
 
 impl Batch {
-    async fn write(self, c: &mut sqlx::AnyConnection) -> ServiceResult<()> {
+    async fn write(mut self, c: &mut sqlx::AnyConnection, keys: &Keyring) -> ServiceResult<()> {
+        // Sealed columns are sealed here, as the one-by-one writes do (see `passage_storage::sealed`).
+        seal_column(keys, &mut self.docs, 3, |id| reg::document_place(id));
+        seal_column(keys, &mut self.notes, 2, |id| reg::note_place(id));
         insert_rows(
             c,
             "persons",

@@ -47,6 +47,19 @@ pub fn normalise_url(url: &str) -> Result<(Backend, String)> {
 }
 
 impl Db {
+    /// Whether any row holds a sealed value, so that a missing key file is
+    /// not silently replaced by a new key that cannot open them.
+    pub async fn holds_sealed_values(&self) -> Result<bool> {
+        let mut c = self.read.acquire().await?;
+        for (table, column) in crate::sealed::SEALED_COLUMNS {
+            let q = format!("SELECT 1 AS x FROM {table} WHERE {column} LIKE 'sealed:%' LIMIT 1");
+            if sqlx::query(&q).fetch_optional(&mut *c).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     pub async fn connect(url: &str) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;

@@ -14,6 +14,7 @@ pub mod check;
 pub mod db;
 pub mod records;
 pub mod registry;
+pub mod sealed;
 pub mod search;
 pub mod sql;
 pub mod users;
@@ -30,6 +31,8 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Sealed(#[from] sealed::OpenError),
     #[error("unsupported database URL {0:?}: use sqlite://PATH, a file path, or postgres://…")]
     BadUrl(String),
 }

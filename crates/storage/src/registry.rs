@@ -4,8 +4,9 @@
 //! service layer wraps groups that belong together in a transaction.
 
 use crate::records::*;
+use crate::sealed::Keyring;
 use crate::sql::{Sql, Value};
-use crate::Result;
+use crate::{Result, StorageError};
 use passage_domain::assistance::NewAssistance;
 use passage_domain::case::{CaseKind, CaseStatus, Sensitivity};
 use passage_domain::codes::{CountryCode, Currency, LanguageCode};
@@ -61,7 +62,15 @@ pub async fn open_cases_per_office(c: &mut AnyConnection) -> Result<Vec<(OfficeI
 
 /// Write a person with all their names, search keys and documents.
 /// Call inside a transaction.
-pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, office: OfficeId, by: UserId, now: Timestamp) -> Result<()> {
+pub async fn insert_person(
+    c: &mut AnyConnection,
+    keys: &Keyring,
+    id: PersonId,
+    p: &NewPerson,
+    office: OfficeId,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
     let now_s = now.to_string();
     sqlx::query(
         "INSERT INTO persons (id, display_name, sex, birth_date, birth_date_precision, birth_year, nationality, languages, phone, \
@@ -83,13 +92,14 @@ pub async fn insert_person(c: &mut AnyConnection, id: PersonId, p: &NewPerson, o
     .await?;
     insert_names(c, id, office, p.birth_date.map(|b| b.year() as i64), &p.names).await?;
     for d in &p.documents {
+        let doc = DocumentId::new();
         sqlx::query(
             "INSERT INTO identity_documents (id, person_id, kind, number, issuing_country, expires_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(DocumentId::new().to_string())
+        .bind(doc.to_string())
         .bind(id.to_string())
         .bind(d.kind.as_str())
-        .bind(&d.number)
+        .bind(keys.seal(&document_place(doc), &d.number))
         .bind(d.issuing_country.map(|c| c.to_string()))
         .bind(d.expires_on.map(|d| d.to_string()))
         .bind(&now_s)
@@ -131,7 +141,7 @@ async fn insert_names(c: &mut AnyConnection, id: PersonId, office: OfficeId, bir
 const PERSON_COLS: &str =
     "id, display_name, sex, birth_date, birth_date_precision, nationality, languages, phone, registered_office_id, created_at";
 
-pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<PersonRecord>> {
+pub async fn get_person(c: &mut AnyConnection, keys: &Keyring, id: PersonId) -> Result<Option<PersonRecord>> {
     let Some(r) =
         sqlx::query(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1")).bind(id.to_string()).fetch_optional(&mut *c).await?
     else {
@@ -139,7 +149,7 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
     };
     let names = person_names(c, &[id]).await?.into_iter().map(|(_, n)| n).collect();
     let docs = sqlx::query(
-        "SELECT kind, number, issuing_country, expires_on FROM identity_documents WHERE person_id = $1 ORDER BY created_at, id",
+        "SELECT id, kind, number, issuing_country, expires_on FROM identity_documents WHERE person_id = $1 ORDER BY created_at, id",
     )
     .bind(id.to_string())
     .fetch_all(&mut *c)
@@ -149,7 +159,7 @@ pub async fn get_person(c: &mut AnyConnection, id: PersonId) -> Result<Option<Pe
         .map(|d| {
             Ok(IdentityDocument {
                 kind: code(d, "kind", DocumentKind::parse)?,
-                number: text(d, "number")?,
+                number: open(keys, &document_place(self::id(d, "id")?), &text(d, "number")?)?,
                 issuing_country: opt_code(d, "issuing_country", CountryCode::parse)?,
                 expires_on: opt_date(d, "expires_on")?,
             })
@@ -413,6 +423,7 @@ pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, scope: &Scop
 
 pub async fn insert_screening(
     c: &mut AnyConnection,
+    keys: &Keyring,
     id: ScreeningId,
     case: CaseId,
     s: &NewScreening,
@@ -425,7 +436,7 @@ pub async fn insert_screening(
         .bind(s.screened_on.to_string())
         .bind(join(&s.findings))
         .bind(join(&s.exploitation))
-        .bind(s.notes.clone())
+        .bind(s.notes.as_ref().map(|n| keys.seal(&screening_place(id), n)))
         .bind(by.to_string())
         .bind(now.to_string())
         .execute(&mut *c)
@@ -483,11 +494,19 @@ pub async fn insert_assistance(
 
 // ---------------------------------------------------------------- notes
 
-pub async fn insert_note(c: &mut AnyConnection, id: NoteId, case: CaseId, body: &str, by: UserId, now: Timestamp) -> Result<()> {
+pub async fn insert_note(
+    c: &mut AnyConnection,
+    keys: &Keyring,
+    id: NoteId,
+    case: CaseId,
+    body: &str,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO case_notes (id, case_id, body, author, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.to_string())
         .bind(case.to_string())
-        .bind(body)
+        .bind(keys.seal(&note_place(id), body))
         .bind(by.to_string())
         .bind(now.to_string())
         .execute(c)
@@ -620,7 +639,7 @@ pub struct CaseContents {
 /// queries is most of the difference between a third and half of the
 /// ceiling in BENCHMARKS.md. The branches share one column layout: `t1`…`t5`
 /// text, `n1`/`n2` integers, typed NULLs for PostgreSQL.
-pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<CaseContents> {
+pub async fn case_contents(c: &mut AnyConnection, keys: &Keyring, cases: &[CaseId]) -> Result<CaseContents> {
     if cases.is_empty() {
         return Ok(CaseContents::default());
     }
@@ -665,12 +684,12 @@ pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Ca
                 id: text(r, "id")?,
             }),
             "s" => out.screenings.push(ScreeningRecord {
+                notes: open_opt(keys, &screening_place(id(r, "id")?), opt_text(r, "t3")?)?,
                 id: id(r, "id")?,
                 case_id: id(r, "case_id")?,
                 screened_on: date(r, "at")?,
                 findings: list(&text(r, "t1")?, VulnerabilityCategory::parse)?,
                 exploitation: list(&text(r, "t2")?, ExploitationType::parse)?,
-                notes: opt_text(r, "t3")?,
                 screened_by: text(r, "who")?,
             }),
             "a" => out.assistance.push(AssistanceRecord {
@@ -689,7 +708,7 @@ pub async fn case_contents(c: &mut AnyConnection, cases: &[CaseId]) -> Result<Ca
             _ => out.notes.push(NoteRecord {
                 id: id(r, "id")?,
                 case_id: id(r, "case_id")?,
-                body: text(r, "t1")?,
+                body: open(keys, &note_place(id(r, "id")?), &text(r, "t1")?)?,
                 author: text(r, "who")?,
                 created_at: timestamp(r, "at")?,
             }),
@@ -715,7 +734,12 @@ fn sort_contents(out: &mut CaseContents) {
 /// every row crosses from the driver's worker thread to the async task with
 /// a thread wake-up, and profiling showed those wake-ups, not SQL, to be
 /// most of a read's cost. One row instead of one per record halves it.
-pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Scope) -> Result<Option<(CaseRecord, CaseContents)>> {
+pub async fn case_with_contents(
+    c: &mut AnyConnection,
+    keys: &Keyring,
+    case: CaseId,
+    scope: &Scope,
+) -> Result<Option<(CaseRecord, CaseContents)>> {
     static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let pg = c.backend_name() == "PostgreSQL";
@@ -745,7 +769,7 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
             screened_on: a.code(1, CalendarDate::parse)?,
             findings: list(&a.text(2)?, VulnerabilityCategory::parse)?,
             exploitation: list(&a.text(3)?, ExploitationType::parse)?,
-            notes: a.opt_text(4)?,
+            notes: open_opt(keys, &screening_place(a.id(0)?), a.opt_text(4)?)?,
             screened_by: a.text(5)?,
         });
     }
@@ -765,7 +789,9 @@ pub async fn case_with_contents(c: &mut AnyConnection, case: CaseId, scope: &Sco
         });
     }
     for a in json_rows(&text(&r, "j_notes")?)? {
-        out.notes.push(NoteRecord { id: a.id(0)?, case_id: record.id, created_at: a.timestamp(1)?, body: a.text(2)?, author: a.text(3)? });
+        let id = a.id(0)?;
+        let body = open(keys, &note_place(id), &a.text(2)?)?;
+        out.notes.push(NoteRecord { id, case_id: record.id, created_at: a.timestamp(1)?, body, author: a.text(3)? });
     }
     sort_contents(&mut out);
     Ok(Some((record, out)))
@@ -844,4 +870,28 @@ impl JsonRow {
         let s = self.text(i)?;
         Timestamp::parse(&s).ok_or_else(|| corrupt("json timestamp", &s))
     }
+}
+
+// ---------------------------------------------------------------- sealed values
+
+/// Where a sealed value lives: the associated data that binds it to its row
+/// (see `sealed`). `keys rotate` uses the same places.
+pub fn note_place(id: NoteId) -> String {
+    format!("case_notes.body:{id}")
+}
+
+pub fn screening_place(id: ScreeningId) -> String {
+    format!("screenings.notes:{id}")
+}
+
+pub fn document_place(id: DocumentId) -> String {
+    format!("identity_documents.number:{id}")
+}
+
+fn open(keys: &Keyring, place: &str, stored: &str) -> Result<String> {
+    keys.open(place, stored).map_err(StorageError::from)
+}
+
+fn open_opt(keys: &Keyring, place: &str, stored: Option<String>) -> Result<Option<String>> {
+    stored.map(|s| open(keys, place, &s)).transpose()
 }

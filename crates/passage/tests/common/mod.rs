@@ -52,8 +52,23 @@ fn uuid_like() -> String {
     format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, N.fetch_add(1, Ordering::SeqCst))
 }
 
+/// The data key file for test databases on PostgreSQL (SQLite ones keep
+/// theirs beside the file): one per test process, made on first use.
+pub fn pg_key_file() -> PathBuf {
+    static P: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    P.get_or_init(|| tmpdir("key").join("pg-data.key")).clone()
+}
+
+fn with_key(cmd: &mut Command, args: &[&str]) {
+    if args.iter().any(|a| a.starts_with("postgres")) {
+        cmd.env("PASSAGE_DATA_KEY_FILE", pg_key_file());
+    }
+}
+
 pub fn run(args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut child = Command::new(bin())
+    let mut cmd = Command::new(bin());
+    with_key(&mut cmd, args);
+    let mut child = cmd
         .args(args)
         .env("PASSAGE_LOG", "warn")
         .stdin(Stdio::piped())
@@ -99,7 +114,9 @@ pub fn start(database_url: &str) -> Server {
 
 /// `passage serve` with extra flags.
 pub fn start_with(database_url: &str, extra: &[&str]) -> Server {
-    let mut child = Command::new(bin())
+    let mut cmd = Command::new(bin());
+    with_key(&mut cmd, &[database_url]);
+    let mut child = cmd
         .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
         .args(extra)
         .env("PASSAGE_LOG", "warn")
