@@ -543,8 +543,8 @@ struct Batch {
 impl Batch {
     async fn write(mut self, c: &mut sqlx::AnyConnection, keys: &Keyring) -> ServiceResult<()> {
         // Sealed columns are sealed here, as the one-by-one writes do (see `passage_storage::sealed`).
-        seal_column(keys, &mut self.docs, 3, |id| reg::document_place(id));
-        seal_column(keys, &mut self.notes, 2, |id| reg::note_place(id));
+        seal_column(keys, &mut self.docs, 3, reg::document_place);
+        seal_column(keys, &mut self.notes, 2, reg::note_place);
         insert_rows(
             c,
             "persons",
