@@ -267,10 +267,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let path = dir.join("passage.db");
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            for suffix in [".key"] {
+            for suffix in ["", "-wal", "-shm", ".key"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
             let passage = open_with(&path.display().to_string(), &PathBuf::from(format!("{}.key", path.display()))).await?;
