@@ -114,6 +114,23 @@ impl Offices {
         matches!(self, Offices::Only(s) if s.is_empty())
     }
 
+    /// The offices in both.
+    pub fn intersect(&self, other: &Offices) -> Offices {
+        match (self, other) {
+            (Offices::All, o) | (o, Offices::All) => o.clone(),
+            (Offices::Only(a), Offices::Only(b)) => Offices::Only(a.intersection(b).copied().collect()),
+        }
+    }
+
+    /// Whether every office of `self` is in `other`.
+    pub fn within(&self, other: &Offices) -> bool {
+        match (self, other) {
+            (_, Offices::All) => true,
+            (Offices::All, Offices::Only(_)) => false,
+            (Offices::Only(a), Offices::Only(b)) => a.is_subset(b),
+        }
+    }
+
     fn union(&mut self, other: &Offices) {
         match (&mut *self, other) {
             (Offices::All, _) => {}
@@ -138,6 +155,44 @@ impl serde::Serialize for Offices {
 pub struct Grant {
     pub role: Role,
     pub offices: Offices,
+}
+
+impl Grant {
+    /// A compact text form for storage: `role:all` or `role:<office id> <office id>…`.
+    pub fn to_text(&self) -> String {
+        match &self.offices {
+            Offices::All => format!("{}:all", self.role.as_str()),
+            Offices::Only(set) => format!("{}:{}", self.role.as_str(), set.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(" ")),
+        }
+    }
+
+    /// The text form back; `None` when it is not one.
+    pub fn from_text(s: &str) -> Option<Grant> {
+        let (role, offices) = s.split_once(':')?;
+        let role = Role::parse("role", role).ok()?;
+        let offices = if offices == "all" {
+            Offices::All
+        } else {
+            Offices::Only(offices.split_whitespace().map(|o| o.parse().ok()).collect::<Option<_>>()?)
+        };
+        Some(Grant { role, offices })
+    }
+
+    /// Of `held`, only what `limit` allows: each held role, for the offices
+    /// both give it. How an API token's scope narrows its owner's grants at
+    /// the moment of use, so that taking a role from a user takes it from
+    /// their tokens too.
+    pub fn narrow(held: &[Grant], limit: &[Grant]) -> Vec<Grant> {
+        held.iter()
+            .flat_map(|h| {
+                limit
+                    .iter()
+                    .filter(move |l| l.role == h.role)
+                    .map(move |l| Grant { role: h.role, offices: h.offices.intersect(&l.offices) })
+            })
+            .filter(|g| !g.offices.is_empty())
+            .collect()
+    }
 }
 
 /// What one user may do: the union of their grants.
@@ -285,5 +340,35 @@ mod tests {
         for r in [Role::MeOfficer, Role::ProgrammeViewer, Role::Partner] {
             assert!(!r.permits(P::ReadCases) && !r.permits(P::ReadRestricted), "{r}");
         }
+    }
+
+    #[test]
+    fn a_token_never_reaches_further_than_its_owner() {
+        let a: OfficeId = "01900000-0000-7000-8000-000000000001".parse().unwrap();
+        let b: OfficeId = "01900000-0000-7000-8000-000000000002".parse().unwrap();
+        let held = vec![
+            Grant { role: Role::Caseworker, offices: Offices::Only([a].into()) },
+            Grant { role: Role::MeOfficer, offices: Offices::All },
+        ];
+        let limit = vec![
+            Grant { role: Role::Caseworker, offices: Offices::All },
+            Grant { role: Role::MeOfficer, offices: Offices::Only([b].into()) },
+            Grant { role: Role::Admin, offices: Offices::All },
+        ];
+        let got = Grant::narrow(&held, &limit);
+        assert_eq!(
+            got,
+            vec![
+                Grant { role: Role::Caseworker, offices: Offices::Only([a].into()) },
+                Grant { role: Role::MeOfficer, offices: Offices::Only([b].into()) }
+            ]
+        );
+        for g in &got {
+            assert_eq!(Grant::from_text(&g.to_text()).as_ref(), Some(g));
+        }
+        assert_eq!(Grant::from_text("admin:all"), Some(Grant { role: Role::Admin, offices: Offices::All }));
+        assert_eq!(Grant::from_text("nobody:all"), None);
+        assert!(Offices::Only([a].into()).within(&Offices::All));
+        assert!(!Offices::All.within(&Offices::Only([a].into())));
     }
 }

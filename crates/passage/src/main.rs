@@ -313,7 +313,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let password = read_password()?;
             let passage = open(&db, &file).await?;
             let display = name.unwrap_or_else(|| username.clone());
-            match passage.add_user(&username, &display, &password, role, &offices).await {
+            match passage.add_user(None, &username, &display, &password, role, &offices).await {
                 Ok(u) => {
                     println!("added user {} ({role})", u.username);
                     Ok(ExitCode::SUCCESS)
@@ -324,7 +324,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::User { command: UserCommand::Grant { db, username, grant: RoleArgs { role, offices } } } => {
             let passage = open(&db, &file).await?;
-            match passage.grant_role(&username, role, &offices).await {
+            match passage.grant_role(None, &username, role, &offices).await {
                 Ok(u) => {
                     println!("{} now holds {role}", u.username);
                     Ok(ExitCode::SUCCESS)

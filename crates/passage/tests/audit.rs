@@ -108,8 +108,7 @@ async fn tampering_is_found(backend: Backend) {
     assert!(body.contains("\"from\"") && body.contains("\"user\""), "{body}");
     assert_eq!(get(&tok, "").await.unwrap().status(), 403, "a caseworker reads the trail");
     let page = client();
-    let r = page.post(format!("{}/login", s.url)).form(&[("username", "admin"), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(r.status(), 303);
+    page_login(&s, &page, "admin").await;
     let html = page.get(format!("{}/audit?person={person}", s.url)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("note.create") && html.contains("Ibrahim Caseworker (Agadez)"), "audit page");
 

@@ -18,10 +18,7 @@ fn first_option_value(html: &str, select: &str) -> String {
 }
 
 async fn login(s: &Server, c: &reqwest::Client, user: &str) {
-    let r = c.post(format!("{}/login", s.url)).form(&[("username", user), ("password", PASSWORD)]).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    page_login(s, c, user).await;
 }
 
 async fn register_find_and_record_through_forms(backend: Backend) {

@@ -108,6 +108,44 @@ const ADDRESS_FAILURE_LIMIT: i64 = 100;
 const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 const LOCKOUT_SECS: i64 = 15 * 60;
 
+/// What a correct password leads to.
+pub enum LoginStep {
+    /// Logged in.
+    Session(NewSession),
+    /// The account needs its second factor: a code from the authenticator
+    /// app, sent with this challenge to [`Passage::second_factor`].
+    SecondFactor(Challenge),
+}
+
+/// A login waiting for its second factor. Lives [`CHALLENGE_SECS`] and
+/// allows [`CHALLENGE_ATTEMPTS`] codes.
+pub struct Challenge {
+    pub token: String,
+    /// Set at the first login of an account that has no authenticator yet:
+    /// the secret to add to the app. Enrolled once a code from it is right.
+    pub enrol: Option<Enrolment>,
+}
+
+pub struct Enrolment {
+    /// Base32, as typed into an app by hand.
+    pub secret: String,
+    /// The `otpauth://` URI, as read from a QR code.
+    pub uri: String,
+}
+
+pub const CHALLENGE_SECS: i64 = 5 * 60;
+pub const CHALLENGE_ATTEMPTS: i64 = 5;
+/// Shown as the issuer in authenticator apps.
+const TOTP_ISSUER: &str = "Passage";
+
+fn totp_place(user: UserId) -> String {
+    format!("users.totp_secret:{user}")
+}
+
+fn challenge_place(hash: &str) -> String {
+    format!("login_challenges.pending_secret:{hash}")
+}
+
 /// A new session: the token goes to the client, once.
 pub struct NewSession {
     pub token: String,
@@ -115,15 +153,31 @@ pub struct NewSession {
     pub user: UserRecord,
 }
 
+/// The throttling subject of an account: hashed, because a typed
+/// "username" is sometimes a password.
+fn account_subject(username: &str) -> String {
+    format!("user:{}", &token_hash(&username.trim().to_lowercase())[..32])
+}
+
+fn enrolment(username: &str, raw: &[u8]) -> Enrolment {
+    Enrolment { secret: passage_domain::totp::base32_encode(raw), uri: passage_domain::totp::otpauth_uri(TOTP_ISSUER, username, raw) }
+}
+
 impl Passage {
+    /// A new user with one role. `actor` is `None` from the command line
+    /// (whoever runs it holds the database already).
     pub async fn add_user(
         &self,
+        actor: Option<&Actor>,
         username: &str,
         display_name: &str,
         password: &str,
         role: Role,
         office_codes: &[String],
     ) -> ServiceResult<UserRecord> {
+        if let Some(a) = actor {
+            crate::access::require(a, crate::access::Action::ManageUsers)?;
+        }
         let mut inv = Invalid::default();
         let username = inv.take(parse_username("username", username));
         inv.take(check_password("password", password, username.as_deref().unwrap_or("")));
@@ -154,7 +208,7 @@ impl Passage {
             r => r?,
         }
         let changes = audit::created(&[("username", serde_json::json!(username)), ("grants", serde_json::json!(grants))]);
-        audit::record(&mut tx, None, "user.create", format!("user:{id}"), None, changes).await?;
+        audit::record(&mut tx, actor, "user.create", format!("user:{id}"), None, changes).await?;
         tx.commit().await?;
         let mut c = self.db.reader().acquire().await?;
         users::get_user(&mut c, id).await?.ok_or(ServiceError::NotFound)
@@ -162,7 +216,7 @@ impl Passage {
 
     /// A role for the offices named by code; "all" (or none, for an
     /// administrator) means every office. Problems go into `inv`.
-    async fn grant_of(&self, role: Role, office_codes: &[String], inv: &mut Invalid) -> ServiceResult<Grant> {
+    pub(crate) async fn grant_of(&self, role: Role, office_codes: &[String], inv: &mut Invalid) -> ServiceResult<Grant> {
         let mut c = self.db.reader().acquire().await?;
         let every = office_codes.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) || (role == Role::Admin && office_codes.is_empty());
         let mut offices = std::collections::BTreeSet::new();
@@ -183,7 +237,16 @@ impl Passage {
     /// Give an existing user a role for some offices, replacing what they
     /// held of that role (`passage user grant`). Audited with the grants
     /// before and after; the user's cached sessions see it at once.
-    pub async fn grant_role(&self, username: &str, role: Role, office_codes: &[String]) -> ServiceResult<UserRecord> {
+    pub async fn grant_role(
+        &self,
+        actor: Option<&Actor>,
+        username: &str,
+        role: Role,
+        office_codes: &[String],
+    ) -> ServiceResult<UserRecord> {
+        if let Some(a) = actor {
+            crate::access::require(a, crate::access::Action::ManageUsers)?;
+        }
         let mut inv = Invalid::default();
         let grant = self.grant_of(role, office_codes, &mut inv).await?;
         let mut c = self.db.reader().acquire().await?;
@@ -199,20 +262,81 @@ impl Passage {
         let mut after: Vec<Grant> = user.grants.iter().filter(|g| g.role != role).cloned().collect();
         after.push(grant);
         let changes = serde_json::json!({"grants": [user.grants, after]});
-        audit::record(&mut tx, None, "user.grant", format!("user:{}", user.id), None, changes).await?;
+        audit::record(&mut tx, actor, "user.grant", format!("user:{}", user.id), None, changes).await?;
         tx.commit().await?;
         self.sessions.forget_user(user.id);
         let mut c = self.db.reader().acquire().await?;
         users::get_user(&mut c, user.id).await?.ok_or(ServiceError::NotFound)
     }
 
-    /// Check a username and password and open a session. A wrong username,
-    /// a wrong password and a disabled account all give the same answer.
-    pub async fn login(&self, username: &str, password: &str, source: &str) -> ServiceResult<NewSession> {
+    /// Take a role away from a user. Audited; their sessions see it at once.
+    pub async fn revoke_role(&self, actor: Option<&Actor>, username: &str, role: Role) -> ServiceResult<UserRecord> {
+        let user = self.managed_user(actor, username).await?;
+        let mut tx = self.db.begin().await?;
+        users::remove_grant(&mut tx, user.id, role).await?;
+        let after: Vec<Grant> = user.grants.iter().filter(|g| g.role != role).cloned().collect();
+        let changes = serde_json::json!({"grants": [user.grants, after]});
+        audit::record(&mut tx, actor, "user.revoke", format!("user:{}", user.id), None, changes).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(user.id);
+        let mut c = self.db.reader().acquire().await?;
+        users::get_user(&mut c, user.id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Disable (or enable again) an account. Disabling ends its sessions
+    /// at once and stops its API tokens; an administrator cannot disable
+    /// their own account (there would be no one left to undo it).
+    pub async fn set_user_active(&self, actor: Option<&Actor>, username: &str, active: bool) -> ServiceResult<UserRecord> {
+        let user = self.managed_user(actor, username).await?;
+        if actor.is_some_and(|a| a.id == user.id) && !active {
+            return Err(passage_domain::FieldError::new("username", "err-disable-self").into());
+        }
+        let mut tx = self.db.begin().await?;
+        users::set_active(&mut tx, user.id, active).await?;
+        if !active {
+            users::delete_sessions_of(&mut tx, user.id).await?;
+        }
+        let changes = serde_json::json!({"active": [user.active, active]});
+        audit::record(&mut tx, actor, if active { "user.enable" } else { "user.disable" }, format!("user:{}", user.id), None, changes)
+            .await?;
+        tx.commit().await?;
+        self.sessions.forget_user(user.id);
+        let mut c = self.db.reader().acquire().await?;
+        users::get_user(&mut c, user.id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Every user, for those who manage them.
+    pub async fn users(&self, actor: &Actor) -> ServiceResult<Vec<UserRecord>> {
+        crate::access::require(actor, crate::access::Action::ManageUsers)?;
+        let mut c = self.db.reader().acquire().await?;
+        Ok(users::list_users(&mut c).await?)
+    }
+
+    /// One user, for those who manage them, with whether they have enrolled a second factor.
+    pub async fn managed_user_info(&self, actor: &Actor, username: &str) -> ServiceResult<(UserRecord, bool)> {
+        let user = self.managed_user(Some(actor), username).await?;
+        let mut c = self.db.reader().acquire().await?;
+        let (secret, _) = users::totp_of(&mut c, user.id).await?;
+        Ok((user, secret.is_some()))
+    }
+
+    /// The user named, after checking the actor may manage users.
+    async fn managed_user(&self, actor: Option<&Actor>, username: &str) -> ServiceResult<UserRecord> {
+        if let Some(a) = actor {
+            crate::access::require(a, crate::access::Action::ManageUsers)?;
+        }
+        let mut c = self.db.reader().acquire().await?;
+        users::get_user_by_username(&mut c, &username.trim().to_lowercase()).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Check a username and password and open a session, or a challenge
+    /// for the second factor. A wrong username, a wrong password and a
+    /// disabled account all give the same answer.
+    pub async fn login(&self, username: &str, password: &str, source: &str) -> ServiceResult<LoginStep> {
         let username = username.trim().to_lowercase();
         // Throttling subjects: the account (hashed: a typed "username" is
         // sometimes a password) and the client's address.
-        let subjects = [format!("user:{}", &token_hash(&username)[..32]), format!("addr:{source}")];
+        let subjects = [account_subject(&username), format!("addr:{source}")];
         let now = Timestamp::now().unix();
         let mut c = self.db.reader().acquire().await?;
         for s in &subjects {
@@ -247,12 +371,156 @@ impl Passage {
             return Err(ServiceError::Unauthenticated);
         }
         let (user, _) = found.expect("checked");
+        if user.rights().needs_second_factor() {
+            return Ok(LoginStep::SecondFactor(self.challenge(&user).await?));
+        }
         let mut tx = self.db.begin().await?;
         users::clear_failures(&mut tx, &subjects[0]).await?;
         tx.commit().await?;
         let session = self.open_session(&user, "web", source).await?;
         tracing::info!(target: "passage::auth", user = %user.id, "login");
+        Ok(LoginStep::Session(session))
+    }
+
+    /// A challenge for `user`'s second factor, with a new secret to enrol
+    /// when they have none.
+    async fn challenge(&self, user: &UserRecord) -> ServiceResult<Challenge> {
+        let mut c = self.db.reader().acquire().await?;
+        let (secret, _) = users::totp_of(&mut c, user.id).await?;
+        drop(c);
+        let token = random_token();
+        let hash = token_hash(&token);
+        let enrol = match secret {
+            Some(_) => None,
+            None => {
+                let mut raw = [0u8; passage_domain::totp::SECRET_BYTES];
+                OsRng.fill_bytes(&mut raw);
+                Some(raw)
+            }
+        };
+        let sealed = enrol.map(|raw| self.keys.seal(&challenge_place(&hash), &passage_domain::totp::base32_encode(&raw)));
+        let mut tx = self.db.begin().await?;
+        users::insert_challenge(&mut tx, &hash, user.id, sealed.as_deref(), Timestamp::now().unix() + CHALLENGE_SECS).await?;
+        tx.commit().await?;
+        Ok(Challenge { token, enrol: enrol.map(|raw| enrolment(&user.username, &raw)) })
+    }
+
+    /// What a pending challenge asks for (the login page shows it again
+    /// after a wrong code), or `Unauthenticated` when it is gone.
+    pub async fn challenge_info(&self, token: &str) -> ServiceResult<Option<Enrolment>> {
+        let hash = token_hash(token);
+        let mut c = self.db.reader().acquire().await?;
+        let ch = users::get_challenge(&mut c, &hash).await?.ok_or(ServiceError::Unauthenticated)?;
+        if ch.expires_at < Timestamp::now().unix() {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let user = users::get_user(&mut c, ch.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        match ch.pending_secret {
+            None => Ok(None),
+            Some(p) => {
+                let b32 = self.keys.open(&challenge_place(&hash), &p).map_err(passage_storage::StorageError::from)?;
+                let raw = passage_domain::totp::base32_decode(&b32).ok_or(ServiceError::Unauthenticated)?;
+                Ok(Some(enrolment(&user.username, &raw)))
+            }
+        }
+    }
+
+    /// The second step of a login: the code from the authenticator app.
+    /// A wrong code counts as a failed login for the account's throttling;
+    /// after [`CHALLENGE_ATTEMPTS`] the challenge is gone and the password
+    /// must be given again.
+    pub async fn second_factor(&self, challenge: &str, code: &str, source: &str) -> ServiceResult<NewSession> {
+        let hash = token_hash(challenge);
+        let now = Timestamp::now().unix();
+        let mut c = self.db.reader().acquire().await?;
+        let ch = users::get_challenge(&mut c, &hash).await?.ok_or(ServiceError::Unauthenticated)?;
+        let user = users::get_user(&mut c, ch.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        let subject = account_subject(&user.username);
+        if let Some(until) = users::locked_until(&mut c, &subject, now).await? {
+            return Err(ServiceError::TooManyAttempts { retry_after_secs: until - now });
+        }
+        let (stored, last_step) = users::totp_of(&mut c, user.id).await?;
+        drop(c);
+        if ch.expires_at < now || ch.attempts >= CHALLENGE_ATTEMPTS || !user.active {
+            let mut tx = self.db.begin().await?;
+            users::delete_challenge(&mut tx, &hash).await?;
+            tx.commit().await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        let b32 = match (&ch.pending_secret, &stored) {
+            (Some(p), _) => self.keys.open(&challenge_place(&hash), p),
+            (None, Some(s)) => self.keys.open(&totp_place(user.id), s),
+            (None, None) => return Err(ServiceError::Unauthenticated),
+        }
+        .map_err(passage_storage::StorageError::from)?;
+        let secret = passage_domain::totp::base32_decode(&b32).ok_or(ServiceError::Unauthenticated)?;
+        let step = passage_domain::totp::verify(&secret, code, now, if ch.pending_secret.is_some() { None } else { last_step });
+        let mut tx = self.db.begin().await?;
+        let accepted = match step {
+            Some(step) if ch.pending_secret.is_some() => {
+                users::set_totp(&mut tx, user.id, Some(&self.keys.seal(&totp_place(user.id), &b32)), Some(step)).await?;
+                audit::record_as(
+                    &mut tx,
+                    Some(user.id),
+                    source.to_string(),
+                    "user.second_factor.enrol",
+                    format!("user:{}", user.id),
+                    None,
+                    serde_json::json!({}),
+                )
+                .await?;
+                true
+            }
+            Some(step) => users::use_totp_step(&mut tx, user.id, step).await?,
+            None => false,
+        };
+        if !accepted {
+            users::count_challenge_attempt(&mut tx, &hash).await?;
+            let record = format!("user:{}", user.id);
+            audit::record_as(
+                &mut tx,
+                Some(user.id),
+                source.to_string(),
+                "login.failed",
+                record.clone(),
+                None,
+                serde_json::json!({"factor": [null, "totp"]}),
+            )
+            .await?;
+            if let Some(until) =
+                users::count_failure(&mut tx, &subject, now, FAILURE_WINDOW_SECS, ACCOUNT_FAILURE_LIMIT, LOCKOUT_SECS).await?
+            {
+                let changes = serde_json::json!({"locked_until": [null, until], "subject": [null, "user"]});
+                audit::record_as(&mut tx, Some(user.id), source.to_string(), "login.locked", record, None, changes).await?;
+            }
+            tx.commit().await?;
+            return Err(passage_domain::FieldError::new("code", "err-totp-wrong").into());
+        }
+        users::delete_challenge(&mut tx, &hash).await?;
+        users::clear_failures(&mut tx, &subject).await?;
+        tx.commit().await?;
+        let session = self.open_session(&user, "web", source).await?;
+        tracing::info!(target: "passage::auth", user = %user.id, "login with second factor");
         Ok(session)
+    }
+
+    /// Remove a user's authenticator (a lost phone): they enrol a new one
+    /// at their next login. Their sessions end. Audited.
+    pub async fn reset_second_factor(&self, actor: Option<&Actor>, username: &str) -> ServiceResult<UserRecord> {
+        if let Some(a) = actor {
+            crate::access::require(a, crate::access::Action::ManageUsers)?;
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let user = users::get_user_by_username(&mut c, &username.trim().to_lowercase()).await?;
+        drop(c);
+        let Some(user) = user else { return Err(passage_domain::FieldError::new("username", "err-unknown-user").into()) };
+        let mut tx = self.db.begin().await?;
+        users::set_totp(&mut tx, user.id, None, None).await?;
+        users::delete_sessions_of(&mut tx, user.id).await?;
+        audit::record(&mut tx, actor, "user.second_factor.reset", format!("user:{}", user.id), None, serde_json::json!({})).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(user.id);
+        Ok(user)
     }
 
     async fn open_session(&self, user: &UserRecord, kind: &str, source: &str) -> ServiceResult<NewSession> {

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod registry;
 pub mod synthetic;
+pub mod tokens;
 
 pub use access::Actor;
 pub use error::{ServiceError, ServiceResult};

@@ -99,6 +99,9 @@ pub(crate) fn timestamp(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let s = text(row, col)?;
     Timestamp::parse(&s).ok_or_else(|| corrupt(col, &s))
 }
+pub(crate) fn opt_timestamp(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+    opt_text(row, col)?.map(|s| Timestamp::parse(&s).ok_or_else(|| corrupt(col, &s))).transpose()
+}
 pub(crate) fn list<T>(s: &str, parse: impl Fn(&str, &str) -> std::result::Result<T, passage_domain::FieldError>) -> Result<Vec<T>> {
     s.split(',').filter(|x| !x.is_empty()).map(|x| parse("", x).map_err(|_| corrupt("list", x))).collect()
 }

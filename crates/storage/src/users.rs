@@ -269,3 +269,172 @@ pub async fn clear_failures(c: &mut AnyConnection, subject: &str) -> Result<()> 
     sqlx::query("DELETE FROM login_failures WHERE subject = $1").bind(subject).execute(c).await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------- second factor
+
+/// A user's sealed TOTP secret and the last time step accepted.
+pub async fn totp_of(c: &mut AnyConnection, user: UserId) -> Result<(Option<String>, Option<i64>)> {
+    let r = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE id = $1").bind(user.to_string()).fetch_one(c).await?;
+    Ok((opt_text(&r, "totp_secret")?, opt_int(&r, "totp_last_step")?))
+}
+
+/// Set (or, with `None`, remove) a user's sealed TOTP secret.
+pub async fn set_totp(c: &mut AnyConnection, user: UserId, sealed: Option<&str>, last_step: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(last_step)
+        .bind(user.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Record `step` as used; false when it (or a later one) already was, so
+/// two requests racing with the same code cannot both pass.
+pub async fn use_totp_step(c: &mut AnyConnection, user: UserId, step: i64) -> Result<bool> {
+    let n = sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
+        .bind(step)
+        .bind(user.to_string())
+        .execute(c)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+pub struct ChallengeRow {
+    pub user_id: UserId,
+    pub pending_secret: Option<String>,
+    pub attempts: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_challenge(c: &mut AnyConnection, hash: &str, user: UserId, pending: Option<&str>, expires_at: i64) -> Result<()> {
+    sqlx::query("DELETE FROM login_challenges WHERE user_id = $1 OR expires_at < $2")
+        .bind(user.to_string())
+        .bind(expires_at - 3600)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("INSERT INTO login_challenges (token_hash, user_id, pending_secret, attempts, expires_at) VALUES ($1, $2, $3, 0, $4)")
+        .bind(hash)
+        .bind(user.to_string())
+        .bind(pending)
+        .bind(expires_at)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_challenge(c: &mut AnyConnection, hash: &str) -> Result<Option<ChallengeRow>> {
+    let r = sqlx::query("SELECT user_id, pending_secret, attempts, expires_at FROM login_challenges WHERE token_hash = $1")
+        .bind(hash)
+        .fetch_optional(c)
+        .await?;
+    r.map(|r| {
+        Ok(ChallengeRow {
+            user_id: id(&r, "user_id")?,
+            pending_secret: opt_text(&r, "pending_secret")?,
+            attempts: int(&r, "attempts")?,
+            expires_at: int(&r, "expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn count_challenge_attempt(c: &mut AnyConnection, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = $1").bind(hash).execute(c).await?;
+    Ok(())
+}
+
+pub async fn delete_challenge(c: &mut AnyConnection, hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1").bind(hash).execute(c).await?;
+    Ok(())
+}
+
+/// End every session of a user (disabled, or their second factor reset).
+pub async fn delete_sessions_of(c: &mut AnyConnection, user: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.to_string()).execute(c).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- API tokens
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiTokenRecord {
+    pub id: String,
+    pub user_id: UserId,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    pub created_at: Timestamp,
+    pub expires_at: i64,
+    pub revoked_at: Option<Timestamp>,
+    pub last_used_at: Option<i64>,
+}
+
+const TOKEN_COLS: &str = "id, user_id, name, grants, created_at, expires_at, revoked_at, last_used_at";
+
+fn token_of(r: &AnyRow) -> Result<ApiTokenRecord> {
+    let grants = text(r, "grants")?
+        .split(';')
+        .filter(|g| !g.is_empty())
+        .map(|g| Grant::from_text(g).ok_or_else(|| crate::StorageError::Corrupt(format!("api_tokens.grants: {g:?}"))))
+        .collect::<Result<_>>()?;
+    Ok(ApiTokenRecord {
+        id: text(r, "id")?,
+        user_id: id(r, "user_id")?,
+        name: text(r, "name")?,
+        grants,
+        created_at: timestamp(r, "created_at")?,
+        expires_at: int(r, "expires_at")?,
+        revoked_at: opt_timestamp(r, "revoked_at")?,
+        last_used_at: opt_int(r, "last_used_at")?,
+    })
+}
+
+pub async fn insert_api_token(c: &mut AnyConnection, t: &ApiTokenRecord, hash: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, grants, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&t.id)
+    .bind(t.user_id.to_string())
+    .bind(&t.name)
+    .bind(hash)
+    .bind(t.grants.iter().map(Grant::to_text).collect::<Vec<_>>().join(";"))
+    .bind(t.created_at.to_string())
+    .bind(t.expires_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn api_token_by_hash(c: &mut AnyConnection, hash: &str) -> Result<Option<ApiTokenRecord>> {
+    let r = sqlx::query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1")).bind(hash).fetch_optional(c).await?;
+    r.as_ref().map(token_of).transpose()
+}
+
+pub async fn api_token(c: &mut AnyConnection, token_id: &str) -> Result<Option<ApiTokenRecord>> {
+    let r = sqlx::query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1")).bind(token_id).fetch_optional(c).await?;
+    r.as_ref().map(token_of).transpose()
+}
+
+pub async fn api_tokens_of(c: &mut AnyConnection, user: UserId) -> Result<Vec<ApiTokenRecord>> {
+    let rows = sqlx::query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"))
+        .bind(user.to_string())
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(token_of).collect()
+}
+
+pub async fn revoke_api_token(c: &mut AnyConnection, token_id: &str, now: Timestamp) -> Result<bool> {
+    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now.to_string())
+        .bind(token_id)
+        .execute(c)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+pub async fn touch_api_token(c: &mut AnyConnection, token_id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(token_id).execute(c).await?;
+    Ok(())
+}

@@ -19,9 +19,10 @@ use passage_domain::ids::{CaseId, PersonId};
 use passage_domain::note::NoteInput;
 use passage_domain::office::OfficeInput;
 use passage_domain::person::PersonInput;
+use passage_domain::policy::Role;
 use passage_domain::screening::ScreeningInput;
 use passage_domain::Invalid;
-use passage_service::auth::Session;
+use passage_service::auth::{LoginStep, Session};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -30,7 +31,18 @@ use std::collections::HashMap;
 /// The API's route table: (method, path). The OpenAPI test walks it.
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/auth/login"),
+    ("post", "/auth/second-factor"),
     ("post", "/auth/logout"),
+    ("get", "/tokens"),
+    ("post", "/tokens"),
+    ("post", "/tokens/{id}/revoke"),
+    ("get", "/users"),
+    ("post", "/users"),
+    ("get", "/users/{username}"),
+    ("post", "/users/{username}/grants"),
+    ("post", "/users/{username}/grants/{role}/revoke"),
+    ("post", "/users/{username}/active"),
+    ("post", "/users/{username}/second-factor/reset"),
     ("get", "/me"),
     ("get", "/offices"),
     ("post", "/offices"),
@@ -52,7 +64,16 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(login))
+        .route("/auth/second-factor", post(second_factor))
         .route("/auth/logout", post(logout))
+        .route("/tokens", get(tokens).post(create_token))
+        .route("/tokens/{id}/revoke", post(revoke_token))
+        .route("/users", get(users).post(create_user))
+        .route("/users/{username}", get(user))
+        .route("/users/{username}/grants", post(grant))
+        .route("/users/{username}/grants/{role}/revoke", post(revoke_grant))
+        .route("/users/{username}/active", post(set_active))
+        .route("/users/{username}/second-factor/reset", post(reset_second_factor))
         .route("/me", get(me))
         .route("/audit", get(audit))
         .route("/offices", get(offices).post(create_office))
@@ -108,9 +129,177 @@ struct LoginBody {
     password: String,
 }
 
+/// A session token, or — for accounts that need a second factor — a
+/// challenge to answer at `/auth/second-factor` (with the secret to enrol
+/// at the first login).
 async fn login(State(state): State<AppState>, headers: HeaderMap, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
-    let s = state.passage.login(&b.username, &b.password, &crate::session::peer(&headers)).await?;
+    match state.passage.login(&b.username, &b.password, &crate::session::peer(&headers)).await? {
+        LoginStep::Session(s) => Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response()),
+        LoginStep::SecondFactor(c) => Ok(Json(match c.enrol {
+            None => json!({ "second_factor": "required", "challenge": c.token }),
+            Some(e) => json!({ "second_factor": "enrol", "challenge": c.token, "secret": e.secret, "otpauth_uri": e.uri }),
+        })
+        .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+struct SecondFactorBody {
+    challenge: String,
+    code: String,
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<SecondFactorBody>,
+) -> Result<Response, ApiError> {
+    let s = state.passage.second_factor(&b.challenge, &b.code, &crate::session::peer(&headers)).await?;
     Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response())
+}
+
+async fn tokens(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.api_tokens(&s.actor).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    name: String,
+    role: String,
+    #[serde(default)]
+    offices: Vec<String>,
+    days: i64,
+    /// Another user's username (needs `manage_users`); default: oneself.
+    #[serde(default)]
+    username: Option<String>,
+}
+
+fn parse_role(field: &str, s: &str) -> Result<Role, ApiError> {
+    Ok(Role::parse(field, s.trim())?)
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<TokenBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let role = parse_role("role", &b.role)?;
+    let owner = b.username.clone().unwrap_or_else(|| s.actor.username.clone());
+    let t = state.passage.create_api_token(Some(&s.actor), &owner, &b.name, role, &b.offices, b.days).await?;
+    Ok(created(json!({ "token": t.token, "record": t.record })))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.revoke_api_token(Some(&s.actor), &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn users(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.users(&s.actor).await?).into_response())
+}
+
+async fn user(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let (u, enrolled) = state.passage.managed_user_info(&s.actor, &username).await?;
+    let mut v = json!(u);
+    v["second_factor_enrolled"] = json!(enrolled);
+    Ok(Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    offices: Vec<String>,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<UserBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    passage_service::access::require(&s.actor, passage_service::access::Action::ManageUsers)?;
+    let role = parse_role("role", &b.role)?;
+    let u = state.passage.add_user(Some(&s.actor), &b.username, &b.display_name, &b.password, role, &b.offices).await?;
+    Ok(created(json!(u)))
+}
+
+#[derive(Deserialize)]
+struct GrantBody {
+    role: String,
+    #[serde(default)]
+    offices: Vec<String>,
+}
+
+async fn grant(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+    ApiJson(b): ApiJson<GrantBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    passage_service::access::require(&s.actor, passage_service::access::Action::ManageUsers)?;
+    let role = parse_role("role", &b.role)?;
+    Ok(Json(state.passage.grant_role(Some(&s.actor), &username, role, &b.offices).await?).into_response())
+}
+
+async fn revoke_grant(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path((username, role)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    passage_service::access::require(&s.actor, passage_service::access::Action::ManageUsers)?;
+    let role = Role::parse("role", &role).map_err(|_| ApiError::NotFound)?;
+    Ok(Json(state.passage.revoke_role(Some(&s.actor), &username, role).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ActiveBody {
+    active: bool,
+}
+
+async fn set_active(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+    ApiJson(b): ApiJson<ActiveBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.set_user_active(Some(&s.actor), &username, b.active).await?).into_response())
+}
+
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.reset_second_factor(Some(&s.actor), &username).await?).into_response())
 }
 
 async fn logout(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {

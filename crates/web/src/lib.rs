@@ -4,6 +4,7 @@
 //! and render the answer. Security headers, body limits and the fallbacks for
 //! unknown routes and methods are set here, once, for every route.
 
+pub mod accounts;
 pub mod api;
 pub mod error;
 pub mod form;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
     Router::new()
         .merge(pages::routes())
+        .merge(accounts::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

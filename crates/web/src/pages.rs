@@ -26,7 +26,7 @@ use passage_domain::office::{OfficeInput, OfficeKind};
 use passage_domain::person::{ConsentInput, ConsentKind, ConsentMethod, DocumentInput, DocumentKind, NameInput, PersonInput, Sex};
 use passage_domain::screening::{ExploitationType, ScreeningInput, VulnerabilityCategory};
 use passage_domain::FieldError;
-use passage_service::auth::Session;
+use passage_service::auth::{LoginStep, Session};
 use passage_service::ServiceError;
 use passage_storage::search::SearchFilters;
 use std::collections::HashMap;
@@ -55,7 +55,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A page-level failure, rendered as a page.
-pub struct PageError {
+pub(crate) struct PageError {
     lang: Lang,
     status: StatusCode,
     message: String,
@@ -63,7 +63,7 @@ pub struct PageError {
 }
 
 impl PageError {
-    fn from_service(lang: Lang, e: ServiceError) -> Self {
+    pub(crate) fn from_service(lang: Lang, e: ServiceError) -> Self {
         let (status, key) = match &e {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "error-forbidden"),
@@ -95,10 +95,10 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 /// The logged-in user of a page request, or a redirect to the login page.
-async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<(Session, Lang), PageError> {
+pub(crate) async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<(Session, Lang), PageError> {
     match session::from_cookie(state, headers).await {
         Ok(s) => {
             let lang = session::user_lang(&s);
@@ -109,7 +109,7 @@ async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<(Session, Lang)
 }
 
 /// The logged-in user of a form post, after checking its CSRF token.
-async fn poster(state: &AppState, headers: &HeaderMap, form: &FormData) -> Result<(Session, Lang), PageError> {
+pub(crate) async fn poster(state: &AppState, headers: &HeaderMap, form: &FormData) -> Result<(Session, Lang), PageError> {
     let (s, lang) = viewer(state, headers).await?;
     if !constant_time_eq(form.get("csrf").as_bytes(), s.csrf_token.as_bytes()) {
         return Err(PageError { lang, status: StatusCode::FORBIDDEN, message: t(lang, "error-csrf"), redirect: None });
@@ -117,7 +117,7 @@ async fn poster(state: &AppState, headers: &HeaderMap, form: &FormData) -> Resul
     Ok((s, lang))
 }
 
-fn html_response(status: StatusCode, m: Markup) -> Response {
+pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
 }
 
@@ -164,14 +164,14 @@ async fn login_form(headers: HeaderMap) -> Response {
 }
 
 /// What the login page says above the form.
-enum LoginNotice {
+pub(crate) enum LoginNotice {
     None,
     Failed,
     /// Paused for this many minutes.
     Paused(i64),
 }
 
-fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Markup {
+pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Markup {
     page(
         Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
         html! {
@@ -198,9 +198,13 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let f = FormData::parse(&body);
     let lang = session::request_lang(&headers);
     match state.passage.login(&f.get("username"), &f.get("password"), &session::peer(&headers)).await {
-        Ok(s) => {
-            let mut r = Redirect::to("/").into_response();
-            if let Ok(v) = session::session_cookie(&s.token, state.secure_cookies).parse() {
+        Ok(step) => {
+            let (to, cookie) = match step {
+                LoginStep::Session(s) => ("/", session::session_cookie(&s.token, state.secure_cookies)),
+                LoginStep::SecondFactor(c) => ("/login/second-factor", crate::accounts::challenge_cookie(&c.token, state.secure_cookies)),
+            };
+            let mut r = Redirect::to(to).into_response();
+            if let Ok(v) = cookie.parse() {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r

@@ -64,8 +64,12 @@ pub fn peer(headers: &HeaderMap) -> String {
 /// writes must carry the CSRF token in `X-CSRF-Token`.
 pub async fn from_api(state: &AppState, method: &Method, headers: &HeaderMap) -> ServiceResult<Session> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let token = auth.strip_prefix("Bearer ").ok_or(ServiceError::Unauthenticated)?;
-        let mut s = state.passage.session(token.trim()).await?;
+        let token = auth.strip_prefix("Bearer ").ok_or(ServiceError::Unauthenticated)?.trim();
+        let mut s = if token.starts_with(passage_service::tokens::TOKEN_PREFIX) {
+            state.passage.token_session(token).await?
+        } else {
+            state.passage.session(token).await?
+        };
         s.actor.source = peer(headers);
         return Ok(s);
     }

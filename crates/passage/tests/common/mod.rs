@@ -136,7 +136,41 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
-/// Log in through the API; returns the bearer token.
+/// Authenticator secrets enrolled by tests, by (server, username), and the
+/// last time step each used: a step is accepted only once.
+type Authenticators = std::sync::Mutex<std::collections::HashMap<(String, String), (Vec<u8>, i64)>>;
+
+fn authenticators() -> &'static Authenticators {
+    static A: std::sync::OnceLock<Authenticators> = std::sync::OnceLock::new();
+    A.get_or_init(Default::default)
+}
+
+/// Remember a secret enrolled for `username` on `s` (base32, as the server gave it).
+pub fn remember_secret(s: &Server, username: &str, base32: &str) {
+    let raw = passage_domain::totp::base32_decode(base32).expect("base32 secret");
+    authenticators().lock().unwrap().insert((s.url.clone(), username.to_string()), (raw, i64::MIN));
+}
+
+/// A fresh code for `username` on `s`, as their phone would show it: a
+/// time step not used before (waiting for the next one when needed).
+pub fn totp_code(s: &Server, username: &str) -> String {
+    use passage_domain::totp::{code_at, step_at, STEP_SECS};
+    loop {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let mut map = authenticators().lock().unwrap();
+        let (secret, last) = map.get_mut(&(s.url.clone(), username.to_string())).expect("an enrolled authenticator");
+        let step = (step_at(now) - 1).max(*last + 1);
+        if step <= step_at(now) + 1 {
+            *last = step;
+            return code_at(secret, step * STEP_SECS);
+        }
+        drop(map);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+/// Log in through the API (answering the second factor, enrolling it at the
+/// first login, for the roles that need one); returns the bearer token.
 pub async fn token(s: &Server, username: &str) -> String {
     let r = client()
         .post(format!("{}/api/v1/auth/login", s.url))
@@ -146,7 +180,44 @@ pub async fn token(s: &Server, username: &str) -> String {
         .expect("login request");
     assert_eq!(r.status(), 200, "login as {username}");
     let v: serde_json::Value = r.json().await.expect("login json");
+    if let Some(t) = v["token"].as_str() {
+        return t.to_string();
+    }
+    if v["second_factor"] == "enrol" {
+        remember_secret(s, username, v["secret"].as_str().expect("secret to enrol"));
+    }
+    let code = totp_code(s, username);
+    let r = client()
+        .post(format!("{}/api/v1/auth/second-factor", s.url))
+        .json(&serde_json::json!({"challenge": v["challenge"], "code": code}))
+        .send()
+        .await
+        .expect("second factor request");
+    assert_eq!(r.status(), 200, "second factor of {username}");
+    let v: serde_json::Value = r.json().await.expect("login json");
     v["token"].as_str().expect("token").to_string()
+}
+
+/// Log a cookie client in through the login form (and the second-factor page when the role needs it).
+pub async fn page_login(s: &Server, c: &reqwest::Client, username: &str) {
+    let r = c.post(format!("{}/login", s.url)).form(&[("username", username), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "login as {username}");
+    if r.headers()["location"] == "/" {
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        return;
+    }
+    assert_eq!(r.headers()["location"], "/login/second-factor");
+    let page = c.get(format!("{}/login/second-factor", s.url)).send().await.unwrap().text().await.unwrap();
+    if let Some(i) = page.find("id=\"totp-secret\">") {
+        let rest = &page[i + "id=\"totp-secret\">".len()..];
+        let secret = &rest[..rest.find('<').unwrap()];
+        remember_secret(s, username, &secret.replace(' ', ""));
+    }
+    let code = totp_code(s, username);
+    let r = c.post(format!("{}/login/second-factor", s.url)).form(&[("code", code.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "second factor of {username}");
+    assert_eq!(r.headers()["location"], "/");
 }
 
 /// Define one test per backend from an async function taking a `Backend`.
