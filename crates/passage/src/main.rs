@@ -185,7 +185,8 @@ fn key_path(db: &DbArgs, file: &FileConfig, url: &str) -> Result<PathBuf, String
             let path = path.split('?').next().unwrap_or(path);
             Ok(PathBuf::from(format!("{path}.key")))
         }
-        _ => Err("PostgreSQL needs a data key file: give --data-key-file PATH (or PASSAGE_DATA_KEY_FILE); \
+        Err(e) => Err(e.to_string()),
+        Ok(_) => Err("PostgreSQL needs a data key file: give --data-key-file PATH (or PASSAGE_DATA_KEY_FILE); \
                   a new file is created there if none exists"
             .into()),
     }

@@ -128,7 +128,11 @@ impl Keyring {
              # Keep a copy apart from the database backups. The first key seals; the others only open.\n{}\n",
             new_key_line()
         );
-        write_private(path, &text)?;
+        // Two processes may start on a new database at once: the first file
+        // to land wins, and the other process uses it.
+        if !write_private(path, &text, false)? {
+            return Ok((Keyring::load(path)?, false));
+        }
         Ok((Keyring::parse(&text, &path.display().to_string())?, true))
     }
 
@@ -189,11 +193,13 @@ impl Keyring {
     }
 }
 
-/// Write a file only its owner can read, atomically (a temporary file renamed over it).
-pub fn write_private(path: &Path, text: &str) -> Result<(), KeyError> {
+/// Write a file only its owner can read, atomically: a temporary file,
+/// renamed over `path` when `replace`, else linked to it only if there is
+/// none yet. Returns false when `path` already existed and was kept.
+pub fn write_private(path: &Path, text: &str, replace: bool) -> Result<bool, KeyError> {
     let p = path.display().to_string();
-    let tmp = path.with_extension("key-new");
-    let write = || -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("new-{}", std::process::id()));
+    let write = || -> std::io::Result<bool> {
         use std::io::Write;
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create(true).truncate(true);
@@ -205,7 +211,17 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), KeyError> {
         let mut f = o.open(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        if replace {
+            std::fs::rename(&tmp, path)?;
+            return Ok(true);
+        }
+        let linked = std::fs::hard_link(&tmp, path);
+        std::fs::remove_file(&tmp)?;
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
     };
     write().map_err(|source| KeyError::Write { path: p, source })
 }

@@ -46,12 +46,17 @@ fn id_param() -> Value {
     json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])
 }
 
+fn username_param() -> Value {
+    json!([{ "name": "username", "in": "path", "required": true, "schema": { "type": "string" } }])
+}
+
 pub fn document() -> Value {
     let string = json!({ "type": "string" });
     let strs = json!({ "type": "array", "items": { "type": "string" } });
     let sex: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = CaseKind::ALL.iter().map(|s| s.as_str()).collect();
     let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let roles: Vec<&str> = passage_domain::policy::Role::ALL.iter().map(|s| s.as_str()).collect();
     let search_params = json!([
         { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Name in any spelling" },
         { "name": "nationality", "in": "query", "schema": { "type": "string" }, "description": "ISO 3166-1 alpha-3" },
@@ -67,8 +72,24 @@ pub fn document() -> Value {
         "servers": [{ "url": "/api/v1" }],
         "security": [{ "bearer": [] }],
         "paths": {
-            "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" } } } },
+            "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token, or a second-factor challenge (with the secret to enrol at the first login)", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" } } } },
+            "/auth/second-factor": { "post": { "security": [], "summary": "Answer a login's second-factor challenge with the authenticator's code (and so enrol it at the first login)", "requestBody": body("SecondFactor"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "429": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" } } } },
             "/auth/logout": { "post": op("End this session", None, (204, "Logged out"), &[401, 403], json!([])) },
+            "/tokens": {
+                "get": op("My API tokens (never the tokens themselves)", None, (200, "Tokens"), &[401], json!([])),
+                "post": op("Create an API token within my grants (or, for administrators, another user's); the token is in the answer, once", Some("Token"), (201, "The token and its record"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/tokens/{id}/revoke": { "post": op("Revoke an API token", None, (204, "Revoked"), &[401, 404], id_param()) },
+            "/users": {
+                "get": op("Every user (administrators)", None, (200, "Users with their grants"), &[401, 403], json!([])),
+                "post": op("Create a user (administrators)", Some("User"), (201, "The user"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/users/{username}": { "get": op("A user, and whether they enrolled a second factor (administrators)", None, (200, "The user"), &[401, 403, 404], username_param()) },
+            "/users/{username}/grants": { "post": op("Give a user a role for offices, replacing what they held of it (administrators)", Some("Grant"), (200, "The user"), &[400, 401, 403, 404, 413, 415, 422], username_param()) },
+            "/users/{username}/grants/{role}/revoke": { "post": op("Take a role from a user (administrators)", None, (200, "The user"), &[401, 403, 404],
+                json!([{ "name": "username", "in": "path", "required": true, "schema": string }, { "name": "role", "in": "path", "required": true, "schema": codes(&roles) }])) },
+            "/users/{username}/active": { "post": op("Disable or enable an account (administrators); disabling ends its sessions and tokens", Some("Active"), (200, "The user"), &[400, 401, 403, 404, 413, 415, 422], username_param()) },
+            "/users/{username}/second-factor/reset": { "post": op("Remove a user's authenticator (lost phone); they enrol again at the next login (administrators)", None, (200, "The user"), &[401, 403, 404], username_param()) },
             "/audit": { "get": op("Browse the audit trail, newest first (administrators); filters: person, case, user, from, until (YYYY-MM-DD), before (seq)", None, (200, "Entries and the next page's `before`"), &[401, 403, 422], json!([])) },
             "/me": { "get": op("The logged-in user", None, (200, "The user"), &[401], json!([])) },
             "/offices": {
@@ -97,6 +118,11 @@ pub fn document() -> Value {
             "schemas": {
                 "Problem": { "type": "object", "properties": { "type": string, "title": string, "status": { "type": "integer" }, "detail": string,
                     "errors": { "type": "array", "items": { "type": "object", "properties": { "field": string, "code": string, "message": string } } } } },
+                "SecondFactor": { "type": "object", "required": ["challenge", "code"], "properties": { "challenge": string, "code": { "type": "string", "description": "Six digits" } } },
+                "Token": { "type": "object", "required": ["name", "role", "days"], "properties": { "name": string, "role": codes(&roles), "offices": { "type": "array", "items": string, "description": "Office codes, or [\"all\"]" }, "days": { "type": "integer", "minimum": 1, "maximum": 365 }, "username": string } },
+                "User": { "type": "object", "required": ["username", "display_name", "password", "role"], "properties": { "username": string, "display_name": string, "password": { "type": "string", "minLength": 12 }, "role": codes(&roles), "offices": { "type": "array", "items": string } } },
+                "Grant": { "type": "object", "required": ["role"], "properties": { "role": codes(&roles), "offices": { "type": "array", "items": string } } },
+                "Active": { "type": "object", "required": ["active"], "properties": { "active": { "type": "boolean" } } },
                 "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": string, "password": string } },
                 "Name": { "type": "object", "properties": { "given": string, "family": string } },
                 "Document": { "type": "object", "properties": { "kind": codes(&DocumentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "number": string, "issuing_country": string, "expires_on": { "type": "string", "format": "date" } } },

@@ -56,7 +56,12 @@ fn uuid_like() -> String {
 /// theirs beside the file): one per test process, made on first use.
 pub fn pg_key_file() -> PathBuf {
     static P: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    P.get_or_init(|| tmpdir("key").join("pg-data.key")).clone()
+    P.get_or_init(|| {
+        let p = tmpdir("key").join("pg-data.key");
+        passage_storage::sealed::Keyring::load_or_create(&p).expect("a data key for the test databases");
+        p
+    })
+    .clone()
 }
 
 fn with_key(cmd: &mut Command, args: &[&str]) {
