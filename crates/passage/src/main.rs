@@ -90,6 +90,64 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The data key that seals notes, document numbers and second-factor secrets.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Write a consistent snapshot of the database while it serves (SQLite: a database file; PostgreSQL: a pg_dump
+    /// custom-format file). The data key file is not in it: keep a copy of that apart.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to write (must not exist yet).
+        out: PathBuf,
+    },
+    /// Restore a backup into a new SQLite file or an empty PostgreSQL database, then check it.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file written by `passage backup`.
+        backup: PathBuf,
+    },
+    /// An API token for an integration, shown once.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Seal everything under a new key and drop the old one from the key file (safe to run again after a crash).
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user, limited to one of their roles, for some days (at most 365).
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// What the token is for, e.g. "kobo-sync".
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        grant: RoleArgs,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -355,6 +413,75 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     eprintln!("audit trail broken: {b} ({} entries verified before it)", v.checked);
                     Ok(ExitCode::from(1))
                 }
+            }
+        }
+        Command::Keys { command: KeysCommand::Rotate { db } } => {
+            let url = database_url(&db, &file);
+            let key = key_path(&db, &file, &url)?;
+            if !key.exists() {
+                return Err(format!("no data key file at {}: nothing to rotate", key.display()));
+            }
+            let passage = open_with(&url, &key).await?;
+            let bar = progress(0, "values");
+            let r = passage.rotate_keys(&key, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            for (col, n) in &r.resealed {
+                println!("{col:<28} {n} re-sealed");
+            }
+            println!("data key {} replaced by {} in {}", r.old_keys.join(", "), r.new_key, key.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { db, out } => {
+            let url = database_url(&db, &file);
+            let passage = open(&db, &file).await?;
+            let started = std::time::Instant::now();
+            passage.backup(&url, &out).await.map_err(|e| e.to_string())?;
+            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            println!("backup written to {} ({:.1} MB) in {:.1} s", out.display(), size as f64 / 1e6, started.elapsed().as_secs_f64());
+            println!("the data key file is not in the backup: keep a copy of it apart, or the sealed values cannot be read");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { db, backup } => {
+            let url = database_url(&db, &file);
+            passage_service::keys::restore(&url, &backup).await.map_err(|e| e.to_string())?;
+            // What was restored must open with the key given, migrate, and pass its checks.
+            let passage = open(&db, &file).await?;
+            let report = passage.check().await.map_err(|e| e.to_string())?;
+            let v = passage.verify_audit(|_| {}).await.map_err(|e| e.to_string())?;
+            if !report.problems.is_empty() || v.result.is_err() {
+                for p in &report.problems {
+                    eprintln!("problem: {p}");
+                }
+                if let Err(b) = v.result {
+                    eprintln!("audit trail broken: {b}");
+                }
+                return Ok(ExitCode::from(1));
+            }
+            let persons = report.counts.iter().find(|(t, _)| *t == "persons").map(|(_, n)| *n).unwrap_or(0);
+            println!("restored {} into {url}: {persons} persons, audit trail intact ({} entries)", backup.display(), v.checked);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { db, username, name, grant: RoleArgs { role, offices }, days } } => {
+            let passage = open(&db, &file).await?;
+            match passage.create_api_token(None, &username, &name, role, &offices, days).await {
+                Ok(t) => {
+                    println!("{}", t.token);
+                    eprintln!("token {} for {username} ({role}), expires in {days} days; shown only now", t.record.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Token { command: TokenCommand::Revoke { db, id } } => {
+            let passage = open(&db, &file).await?;
+            match passage.revoke_api_token(None, &id).await {
+                Ok(()) => {
+                    println!("token {id} revoked");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::NotFound) => Err(format!("no token with id {id}")),
+                Err(e) => Err(e.to_string()),
             }
         }
         Command::Permissions => {

@@ -29,6 +29,9 @@ pub enum ServiceError {
     Storage(#[from] StorageError),
     #[error("password hashing failed")]
     Hashing,
+    /// An operator's command (backup, restore, key rotation) could not be carried out; the message says why.
+    #[error("{0}")]
+    Operation(String),
 }
 
 impl From<Invalid> for ServiceError {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod keys;
 pub mod registry;
 pub mod synthetic;
 pub mod tokens;

@@ -47,6 +47,26 @@ pub fn normalise_url(url: &str) -> Result<(Backend, String)> {
 }
 
 impl Db {
+    /// A page of one sealed column's values, by id, after `after`: for
+    /// re-sealing under a new key (`passage keys rotate`).
+    pub async fn sealed_page(&self, table: &str, column: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>> {
+        let q = format!("SELECT id, {column} AS v FROM {table} WHERE id > $1 AND {column} IS NOT NULL ORDER BY id LIMIT $2");
+        let mut c = self.read.acquire().await?;
+        let rows = sqlx::query(&q).bind(after).bind(limit).fetch_all(&mut *c).await?;
+        rows.iter().map(|r| Ok((crate::records::text(r, "id")?, crate::records::text(r, "v")?))).collect()
+    }
+
+    /// How many tables the database has in its public schema (0: empty, a restore may go there).
+    pub async fn table_count(&self) -> Result<i64> {
+        let q = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'",
+            Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'",
+        };
+        let mut c = self.read.acquire().await?;
+        let r = sqlx::query(q).fetch_one(&mut *c).await?;
+        crate::records::int(&r, "n")
+    }
+
     /// Whether any row holds a sealed value, so that a missing key file is
     /// not silently replaced by a new key that cannot open them.
     pub async fn holds_sealed_values(&self) -> Result<bool> {

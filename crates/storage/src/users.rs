@@ -438,3 +438,18 @@ pub async fn touch_api_token(c: &mut AnyConnection, token_id: &str, now: i64) ->
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(token_id).execute(c).await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------- key rotation
+
+/// Replace one sealed value. `table` and `column` come from
+/// `sealed::SEALED_COLUMNS`, never from input.
+pub async fn reseal(c: &mut AnyConnection, table: &str, column: &str, id: &str, value: &str) -> Result<()> {
+    debug_assert!(crate::sealed::SEALED_COLUMNS.contains(&(table, column)));
+    sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2")).bind(value).bind(id).execute(c).await?;
+    Ok(())
+}
+
+pub async fn delete_all_challenges(c: &mut AnyConnection) -> Result<()> {
+    sqlx::query("DELETE FROM login_challenges").execute(c).await?;
+    Ok(())
+}

@@ -110,7 +110,7 @@ impl IntoResponse for ApiError {
             ApiError::Service(ServiceError::Conflict(what)) => {
                 problem(StatusCode::CONFLICT, "conflict", "Conflict", Some(what.to_string()), None)
             }
-            ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing)) => {
+            ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_))) => {
                 tracing::error!(error = %e, "internal error");
                 problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None, None)
             }

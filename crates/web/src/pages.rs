@@ -73,7 +73,7 @@ impl PageError {
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
             ServiceError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "error-too-many"),
             ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form-has-errors"),
-            ServiceError::Storage(_) | ServiceError::Hashing => {
+            ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_) => {
                 tracing::error!(error = %e, "internal error on a page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
             }
