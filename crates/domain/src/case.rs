@@ -32,6 +32,36 @@ code_enum!(
     }
 );
 
+impl CaseKind {
+    /// Default months after a case closes before the person's identity is
+    /// erased by the retention schedule (`passage retention apply`); a
+    /// deployment may set its own in its configuration. Protection in
+    /// transit needs little history; returns and the protection of victims
+    /// of trafficking and of children are followed for years (reintegration
+    /// monitoring, donors' five-year audit window), so they keep longer.
+    pub fn default_retention_months(self) -> u32 {
+        match self {
+            CaseKind::TransitProtection | CaseKind::SearchAndRescueSurvivor => 24,
+            CaseKind::AssistedVoluntaryReturn | CaseKind::TraffickingVictimAssistance | CaseKind::UnaccompaniedChild => 60,
+        }
+    }
+}
+
+/// Whether a person's identity is due for erasure under the retention
+/// schedule: every case of theirs is closed, and each has been closed for
+/// at least its kind's period. One open case, or one recent closure, keeps
+/// the person (their history is still needed).
+pub fn retention_due(
+    cases: &[(CaseKind, CaseStatus, Option<crate::date::CalendarDate>)],
+    today: crate::date::CalendarDate,
+    months: impl Fn(CaseKind) -> u32,
+) -> bool {
+    !cases.is_empty()
+        && cases.iter().all(|(kind, status, closed)| {
+            *status == CaseStatus::Closed && closed.is_some_and(|d| d.add_days(i64::from(months(*kind)) * 365 / 12) <= today)
+        })
+}
+
 impl CaseStatus {
     /// The one place case status transitions are decided.
     pub fn can_become(self, to: CaseStatus) -> bool {
@@ -151,5 +181,21 @@ mod tests {
         assert_eq!(Sensitivity::derive(CaseKind::TransitProtection, &[GbvSurvivor], Sensitivity::Normal), Sensitivity::Restricted);
         assert_eq!(Sensitivity::derive(CaseKind::UnaccompaniedChild, &[], Sensitivity::Normal), Sensitivity::Restricted);
         assert_eq!(Sensitivity::derive(CaseKind::TransitProtection, &[], Sensitivity::Restricted), Sensitivity::Restricted);
+    }
+
+    #[test]
+    fn retention_waits_for_every_case_to_be_closed_long_enough() {
+        use crate::date::CalendarDate;
+        let today = CalendarDate::from_ymd(2026, 11, 23).unwrap();
+        let d = |y, m| Some(CalendarDate::from_ymd(y, m, 1).unwrap());
+        let m = CaseKind::default_retention_months;
+        assert!(retention_due(&[(CaseKind::TransitProtection, CaseStatus::Closed, d(2024, 10))], today, m));
+        assert!(!retention_due(&[(CaseKind::TransitProtection, CaseStatus::Closed, d(2025, 1))], today, m), "closed 22 months ago");
+        assert!(!retention_due(&[(CaseKind::AssistedVoluntaryReturn, CaseStatus::Closed, d(2024, 10))], today, m), "returns keep 5 years");
+        let two =
+            [(CaseKind::TransitProtection, CaseStatus::Closed, d(2020, 1)), (CaseKind::AssistedVoluntaryReturn, CaseStatus::Active, None)];
+        assert!(!retention_due(&two, today, m), "an open case keeps the person");
+        assert!(!retention_due(&[], today, m));
+        assert!(retention_due(&[(CaseKind::AssistedVoluntaryReturn, CaseStatus::Closed, d(2024, 10))], today, |_| 12), "configured");
     }
 }

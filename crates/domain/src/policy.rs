@@ -54,6 +54,8 @@ code_enum!(
         ReadAggregates => "read_aggregates",
         /// Referrals sent to the user's organisation, with only the fields the person consented to share.
         ReadOwnReferrals => "read_own_referrals",
+        /// Export everything held about a person, or erase their identity, at their request.
+        HandleDataRequests => "handle_data_requests",
         /// Create and change offices.
         ManageOffices => "manage_offices",
         /// Create, disable and re-scope users.
@@ -69,14 +71,14 @@ use Permission as P;
 /// (and `docs/permissions.md`, which a test keeps equal to its rendering).
 pub const POLICY: &[(Role, &[Permission])] = &[
     (Role::Caseworker, &[P::ReadCases, P::WriteCases, P::ReadAggregates]),
-    (Role::ProtectionOfficer, &[P::ReadCases, P::ReadRestricted, P::WriteCases, P::ReadAggregates]),
+    (Role::ProtectionOfficer, &[P::ReadCases, P::ReadRestricted, P::WriteCases, P::ReadAggregates, P::HandleDataRequests]),
     (Role::MovementOfficer, &[P::ReadCases, P::ManageMovements, P::ReadAggregates]),
     (Role::ReintegrationOfficer, &[P::ReadCases, P::WriteCases, P::ManageReintegration, P::ReadAggregates]),
     (Role::MeOfficer, &[P::ReadPseudonymised, P::ReadAggregates]),
     (Role::ProgrammeViewer, &[P::ReadAggregates]),
     (Role::Partner, &[P::ReadOwnReferrals]),
     // Administrators run the system; they do not read restricted cases.
-    (Role::Admin, &[P::ReadCases, P::WriteCases, P::ReadAggregates, P::ManageOffices, P::ManageUsers, P::ReadAudit]),
+    (Role::Admin, &[P::ReadCases, P::WriteCases, P::ReadAggregates, P::HandleDataRequests, P::ManageOffices, P::ManageUsers, P::ReadAudit]),
 ];
 
 impl Role {

@@ -110,10 +110,30 @@ enum Command {
         /// The backup file written by `passage backup`.
         backup: PathBuf,
     },
+    /// The retention schedule: erase the identity of persons whose cases closed longer ago than their kind's period.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// An API token for an integration, shown once.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply the schedule (periods per case kind: defaults, or `[retention]` in the config file, in months).
+    Apply {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only count who is due, by case kind; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The day to apply it on (YYYY-MM-DD; default today).
+        #[arg(long)]
+        today: Option<String>,
     },
 }
 
@@ -216,6 +236,8 @@ struct FileConfig {
     data_key_file: Option<PathBuf>,
     bind: Option<String>,
     secure_cookies: Option<bool>,
+    /// Months after closure, per case kind, before the retention schedule erases identities.
+    retention: Option<std::collections::BTreeMap<String, u32>>,
 }
 
 fn load_config(path: &Option<PathBuf>) -> Result<FileConfig, String> {
@@ -414,6 +436,42 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Retention { command: RetentionCommand::Apply { db, dry_run, today } } => {
+            let today = match today {
+                None => passage_domain::date::CalendarDate::today(),
+                Some(t) => {
+                    passage_domain::date::CalendarDate::parse("--today", &t).map_err(|_| format!("--today {t:?}: use YYYY-MM-DD"))?
+                }
+            };
+            let mut months: std::collections::HashMap<passage_domain::case::CaseKind, u32> =
+                passage_domain::case::CaseKind::ALL.iter().map(|k| (*k, k.default_retention_months())).collect();
+            for (kind, m) in file.retention.clone().unwrap_or_default() {
+                let k = passage_domain::case::CaseKind::parse("retention", &kind).map_err(|_| {
+                    format!(
+                        "[retention] {kind:?} is not a case kind: use {}",
+                        passage_domain::case::CaseKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                })?;
+                if m == 0 {
+                    return Err(format!("[retention] {kind} = 0: a period is at least one month"));
+                }
+                months.insert(k, m);
+            }
+            let passage = open(&db, &file).await?;
+            let bar = progress(0, "persons");
+            let r = passage.apply_retention(today, |k| months[&k], dry_run, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            println!("{} persons have all their cases closed", r.examined);
+            for (kind, n) in &r.due {
+                println!("  {n} due ({kind}: {} months after closure)", months[kind]);
+            }
+            if dry_run {
+                println!("dry run: nothing changed; {} would be erased", r.due.iter().map(|(_, n)| n).sum::<u64>());
+            } else {
+                println!("{} identities erased (cases, findings and assistance kept for the figures)", r.anonymised);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command: KeysCommand::Rotate { db } } => {
             let url = database_url(&db, &file);

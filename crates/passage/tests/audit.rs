@@ -79,7 +79,8 @@ async fn tampering_is_found(backend: Backend) {
     let all: String = rows.iter().map(|r| r.get::<String, _>("changes")).collect();
     assert!(!all.contains("wrong wrong") && !all.contains("passage-demo"), "a password reached the audit trail");
     assert!(!all.contains("sister in Tripoli"), "a note body reached the audit trail in clear");
-    assert!(all.contains("Awa SY"), "the registration's fields are not in the trail: {all}");
+    assert!(all.contains("\"sex\":[null,\"female\"]"), "the registration's fields are not in the trail: {all}");
+    assert!(!all.contains("Awa") && all.contains("(redacted, 6 characters)"), "identity enters the trail redacted: {all}");
     assert!(rows.iter().all(|r| r.get::<String, _>("source") == "127.0.0.1" || r.get::<String, _>("source") == "cli"));
     let n = rows.len() as i64;
     assert!(n >= 6);

@@ -181,13 +181,15 @@ impl Passage {
         reg::insert_case(&mut tx, &row, actor.id, now).await?;
         reg::refresh_key_restriction(&mut tx, ids.person_id, office_id).await?;
         reg::record_activity(&mut tx, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
+        // Identity enters the trail redacted: the trail outlives erasure and
+        // retention (see `privacy`), so it must not be a copy of who people are.
         let person_changes = audit::created(&[
-            ("names", json!(p.names.iter().map(|n| n.display()).collect::<Vec<_>>())),
+            ("names", json!(p.names.iter().map(|n| audit::redacted(&n.display())).collect::<Vec<_>>())),
             ("sex", json!(p.sex)),
-            ("birth_date", json!(p.birth_date.map(|b| b.date.to_string()))),
+            ("birth_year", json!(p.birth_date.map(|b| b.year()))),
             ("nationality", json!(p.nationality.map(|n| n.to_string()))),
             ("languages", json!(p.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())),
-            ("phone", json!(p.phone.as_ref().map(|p| p.to_string()))),
+            ("phone", p.phone.as_ref().map(|p| audit::redacted(&p.to_string())).unwrap_or(Value::Null)),
             ("documents", json!(p.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>())),
         ]);
         audit::record(&mut tx, Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes)

@@ -19,7 +19,7 @@ const COUNTED: [&str; 8] = ["offices", "users", "persons", "cases", "screenings"
 
 const ORPHANS: [(&str, &str); 7] = [
     ("persons without a name", "SELECT COUNT(*) AS n FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_names n WHERE n.person_id = p.id)"),
-    ("persons without search keys", "SELECT COUNT(*) AS n FROM persons p WHERE NOT EXISTS (SELECT 1 FROM person_search_keys k WHERE k.person_id = p.id)"),
+    ("persons without search keys", "SELECT COUNT(*) AS n FROM persons p WHERE p.anonymised_at IS NULL AND NOT EXISTS (SELECT 1 FROM person_search_keys k WHERE k.person_id = p.id)"),
     ("search keys whose year of birth differs from the person's",
      "SELECT COUNT(*) AS n FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.birth_year IS DISTINCT FROM p.birth_year"),
     ("search keys whose restriction differs from the cases in their office",

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod check;
 pub mod db;
+pub mod privacy;
 pub mod records;
 pub mod registry;
 pub mod sealed;

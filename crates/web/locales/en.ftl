@@ -365,3 +365,22 @@ permissions-title = Who may do what
 permissions-help = Generated from the policy the system enforces. A role applies in the offices it is held for.
 permissions-permission = Permission
 permissions-restricted = Restricted cases (trafficking, unaccompanied or separated children, gender-based violence) are seen only by their assigned caseworker and the office's protection officers; to everyone else they do not exist.
+
+# Data requests
+privacy-title = Data requests
+privacy-export = Everything held about this person (printable)
+privacy-export-json = the same as JSON
+privacy-export-title = Data held about { $name }
+privacy-export-made = Exported { $when } by { $who }. Covers the offices you work for.
+privacy-identity = Identity
+privacy-documents = Identity documents
+privacy-cases = Cases
+privacy-audit = Who did what with these records
+privacy-erase = Erase this person's identity
+privacy-erase-help = On the person's request: names, phone, date of birth (the year stays), documents, notes and free text are erased for good. Cases, screenings and assistance stay, without identity, so that figures do not change. This cannot be undone.
+privacy-reason = Reason
+privacy-reason-hint = Whose request, when, and how their identity was checked.
+privacy-confirm = I understand that this cannot be undone.
+privacy-erase-submit = Erase the identity
+err-confirm = Tick the box to confirm.
+err-cursor = This page link is not valid any more; start from the first page.

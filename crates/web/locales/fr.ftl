@@ -365,3 +365,22 @@ permissions-title = Qui peut faire quoi
 permissions-help = Généré à partir de la politique appliquée par le système. Un rôle s’applique dans les bureaux pour lesquels il est attribué.
 permissions-permission = Permission
 permissions-restricted = Les dossiers restreints (traite, enfants non accompagnés ou séparés, violences basées sur le genre) ne sont vus que par le travailleur social assigné et les chargés de protection du bureau ; pour tous les autres, ils n’existent pas.
+
+# Demandes relatives aux données
+privacy-title = Demandes relatives aux données
+privacy-export = Tout ce qui est détenu sur cette personne (imprimable)
+privacy-export-json = la même chose en JSON
+privacy-export-title = Données détenues sur { $name }
+privacy-export-made = Exporté le { $when } par { $who }. Couvre les bureaux pour lesquels vous travaillez.
+privacy-identity = Identité
+privacy-documents = Pièces d’identité
+privacy-cases = Dossiers
+privacy-audit = Qui a fait quoi avec ces données
+privacy-erase = Effacer l’identité de cette personne
+privacy-erase-help = À la demande de la personne : noms, téléphone, date de naissance (l’année reste), pièces, notes et textes libres sont effacés définitivement. Les dossiers, évaluations et assistances restent, sans identité, pour que les chiffres ne changent pas. Irréversible.
+privacy-reason = Motif
+privacy-reason-hint = Qui a demandé, quand, et comment son identité a été vérifiée.
+privacy-confirm = Je comprends que cette action est irréversible.
+privacy-erase-submit = Effacer l’identité
+err-confirm = Cochez la case pour confirmer.
+err-cursor = Ce lien de page n’est plus valable ; recommencez à la première page.

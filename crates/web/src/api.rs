@@ -49,6 +49,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/persons"),
     ("post", "/persons"),
     ("get", "/persons/{id}"),
+    ("get", "/persons/{id}/export"),
+    ("post", "/persons/{id}/erase"),
+    ("get", "/pseudonymised/cases"),
     ("post", "/persons/{id}/cases"),
     ("post", "/persons/{id}/consents"),
     ("post", "/persons/{id}/consents/{consent_id}/withdraw"),
@@ -79,6 +82,9 @@ pub fn routes() -> Router<AppState> {
         .route("/offices", get(offices).post(create_office))
         .route("/persons", get(search).post(register))
         .route("/persons/{id}", get(person))
+        .route("/persons/{id}/export", get(export_person))
+        .route("/persons/{id}/erase", post(erase_person))
+        .route("/pseudonymised/cases", get(pseudonymised_cases))
         .route("/persons/{id}/cases", post(open_case))
         .route("/persons/{id}/consents", post(consent))
         .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
@@ -508,4 +514,54 @@ async fn withdraw_consent(
     let (id, consent): (PersonId, passage_domain::ids::ConsentId) = (parse_path(&id)?, parse_path(&consent)?);
     state.passage.withdraw_consent(&s.actor, id, consent).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Everything held about a person, for their data request (audited).
+async fn export_person(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let x = state.passage.export_person(&s.actor, parse_path(&id)?).await?;
+    let mut v = json!(x);
+    v["audit"] = json!(x.audit.iter().map(audit_json).collect::<Vec<_>>());
+    Ok(Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+struct EraseBody {
+    reason: String,
+}
+
+async fn erase_person(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EraseBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.erase_person(&s.actor, parse_path(&id)?, &b.reason).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PageQuery {
+    after: String,
+    limit: Option<i64>,
+}
+
+/// Cases for monitoring and evaluation: pseudonymous, no identity or free text.
+async fn pseudonymised_cases(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let (rows, next) = state.passage.pseudonymised_cases(&s.actor, &q.after, q.limit.unwrap_or(500)).await?;
+    Ok(Json(json!({ "cases": rows, "next_after": next })).into_response())
 }

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod layout;
 pub mod openapi;
 pub mod pages;
+pub mod privacy;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(accounts::routes())
+        .merge(privacy::routes())
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

@@ -101,6 +101,10 @@ pub fn document() -> Value {
                 "post": op("Register a person and open their first case", Some("Registration"), (201, "The new person and case ids"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/persons/{id}": { "get": op("A person's file", None, (200, "Person, cases, screenings, assistance, notes"), &[401, 404], id_param()) },
+            "/persons/{id}/export": { "get": op("Everything held about a person, with the audit trail's entries about them, for their data request (handle_data_requests; audited)", None, (200, "The person's data"), &[401, 403, 404], id_param()) },
+            "/persons/{id}/erase": { "post": op("Erase a person's identity on their request; cases, findings and assistance stay without identity (handle_data_requests; audited)", Some("Erase"), (204, "Erased"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/pseudonymised/cases": { "get": op("Cases for monitoring and evaluation: pseudonyms, no names, phones, documents, exact dates of birth or free text (read_pseudonymised)", None, (200, "A page of cases and the cursor of the next"), &[401, 403, 422],
+                json!([{ "name": "after", "in": "query", "schema": { "type": "string" }, "description": "`next_after` of the previous page" }, { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } }])) },
             "/persons/{id}/cases": { "post": op("Open another case for a person", Some("Case"), (201, "The case id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/persons/{id}/consents": { "post": op("Record a consent the person gave", Some("Consent"), (201, "The consent id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/persons/{id}/consents/{consent_id}/withdraw": { "post": op("Record that the person withdrew a consent", None, (204, "Withdrawn"), &[401, 403, 404],
@@ -143,6 +147,7 @@ pub fn document() -> Value {
                     "quantity": { "type": "string", "description": "Whole number ≥ 1" }, "place": string, "provider": string, "cost": string, "currency": string } },
                 "Consent": { "type": "object", "required": ["kind", "method", "given_on"], "properties": { "kind": codes(&ConsentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
                     "partner": { "type": "string", "description": "Required for data_sharing" }, "method": codes(&ConsentMethod::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "given_on": { "type": "string", "format": "date" } } },
+                "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
                 "Office": { "type": "object", "properties": { "code": string, "name": string, "country": string, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }

@@ -658,11 +658,14 @@ async fn render_person(
                 p { button type="submit" { (t(lang, "consent-submit")) } }
             }
         }
+        @if file.cases.iter().any(|c| s.actor.rights().can(passage_domain::policy::Permission::HandleDataRequests, c.office_id)) {
+            (crate::privacy::data_requests_section(lang, s, id))
+        }
     };
     Ok(html_response(status, page(Page { lang, title: p.display_name.clone(), session: Some(s), here: &format!("/persons/{id}") }, body)))
 }
 
-fn screening_list(lang: Lang, list: &[passage_storage::records::ScreeningRecord]) -> Markup {
+pub(crate) fn screening_list(lang: Lang, list: &[passage_storage::records::ScreeningRecord]) -> Markup {
     html! {
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } }
         ul { @for sc in list { li {
@@ -674,7 +677,7 @@ fn screening_list(lang: Lang, list: &[passage_storage::records::ScreeningRecord]
     }
 }
 
-fn assistance_table(lang: Lang, list: &[passage_storage::records::AssistanceRecord]) -> Markup {
+pub(crate) fn assistance_table(lang: Lang, list: &[passage_storage::records::AssistanceRecord]) -> Markup {
     html! {
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } } @else {
             div.scroll { table {
@@ -691,7 +694,7 @@ fn assistance_table(lang: Lang, list: &[passage_storage::records::AssistanceReco
     }
 }
 
-fn note_list(lang: Lang, list: &[passage_storage::records::NoteRecord]) -> Markup {
+pub(crate) fn note_list(lang: Lang, list: &[passage_storage::records::NoteRecord]) -> Markup {
     html! {
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } }
         @for n in list { div.card { p.muted { (i18n::datetime(lang, n.created_at)) " · " (n.author) } p style="white-space:pre-wrap" { (n.body) } } }
