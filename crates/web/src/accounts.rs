@@ -13,8 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use passage_domain::policy::{Permission, Role, POLICY};
 use passage_domain::FieldError;
@@ -24,19 +22,21 @@ use passage_storage::users::ApiTokenRecord;
 
 pub const CHALLENGE_COOKIE: &str = "passage_challenge";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login/second-factor", get(second_factor_form).post(second_factor))
-        .route("/account", get(account))
-        .route("/account/tokens", post(create_token))
-        .route("/account/tokens/{id}/revoke", post(revoke_token))
-        .route("/admin/users", get(users).post(create_user))
-        .route("/admin/users/{username}", get(user))
-        .route("/admin/users/{username}/grants", post(grant))
-        .route("/admin/users/{username}/grants/{role}/revoke", post(revoke_grant))
-        .route("/admin/users/{username}/active", post(set_active))
-        .route("/admin/users/{username}/second-factor/reset", post(reset_second_factor))
-        .route("/admin/permissions", get(permissions))
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new()
+        .get("/login/second-factor", second_factor_form)
+        .post("/login/second-factor", second_factor)
+        .get("/account", account)
+        .post("/account/tokens", create_token)
+        .post("/account/tokens/{id}/revoke", revoke_token)
+        .get("/admin/users", users)
+        .post("/admin/users", create_user)
+        .get("/admin/users/{username}", user)
+        .post("/admin/users/{username}/grants", grant)
+        .post("/admin/users/{username}/grants/{role}/revoke", revoke_grant)
+        .post("/admin/users/{username}/active", set_active)
+        .post("/admin/users/{username}/second-factor/reset", reset_second_factor)
+        .get("/admin/permissions", permissions)
 }
 
 /// The challenge cookie: only for the second-factor page, gone in minutes.

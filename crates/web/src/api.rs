@@ -11,8 +11,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use passage_domain::assistance::AssistanceInput;
 use passage_domain::case::{CaseInput, StatusChangeInput};
 use passage_domain::ids::{CaseId, PersonId};
@@ -28,72 +27,40 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-/// The API's route table: (method, path). The OpenAPI test walks it.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("post", "/auth/login"),
-    ("post", "/auth/second-factor"),
-    ("post", "/auth/logout"),
-    ("get", "/tokens"),
-    ("post", "/tokens"),
-    ("post", "/tokens/{id}/revoke"),
-    ("get", "/users"),
-    ("post", "/users"),
-    ("get", "/users/{username}"),
-    ("post", "/users/{username}/grants"),
-    ("post", "/users/{username}/grants/{role}/revoke"),
-    ("post", "/users/{username}/active"),
-    ("post", "/users/{username}/second-factor/reset"),
-    ("get", "/me"),
-    ("get", "/offices"),
-    ("post", "/offices"),
-    ("get", "/persons"),
-    ("post", "/persons"),
-    ("get", "/persons/{id}"),
-    ("get", "/persons/{id}/export"),
-    ("post", "/persons/{id}/erase"),
-    ("get", "/pseudonymised/cases"),
-    ("post", "/persons/{id}/cases"),
-    ("post", "/persons/{id}/consents"),
-    ("post", "/persons/{id}/consents/{consent_id}/withdraw"),
-    ("get", "/cases/{id}"),
-    ("post", "/cases/{id}/screenings"),
-    ("post", "/cases/{id}/assistance"),
-    ("post", "/cases/{id}/notes"),
-    ("post", "/cases/{id}/status"),
-    ("get", "/audit"),
-    ("get", "/openapi.json"),
-];
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/second-factor", post(second_factor))
-        .route("/auth/logout", post(logout))
-        .route("/tokens", get(tokens).post(create_token))
-        .route("/tokens/{id}/revoke", post(revoke_token))
-        .route("/users", get(users).post(create_user))
-        .route("/users/{username}", get(user))
-        .route("/users/{username}/grants", post(grant))
-        .route("/users/{username}/grants/{role}/revoke", post(revoke_grant))
-        .route("/users/{username}/active", post(set_active))
-        .route("/users/{username}/second-factor/reset", post(reset_second_factor))
-        .route("/me", get(me))
-        .route("/audit", get(audit))
-        .route("/offices", get(offices).post(create_office))
-        .route("/persons", get(search).post(register))
-        .route("/persons/{id}", get(person))
-        .route("/persons/{id}/export", get(export_person))
-        .route("/persons/{id}/erase", post(erase_person))
-        .route("/pseudonymised/cases", get(pseudonymised_cases))
-        .route("/persons/{id}/cases", post(open_case))
-        .route("/persons/{id}/consents", post(consent))
-        .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
-        .route("/cases/{id}", get(case))
-        .route("/cases/{id}/screenings", post(screening))
-        .route("/cases/{id}/assistance", post(assistance))
-        .route("/cases/{id}/notes", post(note))
-        .route("/cases/{id}/status", post(status))
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new()
+        .post("/auth/login", login)
+        .post("/auth/second-factor", second_factor)
+        .post("/auth/logout", logout)
+        .get("/tokens", tokens)
+        .post("/tokens", create_token)
+        .post("/tokens/{id}/revoke", revoke_token)
+        .get("/users", users)
+        .post("/users", create_user)
+        .get("/users/{username}", user)
+        .post("/users/{username}/grants", grant)
+        .post("/users/{username}/grants/{role}/revoke", revoke_grant)
+        .post("/users/{username}/active", set_active)
+        .post("/users/{username}/second-factor/reset", reset_second_factor)
+        .get("/me", me)
+        .get("/audit", audit)
+        .get("/offices", offices)
+        .post("/offices", create_office)
+        .get("/persons", search)
+        .post("/persons", register)
+        .get("/persons/{id}", person)
+        .get("/persons/{id}/export", export_person)
+        .post("/persons/{id}/erase", erase_person)
+        .get("/pseudonymised/cases", pseudonymised_cases)
+        .post("/persons/{id}/cases", open_case)
+        .post("/persons/{id}/consents", consent)
+        .post("/persons/{id}/consents/{consent_id}/withdraw", withdraw_consent)
+        .get("/cases/{id}", case)
+        .post("/cases/{id}/screenings", screening)
+        .post("/cases/{id}/assistance", assistance)
+        .post("/cases/{id}/notes", note)
+        .post("/cases/{id}/status", status)
+        .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 
 /// A JSON body whose every failure (not JSON, wrong content type, too

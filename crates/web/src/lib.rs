@@ -13,6 +13,7 @@ pub mod layout;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
+pub mod routing;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -33,14 +34,25 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
+/// Every route the server answers, as (method, path): pages, then the API
+/// under `/api/v1`. Read from the routers themselves (see `routing`).
+pub fn route_table() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for r in [pages::routes(), accounts::routes(), privacy::routes()] {
+        out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
+    }
+    out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
+    out
+}
+
 pub fn router(state: AppState) -> Router {
     let tls = state.secure_cookies;
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
     Router::new()
-        .merge(pages::routes())
-        .merge(accounts::routes())
-        .merge(privacy::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages::routes().router)
+        .merge(accounts::routes().router)
+        .merge(privacy::routes().router)
+        .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

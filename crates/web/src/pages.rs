@@ -13,8 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use maud::{html, Markup};
 use passage_domain::assistance::{AssistanceInput, AssistanceKind};
 use passage_domain::case::{CaseInput, CaseKind, CaseStatus, StatusChangeInput};
@@ -31,27 +29,30 @@ use passage_service::ServiceError;
 use passage_storage::search::SearchFilters;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/language", post(set_language))
-        .route("/persons", get(search).post(register))
-        .route("/persons/new", get(register_form))
-        .route("/persons/{id}", get(person))
-        .route("/persons/{id}/cases", post(open_case))
-        .route("/persons/{id}/consents", post(add_consent))
-        .route("/persons/{id}/consents/{consent_id}/withdraw", post(withdraw_consent))
-        .route("/cases/{id}", get(case_page))
-        .route("/cases/{id}/screenings", post(add_screening))
-        .route("/cases/{id}/assistance", post(add_assistance))
-        .route("/cases/{id}/notes", post(add_note))
-        .route("/cases/{id}/status", post(change_status))
-        .route("/offices", get(offices).post(create_office))
-        .route("/audit", get(audit_page))
-        .route("/static/app.css", get(css))
-        .route("/health", get(|| async { "ok" }))
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new()
+        .get("/", home)
+        .get("/login", login_form)
+        .post("/login", login)
+        .post("/logout", logout)
+        .post("/language", set_language)
+        .get("/persons", search)
+        .post("/persons", register)
+        .get("/persons/new", register_form)
+        .get("/persons/{id}", person)
+        .post("/persons/{id}/cases", open_case)
+        .post("/persons/{id}/consents", add_consent)
+        .post("/persons/{id}/consents/{consent_id}/withdraw", withdraw_consent)
+        .get("/cases/{id}", case_page)
+        .post("/cases/{id}/screenings", add_screening)
+        .post("/cases/{id}/assistance", add_assistance)
+        .post("/cases/{id}/notes", add_note)
+        .post("/cases/{id}/status", change_status)
+        .get("/offices", offices)
+        .post("/offices", create_office)
+        .get("/audit", audit_page)
+        .get("/static/app.css", css)
+        .get("/health", || async { "ok" })
 }
 
 /// A page-level failure, rendered as a page.

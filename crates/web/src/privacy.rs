@@ -12,16 +12,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::Router;
 use maud::{html, Markup};
 use passage_domain::ids::PersonId;
 use passage_domain::FieldError;
 use passage_service::auth::Session;
 use passage_service::ServiceError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/persons/{id}/export", get(export)).route("/persons/{id}/erase", post(erase))
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new().get("/persons/{id}/export", export).post("/persons/{id}/erase", erase)
 }
 
 /// The section on a person's page for those who handle data requests.
