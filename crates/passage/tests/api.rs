@@ -85,7 +85,7 @@ async fn a_caseworker_registers_finds_and_records(backend: Backend) {
     let r = post(format!("{}/api/v1/persons/{person}/consents/{consent}/withdraw", s.url), json!({})).await;
     assert_eq!(r.status(), 204);
     let r = post(format!("{}/api/v1/persons/{person}/consents/{consent}/withdraw", s.url), json!({})).await;
-    assert_eq!(r.status(), 404, "a consent is withdrawn once");
+    assert_eq!(r.status(), 409, "a consent is withdrawn once");
 
     let file: Value = c.get(format!("{}/api/v1/persons/{person}", s.url)).bearer_auth(&tok).send().await.unwrap().json().await.unwrap();
     assert_eq!(file["consents"][0]["partner"], json!("Croix-Rouge Agadez"));

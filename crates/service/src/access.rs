@@ -36,6 +36,9 @@ pub enum Action {
     ReadCases,
     /// Register persons, open cases and record work on them in an office.
     WriteCases(OfficeId),
+    /// The same in at least one office: what a role must have before any
+    /// write is looked at (without it, 403 before any record is looked up).
+    WriteSomewhere,
     ManageOffices,
     ManageUsers,
     ReadAudit,
@@ -46,6 +49,7 @@ impl Action {
         match self {
             Action::ReadCases => (Permission::ReadCases, None),
             Action::WriteCases(o) => (Permission::WriteCases, Some(o)),
+            Action::WriteSomewhere => (Permission::WriteCases, None),
             Action::ManageOffices => (Permission::ManageOffices, None),
             Action::ManageUsers => (Permission::ManageUsers, None),
             Action::ReadAudit => (Permission::ReadAudit, None),
@@ -73,6 +77,7 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
         Err(ServiceError::Forbidden(match action {
             Action::ReadCases => "read cases",
             Action::WriteCases(_) => "work on cases of this office",
+            Action::WriteSomewhere => "work on cases",
             Action::ManageOffices => "manage offices",
             Action::ManageUsers => "manage users",
             Action::ReadAudit => "read the audit trail",

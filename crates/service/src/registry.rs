@@ -17,7 +17,7 @@ use passage_domain::person::PersonInput;
 use passage_domain::screening::{priority_of, ScreeningInput};
 use passage_domain::{FieldError, Invalid};
 use passage_storage::records::*;
-use passage_storage::registry::{self as reg, NewCaseRow};
+use passage_storage::registry::{self as reg, NewCaseRow, Withdrawal};
 use passage_storage::search::{self, SearchFilters, SearchResult};
 use passage_storage::users;
 use serde::Serialize;
@@ -208,6 +208,7 @@ impl Passage {
 
     /// Open another case for a person already registered.
     pub async fn open_case(&self, actor: &Actor, person: PersonId, case: &CaseInput) -> ServiceResult<CaseId> {
+        access::require(actor, Action::WriteSomewhere)?;
         let mut c = self.reader().await?;
         if !reg::person_in_scope(&mut c, person, &access::scope(actor)).await? {
             return Err(ServiceError::NotFound);
@@ -216,6 +217,7 @@ impl Passage {
         let kind = inv.take(CaseKind::parse("kind", &case.kind));
         let office = self.case_office(&mut c, actor, &case.office_id).await?;
         let assignee = self.assignee(&mut c, actor, &office, &case.assigned_to).await?;
+        let inherited = if reg::has_restricted_case(&mut c, person).await? { Sensitivity::Restricted } else { Sensitivity::Normal };
         drop(c);
         inv.into_result()?;
         let kind = kind.expect("checked");
@@ -228,7 +230,10 @@ impl Passage {
             kind,
             office,
             assigned_to: Some(assignee),
-            sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
+            // A person with a restricted case stays restricted in their new
+            // case: otherwise opening one would show who they are to the
+            // whole office.
+            sensitivity: Sensitivity::derive(kind, &[], inherited),
             opened_on: CalendarDate::today(),
         };
         let (office_id, sensitivity) = (row.office.id, row.sensitivity);
@@ -301,6 +306,7 @@ impl Passage {
 
     /// A case the actor may write to.
     async fn writable_case(&self, actor: &Actor, case: CaseId) -> ServiceResult<CaseRecord> {
+        access::require(actor, Action::WriteSomewhere)?;
         let mut c = self.reader().await?;
         let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
         access::require(actor, Action::WriteCases(case.office_id))?;
@@ -399,6 +405,7 @@ impl Passage {
     /// A person the actor may write to: visible, and registered in or with a
     /// case in an office the actor works for.
     async fn writable_person(&self, actor: &Actor, person: PersonId) -> ServiceResult<()> {
+        access::require(actor, Action::WriteSomewhere)?;
         let scope = access::scope(actor);
         let mut c = self.reader().await?;
         if !reg::person_in_scope(&mut c, person, &scope).await? {
@@ -445,8 +452,10 @@ impl Passage {
         self.writable_person(actor, person).await?;
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        if !reg::withdraw_consent(&mut tx, consent, person, now.date()).await? {
-            return Err(ServiceError::NotFound);
+        match reg::withdraw_consent(&mut tx, consent, person, now.date()).await? {
+            Withdrawal::Done => {}
+            Withdrawal::Already => return Err(ServiceError::Conflict("this consent was already withdrawn")),
+            Withdrawal::NoSuchConsent => return Err(ServiceError::NotFound),
         }
         reg::record_activity(&mut tx, actor.id, "consent_withdrawn", None, Some(person), now).await?;
         let changes = json!({"withdrawn_on": [null, now.date().to_string()]});

@@ -589,14 +589,40 @@ pub async fn insert_consent(
 }
 
 /// Withdraw a consent that is still in force. Returns whether it was.
-pub async fn withdraw_consent(c: &mut AnyConnection, id: ConsentId, person: PersonId, on: CalendarDate) -> Result<bool> {
+/// What withdrawing a consent did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Withdrawal {
+    Done,
+    Already,
+    NoSuchConsent,
+}
+
+pub async fn withdraw_consent(c: &mut AnyConnection, id: ConsentId, person: PersonId, on: CalendarDate) -> Result<Withdrawal> {
     let r = sqlx::query("UPDATE consents SET withdrawn_on = $1 WHERE id = $2 AND person_id = $3 AND withdrawn_on IS NULL")
         .bind(on.to_string())
         .bind(id.to_string())
         .bind(person.to_string())
-        .execute(c)
+        .execute(&mut *c)
         .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() == 1 {
+        return Ok(Withdrawal::Done);
+    }
+    let exists = sqlx::query("SELECT 1 AS x FROM consents WHERE id = $1 AND person_id = $2")
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .fetch_optional(c)
+        .await?
+        .is_some();
+    Ok(if exists { Withdrawal::Already } else { Withdrawal::NoSuchConsent })
+}
+
+/// Whether any case of the person, in any office, is restricted.
+pub async fn has_restricted_case(c: &mut AnyConnection, person: PersonId) -> Result<bool> {
+    let r = sqlx::query("SELECT 1 AS x FROM cases WHERE person_id = $1 AND sensitivity = 'restricted' LIMIT 1")
+        .bind(person.to_string())
+        .fetch_optional(c)
+        .await?;
+    Ok(r.is_some())
 }
 
 pub async fn consents_of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<ConsentRecord>> {

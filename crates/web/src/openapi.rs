@@ -107,7 +107,7 @@ pub fn document() -> Value {
                 json!([{ "name": "after", "in": "query", "schema": { "type": "string" }, "description": "`next_after` of the previous page" }, { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } }])) },
             "/persons/{id}/cases": { "post": op("Open another case for a person", Some("Case"), (201, "The case id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/persons/{id}/consents": { "post": op("Record a consent the person gave", Some("Consent"), (201, "The consent id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
-            "/persons/{id}/consents/{consent_id}/withdraw": { "post": op("Record that the person withdrew a consent", None, (204, "Withdrawn"), &[401, 403, 404],
+            "/persons/{id}/consents/{consent_id}/withdraw": { "post": op("Record that the person withdrew a consent (409 when it already was)", None, (204, "Withdrawn"), &[401, 403, 404, 409],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "consent_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
             "/cases/{id}": { "get": op("A case with its history", None, (200, "The case file"), &[401, 404], id_param()) },
             "/cases/{id}/screenings": { "post": op("Record a vulnerability screening", Some("Screening"), (201, "The screening id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },

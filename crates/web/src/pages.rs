@@ -315,6 +315,7 @@ fn case_table(lang: Lang, cases: &[passage_storage::records::CaseRecord]) -> Mar
 
 async fn search(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
+    passage_service::access::require(&s.actor, passage_service::access::Action::ReadCases).map_err(|e| PageError::from_service(lang, e))?;
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     let mut errors = Vec::new();
     let filters = parse_filters(&get, &mut errors);
@@ -414,6 +415,8 @@ fn birth(lang: Lang, b: passage_domain::date::BirthDate) -> String {
 
 async fn register_form(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
+    passage_service::access::require(&s.actor, passage_service::access::Action::WriteSomewhere)
+        .map_err(|e| PageError::from_service(lang, e))?;
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
     Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &FormData::default(), &[])))
 }

@@ -1,0 +1,554 @@
+//! The authorisation matrix: every route the server has (read from the
+//! router itself, `passage_web::route_table`) × every kind of user × an
+//! in-scope, a restricted and an out-of-scope record → the outcome the
+//! policy says. One table drives it: a route added without a row here fails
+//! the first assertion. The same run is the privacy scan: no response to the
+//! M&E officer or the programme viewer may carry a seeded person's name,
+//! phone or document number.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Who may reach a route (the policy, restated per route).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Class {
+    /// No login needed.
+    Public,
+    /// A wrong login: refused, for everyone.
+    WrongLogin,
+    /// Ends the session: checked apart (it would log the matrix's users out).
+    Logout,
+    /// Any logged-in user.
+    Signed,
+    /// Any logged-in user; the record named does not exist for anyone.
+    SignedMissing,
+    /// Needs read_cases somewhere (search, the registration form).
+    Cases,
+    /// Register a person: write_cases in the office named.
+    Register,
+    /// A person or case: visible to the reader (office, restriction).
+    ReadRecord,
+    /// Work on a person or case: visible, and write_cases in its office.
+    WriteRecord,
+    /// A data request: visible, and handle_data_requests in its office.
+    DataRequest,
+    /// read_pseudonymised.
+    Pseudonymised,
+    /// read_audit.
+    Audit,
+    /// manage_users.
+    Users,
+    /// manage_offices.
+    Offices,
+}
+
+use Class::*;
+
+/// (method, path, class, body: JSON for the API, the same fields as a form for pages)
+fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
+    let none = json!(null);
+    let reg = json!({"person": {"names": [{"given": "Matrix", "family": "Probe"}], "sex": "male", "birth_date": "1990"}, "case": {"kind": "transit_protection", "office_id": "{office}"}});
+    let reg_form = json!({"given": "Matrix", "family": "Probe", "sex": "male", "birth_date": "1990", "kind": "transit_protection", "office_id": "{office}"});
+    vec![
+        // Pages.
+        ("get", "/", Signed, none.clone()),
+        ("get", "/login", Public, none.clone()),
+        ("post", "/login", WrongLogin, json!({"username": "agadez", "password": "not the password"})),
+        ("post", "/logout", Logout, none.clone()),
+        ("post", "/language", Public, json!({"lang": "fr", "back": "/"})),
+        ("get", "/persons", Cases, none.clone()),
+        ("post", "/persons", Register, reg_form),
+        ("get", "/persons/new", Cases, none.clone()),
+        ("get", "/persons/{id}", ReadRecord, none.clone()),
+        ("post", "/persons/{id}/cases", WriteRecord, json!({"kind": "assisted_voluntary_return", "office_id": "{office}"})),
+        ("post", "/persons/{id}/consents", WriteRecord, json!({"kind": "photos", "method": "verbal", "given_on": "2026-01-10"})),
+        ("post", "/persons/{id}/consents/{consent_id}/withdraw", WriteRecord, none.clone()),
+        ("get", "/cases/{id}", ReadRecord, none.clone()),
+        ("post", "/cases/{id}/screenings", WriteRecord, json!({"screened_on": "2026-01-10"})),
+        ("post", "/cases/{id}/assistance", WriteRecord, json!({"kind": "shelter", "provided_on": "2026-01-10", "quantity": "1"})),
+        ("post", "/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
+        ("post", "/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
+        ("get", "/offices", Signed, none.clone()),
+        ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
+        ("get", "/audit", Audit, none.clone()),
+        ("get", "/static/app.css", Public, none.clone()),
+        ("get", "/health", Public, none.clone()),
+        ("get", "/login/second-factor", WrongLogin, none.clone()),
+        ("post", "/login/second-factor", WrongLogin, json!({"code": "000000"})),
+        ("get", "/account", Signed, none.clone()),
+        ("post", "/account/tokens", Signed, json!({"name": "matrix", "role": "{role}", "office": "all", "days": "1"})),
+        ("post", "/account/tokens/{id}/revoke", SignedMissing, none.clone()),
+        ("get", "/admin/users", Users, none.clone()),
+        (
+            "post",
+            "/admin/users",
+            Users,
+            json!({"username": "{newuser}", "display_name": "M", "password": "matrix probe password", "role": "caseworker", "office": "NER-AGZ"}),
+        ),
+        ("get", "/admin/users/{username}", Users, none.clone()),
+        ("post", "/admin/users/{username}/grants", Users, json!({"role": "movement_officer", "office": "NER-AGZ"})),
+        ("post", "/admin/users/{username}/grants/{role}/revoke", Users, none.clone()),
+        ("post", "/admin/users/{username}/active", Users, json!({"active": "1"})),
+        ("post", "/admin/users/{username}/second-factor/reset", Users, none.clone()),
+        ("get", "/admin/permissions", Users, none.clone()),
+        ("get", "/persons/{id}/export", DataRequest, none.clone()),
+        ("post", "/persons/{id}/erase", DataRequest, json!({"reason": "matrix probe", "confirm": "yes"})),
+        // The API.
+        ("post", "/api/v1/auth/login", WrongLogin, json!({"username": "agadez", "password": "not the password"})),
+        ("post", "/api/v1/auth/second-factor", WrongLogin, json!({"challenge": "nope", "code": "000000"})),
+        ("post", "/api/v1/auth/logout", Logout, none.clone()),
+        ("get", "/api/v1/tokens", Signed, none.clone()),
+        ("post", "/api/v1/tokens", Signed, json!({"name": "matrix", "role": "{role}", "offices": ["all"], "days": 1})),
+        ("post", "/api/v1/tokens/{id}/revoke", SignedMissing, none.clone()),
+        ("get", "/api/v1/users", Users, none.clone()),
+        (
+            "post",
+            "/api/v1/users",
+            Users,
+            json!({"username": "{newuser}", "display_name": "M", "password": "matrix probe password", "role": "caseworker", "offices": ["NER-AGZ"]}),
+        ),
+        ("get", "/api/v1/users/{username}", Users, none.clone()),
+        ("post", "/api/v1/users/{username}/grants", Users, json!({"role": "movement_officer", "offices": ["NER-AGZ"]})),
+        ("post", "/api/v1/users/{username}/grants/{role}/revoke", Users, none.clone()),
+        ("post", "/api/v1/users/{username}/active", Users, json!({"active": true})),
+        ("post", "/api/v1/users/{username}/second-factor/reset", Users, none.clone()),
+        ("get", "/api/v1/me", Signed, none.clone()),
+        ("get", "/api/v1/audit", Audit, none.clone()),
+        ("get", "/api/v1/offices", Signed, none.clone()),
+        (
+            "post",
+            "/api/v1/offices",
+            Offices,
+            json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"}),
+        ),
+        ("get", "/api/v1/persons", Cases, none.clone()),
+        ("post", "/api/v1/persons", Register, reg),
+        ("get", "/api/v1/persons/{id}", ReadRecord, none.clone()),
+        ("get", "/api/v1/persons/{id}/export", DataRequest, none.clone()),
+        ("post", "/api/v1/persons/{id}/erase", DataRequest, json!({"reason": "matrix probe"})),
+        ("get", "/api/v1/pseudonymised/cases", Pseudonymised, none.clone()),
+        ("post", "/api/v1/persons/{id}/cases", WriteRecord, json!({"kind": "assisted_voluntary_return", "office_id": "{office}"})),
+        ("post", "/api/v1/persons/{id}/consents", WriteRecord, json!({"kind": "photos", "method": "verbal", "given_on": "2026-01-10"})),
+        ("post", "/api/v1/persons/{id}/consents/{consent_id}/withdraw", WriteRecord, none.clone()),
+        ("get", "/api/v1/cases/{id}", ReadRecord, none.clone()),
+        ("post", "/api/v1/cases/{id}/screenings", WriteRecord, json!({"screened_on": "2026-01-10"})),
+        ("post", "/api/v1/cases/{id}/assistance", WriteRecord, json!({"kind": "shelter", "provided_on": "2026-01-10", "quantity": "1"})),
+        ("post", "/api/v1/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
+        ("post", "/api/v1/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
+        ("get", "/api/v1/openapi.json", Public, none),
+    ]
+}
+
+/// A record the matrix probes: a person, their case, a consent, their office.
+#[derive(Clone, Debug)]
+struct Record {
+    name: &'static str,
+    person: String,
+    case: String,
+    consent: String,
+    office: String,
+}
+
+/// A user of the matrix: bearer token and CSRF token of one session.
+struct User {
+    name: &'static str,
+    /// Where they register persons (their first office).
+    home: String,
+    token: Option<(String, String)>,
+    /// Which records they may see, write, and handle data requests for; their permissions elsewhere.
+    sees: &'static [&'static str],
+    writes: &'static [&'static str],
+    data_requests: &'static [&'static str],
+    read_cases: bool,
+    pseudonymised: bool,
+    audit: bool,
+    users: bool,
+}
+
+/// What happened, reduced to what the policy decides.
+#[derive(Debug, PartialEq, Clone, Copy)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+    Hidden,
+}
+
+fn outcome(api: bool, status: u16, location: &str) -> Outcome {
+    match status {
+        // A refused login; 429 once the wrong logins of the matrix pause the account.
+        401 | 429 => Outcome::Unauthenticated,
+        303 if !api && location == "/login" => Outcome::Unauthenticated,
+        403 => Outcome::Forbidden,
+        404 => Outcome::Hidden,
+        s if s >= 500 => panic!("a server error ({s})"),
+        _ => Outcome::Allowed,
+    }
+}
+
+fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
+    use Outcome::*;
+    if u.token.is_none() {
+        return match class {
+            Public => Allowed,
+            WrongLogin => Unauthenticated,
+            _ => Unauthenticated,
+        };
+    }
+    let on = |list: &[&str]| rec.is_some_and(|r| list.contains(&r.name));
+    // A record one may not see is "not found" to anyone who reads cases at all.
+    let hidden_or = |ok: bool, has_permission: bool| {
+        if !u.read_cases {
+            Forbidden
+        } else if !on(u.sees) {
+            Hidden
+        } else if ok && has_permission {
+            Allowed
+        } else {
+            Forbidden
+        }
+    };
+    match class {
+        Public | Signed => Allowed,
+        WrongLogin => Unauthenticated,
+        SignedMissing => Hidden,
+        Logout => Allowed,
+        Cases => {
+            if u.read_cases {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        Register => {
+            if u.writes.is_empty() {
+                Forbidden
+            } else {
+                Allowed
+            }
+        }
+        ReadRecord => hidden_or(true, true),
+        WriteRecord => hidden_or(on(u.writes), true),
+        DataRequest => hidden_or(on(u.data_requests), true),
+        Pseudonymised => {
+            if u.pseudonymised {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        Audit => {
+            if u.audit {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        Users | Offices => {
+            if u.users {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+    }
+}
+
+/// Log in through the API; (bearer token, CSRF token).
+async fn session(s: &Server, username: &str) -> (String, String) {
+    let r = client()
+        .post(format!("{}/api/v1/auth/login", s.url))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let mut v: Value = r.json().await.unwrap();
+    if v["token"].is_null() {
+        if v["second_factor"] == "enrol" {
+            remember_secret(s, username, v["secret"].as_str().unwrap());
+        }
+        let code = totp_code(s, username);
+        let r = client()
+            .post(format!("{}/api/v1/auth/second-factor", s.url))
+            .json(&json!({"challenge": v["challenge"], "code": code}))
+            .send()
+            .await
+            .unwrap();
+        v = r.json().await.unwrap();
+    }
+    (v["token"].as_str().unwrap().to_string(), v["csrf_token"].as_str().unwrap().to_string())
+}
+
+async fn make_record(s: &Server, tok: &str, name: &'static str, given: &str, family: &str, kind: &str, office_code: &str) -> Record {
+    let offices: Value = client().get(format!("{}/api/v1/offices", s.url)).bearer_auth(tok).send().await.unwrap().json().await.unwrap();
+    let office = offices.as_array().unwrap().iter().find(|o| o["code"] == office_code).unwrap()["id"].as_str().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/api/v1/persons", s.url))
+        .bearer_auth(tok)
+        .json(&json!({
+            "person": {"names": [{"given": given, "family": family}], "sex": "female", "birth_date": "1997", "nationality": "GIN",
+                       "phone": format!("+2249{}", family.len() * 1111111), "documents": [{"kind": "passport", "number": format!("MX{}", family.to_uppercase())}]},
+            "case": {"kind": kind, "office_id": office}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let ids: Value = r.json().await.unwrap();
+    let person = ids["person_id"].as_str().unwrap().to_string();
+    let r = client()
+        .post(format!("{}/api/v1/persons/{person}/consents", s.url))
+        .bearer_auth(tok)
+        .json(&json!({"kind": "data_sharing", "partner": "Croix-Rouge", "method": "written", "given_on": "2026-01-10"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let consent: Value = r.json().await.unwrap();
+    Record {
+        name,
+        person,
+        case: ids["case_id"].as_str().unwrap().to_string(),
+        consent: consent["id"].as_str().unwrap().to_string(),
+        office,
+    }
+}
+
+fn fill(path: &str, rec: Option<&Record>) -> String {
+    let mut p = path.to_string();
+    if p.contains("/tokens/{id}") {
+        p = p.replace("{id}", "no-such-token");
+    }
+    if let Some(r) = rec {
+        let id = if p.contains("/cases/{id}") { &r.case } else { &r.person };
+        p = p.replace("{id}", id).replace("{consent_id}", &r.consent);
+    }
+    p.replace("{username}", "bamako").replace("{role}", "movement_officer")
+}
+
+fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value {
+    let text = body.to_string();
+    let office = rec.map(|r| r.office.clone()).unwrap_or_else(|| user.home.clone());
+    let role = match user.name {
+        "monitoring" => "me_officer",
+        "viewer" => "programme_viewer",
+        "protection" => "protection_officer",
+        "admin" => "admin",
+        _ => "caseworker",
+    };
+    let filled = text
+        .replace("{office}", &office)
+        .replace("{code}", &format!("MTX-{}{n}", user.name.len()))
+        .replace("{newuser}", &format!("matrix.{}{n}", user.name))
+        .replace("{role}", role);
+    serde_json::from_str(&filled).unwrap()
+}
+
+/// A JSON object as form fields (arrays repeat their field).
+fn form(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Value::Object(m) = v {
+        for (k, v) in m {
+            match v {
+                Value::String(s) => out.push((k.clone(), s.clone())),
+                Value::Array(a) => out.extend(a.iter().map(|x| (k.clone(), x.as_str().unwrap_or_default().to_string()))),
+                other => out.push((k.clone(), other.to_string())),
+            }
+        }
+    }
+    out
+}
+
+async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
+    let s = server(backend, "matrix", 5).await;
+    // The table covers the router exactly.
+    let routes: BTreeSet<(String, String)> = passage_web::route_table().into_iter().map(|(m, p)| (m.to_string(), p)).collect();
+    let rows = table();
+    let listed: BTreeSet<(String, String)> = rows.iter().map(|(m, p, _, _)| (m.to_string(), p.to_string())).collect();
+    let missing: Vec<_> = routes.difference(&listed).collect();
+    assert!(missing.is_empty(), "routes without a row in the authorisation matrix: {missing:?}");
+    let stale: Vec<_> = listed.difference(&routes).collect();
+    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+
+    let agadez = session(&s, "agadez").await;
+    let protection = session(&s, "protection").await;
+    let conakry = session(&s, "conakry").await;
+    let records = [
+        make_record(&s, &agadez.0, "normal", "Fanta", "Camara", "transit_protection", "NER-AGZ").await,
+        make_record(&s, &protection.0, "restricted", "Aissatou", "Bangoura", "trafficking_victim_assistance", "NER-AGZ").await,
+        make_record(&s, &conakry.0, "other", "Hawa", "Soumah", "transit_protection", "GIN-CKY").await,
+    ];
+    let seeded = ["Fanta", "Camara", "Aissatou", "Bangoura", "Hawa", "Soumah", "MXCAMARA", "MXBANGOURA", "MXSOUMAH", "+2249"];
+    let users = vec![
+        User {
+            name: "anonymous",
+            home: String::new(),
+            token: None,
+            sees: &[],
+            writes: &[],
+            data_requests: &[],
+            read_cases: false,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "agadez",
+            home: String::new(),
+            token: Some(agadez),
+            sees: &["normal"],
+            writes: &["normal"],
+            data_requests: &[],
+            read_cases: true,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "conakry",
+            home: String::new(),
+            token: Some(conakry),
+            sees: &["other"],
+            writes: &["other"],
+            data_requests: &[],
+            read_cases: true,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "protection",
+            home: String::new(),
+            token: Some(protection),
+            sees: &["normal", "restricted"],
+            writes: &["normal", "restricted"],
+            data_requests: &["normal", "restricted"],
+            read_cases: true,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "monitoring",
+            home: String::new(),
+            token: Some(session(&s, "monitoring").await),
+            sees: &[],
+            writes: &[],
+            data_requests: &[],
+            read_cases: false,
+            pseudonymised: true,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "viewer",
+            home: String::new(),
+            token: Some(session(&s, "viewer").await),
+            sees: &[],
+            writes: &[],
+            data_requests: &[],
+            read_cases: false,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+        },
+        User {
+            name: "admin",
+            home: String::new(),
+            token: Some(session(&s, "admin").await),
+            sees: &["normal", "other"],
+            writes: &["normal", "other"],
+            data_requests: &["normal", "other"],
+            read_cases: true,
+            pseudonymised: false,
+            audit: true,
+            users: true,
+        },
+    ];
+    let agz = records[0].office.clone();
+    let mut users = users;
+    for u in &mut users {
+        u.home = agz.clone();
+        if let Some((tok, _)) = &u.token {
+            let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(tok).send().await.unwrap().json().await.unwrap();
+            if let Some(o) = me["offices"][0].as_str() {
+                u.home = o.to_string();
+            }
+        }
+    }
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    // Erasure last: it changes the records the other rows read.
+    let mut ordered = rows.clone();
+    ordered.sort_by_key(|(_, p, _, _)| p.ends_with("/erase"));
+    for (n, (method, path, class, body)) in ordered.iter().enumerate() {
+        if *class == Logout {
+            continue;
+        }
+        let api = path.starts_with("/api/");
+        let recs: Vec<Option<&Record>> =
+            if path.contains("{id}") && !path.contains("/tokens/") { records.iter().map(Some).collect() } else { vec![None] };
+        for u in &users {
+            for rec in &recs {
+                let url = format!("{}{}", s.url, fill(path, *rec));
+                let b = fill_body(body, *rec, u, n);
+                let c = client();
+                let mut req = if *method == "get" { c.get(&url) } else { c.post(&url) };
+                if let Some((tok, csrf)) = &u.token {
+                    req = if api { req.bearer_auth(tok) } else { req.header("cookie", format!("passage_session={tok}")) };
+                    if !api && *method == "post" {
+                        let mut f = form(&b);
+                        f.push(("csrf".into(), csrf.clone()));
+                        req = req.form(&f);
+                    }
+                } else if !api && *method == "post" {
+                    req = req.form(&form(&b));
+                }
+                if api && *method == "post" {
+                    req = req.json(&if b.is_null() { json!({}) } else { b.clone() });
+                }
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let text = r.text().await.unwrap_or_default();
+                let got = outcome(api, status, &location);
+                let want = expected(*class, u, *rec);
+                checked += 1;
+                if got != want {
+                    failures.push(format!(
+                        "{method} {path} as {} on {:?}: got {status} ({got:?}), want {want:?}",
+                        u.name,
+                        rec.map(|r| r.name)
+                    ));
+                }
+                if matches!(u.name, "monitoring" | "viewer") {
+                    for id in seeded {
+                        assert!(!text.contains(id), "{method} {path} gave {} an identity ({id})", u.name);
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks differ from the policy:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked > 400, "{checked}");
+
+    // Logout, apart: anonymous is refused, a session ends.
+    for path in ["/api/v1/auth/logout", "/logout"] {
+        let fresh = session(&s, "niamey").await;
+        let req = client().post(format!("{}{path}", s.url));
+        let r = if path.starts_with("/api") {
+            assert_eq!(client().post(format!("{}{path}", s.url)).send().await.unwrap().status(), 401);
+            req.bearer_auth(&fresh.0).send().await.unwrap()
+        } else {
+            req.header("cookie", format!("passage_session={}", fresh.0)).form(&[("csrf", fresh.1.as_str())]).send().await.unwrap()
+        };
+        assert!(r.status().is_success() || r.status() == 303, "{path}: {}", r.status());
+        let me = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(&fresh.0).send().await.unwrap();
+        assert_eq!(me.status(), 401, "{path} left the session open");
+    }
+}
+
+both_backends!(every_route_answers_every_user_as_the_policy_says);
