@@ -5,8 +5,7 @@
 
 use crate::records::*;
 use crate::sql::Sql;
-use crate::Result;
-use futures_util::TryStreamExt;
+use crate::{Result, StorageError};
 use passage_domain::audit::{AuditLine, Break, ChainCheck};
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{PersonId, UserId};
@@ -86,25 +85,75 @@ pub struct Verification {
     pub result: std::result::Result<(), Break>,
 }
 
-/// Walk every entry in order, streaming (a million entries never sit in
-/// memory), and stop at the first break.
+/// Entries per statement when verifying.
+const VERIFY_PAGE: i64 = 20_000;
+
+/// Walk every entry in order and stop at the first break. Entries come a
+/// page at a time, each page as one row holding a JSON array built by the
+/// database: on SQLite every row crosses from the driver's thread to the
+/// async task with a wake-up, and at a million entries those wake-ups, not
+/// hashing, were most of the time (BENCHMARKS.md). A page is hashed on a
+/// blocking thread while the next one is read. Memory stays at two pages.
 pub async fn verify(c: &mut AnyConnection, mut progress: impl FnMut(u64)) -> Result<Verification> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *c).await?;
     let (head_seq, head_hash) = (int(&head, "seq")?, text(&head, "hash")?);
+    let sql = if c.backend_name() == "PostgreSQL" {
+        format!(
+            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY seq), '[]'::json)::text AS j, COUNT(*) AS n, MAX(seq) AS last \
+             FROM (SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2) p"
+        )
+    } else {
+        format!(
+            "SELECT json_group_array(json_array({COLUMNS})) AS j, COUNT(*) AS n, MAX(seq) AS last \
+             FROM (SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2)"
+        )
+    };
     let mut check = ChainCheck::default();
-    let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
-    let mut rows = sqlx::query(&sql).fetch(&mut *c);
-    while let Some(r) = rows.try_next().await? {
-        if let Err(b) = check.next(&line(&r)?) {
-            return Ok(Verification { checked: check.checked, result: Err(b) });
-        }
-        if check.checked % 65_536 == 0 {
+    let mut after = i64::MIN;
+    let mut pending: Option<tokio::task::JoinHandle<(ChainCheck, std::result::Result<(), Break>)>> = None;
+    loop {
+        let r = sqlx::query(&sql).bind(after).bind(VERIFY_PAGE).fetch_one(&mut *c).await?;
+        let n = int(&r, "n")?;
+        let json = text(&r, "j")?;
+        if let Some(p) = pending.take() {
+            let (c2, res) = p.await.map_err(|e| StorageError::Corrupt(format!("audit verification stopped: {e}")))?;
+            check = c2;
+            if let Err(b) = res {
+                return Ok(Verification { checked: check.checked, result: Err(b) });
+            }
             progress(check.checked);
         }
+        if n == 0 {
+            break;
+        }
+        after = int(&r, "last")?;
+        let mut chk = std::mem::take(&mut check);
+        pending = Some(tokio::task::spawn_blocking(move || {
+            let rows: Vec<Row> = match serde_json::from_str(&json) {
+                Ok(rows) => rows,
+                Err(_) => return (chk, Err(Break::Altered { seq: after })),
+            };
+            for row in rows {
+                if let Err(b) = chk.next(&row.into_line()) {
+                    return (chk, Err(b));
+                }
+            }
+            (chk, Ok(()))
+        }));
     }
-    drop(rows);
     let result = check.finish(head_seq, &head_hash);
     Ok(Verification { checked: check.checked, result })
+}
+
+/// One entry as the verifying statement returns it (a JSON array in column order).
+#[derive(serde::Deserialize)]
+struct Row(i64, String, String, String, String, String, String, String, String, String);
+
+impl Row {
+    fn into_line(self) -> AuditLine {
+        let Row(seq, at, actor, action, record, person, changes, source, prev_hash, hash) = self;
+        AuditLine { seq, at, actor, action, record, person, changes, source, prev_hash, hash }
+    }
 }
 
 /// What to list: any combination; newest first.
