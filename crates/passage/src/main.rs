@@ -67,6 +67,10 @@ enum Command {
         /// Seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Confirm that this database is for demonstration or testing: `generate` creates the demo offices and the demo
+        /// accounts, whose password is published (`passage demo` prints it).
+        #[arg(long)]
+        demo_users: bool,
     },
     /// Manage users.
     User {
@@ -371,9 +375,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false }).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { db, persons, seed } => {
+        Command::Generate { db, persons, seed, demo_users } => {
             if persons == 0 {
                 return Err("--persons must be at least 1".into());
+            }
+            if !demo_users {
+                return Err("generate creates demo accounts with a published password (admin included): pass --demo-users to \
+                            confirm that this database is for demonstration or testing, never for real work"
+                    .into());
             }
             let passage = open(&db, &file).await?;
             let bar = progress(persons, "persons");

@@ -7,14 +7,6 @@ use common::*;
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Connection, Row};
 
-async fn post(s: &Server, tok: &str, path: &str, body: Value) -> reqwest::Response {
-    client().post(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).json(&body).send().await.unwrap()
-}
-
-async fn get(s: &Server, tok: &str, path: &str) -> reqwest::Response {
-    client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).send().await.unwrap()
-}
-
 async fn password_step(s: &Server, user: &str) -> Value {
     let r =
         client().post(format!("{}/api/v1/auth/login", s.url)).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap();
@@ -45,7 +37,7 @@ async fn administrators_and_protection_officers_need_a_second_factor(backend: Ba
     assert_eq!(r.status(), 200);
     let admin: Value = r.json().await.unwrap();
     let admin = admin["token"].as_str().unwrap().to_string();
-    assert_eq!(get(&s, &admin, "/me").await.status(), 200);
+    assert_eq!(api_get(&s, &admin, "/me").await.status(), 200);
 
     // Enrolled: the next login asks for a code and gives no secret again.
     let v = password_step(&s, "admin").await;
@@ -64,15 +56,15 @@ async fn administrators_and_protection_officers_need_a_second_factor(backend: Ba
     assert_eq!(code_step(&s, &v2["challenge"], &totp_code(&s, "admin")).await.status(), 401);
 
     // A lost phone: another administrator resets it, the user enrols again.
-    let r = post(&s, &admin, "/users/protection/second-factor/reset", json!({})).await;
+    let r = api_post(&s, &admin, "/users/protection/second-factor/reset", json!({})).await;
     assert_eq!(r.status(), 200, "resetting a user who never enrolled is harmless");
     assert_eq!(password_step(&s, "protection").await["second_factor"], "enrol");
 
     // The audit trail has the enrolment and the failures, never a code or secret.
-    let trail: Value = get(&s, &admin, "/audit?user=admin").await.json().await.unwrap();
+    let trail: Value = api_get(&s, &admin, "/audit?user=admin").await.json().await.unwrap();
     let actions: Vec<&str> = trail["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"user.second_factor.enrol") && actions.contains(&"login.failed"), "{actions:?}");
-    let mut c = AnyConnection::connect(&sqlite_or_pg(&s.database_url)).await.unwrap();
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
     let all: Vec<String> = sqlx::query("SELECT changes FROM audit_log").fetch_all(&mut c).await.unwrap().iter().map(|r| r.get(0)).collect();
     let secret = v["secret"].as_str().unwrap_or("");
     assert!(all.iter().all(|ch| !ch.contains(&code) && (secret.is_empty() || !ch.contains(secret))));
@@ -81,36 +73,30 @@ async fn administrators_and_protection_officers_need_a_second_factor(backend: Ba
     assert!(stored.unwrap().starts_with("sealed:v1:"), "the TOTP secret is sealed at rest");
 }
 
-/// sqlx wants a URL; the harness gives SQLite as a path.
-fn sqlite_or_pg(url: &str) -> String {
-    sqlx::any::install_default_drivers();
-    if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
-}
-
 async fn api_tokens_are_scoped_expiring_and_revocable(backend: Backend) {
     let s = server(backend, "tokens", 3).await;
     let agadez = token(&s, "agadez").await;
     // Beyond one's grants: refused.
-    let r = post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "admin", "days": 30})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "admin", "days": 30})).await;
     assert_eq!(r.status(), 422);
-    let r = post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["GIN-CKY"], "days": 30})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["GIN-CKY"], "days": 30})).await;
     assert_eq!(r.status(), 422, "an office the user does not hold");
-    let r = post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["NER-AGZ"], "days": 400})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["NER-AGZ"], "days": 400})).await;
     assert_eq!(r.status(), 422, "more than a year");
     // Within them: shown once, works as a bearer token, narrowed to Agadez.
-    let r = post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["NER-AGZ"], "days": 30})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "kobo", "role": "caseworker", "offices": ["NER-AGZ"], "days": 30})).await;
     assert_eq!(r.status(), 201);
     let t: Value = r.json().await.unwrap();
     let pat = t["token"].as_str().unwrap().to_string();
     assert!(pat.starts_with("pst_"));
-    let me: Value = get(&s, &pat, "/me").await.json().await.unwrap();
+    // A token cannot make tokens (a leaked narrow one would mint a broad one), nor revoke them.
+    let r =
+        api_post(&s, &pat, "/tokens", json!({"name": "wider", "role": "caseworker", "offices": ["NER-AGZ", "NER-ARL"], "days": 30})).await;
+    assert_eq!(r.status(), 403);
+    let me: Value = api_get(&s, &pat, "/me").await.json().await.unwrap();
     assert_eq!(me["grants"].as_array().unwrap().len(), 1);
     assert_eq!(me["grants"][0]["offices"].as_array().unwrap().len(), 1, "only Agadez, not Arlit: {me}");
-    let list: Value = get(&s, &agadez, "/tokens").await.json().await.unwrap();
+    let list: Value = api_get(&s, &agadez, "/tokens").await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(!list.to_string().contains(&pat), "the token is never shown again");
     // A token cannot be used as a cookie session, nor a session token as a token.
@@ -119,28 +105,37 @@ async fn api_tokens_are_scoped_expiring_and_revocable(backend: Backend) {
     // Another caseworker cannot see or revoke it.
     let niamey = token(&s, "niamey").await;
     let id = t["record"]["id"].as_str().unwrap();
-    assert_eq!(post(&s, &niamey, &format!("/tokens/{id}/revoke"), json!({})).await.status(), 404);
-    assert_eq!(get(&s, &pat, "/me").await.status(), 200);
+    assert_eq!(api_post(&s, &niamey, &format!("/tokens/{id}/revoke"), json!({})).await.status(), 404);
+    assert_eq!(api_get(&s, &pat, "/me").await.status(), 200);
     // Revoked by its owner: unauthenticated at once.
-    assert_eq!(post(&s, &agadez, &format!("/tokens/{id}/revoke"), json!({})).await.status(), 204);
-    assert_eq!(get(&s, &pat, "/me").await.status(), 401);
+    assert_eq!(api_post(&s, &agadez, &format!("/tokens/{id}/revoke"), json!({})).await.status(), 204);
+    assert_eq!(api_get(&s, &pat, "/me").await.status(), 401);
     // Only a hash is stored.
-    let mut c = AnyConnection::connect(&sqlite_or_pg(&s.database_url)).await.unwrap();
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(&pat).fetch_one(&mut c).await.unwrap().get(0);
     assert_eq!(n, 0);
     // Taking the role from the user takes it from the token; disabling the user stops it.
-    let r = post(&s, &agadez, "/tokens", json!({"name": "report", "role": "caseworker", "offices": ["all"], "days": 1})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "report", "role": "caseworker", "offices": ["all"], "days": 1})).await;
     assert_eq!(r.status(), 422, "all offices is more than the user holds");
-    let r =
-        post(&s, &agadez, "/tokens", json!({"name": "report", "role": "caseworker", "offices": ["NER-AGZ", "NER-ARL"], "days": 1})).await;
+    let r = api_post(&s, &agadez, "/tokens", json!({"name": "report", "role": "caseworker", "offices": ["NER-AGZ", "NER-ARL"], "days": 1}))
+        .await;
     let pat2 = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
     let admin = token(&s, "admin").await;
-    assert_eq!(post(&s, &admin, "/users/agadez/grants", json!({"role": "caseworker", "offices": ["NER-ARL"]})).await.status(), 200);
-    let me: Value = get(&s, &pat2, "/me").await.json().await.unwrap();
+    // An administrator cannot make a token in someone else's name (they would hold that person's access).
+    let r = api_post(
+        &s,
+        &admin,
+        "/tokens",
+        json!({"name": "x", "role": "caseworker", "offices": ["NER-AGZ"], "days": 1, "username": "agadez"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(api_post(&s, &admin, "/users/agadez/grants", json!({"role": "caseworker", "offices": ["NER-ARL"]})).await.status(), 200);
+    let me: Value = api_get(&s, &pat2, "/me").await.json().await.unwrap();
     assert_eq!(me["grants"][0]["offices"].as_array().unwrap().len(), 1, "narrowed to Arlit: {me}");
-    assert_eq!(post(&s, &admin, "/users/agadez/active", json!({"active": false})).await.status(), 200);
-    assert_eq!(get(&s, &pat2, "/me").await.status(), 401);
-    assert_eq!(get(&s, &agadez, "/me").await.status(), 401, "the user's sessions end too");
+    assert_eq!(api_post(&s, &admin, "/users/agadez/active", json!({"active": false})).await.status(), 200);
+    assert_eq!(api_get(&s, &pat2, "/me").await.status(), 401);
+    assert_eq!(api_get(&s, &agadez, "/me").await.status(), 401, "the user's sessions end too");
 }
 
 async fn administrators_manage_users_and_no_one_else_does(backend: Backend) {
@@ -156,33 +151,35 @@ async fn administrators_manage_users_and_no_one_else_does(backend: Backend) {
         ("post", "/users/niamey/active", json!({"active": false})),
         ("post", "/users/niamey/second-factor/reset", json!({})),
     ] {
-        let r = if m == "get" { get(&s, &agadez, path).await } else { post(&s, &agadez, path, body).await };
+        let r = if m == "get" { api_get(&s, &agadez, path).await } else { api_post(&s, &agadez, path, body).await };
         assert_eq!(r.status(), 403, "a caseworker: {m} {path}");
     }
     // Create, with the password policy applied.
-    let r = post(&s, &admin, "/users", json!({"username": "fatou.s", "display_name": "Fatou S", "password": "password1234", "role": "caseworker", "offices": ["XXX-NOPE"]})).await;
+    let r = api_post(&s, &admin, "/users", json!({"username": "fatou.s", "display_name": "Fatou S", "password": "password1234", "role": "caseworker", "offices": ["XXX-NOPE"]})).await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("err-password-common") && body.contains("err-unknown-office"), "{body}");
-    let r = post(&s, &admin, "/users", json!({"username": "fatou.s", "display_name": "Fatou S", "password": "sable fin de la route", "role": "caseworker", "offices": ["NER-NIA"]})).await;
+    let r = api_post(&s, &admin, "/users", json!({"username": "fatou.s", "display_name": "Fatou S", "password": "sable fin de la route", "role": "caseworker", "offices": ["NER-NIA"]})).await;
     assert_eq!(r.status(), 201);
-    let u: Value = get(&s, &admin, "/users/fatou.s").await.json().await.unwrap();
+    let u: Value = api_get(&s, &admin, "/users/fatou.s").await.json().await.unwrap();
     assert_eq!(u["grants"][0]["role"], "caseworker");
     assert_eq!(u["second_factor_enrolled"], false);
     // Re-scope: a second role, then take the first away.
     assert_eq!(
-        post(&s, &admin, "/users/fatou.s/grants", json!({"role": "movement_officer", "offices": ["NER-NIA", "NER-AGZ"]})).await.status(),
+        api_post(&s, &admin, "/users/fatou.s/grants", json!({"role": "movement_officer", "offices": ["NER-NIA", "NER-AGZ"]}))
+            .await
+            .status(),
         200
     );
-    let u: Value = post(&s, &admin, "/users/fatou.s/grants/caseworker/revoke", json!({})).await.json().await.unwrap();
+    let u: Value = api_post(&s, &admin, "/users/fatou.s/grants/caseworker/revoke", json!({})).await.json().await.unwrap();
     assert_eq!(u["grants"].as_array().unwrap().len(), 1);
     assert_eq!(u["grants"][0]["role"], "movement_officer");
     // An administrator cannot lock themselves out.
-    let r = post(&s, &admin, "/users/admin/active", json!({"active": false})).await;
+    let r = api_post(&s, &admin, "/users/admin/active", json!({"active": false})).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(get(&s, &admin, "/users/nobody").await.status(), 404);
+    assert_eq!(api_get(&s, &admin, "/users/nobody").await.status(), 404);
     // Every change is in the audit trail with before and after.
-    let trail: Value = get(&s, &admin, "/audit").await.json().await.unwrap();
+    let trail: Value = api_get(&s, &admin, "/audit").await.json().await.unwrap();
     let actions: Vec<&str> = trail["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     for a in ["user.create", "user.grant", "user.revoke"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
@@ -207,7 +204,7 @@ async fn notes_and_document_numbers_are_sealed_at_rest(backend: Backend) {
     let s = server(backend, "sealed", 30).await;
     let tok = token(&s, "agadez").await;
     let office = office_of(&s, &tok).await;
-    let r = post(
+    let r = api_post(
         &s,
         &tok,
         "/persons",
@@ -222,14 +219,14 @@ async fn notes_and_document_numbers_are_sealed_at_rest(backend: Backend) {
     let ids: Value = r.json().await.unwrap();
     let case = ids["case_id"].as_str().unwrap();
     let note = "Held in a warehouse near Sabha; the smuggler's number is in the file.";
-    assert_eq!(post(&s, &tok, &format!("/cases/{case}/notes"), json!({"body": note})).await.status(), 201);
+    assert_eq!(api_post(&s, &tok, &format!("/cases/{case}/notes"), json!({"body": note})).await.status(), 201);
     // Readable through the application…
-    let v: Value = get(&s, &tok, &format!("/cases/{case}")).await.json().await.unwrap();
+    let v: Value = api_get(&s, &tok, &format!("/cases/{case}")).await.json().await.unwrap();
     assert_eq!(v["notes"][0]["body"], note);
-    let p: Value = get(&s, &tok, &format!("/persons/{}", ids["person_id"].as_str().unwrap())).await.json().await.unwrap();
+    let p: Value = api_get(&s, &tok, &format!("/persons/{}", ids["person_id"].as_str().unwrap())).await.json().await.unwrap();
     assert!(p.to_string().contains("GN0451234"), "{p}");
     // …but not in the database.
-    let mut c = AnyConnection::connect(&sqlite_or_pg(&s.database_url)).await.unwrap();
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
     for q in ["SELECT body FROM case_notes", "SELECT number FROM identity_documents"] {
         let rows: Vec<String> = sqlx::query(q).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get(0)).collect();
         assert!(!rows.is_empty());

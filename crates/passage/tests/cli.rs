@@ -36,10 +36,14 @@ fn the_permissions_document_is_the_policy() {
 
 #[test]
 fn bad_flags_and_urls_fail_clearly() {
-    let o = run(&["generate", "--persons", "0", "--database-url", &tmpdir("zero").join("x.db").display().to_string()], None);
+    let o =
+        run(&["generate", "--demo-users", "--persons", "0", "--database-url", &tmpdir("zero").join("x.db").display().to_string()], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--persons must be at least 1"), "{}", stderr(&o));
-    let o = run(&["generate", "--persons", "many"], None);
+    let o = run(&["generate", "--persons", "5", "--database-url", &tmpdir("nodemo").join("x.db").display().to_string()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pass --demo-users"), "{}", stderr(&o));
+    let o = run(&["generate", "--demo-users", "--persons", "many"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid value"), "{}", stderr(&o));
     let o = run(&["migrate", "--database-url", "mysql://localhost/x"], None);
@@ -60,7 +64,7 @@ fn generate_is_deterministic_and_check_passes() {
     let a = tmpdir("gen-a").join("a.db").display().to_string();
     let b = tmpdir("gen-b").join("b.db").display().to_string();
     for db in [&a, &b] {
-        let o = run(&["generate", "--persons", "300", "--seed", "42", "--database-url", db], None);
+        let o = run(&["generate", "--demo-users", "--persons", "300", "--seed", "42", "--database-url", db], None);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).starts_with("generated 300 persons"), "{}", stdout(&o));
     }
@@ -87,7 +91,7 @@ fn generate_is_deterministic_and_check_passes() {
 #[test]
 fn check_finds_a_broken_database() {
     let db = tmpdir("broken").join("b.db").display().to_string();
-    assert!(run(&["generate", "--persons", "20", "--database-url", &db], None).status.success());
+    assert!(run(&["generate", "--demo-users", "--persons", "20", "--database-url", &db], None).status.success());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
@@ -104,7 +108,7 @@ fn check_finds_a_broken_database() {
 #[test]
 fn user_add_reads_the_password_from_stdin_and_checks_it() {
     let db = tmpdir("users").join("u.db").display().to_string();
-    assert!(run(&["generate", "--persons", "1", "--database-url", &db], None).status.success());
+    assert!(run(&["generate", "--demo-users", "--persons", "1", "--database-url", &db], None).status.success());
     let add = |user: &str, pw: &str, office: &str| {
         run(&["user", "add", "--username", user, "--role", "caseworker", "--office", office, "--database-url", &db], Some(pw))
     };

@@ -9,17 +9,8 @@ fn out(o: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-fn url_for_sqlx(url: &str) -> String {
-    sqlx::any::install_default_drivers();
-    if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
-}
-
 async fn count(url: &str, table: &str) -> i64 {
-    let mut c = AnyConnection::connect(&url_for_sqlx(url)).await.unwrap();
+    let mut c = AnyConnection::connect(&sqlx_url(url)).await.unwrap();
     let n = sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut c).await.unwrap().get(0);
     c.close().await.unwrap();
     n
@@ -27,7 +18,7 @@ async fn count(url: &str, table: &str) -> i64 {
 
 async fn a_backup_restores_to_the_moment_it_was_taken(backend: Backend) {
     let db = fresh_database(backend, "backup").await;
-    let o = run(&["generate", "--persons", "40", "--seed", "3", "--database-url", &db], None);
+    let o = run(&["generate", "--demo-users", "--persons", "40", "--seed", "3", "--database-url", &db], None);
     assert!(o.status.success(), "{}", out(&o));
     let persons = count(&db, "persons").await;
     let entries = count(&db, "audit_log").await;
@@ -42,7 +33,7 @@ async fn a_backup_restores_to_the_moment_it_was_taken(backend: Backend) {
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("exists already"), "{}", out(&o));
     // Work after the backup is not in it.
-    let o = run(&["generate", "--persons", "10", "--seed", "4", "--database-url", &db], None);
+    let o = run(&["generate", "--demo-users", "--persons", "10", "--seed", "4", "--database-url", &db], None);
     assert!(o.status.success());
     assert!(count(&db, "persons").await > persons);
 
@@ -80,7 +71,7 @@ async fn a_backup_restores_to_the_moment_it_was_taken(backend: Backend) {
 
 async fn rotating_the_data_key_reseals_everything(backend: Backend) {
     let db = fresh_database(backend, "rotate").await;
-    let o = run(&["generate", "--persons", "60", "--seed", "5", "--database-url", &db], None);
+    let o = run(&["generate", "--demo-users", "--persons", "60", "--seed", "5", "--database-url", &db], None);
     assert!(o.status.success(), "{}", out(&o));
     let key = match backend {
         Backend::Sqlite => format!("{db}.key"),
@@ -92,7 +83,7 @@ async fn rotating_the_data_key_reseals_everything(backend: Backend) {
         }
     };
     let before: Vec<String> = {
-        let mut c = AnyConnection::connect(&url_for_sqlx(&db)).await.unwrap();
+        let mut c = AnyConnection::connect(&sqlx_url(&db)).await.unwrap();
         sqlx::query("SELECT body FROM case_notes ORDER BY id").fetch_all(&mut c).await.unwrap().iter().map(|r| r.get(0)).collect()
     };
     assert!(!before.is_empty());
@@ -103,7 +94,7 @@ async fn rotating_the_data_key_reseals_everything(backend: Backend) {
     assert!(o.status.success(), "{}", out(&o));
     assert!(out(&o).contains(&format!("case_notes.body              {}", before.len())), "{}", out(&o));
     let after: Vec<String> = {
-        let mut c = AnyConnection::connect(&url_for_sqlx(&db)).await.unwrap();
+        let mut c = AnyConnection::connect(&sqlx_url(&db)).await.unwrap();
         sqlx::query("SELECT body FROM case_notes ORDER BY id").fetch_all(&mut c).await.unwrap().iter().map(|r| r.get(0)).collect()
     };
     assert!(after.iter().all(|v| v.starts_with("sealed:v1:") && !v.contains(&format!(":{old_kid}:"))));

@@ -154,6 +154,11 @@ async fn register_find_and_record_through_forms(backend: Backend) {
 async fn pages_speak_french_and_arabic(backend: Backend) {
     let s = server(backend, "lang", 5).await;
     let c = client();
+    // The language switch goes back only to a path on this site.
+    for back in ["//evil.example/", "/\\evil.example/", "https://evil.example/", "/\tx"] {
+        let r = client().post(format!("{}/language", s.url)).form(&[("lang", "fr"), ("back", back)]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/", "back={back:?}");
+    }
     let r = c.get(format!("{}/login", s.url)).header("accept-language", "fr-FR,fr;q=0.9").send().await.unwrap().text().await.unwrap();
     assert!(r.contains("lang=\"fr\"") && r.contains("Mot de passe"), "French login page");
     login(&s, &c, "agadez").await;

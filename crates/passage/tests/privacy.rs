@@ -6,29 +6,12 @@ use common::*;
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Connection, Row};
 
-async fn post(s: &Server, tok: &str, path: &str, body: Value) -> reqwest::Response {
-    client().post(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).json(&body).send().await.unwrap()
-}
-
-async fn get(s: &Server, tok: &str, path: &str) -> reqwest::Response {
-    client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).send().await.unwrap()
-}
-
-fn sqlx_url(url: &str) -> String {
-    sqlx::any::install_default_drivers();
-    if url.starts_with("postgres") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
-}
-
 async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     let s = server(backend, "erase", 10).await;
     let protection = token(&s, "protection").await;
     let caseworker = token(&s, "agadez").await;
     let office = office_of(&s, &protection).await;
-    let r = post(&s, &protection, "/persons", json!({
+    let r = api_post(&s, &protection, "/persons", json!({
         "person": {"names": [{"given": "Mariatou", "family": "Kandeh"}], "sex": "female", "birth_date": "2001-04-09", "nationality": "SLE",
                    "phone": "+22790112233", "documents": [{"kind": "passport", "number": "SL7788990"}]},
         "case": {"kind": "transit_protection", "office_id": office}
@@ -38,11 +21,11 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     let ids: Value = r.json().await.unwrap();
     let (person, case) = (ids["person_id"].as_str().unwrap().to_string(), ids["case_id"].as_str().unwrap().to_string());
     assert_eq!(
-        post(&s, &protection, &format!("/cases/{case}/notes"), json!({"body": "Wants to call her sister in Freetown."})).await.status(),
+        api_post(&s, &protection, &format!("/cases/{case}/notes"), json!({"body": "Wants to call her sister in Freetown."})).await.status(),
         201
     );
     assert_eq!(
-        post(
+        api_post(
             &s,
             &protection,
             &format!("/cases/{case}/assistance"),
@@ -54,8 +37,8 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     );
 
     // Export: not for a caseworker; for the protection officer, everything, audited.
-    assert_eq!(get(&s, &caseworker, &format!("/persons/{person}/export")).await.status(), 403);
-    let r = get(&s, &protection, &format!("/persons/{person}/export")).await;
+    assert_eq!(api_get(&s, &caseworker, &format!("/persons/{person}/export")).await.status(), 403);
+    let r = api_get(&s, &protection, &format!("/persons/{person}/export")).await;
     assert_eq!(r.status(), 200);
     let x: Value = r.json().await.unwrap();
     let text = x.to_string();
@@ -71,10 +54,10 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     assert!(html.contains("Mariatou") && html.contains("SL7788990") && html.contains("person.create"), "printable export");
 
     // Erase: a reason is required; then the identity is gone for good, the figures' facts stay.
-    let r = post(&s, &protection, &format!("/persons/{person}/erase"), json!({"reason": "  "})).await;
+    let r = api_post(&s, &protection, &format!("/persons/{person}/erase"), json!({"reason": "  "})).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(post(&s, &caseworker, &format!("/persons/{person}/erase"), json!({"reason": "asked"})).await.status(), 403);
-    let r = post(
+    assert_eq!(api_post(&s, &caseworker, &format!("/persons/{person}/erase"), json!({"reason": "asked"})).await.status(), 403);
+    let r = api_post(
         &s,
         &protection,
         &format!("/persons/{person}/erase"),
@@ -82,8 +65,8 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     )
     .await;
     assert_eq!(r.status(), 204);
-    assert_eq!(post(&s, &protection, &format!("/persons/{person}/erase"), json!({"reason": "again"})).await.status(), 409);
-    let p: Value = get(&s, &protection, &format!("/persons/{person}")).await.json().await.unwrap();
+    assert_eq!(api_post(&s, &protection, &format!("/persons/{person}/erase"), json!({"reason": "again"})).await.status(), 409);
+    let p: Value = api_get(&s, &protection, &format!("/persons/{person}")).await.json().await.unwrap();
     let text = p.to_string();
     for gone in ["Mariatou", "Kandeh", "SL7788990", "+22790112233", "Freetown", "2001-04-09"] {
         assert!(!text.contains(gone), "{gone} is still in the file: {text}");
@@ -91,7 +74,7 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     assert_eq!(p["cases"].as_array().unwrap().len(), 1, "the case stays");
     assert_eq!(p["assistance"].as_array().unwrap().len(), 1, "the assistance stays");
     assert!(text.contains("2001"), "the year of birth stays for age groups");
-    let hits: Value = get(&s, &protection, "/persons?q=mariatou%20kandeh").await.json().await.unwrap();
+    let hits: Value = api_get(&s, &protection, "/persons?q=mariatou%20kandeh").await.json().await.unwrap();
     assert!(hits["hits"].as_array().unwrap().iter().all(|h| h["person_id"] != person.as_str()), "search no longer finds her");
 
     // Nowhere in the database, the audit trail included.
@@ -120,7 +103,7 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
 
 async fn the_retention_schedule_erases_only_who_is_due(backend: Backend) {
     let db = fresh_database(backend, "retention").await;
-    let o = run(&["generate", "--persons", "300", "--seed", "11", "--database-url", &db], None);
+    let o = run(&["generate", "--demo-users", "--persons", "300", "--seed", "11", "--database-url", &db], None);
     assert!(o.status.success());
     let mut c = AnyConnection::connect(&sqlx_url(&db)).await.unwrap();
     let persons: i64 = sqlx::query("SELECT COUNT(*) FROM persons").fetch_one(&mut c).await.unwrap().get(0);
@@ -174,9 +157,9 @@ async fn monitoring_reads_pseudonymised_cases_only(backend: Backend) {
     let me = token(&s, "monitoring").await;
     for who in ["viewer", "agadez"] {
         let t = token(&s, who).await;
-        assert_eq!(get(&s, &t, "/pseudonymised/cases").await.status(), 403, "{who}");
+        assert_eq!(api_get(&s, &t, "/pseudonymised/cases").await.status(), 403, "{who}");
     }
-    let r = get(&s, &me, "/pseudonymised/cases?limit=10").await;
+    let r = api_get(&s, &me, "/pseudonymised/cases?limit=10").await;
     assert_eq!(r.status(), 200);
     let page: Value = r.json().await.unwrap();
     let rows = page["cases"].as_array().unwrap();
@@ -209,7 +192,7 @@ async fn monitoring_reads_pseudonymised_cases_only(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 422);
     // The same person keeps the same pseudonym across pages and calls.
-    let again: Value = get(&s, &me, "/pseudonymised/cases?limit=10").await.json().await.unwrap();
+    let again: Value = api_get(&s, &me, "/pseudonymised/cases?limit=10").await.json().await.unwrap();
     assert_eq!(again["cases"][0]["person"], rows[0]["person"]);
 }
 

@@ -14,11 +14,15 @@ use passage_storage::records::{Scope, UserRecord};
 pub struct Actor {
     pub user: UserRecord,
     pub source: String,
+    /// Acting through an API token rather than a logged-in session: such an
+    /// actor may not create or revoke tokens (a leaked narrow token must
+    /// not mint a broader one).
+    pub via_token: bool,
 }
 
 impl Actor {
     pub fn new(user: UserRecord, source: impl Into<String>) -> Actor {
-        Actor { user, source: source.into() }
+        Actor { user, source: source.into(), via_token: false }
     }
 }
 

@@ -84,13 +84,18 @@ impl Passage {
             Backend::Sqlite => {
                 let mut c = self.db.reader().acquire().await?;
                 sqlx::query("VACUUM INTO $1").bind(out.display().to_string()).execute(&mut *c).await?;
-                Ok(())
+                owner_only(out)
             }
             Backend::Postgres => {
-                let status = tokio::process::Command::new("pg_dump")
+                let (url, password) = split_password(database_url);
+                let mut cmd = tokio::process::Command::new("pg_dump");
+                if let Some(p) = password {
+                    cmd.env("PGPASSWORD", p);
+                }
+                let status = cmd
                     .args(["--format=custom", "--no-owner", "--file"])
                     .arg(out)
-                    .arg(database_url)
+                    .arg(&url)
                     .status()
                     .await
                     .map_err(|e| ServiceError::Operation(format!("cannot run pg_dump (is the PostgreSQL client installed?): {e}")))?;
@@ -98,7 +103,7 @@ impl Passage {
                     let _ = std::fs::remove_file(out);
                     return Err(ServiceError::Operation(format!("pg_dump failed ({status})")));
                 }
-                Ok(())
+                owner_only(out)
             }
         }
     }
@@ -126,6 +131,7 @@ pub async fn restore(database_url: &str, backup: &Path) -> ServiceResult<()> {
             // Copy to a temporary name first: a crash never leaves a half-restored database under the real name.
             let tmp = format!("{path}.restoring");
             std::fs::copy(backup, &tmp).map_err(|e| ServiceError::Operation(format!("cannot write {tmp}: {e}")))?;
+            owner_only(Path::new(&tmp))?;
             std::fs::rename(&tmp, &path).map_err(|e| ServiceError::Operation(format!("cannot write {path}: {e}")))?;
             Ok(())
         }
@@ -136,9 +142,14 @@ pub async fn restore(database_url: &str, backup: &Path) -> ServiceResult<()> {
             if tables > 0 {
                 return Err(ServiceError::Operation("the target database has tables already: restore into an empty database".into()));
             }
-            let out = tokio::process::Command::new("pg_restore")
+            let (url, password) = split_password(database_url);
+            let mut cmd = tokio::process::Command::new("pg_restore");
+            if let Some(p) = password {
+                cmd.env("PGPASSWORD", p);
+            }
+            let out = cmd
                 .args(["--no-owner", "--exit-on-error", "--single-transaction", "--dbname"])
-                .arg(database_url)
+                .arg(&url)
                 .arg(backup)
                 .output()
                 .await
@@ -155,4 +166,54 @@ fn sqlite_path(url: &str) -> String {
     let u = url.trim();
     let p = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
     p.split('?').next().unwrap_or(p).to_string()
+}
+
+/// A backup holds every name in clear: only its owner may read it.
+fn owner_only(path: &Path) -> ServiceResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| ServiceError::Operation(format!("cannot restrict {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// A PostgreSQL URL without its password, and the password: the password
+/// goes to `pg_dump`/`pg_restore` in their environment, not on a command
+/// line every local user can read in the process list.
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else { return (url.to_string(), None) };
+    let Some((userinfo, host)) = rest.split_once('@') else { return (url.to_string(), None) };
+    match userinfo.split_once(':') {
+        Some((user, pw)) => (format!("{scheme}://{user}@{host}"), Some(percent_decode(pw))),
+        None => (url.to_string(), None),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_leave_the_url() {
+        assert_eq!(super::split_password("postgres://p:s%40cret@db:5432/x"), ("postgres://p@db:5432/x".into(), Some("s@cret".into())));
+        assert_eq!(super::split_password("postgres://p@db/x"), ("postgres://p@db/x".into(), None));
+    }
 }

@@ -151,7 +151,7 @@ impl Passage {
         // keep the order of the ids behind them, and the id must not leak.
         let after = match after.trim() {
             "" => String::new(),
-            a => self.keys.open("cursor:pseudonymised", a).map_err(|_| FieldError::new("after", "err-cursor"))?,
+            a => self.keys.open_sealed("cursor:pseudonymised", a).map_err(|_| FieldError::new("after", "err-cursor"))?,
         };
         let limit = limit.clamp(1, 1000);
         let mut rows = store::pseudonymised_cases(&mut c, &offices, &after, limit).await?;

@@ -362,7 +362,8 @@ impl Passage {
             ("kind", json!(a.kind)),
             ("provided_on", json!(a.provided_on.to_string())),
             ("quantity", json!(a.quantity)),
-            ("place", json!(a.place)),
+            // Free text may say where someone stays: redacted, as all free text in the trail.
+            ("place", a.place.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
             ("provider", json!(a.provider)),
             ("cost", json!(a.cost.map(|(n, c)| format!("{n} {}", c.code())))),
         ]);
@@ -396,7 +397,8 @@ impl Passage {
         }
         reg::insert_status_change(&mut tx, case.id, Some(case.status), change.to, change.reason.as_deref(), actor.id, now).await?;
         reg::record_activity(&mut tx, actor.id, "status_changed", Some(case.id), Some(case.person_id), now).await?;
-        let changes = json!({"status": [case.status, change.to], "reason": [null, change.reason]});
+        let reason = change.reason.as_deref().map(audit::redacted).unwrap_or(Value::Null);
+        let changes = json!({"status": [case.status, change.to], "reason": [null, reason]});
         audit::record(&mut tx, Some(actor), "case.update", format!("case:{}", case.id), Some(case.person_id), changes).await?;
         tx.commit().await?;
         Ok(change.to)

@@ -51,9 +51,17 @@ impl Passage {
             inv.push(FieldError::new("username", "err-unknown-user"));
             return Err(ServiceError::Invalid(inv));
         };
+        // From the application, a token is made by its owner, in a logged-in
+        // session (with its second factor): never by another token, and
+        // never by an administrator for someone else, who would then hold
+        // that person's access. The command line (whoever runs it holds the
+        // database) may make one for any user.
         if let Some(a) = actor {
+            if a.via_token {
+                return Err(ServiceError::Forbidden("create API tokens with an API token"));
+            }
             if a.id != user.id {
-                access::require(a, Action::ManageUsers)?;
+                return Err(ServiceError::Forbidden("create API tokens for another user"));
             }
         }
         // The scope must be within what the owner holds now.
@@ -100,6 +108,9 @@ impl Passage {
             if a.id != t.user_id && !access::allowed(a, Action::ManageUsers) {
                 return Err(ServiceError::NotFound);
             }
+            if a.via_token {
+                return Err(ServiceError::Forbidden("revoke API tokens with an API token"));
+            }
         }
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -135,6 +146,8 @@ impl Passage {
         }
         // A token is sent as a bearer header, never by a browser on its own:
         // no CSRF token applies, so the one here matches nothing.
-        Ok(Session { actor: Actor::new(user, ""), csrf_token: random_token() })
+        let mut actor = Actor::new(user, "");
+        actor.via_token = true;
+        Ok(Session { actor, csrf_token: random_token() })
     }
 }

@@ -187,6 +187,16 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| OpenError::Corrupt)
     }
 
+    /// Like [`Keyring::open`], but a value that is not sealed is refused:
+    /// for values that were always sealed (TOTP secrets, challenges,
+    /// cursors handed to clients), where a plain value can only be forged.
+    pub fn open_sealed(&self, place: &str, stored: &str) -> Result<String, OpenError> {
+        if !stored.starts_with(PREFIX) {
+            return Err(OpenError::Corrupt);
+        }
+        self.open(place, stored)
+    }
+
     /// Whether a stored value is sealed with the current key.
     pub fn is_current(&self, stored: &str) -> bool {
         stored.strip_prefix(PREFIX).and_then(|r| r.split_once(':')).is_some_and(|(kid, _)| kid == self.keys[0].id)

@@ -118,6 +118,13 @@ pub(crate) async fn poster(state: &AppState, headers: &HeaderMap, form: &FormDat
     Ok((s, lang))
 }
 
+/// A path on this site: "/" then anything but a second "/" or a "\\"
+/// (browsers read "/\\host" as "//host"), and no control characters.
+fn local_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/') | Some(b'\\')) && !p.chars().any(|c| c.is_control())
+}
+
 pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
 }
@@ -248,7 +255,7 @@ async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     // Only go back to a local path.
     let back = f.get("back");
-    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".to_string() };
+    let back = if local_path(&back) { back } else { "/".to_string() };
     let mut r = Redirect::to(&back).into_response();
     if let Ok(v) = session::lang_cookie(lang).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -904,7 +911,9 @@ async fn offices_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, e
             thead { tr { th { (t(lang, "field-code")) } th { (t(lang, "field-name")) } th { (t(lang, "field-country")) } th { (t(lang, "field-kind")) } th { (t(lang, "offices-load")) } } }
             tbody { @for (o, open) in &list { tr {
                 td { (o.code) } td { (o.name) } td { (o.country.names().in_lang(lang.code())) } td { (label(lang, "office", o.kind.as_str())) }
-                td { (i18n::number(lang, *open)) @if let Some(cap) = o.capacity { " / " (i18n::number(lang, cap)) } }
+                // The open-case count is a figure about persons: only for those who read the office's cases.
+                td { @if s.actor.rights().can(passage_domain::policy::Permission::ReadCases, o.id) { (i18n::number(lang, *open)) } @else { "—" }
+                     @if let Some(cap) = o.capacity { " / " (i18n::number(lang, cap)) } }
             } } }
         } }
         @if admin {

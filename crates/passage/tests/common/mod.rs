@@ -108,7 +108,7 @@ impl Drop for Server {
 /// A running Passage with the demo offices and users and `persons` synthetic persons.
 pub async fn server(backend: Backend, tag: &str, persons: u32) -> Server {
     let database_url = fresh_database(backend, tag).await;
-    let out = run(&["generate", "--persons", &persons.to_string(), "--seed", "7", "--database-url", &database_url], None);
+    let out = run(&["generate", "--demo-users", "--persons", &persons.to_string(), "--seed", "7", "--database-url", &database_url], None);
     assert!(out.status.success(), "generate failed: {}", String::from_utf8_lossy(&out.stderr));
     start(&database_url)
 }
@@ -238,4 +238,24 @@ macro_rules! both_backends {
 pub async fn office_of(s: &Server, token: &str) -> String {
     let me: serde_json::Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     me["offices"][0].as_str().unwrap().to_string()
+}
+
+/// A database URL as sqlx wants it (the harness gives SQLite as a path), drivers installed.
+pub fn sqlx_url(url: &str) -> String {
+    sqlx::any::install_default_drivers();
+    if url.starts_with("postgres") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    }
+}
+
+/// `POST /api/v1{path}` with a bearer token and a JSON body.
+pub async fn api_post(s: &Server, tok: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+    client().post(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).json(&body).send().await.unwrap()
+}
+
+/// `GET /api/v1{path}` with a bearer token.
+pub async fn api_get(s: &Server, tok: &str, path: &str) -> reqwest::Response {
+    client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).send().await.unwrap()
 }
