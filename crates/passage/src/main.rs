@@ -45,6 +45,9 @@ enum Command {
         /// Mark cookies Secure (set when Passage is behind TLS).
         #[arg(long, env = "PASSAGE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The reverse proxy's address: its X-Forwarded-For names the client (for throttling and the audit trail).
+        #[arg(long, env = "PASSAGE_TRUSTED_PROXY")]
+        trusted_proxy: Option<std::net::IpAddr>,
     },
     /// Create a fresh SQLite database with synthetic data and demo users, print the logins, and serve.
     Demo {
@@ -240,6 +243,7 @@ struct FileConfig {
     data_key_file: Option<PathBuf>,
     bind: Option<String>,
     secure_cookies: Option<bool>,
+    trusted_proxy: Option<std::net::IpAddr>,
     /// Months after closure, per case kind, before the retention schedule erases identities.
     retention: Option<std::collections::BTreeMap<String, u32>>,
 }
@@ -333,7 +337,7 @@ async fn listen(bind: &str) -> Result<tokio::net::TcpListener, String> {
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let file = load_config(&cli.config)?;
     match cli.command {
-        Command::Serve { db, bind, secure_cookies } => {
+        Command::Serve { db, bind, secure_cookies, trusted_proxy } => {
             let passage = open(&db, &file).await?;
             let bind = bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener = listen(&bind).await?;
@@ -341,7 +345,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             // Tests read this line to find the port when binding to :0.
             println!("Passage listening on http://{addr}");
             let _ = std::io::stdout().flush();
-            let state = passage_web::AppState { passage, secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false) };
+            let state = passage_web::AppState {
+                passage,
+                secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+                trusted_proxy: trusted_proxy.or(file.trusted_proxy),
+            };
             passage_web::serve(listener, state).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -372,7 +380,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("  {u:<10} {role:<21} {name} {reach}");
             }
             let _ = std::io::stdout().flush();
-            passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false }).await.map_err(|e| e.to_string())?;
+            passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false, trusted_proxy: None })
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { db, persons, seed, demo_users } => {

@@ -145,5 +145,37 @@ both_backends!(
     tls_deployments_get_hsts_and_secure_cookies,
     restricted_cases_are_seen_by_their_assignee_and_protection_officers_only,
     figures_only_roles_never_receive_identities,
-    repeated_failed_logins_pause_the_account
+    repeated_failed_logins_pause_the_account,
+    the_client_address_comes_from_the_trusted_proxy_only
 );
+
+/// Behind a reverse proxy, the client is the address the proxy adds to
+/// X-Forwarded-For — believed only from the proxy named by --trusted-proxy.
+async fn the_client_address_comes_from_the_trusted_proxy_only(backend: Backend) {
+    let plain = server(backend, "proxy", 1).await;
+    let proxied = start_with(&plain.database_url, &["--trusted-proxy", "127.0.0.1"]);
+    for (s, forged) in [(&plain, "10.1.1.1"), (&proxied, "10.2.2.2")] {
+        let r = client()
+            .post(format!("{}/api/v1/auth/login", s.url))
+            .header("x-forwarded-for", format!("203.0.113.9, {forged}"))
+            .json(&json!({"username": "agadez", "password": "not the password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    use sqlx::{Connection, Row};
+    let mut c = sqlx::AnyConnection::connect(&sqlx_url(&plain.database_url)).await.unwrap();
+    let sources: Vec<String> = sqlx::query("SELECT source FROM audit_log WHERE action = 'login.failed' ORDER BY seq")
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        sources,
+        vec!["127.0.0.1".to_string(), "10.2.2.2".to_string()],
+        "a client's own header is ignored; the proxy's last hop is believed"
+    );
+}

@@ -28,6 +28,11 @@ async fn a_backup_restores_to_the_moment_it_was_taken(backend: Backend) {
     let o = run(&["backup", "--database-url", &db, &file_s], None);
     assert!(o.status.success(), "{}", out(&o));
     assert!(out(&o).contains("the data key file is not in the backup"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "a backup holds every name: owner-only, not {mode:o}");
+    }
     // Refuses to overwrite a backup.
     let o = run(&["backup", "--database-url", &db, &file_s], None);
     assert_eq!(o.status.code(), Some(2));

@@ -32,6 +32,12 @@ pub struct AppState {
     /// Served over TLS (directly or behind a proxy): cookies get the `Secure`
     /// flag and responses carry HSTS.
     pub secure_cookies: bool,
+    /// The address of the reverse proxy in front (TLS ends there): for its
+    /// requests, the client is the last address it adds to
+    /// `X-Forwarded-For`. Only that address is believed; anyone else's
+    /// header is ignored, so a client cannot choose the address that
+    /// throttling counts and the audit trail records.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// Every route the server answers, as (method, path): pages, then the API
@@ -61,7 +67,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(axum::middleware::from_fn(mark_peer))
+        .layer(axum::middleware::from_fn_with_state(state.trusted_proxy, mark_peer))
         // Behind TLS, browsers must never come back over plain HTTP (a year, as OWASP recommends).
         .layer(tower::util::option_layer(
             tls.then(|| {
@@ -76,14 +82,33 @@ pub fn router(state: AppState) -> Router {
 /// is replaced, so it cannot be forged.
 pub const PEER_HEADER: &str = "x-passage-peer";
 
-async fn mark_peer(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+async fn mark_peer(
+    axum::extract::State(proxy): axum::extract::State<Option<std::net::IpAddr>>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let socket = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let peer = match (socket, proxy) {
+        (Some(s), Some(p)) if s == p => last_forwarded(req.headers()).or(Some(s)),
+        (s, _) => s,
+    }
+    .map(|ip| ip.to_string());
     let headers = req.headers_mut();
     headers.remove(PEER_HEADER);
     if let Some(v) = peer.and_then(|p| HeaderValue::from_str(&p).ok()) {
         headers.insert(PEER_HEADER, v);
     }
     next.run(req).await
+}
+
+/// The address the proxy added last to `X-Forwarded-For` (earlier ones came from the client and prove nothing).
+fn last_forwarded(h: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+    h.get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|a| a.trim().parse().ok())
 }
 
 /// Serve until Ctrl-C or SIGTERM.
