@@ -244,7 +244,34 @@ async fn notes_and_document_numbers_are_sealed_at_rest(backend: Backend) {
     }
 }
 
+async fn users_change_their_own_password(backend: Backend) {
+    let s = server(backend, "password", 3).await;
+    let tok = token(&s, "niamey").await;
+    let r = api_post(&s, &tok, "/account/password", json!({"current_password": "wrong guess", "new_password": "password1234"})).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("err-password-wrong") && body.contains("err-password-common"), "{body}");
+    let r =
+        api_post(&s, &tok, "/account/password", json!({"current_password": PASSWORD, "new_password": "dunes and stars over Agadez"})).await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(api_get(&s, &tok, "/me").await.status(), 401, "every session ends");
+    let login = |pw: &'static str| {
+        let url = format!("{}/api/v1/auth/login", s.url);
+        async move { client().post(url).json(&json!({"username": "niamey", "password": pw})).send().await.unwrap().status() }
+    };
+    assert_eq!(login(PASSWORD).await, 401);
+    assert_eq!(login("dunes and stars over Agadez").await, 200);
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password' AND changes NOT LIKE '%dunes%'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+}
+
 both_backends!(
+    users_change_their_own_password,
     administrators_and_protection_officers_need_a_second_factor,
     api_tokens_are_scoped_expiring_and_revocable,
     administrators_manage_users_and_no_one_else_does,

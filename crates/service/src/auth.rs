@@ -505,6 +505,37 @@ impl Passage {
         Ok(session)
     }
 
+    /// Change one's own password: the current one first (a session left
+    /// open on a shared laptop must not be enough), the policy on the new
+    /// one. Every session of the user ends, this one included; API tokens
+    /// stay (they are revoked on their own). Audited, without either password.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> ServiceResult<()> {
+        if actor.via_token {
+            return Err(ServiceError::Forbidden("change a password with an API token"));
+        }
+        let mut inv = Invalid::default();
+        inv.take(check_password("new_password", new, &actor.username));
+        let mut c = self.db.reader().acquire().await?;
+        let found = users::get_login(&mut c, &actor.username).await?;
+        drop(c);
+        let Some((_, hash)) = found else { return Err(ServiceError::Unauthenticated) };
+        let cur = current.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&cur, &hash)).await.unwrap_or(false);
+        if !ok {
+            inv.push(passage_domain::FieldError::new("current_password", "err-password-wrong"));
+        }
+        inv.into_result()?;
+        let pw = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ServiceError::Hashing)??;
+        let mut tx = self.db.begin().await?;
+        users::set_password_hash(&mut tx, actor.id, &hash).await?;
+        users::delete_sessions_of(&mut tx, actor.id).await?;
+        audit::record(&mut tx, Some(actor), "user.password", format!("user:{}", actor.id), None, serde_json::json!({})).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(actor.id);
+        Ok(())
+    }
+
     /// Remove a user's authenticator (a lost phone): they enrol a new one
     /// at their next login. Their sessions end. Audited.
     pub async fn reset_second_factor(&self, actor: Option<&Actor>, username: &str) -> ServiceResult<UserRecord> {

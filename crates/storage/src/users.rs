@@ -453,3 +453,8 @@ pub async fn delete_all_challenges(c: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM login_challenges").execute(c).await?;
     Ok(())
 }
+
+pub async fn set_password_hash(c: &mut AnyConnection, user: UserId, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user.to_string()).execute(c).await?;
+    Ok(())
+}

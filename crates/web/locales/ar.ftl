@@ -388,3 +388,9 @@ privacy-confirm = أفهم أن هذا الإجراء لا يمكن التراج
 privacy-erase-submit = محو الهوية
 err-confirm = ضع علامة في المربع للتأكيد.
 err-cursor = رابط الصفحة لم يعد صالحاً؛ ابدأ من الصفحة الأولى.
+
+account-password = تغيير كلمة المرور
+field-current_password = كلمة المرور الحالية
+field-new_password = كلمة المرور الجديدة
+account-password-submit = تغيير كلمة المرور
+err-password-wrong = هذه ليست كلمة مرورك الحالية.

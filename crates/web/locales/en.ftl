@@ -384,3 +384,9 @@ privacy-confirm = I understand that this cannot be undone.
 privacy-erase-submit = Erase the identity
 err-confirm = Tick the box to confirm.
 err-cursor = This page link is not valid any more; start from the first page.
+
+account-password = Change my password
+field-current_password = Current password
+field-new_password = New password
+account-password-submit = Change the password
+err-password-wrong = This is not your current password.

@@ -384,3 +384,9 @@ privacy-confirm = Je comprends que cette action est irréversible.
 privacy-erase-submit = Effacer l’identité
 err-confirm = Cochez la case pour confirmer.
 err-cursor = Ce lien de page n’est plus valable ; recommencez à la première page.
+
+account-password = Changer mon mot de passe
+field-current_password = Mot de passe actuel
+field-new_password = Nouveau mot de passe
+account-password-submit = Changer le mot de passe
+err-password-wrong = Ce n’est pas votre mot de passe actuel.

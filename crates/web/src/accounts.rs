@@ -28,6 +28,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/login/second-factor", second_factor)
         .get("/account", account)
         .post("/account/tokens", create_token)
+        .post("/account/password", change_password)
         .post("/account/tokens/{id}/revoke", revoke_token)
         .get("/admin/users", users)
         .post("/admin/users", create_user)
@@ -188,6 +189,10 @@ async fn account_page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> PageResult {
+    // Errors of the password form carry its own field names; the rest belong to the token form.
+    let (password_errors, errors): (Vec<FieldError>, Vec<FieldError>) =
+        errors.iter().cloned().partition(|e| e.field == "current_password" || e.field == "new_password");
+    let (password_errors, errors) = (&password_errors[..], &errors[..]);
     let tokens = state.passage.api_tokens(&s.actor).await.map_err(|e| PageError::from_service(lang, e))?;
     let offices = office_codes_by_id(state, lang).await?;
     let roles: Vec<(String, String)> =
@@ -198,6 +203,16 @@ async fn account_page(
             h2 { (s.actor.display_name) " (" (s.actor.username) ")" }
             (grants_list(lang, &s.actor, &offices))
             @if s.actor.rights().needs_second_factor() { p { (t(lang, "account-second-factor")) } }
+        }
+        form.card method="post" action="/account/password" #password {
+            h2 { (t(lang, "account-password")) }
+            (error_summary(lang, password_errors))
+            input type="hidden" name="csrf" value=(s.csrf_token);
+            div.grid {
+                (field(lang, "current_password", &t(lang, "field-current_password"), Input::Text { value: "", kind: "password" }, password_errors, None))
+                (field(lang, "new_password", &t(lang, "field-new_password"), Input::Text { value: "", kind: "password" }, password_errors, Some(&t(lang, "users-password-hint"))))
+            }
+            p { button type="submit" { (t(lang, "account-password-submit")) } }
         }
         section.card {
             h2 #h-tokens { (t(lang, "tokens-title")) }
@@ -226,6 +241,19 @@ async fn account_page(
 async fn account(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     account_page(&state, &s, lang, None, &FormData::default(), &[], StatusCode::OK).await
+}
+
+async fn change_password(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let f = FormData::parse(&body);
+    let (s, lang) = poster(&state, &headers, &f).await?;
+    match state.passage.change_password(&s.actor, &f.get("current_password"), &f.get("new_password")).await {
+        // Every session ended, this one too: log in with the new password.
+        Ok(()) => Ok(with_cookie(Redirect::to("/login").into_response(), &session::clear_session_cookie())),
+        Err(ServiceError::Invalid(inv)) => {
+            account_page(&state, &s, lang, None, &FormData::default(), &inv.errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(PageError::from_service(lang, e)),
+    }
 }
 
 fn parse_days(f: &FormData) -> i64 {

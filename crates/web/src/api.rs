@@ -34,6 +34,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/auth/logout", logout)
         .get("/tokens", tokens)
         .post("/tokens", create_token)
+        .post("/account/password", change_password)
         .post("/tokens/{id}/revoke", revoke_token)
         .get("/users", users)
         .post("/users", create_user)
@@ -531,4 +532,22 @@ async fn pseudonymised_cases(
     let s = who(&state, &method, &headers).await?;
     let (rows, next) = state.passage.pseudonymised_cases(&s.actor, &q.after, q.limit.unwrap_or(500)).await?;
     Ok(Json(json!({ "cases": rows, "next_after": next })).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Change one's own password; every session of the user ends (log in again).
+async fn change_password(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.change_password(&s.actor, &b.current_password, &b.new_password).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -79,6 +79,7 @@ pub fn document() -> Value {
                 "get": op("My API tokens (never the tokens themselves)", None, (200, "Tokens"), &[401], json!([])),
                 "post": op("Create an API token within my grants (or, for administrators, another user's); the token is in the answer, once", Some("Token"), (201, "The token and its record"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
+            "/account/password": { "post": op("Change my password (the current one first); every session of mine ends", Some("Password"), (204, "Changed"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/tokens/{id}/revoke": { "post": op("Revoke an API token", None, (204, "Revoked"), &[401, 404], id_param()) },
             "/users": {
                 "get": op("Every user (administrators)", None, (200, "Users with their grants"), &[401, 403], json!([])),
@@ -147,6 +148,7 @@ pub fn document() -> Value {
                     "quantity": { "type": "string", "description": "Whole number ≥ 1" }, "place": string, "provider": string, "cost": string, "currency": string } },
                 "Consent": { "type": "object", "required": ["kind", "method", "given_on"], "properties": { "kind": codes(&ConsentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
                     "partner": { "type": "string", "description": "Required for data_sharing" }, "method": codes(&ConsentMethod::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "given_on": { "type": "string", "format": "date" } } },
+                "Password": { "type": "object", "required": ["current_password", "new_password"], "properties": { "current_password": string, "new_password": { "type": "string", "minLength": 12 } } },
                 "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
