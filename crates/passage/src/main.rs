@@ -379,6 +379,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 let reach = if offices.is_empty() { "(every office)".to_string() } else { offices.join(" ") };
                 println!("  {u:<10} {role:<21} {name} {reach}");
             }
+            println!("admin and protection need a second factor: at their first login, scan the QR code with an authenticator app.");
             let _ = std::io::stdout().flush();
             passage_web::serve(listener, passage_web::AppState { passage, secure_cookies: false, trusted_proxy: None })
                 .await
