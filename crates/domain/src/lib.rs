@@ -44,6 +44,7 @@ pub mod codes;
 pub mod date;
 pub mod error;
 pub mod ids;
+pub mod journey;
 pub mod names;
 pub mod note;
 pub mod office;
