@@ -194,6 +194,9 @@ impl Journey {
                     _ => None,
                 }
             }
+            // The escort is arranged before departure (a medical escort is what
+            // lets a fit-with-escort person leave), so it does not wait for it.
+            Step::Escort => None,
             s if s.phase() == Phase::Transportation => missing(&[Step::DepartureAssistance]),
             s if s.phase() == Phase::PostArrival => missing(&[Step::DepartureAssistance]),
             _ => None,
@@ -218,7 +221,8 @@ impl Journey {
         self.fit_to_travel = Some(fit);
     }
 
-    /// Arrange an escort (before departure, for the fit-with-escort rule).
+    /// Arrange an escort (before departure, for the fit-with-escort rule); the
+    /// service does so when the escort step is recorded with its kind.
     pub fn arrange_escort(&mut self, kind: EscortKind) {
         self.escort = Some(kind);
     }
@@ -232,6 +236,18 @@ impl Journey {
             Some(b @ (Blocker::AlreadySettled | Blocker::VoluntarinessWithdrawn | Blocker::NotApplicable)) => Err(b),
             _ => {
                 self.steps.insert(step, StepState::Waived { reason });
+                Ok(())
+            }
+        }
+    }
+
+    /// Mark a step blocked, with why (an embassy closed, a flight cancelled):
+    /// it shows on the timeline until the step is done or waived.
+    pub fn block(&mut self, step: Step, reason: String) -> Result<(), Blocker> {
+        match self.blocker(step) {
+            Some(b @ (Blocker::AlreadySettled | Blocker::VoluntarinessWithdrawn | Blocker::NotApplicable)) => Err(b),
+            _ => {
+                self.steps.insert(step, StepState::Blocked { reason });
                 Ok(())
             }
         }

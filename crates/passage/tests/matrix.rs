@@ -70,6 +70,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/cases/{id}/assistance", WriteRecord, json!({"kind": "shelter", "provided_on": "2026-01-10", "quantity": "1"})),
         ("post", "/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
         ("post", "/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
+        ("post", "/cases/{id}/journey/steps/{step}", WriteRecord, json!({"action": "done"})),
         ("get", "/offices", Signed, none.clone()),
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
@@ -139,6 +140,8 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/cases/{id}/assistance", WriteRecord, json!({"kind": "shelter", "provided_on": "2026-01-10", "quantity": "1"})),
         ("post", "/api/v1/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
         ("post", "/api/v1/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
+        ("get", "/api/v1/cases/{id}/journey", ReadRecord, none.clone()),
+        ("post", "/api/v1/cases/{id}/journey/steps/{step}", WriteRecord, json!({"action": "done"})),
         ("get", "/api/v1/openapi.json", Public, none),
     ]
 }
@@ -309,6 +312,18 @@ async fn make_record(s: &Server, tok: &str, name: &'static str, given: &str, fam
         .unwrap();
     assert_eq!(r.status(), 201);
     let consent: Value = r.json().await.unwrap();
+    if name == "restricted" {
+        // A return case becomes restricted when screening finds trafficking.
+        let case = ids["case_id"].as_str().unwrap();
+        let r = client()
+            .post(format!("{}/api/v1/cases/{case}/screenings", s.url))
+            .bearer_auth(tok)
+            .json(&json!({"screened_on": "2026-01-10", "findings": ["victim_of_trafficking"], "exploitation": ["labour"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
     Record {
         name,
         person,
@@ -327,7 +342,7 @@ fn fill(path: &str, rec: Option<&Record>) -> String {
         let id = if p.contains("/cases/{id}") { &r.case } else { &r.person };
         p = p.replace("{id}", id).replace("{consent_id}", &r.consent);
     }
-    p.replace("{username}", "bamako").replace("{role}", "movement_officer")
+    p.replace("{username}", "bamako").replace("{role}", "movement_officer").replace("{step}", "initial_interview")
 }
 
 fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value {
@@ -378,9 +393,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
     let protection = session(&s, "protection").await;
     let conakry = session(&s, "conakry").await;
     let records = [
-        make_record(&s, &agadez.0, "normal", "Fanta", "Camara", "transit_protection", "NER-AGZ").await,
-        make_record(&s, &protection.0, "restricted", "Aissatou", "Bangoura", "trafficking_victim_assistance", "NER-AGZ").await,
-        make_record(&s, &conakry.0, "other", "Hawa", "Soumah", "transit_protection", "GIN-CKY").await,
+        make_record(&s, &agadez.0, "normal", "Fanta", "Camara", "assisted_voluntary_return", "NER-AGZ").await,
+        make_record(&s, &protection.0, "restricted", "Aissatou", "Bangoura", "assisted_voluntary_return", "NER-AGZ").await,
+        make_record(&s, &conakry.0, "other", "Hawa", "Soumah", "assisted_voluntary_return", "GIN-CKY").await,
     ];
     let seeded = ["Fanta", "Camara", "Aissatou", "Bangoura", "Hawa", "Soumah", "MXCAMARA", "MXBANGOURA", "MXSOUMAH", "+2249"];
     let users = vec![

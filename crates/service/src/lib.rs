@@ -10,6 +10,7 @@ pub mod error;
 pub mod keys;
 pub mod privacy;
 pub mod registry;
+pub mod returns;
 pub mod synthetic;
 pub mod tokens;
 

@@ -15,6 +15,7 @@ pub mod db;
 pub mod privacy;
 pub mod records;
 pub mod registry;
+pub mod returns;
 pub mod sealed;
 pub mod search;
 pub mod sql;

@@ -61,6 +61,8 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/assistance", assistance)
         .post("/cases/{id}/notes", note)
         .post("/cases/{id}/status", status)
+        .get("/cases/{id}/journey", journey)
+        .post("/cases/{id}/journey/steps/{step}", record_step)
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 
@@ -550,4 +552,26 @@ async fn change_password(
     let s = who(&state, &method, &headers).await?;
     state.passage.change_password(&s.actor, &b.current_password, &b.new_password).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A return case's journey: every step with its state and what blocks it.
+async fn journey(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.journey(&s.actor, parse_path(&id)?).await?).into_response())
+}
+
+/// Record a step: done (with evidence; the medical screening with its
+/// fit-to-travel decision, the escort with its kind), waived or blocked
+/// (with the reason), or `withdraw` (the person withdrew their consent to return).
+async fn record_step(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path((id, step)): Path<(String, String)>,
+    ApiJson(b): ApiJson<passage_service::returns::StepInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let case = parse_path(&id)?;
+    state.passage.record_step(&s.actor, case, &step, &b).await?;
+    Ok(Json(state.passage.journey(&s.actor, case).await?).into_response())
 }

@@ -111,6 +111,7 @@ pub fn field_error(lang: Lang, e: &passage_domain::FieldError) -> String {
         .iter()
         .map(|(k, v)| match (e.code, *k) {
             ("err-status-transition", "from" | "to") => (*k, t(lang, &format!("status-{v}"))),
+            ("err-journey-blocked", "blocker") => (*k, crate::returns::blocker_text(lang, v)),
             _ => (*k, v.clone()),
         })
         .collect();

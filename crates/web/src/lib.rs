@@ -4,6 +4,9 @@
 //! and render the answer. Security headers, body limits and the fallbacks for
 //! unknown routes and methods are set here, once, for every route.
 
+// The OpenAPI document is one `json!` literal, deeper than the default macro recursion allows.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod api;
 pub mod error;
@@ -13,6 +16,7 @@ pub mod layout;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
+pub mod returns;
 pub mod routing;
 pub mod session;
 

@@ -115,6 +115,9 @@ pub fn document() -> Value {
             "/cases/{id}/assistance": { "post": op("Record assistance given", Some("Assistance"), (201, "The assistance id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/cases/{id}/notes": { "post": op("Add a case note", Some("Note"), (201, "The note id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/cases/{id}/status": { "post": op("Change a case's status", Some("StatusChange"), (200, "The new status"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/cases/{id}/journey": { "get": op("A return case's journey: every step with its state and what blocks it", None, (200, "The journey"), &[401, 403, 404], id_param()) },
+            "/cases/{id}/journey/steps/{step}": { "post": op("Record a step of a return: done, waive or block (with a reason), or withdraw voluntariness", Some("JourneyStep"), (200, "The journey after it"), &[400, 401, 403, 404, 409, 413, 415, 422],
+                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "step", "in": "path", "required": true, "schema": codes(&passage_domain::journey::Step::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) }])) },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
         },
         "components": {
@@ -149,6 +152,8 @@ pub fn document() -> Value {
                 "Consent": { "type": "object", "required": ["kind", "method", "given_on"], "properties": { "kind": codes(&ConsentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
                     "partner": { "type": "string", "description": "Required for data_sharing" }, "method": codes(&ConsentMethod::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "given_on": { "type": "string", "format": "date" } } },
                 "Password": { "type": "object", "required": ["current_password", "new_password"], "properties": { "current_password": string, "new_password": { "type": "string", "minLength": 12 } } },
+                "JourneyStep": { "type": "object", "required": ["action"], "properties": { "action": codes(&["done", "waive", "block", "withdraw"]), "evidence": string, "reason": string,
+                    "fit_to_travel": codes(&["fit", "fit_with_escort", "unfit"]), "escort": codes(&["operational", "medical"]), "on": { "type": "string", "format": "date" } } },
                 "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },

@@ -48,6 +48,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/assistance", add_assistance)
         .post("/cases/{id}/notes", add_note)
         .post("/cases/{id}/status", change_status)
+        .post("/cases/{id}/journey/steps/{step}", record_step)
         .get("/offices", offices)
         .post("/offices", create_office)
         .get("/audit", audit_page)
@@ -750,6 +751,11 @@ async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, form
     let findings_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("findings", code)).unwrap_or(false);
     let exploitation_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("exploitation", code)).unwrap_or(false);
     let next: Vec<&CaseStatus> = CaseStatus::ALL.iter().filter(|to| c.status.can_become(**to)).collect();
+    let journey = if c.kind == passage_domain::case::CaseKind::AssistedVoluntaryReturn {
+        Some(state.passage.journey(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?)
+    } else {
+        None
+    };
     let body = html! {
         p { a href=(format!("/persons/{}", c.person_id)) { "← " (c.person_name) } }
         h1 { (t(lang, "case")) " " (c.reference) }
@@ -803,6 +809,8 @@ async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, form
             }
         }
 
+        @if let Some(j) = &journey { (crate::returns::journey_section(lang, s, j, errs("journey"))) }
+
         section aria-labelledby="h-notes" {
             h2 id="h-notes" { (t(lang, "case-notes")) }
             form.card method="post" action=(format!("/cases/{id}/notes")) id="note" {
@@ -850,6 +858,26 @@ where
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }
+}
+
+async fn record_step(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, step)): Path<(String, String)>,
+    body: Bytes,
+) -> PageResult {
+    case_post(state, headers, id, body, "journey", |st, s, id, f| async move {
+        let input = passage_service::returns::StepInput {
+            action: f.get("action"),
+            evidence: f.get("evidence"),
+            reason: f.get("reason"),
+            fit_to_travel: f.get("fit_to_travel"),
+            escort: f.get("escort"),
+            on: f.get("on"),
+        };
+        st.passage.record_step(&s.actor, id, &step, &input).await
+    })
+    .await
 }
 
 async fn add_screening(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {

@@ -1,0 +1,116 @@
+//! Assisted voluntary returns through the API and the case page: one
+//! person's journey, step by step, with the rules refusing what may not
+//! happen yet (on both databases).
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn avr_case(s: &Server, tok: &str, given: &str) -> (String, String) {
+    let office = office_of(s, tok).await;
+    let r = api_post(
+        s,
+        tok,
+        "/persons",
+        json!({"person": {"names": [{"given": given, "family": "Keita"}], "sex": "male", "birth_date": "1996", "nationality": "GIN"},
+               "case": {"kind": "assisted_voluntary_return", "office_id": office}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let ids: Value = r.json().await.unwrap();
+    (ids["person_id"].as_str().unwrap().to_string(), ids["case_id"].as_str().unwrap().to_string())
+}
+
+async fn step(s: &Server, tok: &str, case: &str, step: &str, body: Value) -> (u16, Value) {
+    let r = api_post(s, tok, &format!("/cases/{case}/journey/steps/{step}"), body).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn blocker<'a>(j: &'a Value, step: &str) -> &'a Value {
+    &j["steps"].as_array().unwrap().iter().find(|s| s["step"] == step).unwrap()["blocker"]
+}
+
+async fn a_return_follows_its_rules(backend: Backend) {
+    let s = server(backend, "avr", 3).await;
+    let tok = token(&s, "agadez").await;
+    let (_, case) = avr_case(&s, &tok, "Sekou").await;
+    let j: Value = api_get(&s, &tok, &format!("/cases/{case}/journey")).await.json().await.unwrap();
+    assert_eq!(j["steps"].as_array().unwrap().len(), 17, "an adult: no child assessments");
+    assert_eq!(*blocker(&j, "booking"), json!("needs:voluntariness_confirmed,travel_document"));
+
+    // Booking waits for voluntariness and a travel document; those two cannot be waived.
+    assert_eq!(step(&s, &tok, &case, "booking", json!({"action": "done"})).await.0, 422);
+    let (st, body) = step(&s, &tok, &case, "travel_document", json!({"action": "waive", "reason": "embassy closed"})).await;
+    assert_eq!(st, 422, "{body}");
+    assert!(body.to_string().contains("not_waivable"), "{body}");
+    for (name, b) in [
+        ("initial_interview", json!({"action": "done"})),
+        ("return_counselling", json!({"action": "done", "on": "2026-11-02"})),
+        ("voluntariness_confirmed", json!({"action": "done", "evidence": "declaration signed 2026-11-03"})),
+        ("eligibility_confirmed", json!({"action": "done"})),
+        ("travel_document", json!({"action": "done", "evidence": "laissez-passer from the consulate"})),
+        ("exit_clearance", json!({"action": "waive", "reason": "not required for this border"})),
+        ("booking", json!({"action": "done"})),
+    ] {
+        let (st, body) = step(&s, &tok, &case, name, b).await;
+        assert_eq!(st, 200, "{name}: {body}");
+    }
+    // The medical decision: fit only with a medical escort.
+    assert_eq!(step(&s, &tok, &case, "medical_screening", json!({"action": "done"})).await.0, 422, "the decision is required");
+    let (st, j) = step(&s, &tok, &case, "medical_screening", json!({"action": "done", "fit_to_travel": "fit_with_escort"})).await;
+    assert_eq!(st, 200);
+    assert_eq!(*blocker(&j, "departure_assistance"), json!("needs_medical_escort"));
+    assert_eq!(step(&s, &tok, &case, "departure_assistance", json!({"action": "done"})).await.0, 422);
+    let (_, j) = step(&s, &tok, &case, "escort", json!({"action": "done", "escort": "medical"})).await;
+    assert!(blocker(&j, "departure_assistance").is_null(), "{j}");
+    // A bad action or date is a clear 422, an unknown step a 404.
+    assert_eq!(step(&s, &tok, &case, "reception", json!({"action": "teleport"})).await.0, 422);
+    assert_eq!(step(&s, &tok, &case, "reception", json!({"action": "done", "on": "2026-13-01"})).await.0, 422);
+    assert_eq!(step(&s, &tok, &case, "levitation", json!({"action": "done"})).await.0, 404);
+
+    // Withdrawn voluntariness stops everything; what was done stays.
+    let (st, j) = step(&s, &tok, &case, "voluntariness_confirmed", json!({"action": "withdraw"})).await;
+    assert_eq!(st, 200);
+    assert_eq!(j["voluntariness_withdrawn"], true);
+    assert_eq!(*blocker(&j, "departure_assistance"), json!("voluntariness_withdrawn"));
+    assert_eq!(step(&s, &tok, &case, "departure_assistance", json!({"action": "done"})).await.0, 422);
+    assert_eq!(step(&s, &tok, &case, "voluntariness_confirmed", json!({"action": "withdraw"})).await.0, 409);
+    let done = j["steps"].as_array().unwrap().iter().filter(|s| s["state"] == "done").count();
+    assert_eq!(done, 8);
+
+    // A child: two more steps, which departure waits for and nobody may waive.
+    let (_, child) = avr_case(&s, &tok, "Mamadi").await;
+    let r = api_post(
+        &s,
+        &tok,
+        &format!("/cases/{child}/screenings"),
+        json!({"screened_on": "2026-11-01", "findings": ["unaccompanied_child"]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let j: Value = api_get(&s, &tok, &format!("/cases/{child}/journey")).await.json().await.unwrap();
+    assert_eq!(j["unaccompanied_child"], true);
+    assert_eq!(j["steps"].as_array().unwrap().len(), 19);
+    assert_eq!(step(&s, &tok, &child, "family_assessment", json!({"action": "waive", "reason": "x"})).await.0, 422);
+
+    // The case page shows the timeline; the trail has each step, evidence redacted.
+    let audit = client();
+    page_login(&s, &audit, "agadez").await;
+    let html = audit.get(format!("{}/cases/{case}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("Return journey") && html.contains("Booking and ticketing") && html.contains("withdrew their consent"),
+        "case page"
+    );
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let n: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'journey.step' AND changes NOT LIKE '%consulate%'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(n, 9, "one entry a step recorded (seven, the medical screening, the escort), evidence redacted");
+}
+
+both_backends!(a_return_follows_its_rules);
