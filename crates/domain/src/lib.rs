@@ -45,6 +45,7 @@ pub mod date;
 pub mod error;
 pub mod ids;
 pub mod journey;
+pub mod movement;
 pub mod names;
 pub mod note;
 pub mod office;
