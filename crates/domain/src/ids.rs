@@ -86,3 +86,7 @@ id_type!(
     /// One identity document.
     DocumentId
 );
+id_type!(
+    /// One movement: a charter flight, a group on commercial flights, a bus convoy.
+    MovementId
+);

@@ -30,8 +30,12 @@ enum Class {
     Register,
     /// A person or case: visible to the reader (office, restriction).
     ReadRecord,
-    /// Work on a person or case: visible, and write_cases in its office.
+    /// Work on a person or case: write_cases somewhere (else 403 before any
+    /// lookup), the record visible, and write_cases in its office.
     WriteRecord,
+    /// Record a step of a return: the case visible; then write_cases in its
+    /// office (or manage_movements, for the transport steps).
+    JourneyStep,
     /// A data request: visible, and handle_data_requests in its office.
     DataRequest,
     /// read_pseudonymised.
@@ -42,6 +46,14 @@ enum Class {
     Users,
     /// manage_offices.
     Offices,
+    /// See movements: manage_movements or read_cases somewhere.
+    MovementsList,
+    /// Plan a movement: manage_movements.
+    MovementCreate,
+    /// One movement (in Agadez): manage_movements or read_cases there.
+    MovementRead,
+    /// Change a movement or its manifest: manage_movements there.
+    MovementManage,
 }
 
 use Class::*;
@@ -60,7 +72,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/language", Public, json!({"lang": "fr", "back": "/"})),
         ("get", "/persons", Cases, none.clone()),
         ("post", "/persons", Register, reg_form),
-        ("get", "/persons/new", Cases, none.clone()),
+        ("get", "/persons/new", Register, none.clone()),
         ("get", "/persons/{id}", ReadRecord, none.clone()),
         ("post", "/persons/{id}/cases", WriteRecord, json!({"kind": "assisted_voluntary_return", "office_id": "{office}"})),
         ("post", "/persons/{id}/consents", WriteRecord, json!({"kind": "photos", "method": "verbal", "given_on": "2026-01-10"})),
@@ -70,7 +82,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/cases/{id}/assistance", WriteRecord, json!({"kind": "shelter", "provided_on": "2026-01-10", "quantity": "1"})),
         ("post", "/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
         ("post", "/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
-        ("post", "/cases/{id}/journey/steps/{step}", WriteRecord, json!({"action": "done"})),
+        ("post", "/cases/{id}/journey/steps/{step}", JourneyStep, json!({"action": "done"})),
         ("get", "/offices", Signed, none.clone()),
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
@@ -141,7 +153,18 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/cases/{id}/notes", WriteRecord, json!({"body": "matrix probe"})),
         ("post", "/api/v1/cases/{id}/status", WriteRecord, json!({"status": "on_hold", "reason": "matrix probe"})),
         ("get", "/api/v1/cases/{id}/journey", ReadRecord, none.clone()),
-        ("post", "/api/v1/cases/{id}/journey/steps/{step}", WriteRecord, json!({"action": "done"})),
+        ("post", "/api/v1/cases/{id}/journey/steps/{step}", JourneyStep, json!({"action": "done"})),
+        ("get", "/api/v1/movements", MovementsList, none.clone()),
+        (
+            "post",
+            "/api/v1/movements",
+            MovementCreate,
+            json!({"kind": "bus_convoy", "office_id": "{office}", "origin": "Agadez", "destination_country": "GIN", "destination": "Conakry", "departure_on": "2026-12-01", "capacity": "40"}),
+        ),
+        ("get", "/api/v1/movements/{id}", MovementRead, none.clone()),
+        ("post", "/api/v1/movements/{id}/travellers", MovementManage, json!({"case_id": "{case}"})),
+        ("post", "/api/v1/movements/{id}/travellers/{case_id}/status", MovementManage, json!({"status": "boarded"})),
+        ("post", "/api/v1/movements/{id}/status", MovementManage, json!({"status": "departed"})),
         ("get", "/api/v1/openapi.json", Public, none),
     ]
 }
@@ -161,6 +184,8 @@ struct User {
     name: &'static str,
     /// Where they register persons (their first office).
     home: String,
+    /// A return case to manifest (the Agadez one).
+    case_hint: String,
     token: Option<(String, String)>,
     /// Which records they may see, write, and handle data requests for; their permissions elsewhere.
     sees: &'static [&'static str],
@@ -170,6 +195,8 @@ struct User {
     pseudonymised: bool,
     audit: bool,
     users: bool,
+    /// manage_movements in Agadez.
+    movements: bool,
 }
 
 /// What happened, reduced to what the policy decides.
@@ -235,7 +262,8 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
             }
         }
         ReadRecord => hidden_or(true, true),
-        WriteRecord => hidden_or(on(u.writes), true),
+        WriteRecord if u.writes.is_empty() => Forbidden,
+        WriteRecord | JourneyStep => hidden_or(on(u.writes), true),
         DataRequest => hidden_or(on(u.data_requests), true),
         Pseudonymised => {
             if u.pseudonymised {
@@ -253,6 +281,32 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
         }
         Users | Offices => {
             if u.users {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        MovementsList => {
+            if u.read_cases || u.movements {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        MovementCreate => {
+            if u.movements {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        MovementRead | MovementManage => {
+            let sees_agadez = u.movements || u.sees.contains(&"normal");
+            if !u.read_cases && !u.movements {
+                Forbidden
+            } else if !sees_agadez {
+                Hidden
+            } else if class == MovementRead || u.movements {
                 Allowed
             } else {
                 Forbidden
@@ -333,8 +387,11 @@ async fn make_record(s: &Server, tok: &str, name: &'static str, given: &str, fam
     }
 }
 
-fn fill(path: &str, rec: Option<&Record>) -> String {
+fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> String {
     let mut p = path.to_string();
+    if p.contains("/movements/") {
+        p = p.replace("{id}", movement).replace("{case_id}", normal_case);
+    }
     if p.contains("/tokens/{id}") {
         p = p.replace("{id}", "no-such-token");
     }
@@ -359,7 +416,8 @@ fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value
         .replace("{office}", &office)
         .replace("{code}", &format!("MTX-{}{n}", user.name.len()))
         .replace("{newuser}", &format!("matrix.{}{n}", user.name))
-        .replace("{role}", role);
+        .replace("{role}", role)
+        .replace("{case}", &user.case_hint);
     serde_json::from_str(&filled).unwrap()
 }
 
@@ -402,6 +460,7 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
         User {
             name: "anonymous",
             home: String::new(),
+            case_hint: String::new(),
             token: None,
             sees: &[],
             writes: &[],
@@ -410,10 +469,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: false,
             users: false,
+            movements: false,
         },
         User {
             name: "agadez",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(agadez),
             sees: &["normal"],
             writes: &["normal"],
@@ -422,10 +483,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: false,
             users: false,
+            movements: false,
         },
         User {
             name: "conakry",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(conakry),
             sees: &["other"],
             writes: &["other"],
@@ -434,10 +497,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: false,
             users: false,
+            movements: false,
         },
         User {
             name: "protection",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(protection),
             sees: &["normal", "restricted"],
             writes: &["normal", "restricted"],
@@ -446,10 +511,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: false,
             users: false,
+            movements: false,
         },
         User {
             name: "monitoring",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(session(&s, "monitoring").await),
             sees: &[],
             writes: &[],
@@ -458,10 +525,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: true,
             audit: false,
             users: false,
+            movements: false,
         },
         User {
             name: "viewer",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(session(&s, "viewer").await),
             sees: &[],
             writes: &[],
@@ -470,10 +539,26 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: false,
             users: false,
+            movements: false,
+        },
+        User {
+            name: "movements",
+            home: String::new(),
+            case_hint: String::new(),
+            token: Some(session(&s, "movements").await),
+            sees: &["normal"],
+            writes: &[],
+            data_requests: &[],
+            read_cases: true,
+            pseudonymised: false,
+            audit: false,
+            users: false,
+            movements: true,
         },
         User {
             name: "admin",
             home: String::new(),
+            case_hint: String::new(),
             token: Some(session(&s, "admin").await),
             sees: &["normal", "other"],
             writes: &["normal", "other"],
@@ -482,12 +567,14 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             pseudonymised: false,
             audit: true,
             users: true,
+            movements: false,
         },
     ];
     let agz = records[0].office.clone();
     let mut users = users;
     for u in &mut users {
         u.home = agz.clone();
+        u.case_hint = records[0].case.clone();
         if let Some((tok, _)) = &u.token {
             let me: Value = client().get(format!("{}/api/v1/me", s.url)).bearer_auth(tok).send().await.unwrap().json().await.unwrap();
             if let Some(o) = me["offices"][0].as_str() {
@@ -495,6 +582,40 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             }
         }
     }
+
+    // The Agadez return case is ready to leave, so the movement rows work on a real traveller.
+    let cw = users.iter().find(|u| u.name == "agadez").and_then(|u| u.token.clone()).unwrap().0;
+    for (step, body) in [
+        ("initial_interview", json!({"action": "done"})),
+        ("return_counselling", json!({"action": "done"})),
+        ("voluntariness_confirmed", json!({"action": "done"})),
+        ("eligibility_confirmed", json!({"action": "done"})),
+        ("travel_document", json!({"action": "done"})),
+        ("exit_clearance", json!({"action": "done"})),
+        ("booking", json!({"action": "done"})),
+        ("medical_screening", json!({"action": "done", "fit_to_travel": "fit"})),
+    ] {
+        let r = client()
+            .post(format!("{}/api/v1/cases/{}/journey/steps/{step}", s.url, records[0].case))
+            .bearer_auth(&cw)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{step}");
+    }
+    // A bus convoy from Agadez, planned by the movement officer.
+    let mover = users.iter().find(|u| u.name == "movements").and_then(|u| u.token.clone()).unwrap().0;
+    let r = client()
+        .post(format!("{}/api/v1/movements", s.url))
+        .bearer_auth(&mover)
+        .json(&json!({"kind": "bus_convoy", "office_id": agz, "origin": "Agadez bus station", "destination_country": "GIN",
+                      "destination": "Conakry", "departure_on": "2026-12-01", "capacity": "50"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let movement = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
 
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -506,11 +627,14 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             continue;
         }
         let api = path.starts_with("/api/");
-        let recs: Vec<Option<&Record>> =
-            if path.contains("{id}") && !path.contains("/tokens/") { records.iter().map(Some).collect() } else { vec![None] };
+        let recs: Vec<Option<&Record>> = if path.contains("{id}") && !path.contains("/tokens/") && !path.contains("/movements/") {
+            records.iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
         for u in &users {
             for rec in &recs {
-                let url = format!("{}{}", s.url, fill(path, *rec));
+                let url = format!("{}{}", s.url, fill(path, *rec, &movement, &records[0].case));
                 let b = fill_body(body, *rec, u, n);
                 let c = client();
                 let mut req = if *method == "get" { c.get(&url) } else { c.post(&url) };

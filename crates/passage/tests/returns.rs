@@ -113,4 +113,88 @@ async fn a_return_follows_its_rules(backend: Backend) {
     assert_eq!(n, 9, "one entry a step recorded (seven, the medical screening, the escort), evidence redacted");
 }
 
-both_backends!(a_return_follows_its_rules);
+/// Every pre-departure step of a return case, done.
+async fn make_ready(s: &Server, tok: &str, case: &str) {
+    for name in [
+        "initial_interview",
+        "return_counselling",
+        "voluntariness_confirmed",
+        "eligibility_confirmed",
+        "travel_document",
+        "exit_clearance",
+        "booking",
+    ] {
+        assert_eq!(step(s, tok, case, name, json!({"action": "done"})).await.0, 200, "{name}");
+    }
+    assert_eq!(step(s, tok, case, "medical_screening", json!({"action": "done", "fit_to_travel": "fit"})).await.0, 200);
+}
+
+async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
+    let s = server(backend, "convoy", 3).await;
+    let cw = token(&s, "agadez").await;
+    let mover = token(&s, "movements").await;
+    let office = office_of(&s, &cw).await;
+    let (_, ready) = avr_case(&s, &cw, "Lansana").await;
+    let (_, second) = avr_case(&s, &cw, "Ousmane").await;
+    let (_, not_ready) = avr_case(&s, &cw, "Fode").await;
+    make_ready(&s, &cw, &ready).await;
+    make_ready(&s, &cw, &second).await;
+
+    // Only a movement officer plans; the form is checked.
+    let plan = json!({"kind": "bus_convoy", "office_id": office, "origin": "Agadez bus station", "transit": ["Niamey", "Bamako"],
+                      "destination_country": "GIN", "destination": "Conakry", "departure_on": "2026-12-01", "arrival_on": "2026-12-04", "capacity": "1"});
+    assert_eq!(api_post(&s, &cw, "/movements", plan.clone()).await.status(), 403);
+    let mut bad = plan.clone();
+    bad["capacity"] = json!("0");
+    assert_eq!(api_post(&s, &mover, "/movements", bad).await.status(), 422);
+    let r = api_post(&s, &mover, "/movements", plan).await;
+    assert_eq!(r.status(), 201);
+    let mv = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+
+    // The manifest takes only the ready, within capacity, once.
+    let r = api_post(&s, &mover, &format!("/movements/{mv}/travellers"), json!({"case_id": not_ready})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("needs:"), "says what the journey still needs");
+    assert_eq!(api_post(&s, &mover, &format!("/movements/{mv}/travellers"), json!({"case_id": ready})).await.status(), 204);
+    let r = api_post(&s, &mover, &format!("/movements/{mv}/travellers"), json!({"case_id": second})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("err-movement-full"));
+    let file: Value = api_get(&s, &mover, &format!("/movements/{mv}")).await.json().await.unwrap();
+    assert_eq!(file["movement"]["seats_held"], 1);
+    assert_eq!(file["movement"]["transit"], json!(["Niamey", "Bamako"]));
+    assert_eq!(file["travellers"][0]["name"], "Lansana KEITA", "the manifest names the traveller as registered");
+
+    // Boarded, departed, arrived: the journey's transport phase follows.
+    assert_eq!(
+        api_post(&s, &mover, &format!("/movements/{mv}/travellers/{ready}/status"), json!({"status": "arrived"})).await.status(),
+        422
+    );
+    assert_eq!(
+        api_post(&s, &mover, &format!("/movements/{mv}/travellers/{ready}/status"), json!({"status": "boarded"})).await.status(),
+        204
+    );
+    assert_eq!(
+        api_post(&s, &mover, &format!("/movements/{mv}/status"), json!({"status": "arrived"})).await.status(),
+        422,
+        "not before departing"
+    );
+    assert_eq!(api_post(&s, &mover, &format!("/movements/{mv}/status"), json!({"status": "departed"})).await.status(), 204);
+    let j: Value = api_get(&s, &cw, &format!("/cases/{ready}/journey")).await.json().await.unwrap();
+    let state = |j: &Value, st: &str| j["steps"].as_array().unwrap().iter().find(|x| x["step"] == st).unwrap()["state"].clone();
+    assert_eq!(state(&j, "departure_assistance"), "done");
+    assert_eq!(api_post(&s, &mover, &format!("/movements/{mv}/travellers"), json!({"case_id": second})).await.status(), 409, "it has left");
+    assert_eq!(api_post(&s, &mover, &format!("/movements/{mv}/status"), json!({"status": "arrived"})).await.status(), 204);
+    let j: Value = api_get(&s, &cw, &format!("/cases/{ready}/journey")).await.json().await.unwrap();
+    for st in ["movement_coordination", "transit_assistance"] {
+        assert_eq!(state(&j, st), "done", "{st}");
+    }
+    assert_eq!(state(&j, "escort"), "waived", "no escort arranged");
+    let file: Value = api_get(&s, &mover, &format!("/movements/{mv}")).await.json().await.unwrap();
+    assert_eq!(file["travellers"][0]["status"], "arrived");
+    assert_eq!(file["movement"]["status"], "arrived");
+    // The second case can now go on another movement; a caseworker of another country sees neither.
+    let conakry = token(&s, "conakry").await;
+    assert_eq!(api_get(&s, &conakry, &format!("/movements/{mv}")).await.status(), 404);
+}
+
+both_backends!(a_return_follows_its_rules, a_bus_convoy_takes_the_ready_home);

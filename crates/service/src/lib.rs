@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod keys;
+pub mod movements;
 pub mod privacy;
 pub mod registry;
 pub mod returns;

@@ -62,6 +62,12 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/notes", note)
         .post("/cases/{id}/status", status)
         .get("/cases/{id}/journey", journey)
+        .get("/movements", movements)
+        .post("/movements", create_movement)
+        .get("/movements/{id}", movement)
+        .post("/movements/{id}/travellers", manifest)
+        .post("/movements/{id}/travellers/{case_id}/status", traveller_status)
+        .post("/movements/{id}/status", movement_status)
         .post("/cases/{id}/journey/steps/{step}", record_step)
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
@@ -574,4 +580,73 @@ async fn record_step(
     let case = parse_path(&id)?;
     state.passage.record_step(&s.actor, case, &step, &b).await?;
     Ok(Json(state.passage.journey(&s.actor, case).await?).into_response())
+}
+
+async fn movements(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.movements(&s.actor).await?).into_response())
+}
+
+async fn create_movement(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<passage_domain::movement::MovementInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id = state.passage.create_movement(&s.actor, &b).await?;
+    Ok(created(json!({ "id": id })))
+}
+
+async fn movement(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.movement(&s.actor, parse_path(&id)?).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ManifestBody {
+    case_id: String,
+}
+
+/// Put a return case on the manifest (its journey must let it depart).
+async fn manifest(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ManifestBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.manifest(&s.actor, parse_path(&id)?, &b.case_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+}
+
+async fn traveller_status(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path((id, case)): Path<(String, String)>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.set_traveller(&s.actor, parse_path(&id)?, parse_path(&case)?, &b.status).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// departed, arrived or cancelled; departure and arrival record the travellers' transport steps.
+async fn movement_status(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.set_movement_status(&s.actor, parse_path(&id)?, &b.status).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -118,6 +118,15 @@ pub fn document() -> Value {
             "/cases/{id}/journey": { "get": op("A return case's journey: every step with its state and what blocks it", None, (200, "The journey"), &[401, 403, 404], id_param()) },
             "/cases/{id}/journey/steps/{step}": { "post": op("Record a step of a return: done, waive or block (with a reason), or withdraw voluntariness", Some("JourneyStep"), (200, "The journey after it"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "step", "in": "path", "required": true, "schema": codes(&passage_domain::journey::Step::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) }])) },
+            "/movements": {
+                "get": op("Movements of the offices where I plan movements or read cases", None, (200, "Movements"), &[401, 403], json!([])),
+                "post": op("Plan a movement (manage_movements in its office)", Some("Movement"), (201, "The movement id"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/movements/{id}": { "get": op("A movement and its manifest (names only of the cases I may see)", None, (200, "The movement"), &[401, 403, 404], id_param()) },
+            "/movements/{id}/travellers": { "post": op("Manifest a return case whose journey lets it depart; capacity enforced", Some("Manifest"), (204, "Manifested"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/movements/{id}/travellers/{case_id}/status": { "post": op("A traveller boarded, did not show, or was offloaded", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
+                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "case_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
+            "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
         },
         "components": {
@@ -154,6 +163,9 @@ pub fn document() -> Value {
                 "Password": { "type": "object", "required": ["current_password", "new_password"], "properties": { "current_password": string, "new_password": { "type": "string", "minLength": 12 } } },
                 "JourneyStep": { "type": "object", "required": ["action"], "properties": { "action": codes(&["done", "waive", "block", "withdraw"]), "evidence": string, "reason": string,
                     "fit_to_travel": codes(&["fit", "fit_with_escort", "unfit"]), "escort": codes(&["operational", "medical"]), "on": { "type": "string", "format": "date" } } },
+                "Movement": { "type": "object", "properties": { "kind": codes(&["charter_flight", "commercial_flights", "bus_convoy"]), "office_id": { "type": "string", "format": "uuid" }, "origin": string, "transit": strs,
+                    "destination_country": string, "destination": string, "departure_on": { "type": "string", "format": "date" }, "arrival_on": { "type": "string", "format": "date" }, "capacity": string, "escorts": string } },
+                "Manifest": { "type": "object", "required": ["case_id"], "properties": { "case_id": { "type": "string", "format": "uuid" } } },
                 "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
