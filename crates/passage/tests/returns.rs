@@ -192,7 +192,15 @@ async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
     let file: Value = api_get(&s, &mover, &format!("/movements/{mv}")).await.json().await.unwrap();
     assert_eq!(file["travellers"][0]["status"], "arrived");
     assert_eq!(file["movement"]["status"], "arrived");
-    // The second case can now go on another movement; a caseworker of another country sees neither.
+    // The manifest for the carrier: CSV with only the fields it needs, for movement officers.
+    let r = api_get(&s, &mover, &format!("/movements/{mv}/manifest.csv")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}#,name,sex,birth_year,nationality,case_reference"), "{csv}");
+    assert!(csv.contains("Lansana KEITA,male,1996,GIN,"), "{csv}");
+    assert_eq!(api_get(&s, &cw, &format!("/movements/{mv}/manifest.csv")).await.status(), 403);
+    // A caseworker of another country sees nothing of it.
     let conakry = token(&s, "conakry").await;
     assert_eq!(api_get(&s, &conakry, &format!("/movements/{mv}")).await.status(), 404);
 }

@@ -145,6 +145,20 @@ impl Passage {
         Ok(MovementFile { movement, travellers })
     }
 
+    /// The manifest for the carrier and the authorities: only those with a
+    /// seat, only the fields they need. Movement officers of the office
+    /// only; every export is in the audit trail (it carries names).
+    pub async fn export_manifest(&self, actor: &Actor, id: MovementId) -> ServiceResult<MovementFile> {
+        let m = self.managed_movement(actor, id).await?;
+        let mut file = self.movement(actor, id).await?;
+        file.travellers.retain(|t| t.status.holds_seat());
+        let mut tx = self.db.begin().await?;
+        let changes = json!({"travellers": [null, file.travellers.len()]});
+        audit::record(&mut tx, Some(actor), "movement.export", format!("movement:{}", m.id), None, changes).await?;
+        tx.commit().await?;
+        Ok(file)
+    }
+
     /// Put a return case on a movement's manifest.
     pub async fn manifest(&self, actor: &Actor, id: MovementId, case: &str) -> ServiceResult<()> {
         let m = self.managed_movement(actor, id).await?;

@@ -449,3 +449,13 @@ journey-child = طفل غير مصحوب أو منفصل: يلزم تحديد ا
 journey-complete = جميع الخطوات منجزة أو معفاة.
 journey-withdraw = الشخص يسحب موافقته على العودة
 err-journey-blocked = ليس الآن: { $blocker }
+
+manifest = قائمة الركاب
+manifest-title = قائمة الركاب: { $kind }، { $date }
+manifest-count = { $n } مسافراً لـ { $capacity } مقعداً.
+manifest-birth-year = سنة الميلاد
+manifest-reference = الحالة
+manifest-csv = تنزيل بصيغة CSV
+movement-charter_flight = رحلة مستأجرة
+movement-commercial_flights = مجموعة على رحلات تجارية
+movement-bus_convoy = قافلة حافلات

@@ -445,3 +445,13 @@ journey-child = Unaccompanied or separated child: a best-interests determination
 journey-complete = Every step is done or waived.
 journey-withdraw = The person withdraws their consent to return
 err-journey-blocked = Not now: { $blocker }
+
+manifest = Manifest
+manifest-title = Manifest: { $kind }, { $date }
+manifest-count = { $n } travellers for { $capacity } seats.
+manifest-birth-year = Year of birth
+manifest-reference = Case
+manifest-csv = Download as CSV
+movement-charter_flight = Charter flight
+movement-commercial_flights = Group on commercial flights
+movement-bus_convoy = Bus convoy

@@ -445,3 +445,13 @@ journey-child = Enfant non accompagné ou séparé : une détermination de l’i
 journey-complete = Toutes les étapes sont faites ou levées.
 journey-withdraw = La personne retire son consentement au retour
 err-journey-blocked = Pas maintenant : { $blocker }
+
+manifest = Manifeste
+manifest-title = Manifeste : { $kind }, { $date }
+manifest-count = { $n } voyageurs pour { $capacity } places.
+manifest-birth-year = Année de naissance
+manifest-reference = Dossier
+manifest-csv = Télécharger en CSV
+movement-charter_flight = Vol affrété
+movement-commercial_flights = Groupe sur vols commerciaux
+movement-bus_convoy = Convoi routier

@@ -68,6 +68,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/movements/{id}/travellers", manifest)
         .post("/movements/{id}/travellers/{case_id}/status", traveller_status)
         .post("/movements/{id}/status", movement_status)
+        .get("/movements/{id}/manifest.csv", manifest_csv)
         .post("/cases/{id}/journey/steps/{step}", record_step)
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
@@ -649,4 +650,17 @@ async fn movement_status(
     let s = who(&state, &method, &headers).await?;
     state.passage.set_movement_status(&s.actor, parse_path(&id)?, &b.status).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The manifest as CSV (UTF-8 with a byte-order mark, so spreadsheet
+/// programs read accented names right), for the carrier and the authorities.
+async fn manifest_csv(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let file = state.passage.export_manifest(&s.actor, parse_path(&id)?).await?;
+    Ok(crate::movements::manifest_csv(&file))
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod layout;
+pub mod movements;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
@@ -48,7 +49,7 @@ pub struct AppState {
 /// under `/api/v1`. Read from the routers themselves (see `routing`).
 pub fn route_table() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for r in [pages::routes(), accounts::routes(), privacy::routes()] {
+    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes()] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
     out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes().router)
         .merge(accounts::routes().router)
         .merge(privacy::routes().router)
+        .merge(movements::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

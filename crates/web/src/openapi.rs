@@ -127,6 +127,7 @@ pub fn document() -> Value {
             "/movements/{id}/travellers/{case_id}/status": { "post": op("A traveller boarded, did not show, or was offloaded", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "case_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
             "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited)", "parameters": id_param(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
         },
         "components": {
