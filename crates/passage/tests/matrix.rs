@@ -166,6 +166,17 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/movements/{id}/travellers/{case_id}/status", MovementManage, json!({"status": "boarded"})),
         ("post", "/api/v1/movements/{id}/status", MovementManage, json!({"status": "departed"})),
         ("get", "/api/v1/movements/{id}/manifest.csv", MovementManage, none.clone()),
+        ("get", "/movements", MovementsList, none.clone()),
+        (
+            "post",
+            "/movements",
+            MovementCreate,
+            json!({"kind": "bus_convoy", "office_id": "{office}", "origin": "Agadez", "destination_country": "GIN", "destination": "Conakry", "departure_on": "2026-12-01", "capacity": "40"}),
+        ),
+        ("get", "/movements/{id}", MovementRead, none.clone()),
+        ("post", "/movements/{id}/travellers", MovementManage, json!({"case_id": "{case}"})),
+        ("post", "/movements/{id}/travellers/{case_id}/status", MovementManage, json!({"status": "boarded"})),
+        ("post", "/movements/{id}/status", MovementManage, json!({"status": "departed"})),
         ("get", "/movements/{id}/manifest", MovementManage, none.clone()),
         ("get", "/api/v1/openapi.json", Public, none),
     ]

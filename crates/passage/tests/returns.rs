@@ -200,6 +200,35 @@ async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
     assert!(csv.starts_with("\u{feff}#,name,sex,birth_year,nationality,case_reference"), "{csv}");
     assert!(csv.contains("Lansana KEITA,male,1996,GIN,"), "{csv}");
     assert_eq!(api_get(&s, &cw, &format!("/movements/{mv}/manifest.csv")).await.status(), 403);
+    // The same movement in the browser: its page, the printable manifest, and planning another.
+    let page = client();
+    page_login(&s, &page, "movements").await;
+    let html = page.get(format!("{}/movements/{mv}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Lansana KEITA") && html.contains("Arrived") && html.contains("Printable manifest"), "movement page");
+    let html = page.get(format!("{}/movements/{mv}/manifest", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("1 travellers for 1 seats") || html.contains("travellers for 1 seats"), "printable manifest");
+    let list = page.get(format!("{}/movements", s.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = list.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = page
+        .post(format!("{}/movements", s.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "charter_flight"),
+            ("office_id", office.as_str()),
+            ("origin", "Niamey airport"),
+            ("transit", ""),
+            ("destination_country", "GIN"),
+            ("destination", "Conakry"),
+            ("departure_on", "2026-12-10"),
+            ("capacity", "150"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/movements/"));
+    let r = page.post(format!("{}/movements", s.url)).form(&[("csrf", csrf.as_str()), ("kind", "zeppelin")]).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a bad form comes back with its errors");
     // A caseworker of another country sees nothing of it.
     let conakry = token(&s, "conakry").await;
     assert_eq!(api_get(&s, &conakry, &format!("/movements/{mv}")).await.status(), 404);

@@ -390,6 +390,15 @@ fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
     }
 }
 
+/// A case by its reference (as printed on papers), within the reader's scope.
+pub async fn get_case_by_reference(c: &mut AnyConnection, reference: &str, scope: &Scope) -> Result<Option<CaseRecord>> {
+    let mut q = Sql::new(CASE_SELECT);
+    q.push(" WHERE c.reference = ").bind(reference.to_string());
+    push_case_scope(&mut q, scope);
+    let row = q.query().fetch_optional(c).await?;
+    row.as_ref().map(CaseRecord::from_row).transpose()
+}
+
 pub async fn get_case(c: &mut AnyConnection, case: CaseId, scope: &Scope) -> Result<Option<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
     q.push(" WHERE c.id = ").bind(case.to_string());

@@ -37,6 +37,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 li { a href="/persons" { (t(lang, "nav-search")) } }
                                 li { a href="/persons/new" { (t(lang, "nav-register")) } }
                                 li { a href="/offices" { (t(lang, "nav-offices")) } }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageMovements) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadCases) {
+                                    li { a href="/movements" { (t(lang, "nav-movements")) } }
+                                }
                                 li { a href="/account" { (t(lang, "nav-account")) } }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAudit) {
                                     li { a href="/audit" { (t(lang, "nav-audit")) } }

@@ -404,7 +404,7 @@ pub fn parse_filters(get: &dyn Fn(&str) -> String, errors: &mut Vec<FieldError>)
     f
 }
 
-fn country_options(lang: Lang, empty: String) -> Vec<(String, String)> {
+pub(crate) fn country_options(lang: Lang, empty: String) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = CountryCode::all().map(|c| (c.to_string(), c.names().in_lang(lang.code()).to_string())).collect();
     v.sort_by(|a, b| a.1.cmp(&b.1));
     v.insert(0, (String::new(), empty));
