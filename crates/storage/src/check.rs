@@ -24,7 +24,8 @@ const ORPHANS: [(&str, &str); 7] = [
      "SELECT COUNT(*) AS n FROM person_search_keys k JOIN persons p ON p.id = k.person_id WHERE k.birth_year IS DISTINCT FROM p.birth_year"),
     ("search keys whose restriction differs from the cases in their office",
      "SELECT COUNT(*) AS n FROM person_search_keys k WHERE k.restricted <> CASE WHEN EXISTS (SELECT 1 FROM cases c \
-      WHERE c.person_id = k.person_id AND c.office_id = k.office_id AND c.sensitivity = 'normal') THEN 0 ELSE 1 END"),
+      WHERE c.person_id = k.person_id AND (c.office_id = k.office_id OR EXISTS (SELECT 1 FROM case_read_offices ro \
+      WHERE ro.case_id = c.id AND ro.office_id = k.office_id)) AND c.sensitivity = 'normal') THEN 0 ELSE 1 END"),
     ("cases without status history", "SELECT COUNT(*) AS n FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_status_history h WHERE h.case_id = c.id)"),
     ("closed cases without a closing date", "SELECT COUNT(*) AS n FROM cases WHERE status = 'closed' AND closed_on IS NULL"),
     ("cases whose status differs from their last history entry",

@@ -283,7 +283,8 @@ pub async fn index_person_in_office(c: &mut AnyConnection, person: PersonId, off
 pub async fn refresh_key_restriction(c: &mut AnyConnection, person: PersonId, office: OfficeId) -> Result<()> {
     sqlx::query(
         "UPDATE person_search_keys SET restricted = CASE WHEN EXISTS (SELECT 1 FROM cases c WHERE c.person_id = $1 \
-         AND c.office_id = $2 AND c.sensitivity = 'normal') THEN 0 ELSE 1 END WHERE person_id = $1 AND office_id = $2",
+         AND (c.office_id = $2 OR EXISTS (SELECT 1 FROM case_read_offices ro WHERE ro.case_id = c.id AND ro.office_id = $2)) \
+         AND c.sensitivity = 'normal') THEN 0 ELSE 1 END WHERE person_id = $1 AND office_id = $2",
     )
     .bind(person.to_string())
     .bind(office.to_string())
@@ -370,6 +371,14 @@ fn push_case_scope(q: &mut Sql, scope: &Scope) {
 /// ` AND <case {alias} is visible>`: in the reader's offices, and either of
 /// normal sensitivity, assigned to the reader, or in an office where they
 /// read restricted cases (passage_domain::policy::Rights::may_see_case).
+/// `(case in one of these offices)`: its own office, or an office that
+/// handed it over and keeps reading it (`case_read_offices`).
+fn push_case_in_offices(q: &mut Sql, alias: &str, set: &std::collections::BTreeSet<OfficeId>) {
+    q.push(&format!("({alias}.office_id IN ")).bind_list(set.iter().map(|o| o.to_string()));
+    q.push(&format!(" OR EXISTS (SELECT 1 FROM case_read_offices ro WHERE ro.case_id = {alias}.id AND ro.office_id IN "));
+    q.bind_list(set.iter().map(|o| o.to_string())).push("))");
+}
+
 fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
     match &scope.cases {
         Offices::All => {}
@@ -378,13 +387,15 @@ fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
             return;
         }
         Offices::Only(set) => {
-            q.push(&format!(" AND {alias}.office_id IN ")).bind_list(set.iter().map(|o| o.to_string()));
+            q.push(" AND ");
+            push_case_in_offices(q, alias, set);
         }
     }
     if let Offices::Only(set) = &scope.restricted {
         q.push(&format!(" AND ({alias}.sensitivity = 'normal' OR {alias}.assigned_to = ")).bind(scope.user.to_string());
         if !set.is_empty() {
-            q.push(&format!(" OR {alias}.office_id IN ")).bind_list(set.iter().map(|o| o.to_string()));
+            q.push(" OR ");
+            push_case_in_offices(q, alias, set);
         }
         q.push(")");
     }

@@ -87,7 +87,8 @@ pub async fn search_persons(c: &mut AnyConnection, query: &str, f: &SearchFilter
                 q.push(" OR k.office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
             }
             q.push(
-                " OR EXISTS (SELECT 1 FROM cases rc WHERE rc.person_id = k.person_id AND rc.office_id = k.office_id AND rc.assigned_to = ",
+                " OR EXISTS (SELECT 1 FROM cases rc WHERE rc.person_id = k.person_id AND (rc.office_id = k.office_id OR EXISTS \
+                 (SELECT 1 FROM case_read_offices ro WHERE ro.case_id = rc.id AND ro.office_id = k.office_id)) AND rc.assigned_to = ",
             );
             q.bind(scope.user.to_string()).push("))");
         }
