@@ -41,6 +41,22 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// A case's hand-over from one office to another.
+    HandoverStatus {
+        Requested => "requested",
+        Accepted => "accepted",
+        Declined => "declined",
+    }
+);
+
+impl HandoverStatus {
+    /// A request is accepted or declined, once.
+    pub fn can_become(self, to: HandoverStatus) -> bool {
+        self == HandoverStatus::Requested && to != HandoverStatus::Requested
+    }
+}
+
 impl MovementStatus {
     /// The one place movement transitions are decided.
     pub fn can_become(self, to: MovementStatus) -> bool {

@@ -49,6 +49,8 @@ code_enum!(
         DataSharing => "data_sharing",
         FollowUpContact => "follow_up_contact",
         Photos => "photos",
+        /// The file handed over to the office in the person's country of origin.
+        Handover => "handover",
     }
 );
 

@@ -46,6 +46,8 @@ enum Class {
     Users,
     /// manage_offices.
     Offices,
+    /// Decide a hand-over (here one that does not exist): write_cases somewhere, then not found.
+    HandoverDecide,
     /// See movements: manage_movements or read_cases somewhere.
     MovementsList,
     /// Plan a movement: manage_movements.
@@ -178,6 +180,10 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/movements/{id}/travellers/{case_id}/status", MovementManage, json!({"status": "boarded"})),
         ("post", "/movements/{id}/status", MovementManage, json!({"status": "departed"})),
         ("get", "/movements/{id}/manifest", MovementManage, none.clone()),
+        ("post", "/api/v1/cases/{id}/handover", WriteRecord, json!({"to_office": "GIN-CKY"})),
+        ("get", "/api/v1/handovers", Register, none.clone()),
+        ("post", "/api/v1/handovers/{id}/accept", HandoverDecide, none.clone()),
+        ("post", "/api/v1/handovers/{id}/decline", HandoverDecide, json!({"reason": "matrix probe"})),
         ("get", "/api/v1/openapi.json", Public, none),
     ]
 }
@@ -299,6 +305,13 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             }
         }
+        HandoverDecide => {
+            if u.writes.is_empty() {
+                Forbidden
+            } else {
+                Hidden
+            }
+        }
         MovementsList => {
             if u.read_cases || u.movements {
                 Allowed
@@ -405,7 +418,7 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
     if p.contains("/movements/") {
         p = p.replace("{id}", movement).replace("{case_id}", normal_case);
     }
-    if p.contains("/tokens/{id}") {
+    if p.contains("/tokens/{id}") || p.contains("/handovers/{id}") {
         p = p.replace("{id}", "no-such-token");
     }
     if let Some(r) = rec {
@@ -640,11 +653,12 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             continue;
         }
         let api = path.starts_with("/api/");
-        let recs: Vec<Option<&Record>> = if path.contains("{id}") && !path.contains("/tokens/") && !path.contains("/movements/") {
-            records.iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
+        let recs: Vec<Option<&Record>> =
+            if path.contains("{id}") && !path.contains("/tokens/") && !path.contains("/movements/") && !path.contains("/handovers/") {
+                records.iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
         for u in &users {
             for rec in &recs {
                 let url = format!("{}{}", s.url, fill(path, *rec, &movement, &records[0].case));

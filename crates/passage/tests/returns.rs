@@ -234,4 +234,71 @@ async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
     assert_eq!(api_get(&s, &conakry, &format!("/movements/{mv}")).await.status(), 404);
 }
 
-both_backends!(a_return_follows_its_rules, a_bus_convoy_takes_the_ready_home);
+async fn a_case_is_handed_over_to_the_country_of_origin(backend: Backend) {
+    let s = server(backend, "handover", 3).await;
+    let niger = token(&s, "agadez").await;
+    let guinea = token(&s, "conakry").await;
+    let (person, case) = avr_case(&s, &niger, "Aboubacar").await;
+    assert_eq!(api_post(&s, &niger, &format!("/cases/{case}/notes"), json!({"body": "Recorded in Agadez."})).await.status(), 201);
+
+    // Consent first; not to its own office; only by the case's own office.
+    let r = api_post(&s, &niger, &format!("/cases/{case}/handover"), json!({"to_office": "GIN-CKY"})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("err-handover-consent"));
+    let consent = json!({"kind": "handover", "method": "written", "given_on": "2026-11-20"});
+    assert_eq!(api_post(&s, &niger, &format!("/persons/{person}/consents"), consent).await.status(), 201);
+    assert_eq!(api_post(&s, &niger, &format!("/cases/{case}/handover"), json!({"to_office": "NER-AGZ"})).await.status(), 422);
+    assert_eq!(api_post(&s, &guinea, &format!("/cases/{case}/handover"), json!({"to_office": "GIN-CKY"})).await.status(), 404);
+    let r = api_post(&s, &niger, &format!("/cases/{case}/handover"), json!({"to_office": "GIN-CKY"})).await;
+    assert_eq!(r.status(), 201);
+    let h = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api_post(&s, &niger, &format!("/cases/{case}/handover"), json!({"to_office": "GIN-CKY"})).await.status(),
+        409,
+        "one at a time"
+    );
+
+    // Guinea sees the request (reference, not the person) but not the case until it accepts.
+    let pending: Value = api_get(&s, &guinea, "/handovers").await.json().await.unwrap();
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert!(!pending.to_string().contains("Aboubacar"), "{pending}");
+    assert_eq!(api_get(&s, &guinea, &format!("/cases/{case}")).await.status(), 404);
+    assert_eq!(
+        api_post(&s, &niger, &format!("/handovers/{h}/accept"), json!({})).await.status(),
+        404,
+        "the sender cannot accept for Guinea"
+    );
+    let r = api_post(&s, &guinea, &format!("/handovers/{h}/accept"), json!({})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(api_post(&s, &guinea, &format!("/handovers/{h}/accept"), json!({})).await.status(), 409);
+
+    // Now Guinea works the case and finds the person; Niger keeps reading what it recorded, and no longer writes.
+    let file: Value = api_get(&s, &guinea, &format!("/cases/{case}")).await.json().await.unwrap();
+    assert_eq!(file["notes"][0]["body"], "Recorded in Agadez.");
+    assert_eq!(api_post(&s, &guinea, &format!("/cases/{case}/notes"), json!({"body": "Arrived in Conakry."})).await.status(), 201);
+    let hits: Value = api_get(&s, &guinea, "/persons?q=aboubacar%20keita").await.json().await.unwrap();
+    assert!(hits["hits"].as_array().unwrap().iter().any(|x| x["person_id"] == person.as_str()), "findable in Guinea: {hits}");
+    assert_eq!(api_get(&s, &niger, &format!("/cases/{case}")).await.status(), 200, "the sender keeps reading");
+    let hits: Value = api_get(&s, &niger, "/persons?q=aboubacar%20keita").await.json().await.unwrap();
+    assert!(hits["hits"].as_array().unwrap().iter().any(|x| x["person_id"] == person.as_str()), "and finding: {hits}");
+    assert_eq!(api_post(&s, &niger, &format!("/cases/{case}/notes"), json!({"body": "x"})).await.status(), 403, "but not writing");
+
+    // Declined with a reason: the case stays where it was.
+    let (person2, case2) = avr_case(&s, &niger, "Mory").await;
+    let consent = json!({"kind": "handover", "method": "verbal", "given_on": "2026-11-20"});
+    assert_eq!(api_post(&s, &niger, &format!("/persons/{person2}/consents"), consent).await.status(), 201);
+    let h2 =
+        api_post(&s, &niger, &format!("/cases/{case2}/handover"), json!({"to_office": "GIN-CKY"})).await.json::<Value>().await.unwrap()
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    assert_eq!(api_post(&s, &guinea, &format!("/handovers/{h2}/decline"), json!({"reason": " "})).await.status(), 422);
+    assert_eq!(api_post(&s, &guinea, &format!("/handovers/{h2}/decline"), json!({"reason": "Not from our area"})).await.status(), 204);
+    assert_eq!(api_get(&s, &guinea, &format!("/cases/{case2}")).await.status(), 404);
+    assert_eq!(api_post(&s, &niger, &format!("/cases/{case2}/notes"), json!({"body": "Still ours."})).await.status(), 201);
+    let o = run(&["check", "--database-url", &s.database_url], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+both_backends!(a_return_follows_its_rules, a_bus_convoy_takes_the_ready_home, a_case_is_handed_over_to_the_country_of_origin);

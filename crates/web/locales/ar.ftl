@@ -502,3 +502,6 @@ err-movement-transition = لا يمكن للتنقل الانتقال من «{ $
 err-arrival-before-departure = الوصول قبل المغادرة.
 err-number-range = عدد صحيح من { $min } إلى { $max }.
 movements-capacity = المقاعد
+consent-handover = تسليم الملف إلى المكتب في بلد المنشأ
+err-handover-same-office = الحالة موجودة بالفعل في هذا المكتب.
+err-handover-consent = سجّل أولاً موافقة الشخص على التسليم (الموافقات، «تسليم الملف»).

@@ -498,3 +498,6 @@ err-movement-transition = A movement cannot go from “{ $from }” to “{ $to 
 err-arrival-before-departure = Arrival is before departure.
 err-number-range = A whole number from { $min } to { $max }.
 movements-capacity = Seats
+consent-handover = Hand-over of the file to the office in the country of origin
+err-handover-same-office = The case is already in this office.
+err-handover-consent = Record the person's consent to the hand-over first (Consents, “Hand-over of the file”).

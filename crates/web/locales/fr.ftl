@@ -498,3 +498,6 @@ err-movement-transition = Un mouvement ne peut pas passer de « { $from } » à 
 err-arrival-before-departure = L’arrivée précède le départ.
 err-number-range = Un nombre entier de { $min } à { $max }.
 movements-capacity = Places
+consent-handover = Transfert du dossier au bureau du pays d’origine
+err-handover-same-office = Le dossier est déjà dans ce bureau.
+err-handover-consent = Enregistrez d’abord le consentement de la personne au transfert (Consentements, « Transfert du dossier »).

@@ -69,6 +69,10 @@ pub fn routes() -> crate::routing::Routes {
         .post("/movements/{id}/travellers/{case_id}/status", traveller_status)
         .post("/movements/{id}/status", movement_status)
         .get("/movements/{id}/manifest.csv", manifest_csv)
+        .post("/cases/{id}/handover", request_handover)
+        .get("/handovers", handovers)
+        .post("/handovers/{id}/accept", accept_handover)
+        .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
@@ -663,4 +667,57 @@ async fn manifest_csv(
     let s = who(&state, &method, &headers).await?;
     let file = state.passage.export_manifest(&s.actor, parse_path(&id)?).await?;
     Ok(crate::movements::manifest_csv(&file))
+}
+
+#[derive(Deserialize)]
+struct HandoverBody {
+    /// An office code (GIN-CKY) or id.
+    to_office: String,
+}
+
+/// Ask another office to take a case over (the person consented to the hand-over).
+async fn request_handover(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<HandoverBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let h = state.passage.request_handover(&s.actor, parse_path(&id)?, &b.to_office).await?;
+    Ok(created(json!({ "id": h })))
+}
+
+/// Hand-overs waiting for my offices.
+async fn handovers(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.pending_handovers(&s.actor).await?).into_response())
+}
+
+async fn accept_handover(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let case = state.passage.accept_handover(&s.actor, &id).await?;
+    Ok(Json(json!({ "case_id": case })).into_response())
+}
+
+#[derive(Deserialize)]
+struct DeclineBody {
+    reason: String,
+}
+
+async fn decline_handover(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DeclineBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.decline_handover(&s.actor, &id, &b.reason).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -128,6 +128,10 @@ pub fn document() -> Value {
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "case_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
             "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited)", "parameters": id_param(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
+            "/cases/{id}/handover": { "post": op("Ask another office to take the case over (the person's hand-over consent is required)", Some("Handover"), (201, "The hand-over id"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/handovers": { "get": op("Hand-overs waiting for my offices: case reference, kind and sending office only", None, (200, "Requests"), &[401, 403], json!([])) },
+            "/handovers/{id}/accept": { "post": op("Accept: the case moves to the receiving office; the sending office keeps reading it", None, (200, "The case id"), &[401, 403, 404, 409], id_param()) },
+            "/handovers/{id}/decline": { "post": op("Decline, with the reason", Some("Erase"), (204, "Declined"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
         },
         "components": {
@@ -167,6 +171,7 @@ pub fn document() -> Value {
                 "Movement": { "type": "object", "properties": { "kind": codes(&["charter_flight", "commercial_flights", "bus_convoy"]), "office_id": { "type": "string", "format": "uuid" }, "origin": string, "transit": strs,
                     "destination_country": string, "destination": string, "departure_on": { "type": "string", "format": "date" }, "arrival_on": { "type": "string", "format": "date" }, "capacity": string, "escorts": string } },
                 "Manifest": { "type": "object", "required": ["case_id"], "properties": { "case_id": { "type": "string", "format": "uuid" } } },
+                "Handover": { "type": "object", "required": ["to_office"], "properties": { "to_office": { "type": "string", "description": "Office code (GIN-CKY) or id" } } },
                 "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
