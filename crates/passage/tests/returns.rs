@@ -283,6 +283,11 @@ async fn a_case_is_handed_over_to_the_country_of_origin(backend: Backend) {
     assert!(hits["hits"].as_array().unwrap().iter().any(|x| x["person_id"] == person.as_str()), "and finding: {hits}");
     assert_eq!(api_post(&s, &niger, &format!("/cases/{case}/notes"), json!({"body": "x"})).await.status(), 403, "but not writing");
 
+    // The queue: Guinea's caseworker sees what waits for them; the home page shows it.
+    let q: Value = api_get(&s, &guinea, "/queue").await.json().await.unwrap();
+    assert!(q["handovers"].as_array().unwrap().is_empty(), "accepted: nothing waits");
+    assert!(q["steps"].as_array().unwrap().iter().any(|d| d["case_id"] == case.as_str()), "the next step of the handed-over case: {q}");
+
     // Declined with a reason: the case stays where it was.
     let (person2, case2) = avr_case(&s, &niger, "Mory").await;
     let consent = json!({"kind": "handover", "method": "verbal", "given_on": "2026-11-20"});
@@ -293,6 +298,12 @@ async fn a_case_is_handed_over_to_the_country_of_origin(backend: Backend) {
             .as_str()
             .unwrap()
             .to_string();
+    let q: Value = api_get(&s, &guinea, "/queue").await.json().await.unwrap();
+    assert_eq!(q["handovers"].as_array().unwrap().len(), 1);
+    let home = client();
+    page_login(&s, &home, "conakry").await;
+    let html = home.get(format!("{}/", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Hand-overs to accept") && html.contains(&format!("/handovers/{h2}/accept")), "home page queue");
     assert_eq!(api_post(&s, &guinea, &format!("/handovers/{h2}/decline"), json!({"reason": " "})).await.status(), 422);
     assert_eq!(api_post(&s, &guinea, &format!("/handovers/{h2}/decline"), json!({"reason": "Not from our area"})).await.status(), 204);
     assert_eq!(api_get(&s, &guinea, &format!("/cases/{case2}")).await.status(), 404);

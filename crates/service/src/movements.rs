@@ -395,3 +395,54 @@ impl Passage {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------- work queue
+
+/// What needs the user now.
+#[derive(Debug, Default, Serialize)]
+pub struct WorkQueue {
+    /// Hand-overs waiting for their offices.
+    pub handovers: Vec<store::HandoverRecord>,
+    /// Movements of their offices leaving in the next two weeks (movement officers).
+    pub departing: Vec<MovementRecord>,
+    /// Return cases assigned to them whose next step can be done now.
+    pub steps: Vec<StepDue>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepDue {
+    pub case_id: CaseId,
+    pub reference: String,
+    pub step: Step,
+}
+
+impl Passage {
+    pub async fn work_queue(&self, actor: &Actor) -> ServiceResult<WorkQueue> {
+        let mut q = WorkQueue::default();
+        let rights = actor.rights();
+        if rights.can_somewhere(Permission::WriteCases) {
+            q.handovers = self.pending_handovers(actor).await?;
+            let mut c = self.db.reader().acquire().await?;
+            for case in reg::cases_assigned_to(&mut c, actor.id, &access::scope(actor), 50).await? {
+                if case.kind != CaseKind::AssistedVoluntaryReturn {
+                    continue;
+                }
+                let child = journeys::is_unaccompanied_child(&mut c, case.person_id).await?;
+                let (j, _) = journeys::load_journey(&mut c, case.id, child).await?;
+                if let Some((step, None)) = j.next().into_iter().find(|(_, b)| b.is_none()) {
+                    q.steps.push(StepDue { case_id: case.id, reference: case.reference.clone(), step });
+                }
+            }
+        }
+        if rights.can_somewhere(Permission::ManageMovements) {
+            let soon = CalendarDate::today().add_days(14);
+            let mut c = self.db.reader().acquire().await?;
+            q.departing = store::list_movements(&mut c, &rights.offices(Permission::ManageMovements), 200)
+                .await?
+                .into_iter()
+                .filter(|m| m.status == MovementStatus::Planned && m.departure_on <= soon)
+                .collect();
+        }
+        Ok(q)
+    }
+}

@@ -71,6 +71,7 @@ pub fn routes() -> crate::routing::Routes {
         .get("/movements/{id}/manifest.csv", manifest_csv)
         .post("/cases/{id}/handover", request_handover)
         .get("/handovers", handovers)
+        .get("/queue", queue)
         .post("/handovers/{id}/accept", accept_handover)
         .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
@@ -720,4 +721,10 @@ async fn decline_handover(
     let s = who(&state, &method, &headers).await?;
     state.passage.decline_handover(&s.actor, &id, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// What needs me now: hand-overs to decide, return steps ready, movements leaving soon.
+async fn queue(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.work_queue(&s.actor).await?).into_response())
 }

@@ -65,6 +65,11 @@ pub(crate) struct PageError {
 }
 
 impl PageError {
+    /// An error page with its own message (a refused form that has no page of its own).
+    pub(crate) fn with_message(lang: Lang, status: StatusCode, message: String) -> Self {
+        PageError { lang, status, message, redirect: None }
+    }
+
     pub(crate) fn from_service(lang: Lang, e: ServiceError) -> Self {
         let (status, key) = match &e {
             ServiceError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
@@ -271,8 +276,10 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let err = |e| PageError::from_service(lang, e);
     let cases = state.passage.my_cases(&s.actor, 20).await.map_err(err)?;
     let activity = state.passage.recent_activity(&s.actor, 15).await.map_err(err)?;
+    let queue = state.passage.work_queue(&s.actor).await.map_err(err)?;
     let body = html! {
         h1 { (tr(lang, "home-welcome", &[("name", s.actor.display_name.clone())])) }
+        (crate::movements::queue_section(lang, &s, &queue))
         form.card method="get" action="/persons" role="search" {
             label for="q" { (t(lang, "search-label")) }
             input id="q" name="q" type="search";
