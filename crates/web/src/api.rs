@@ -512,8 +512,9 @@ async fn export_person(
     Ok(Json(v).into_response())
 }
 
+/// A body that is only a reason (erasure, declining a hand-over).
 #[derive(Deserialize)]
-struct EraseBody {
+struct ReasonBody {
     reason: String,
 }
 
@@ -522,7 +523,7 @@ async fn erase_person(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<EraseBody>,
+    ApiJson(b): ApiJson<ReasonBody>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     state.passage.erase_person(&s.actor, parse_path(&id)?, &b.reason).await?;
@@ -706,17 +707,12 @@ async fn accept_handover(
     Ok(Json(json!({ "case_id": case })).into_response())
 }
 
-#[derive(Deserialize)]
-struct DeclineBody {
-    reason: String,
-}
-
 async fn decline_handover(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<DeclineBody>,
+    ApiJson(b): ApiJson<ReasonBody>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     state.passage.decline_handover(&s.actor, &id, &b.reason).await?;
