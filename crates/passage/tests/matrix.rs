@@ -46,6 +46,10 @@ enum Class {
     Users,
     /// manage_offices.
     Offices,
+    /// Make a plan or record a visit: manage_reintegration (no user of the matrix holds it).
+    PlanCreate,
+    /// A plan that does not exist: not found to those who may see plans at all.
+    PlanMissing,
     /// Decide a hand-over (here one that does not exist): write_cases somewhere, then not found.
     HandoverDecide,
     /// See movements: manage_movements or read_cases somewhere.
@@ -183,6 +187,12 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/cases/{id}/handover", WriteRecord, json!({"to_office": "GIN-CKY"})),
         ("get", "/api/v1/handovers", Register, none.clone()),
         ("get", "/api/v1/queue", Signed, none.clone()),
+        ("post", "/api/v1/plans", PlanCreate, json!({"kind": "individual", "office_id": "{office}", "title": "x", "cases": ["{case}"]})),
+        ("get", "/api/v1/plans/{id}", PlanMissing, none.clone()),
+        ("post", "/api/v1/plans/{id}/activities", PlanMissing, json!({"kind": "housing", "budget": "10", "currency": "EUR"})),
+        ("post", "/api/v1/plans/{id}/activities/{activity_id}/status", PlanMissing, json!({"status": "in_progress"})),
+        ("get", "/api/v1/cases/{id}/visits", ReadRecord, none.clone()),
+        ("post", "/api/v1/visits/{id}", PlanCreate, json!({"status": "done"})),
         ("post", "/cases/{id}/handover", WriteRecord, json!({"to_office": "GIN-CKY"})),
         ("post", "/handovers/{id}/accept", HandoverDecide, none.clone()),
         ("post", "/handovers/{id}/decline", HandoverDecide, json!({"reason": "matrix probe"})),
@@ -309,6 +319,14 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             }
         }
+        PlanCreate => Forbidden,
+        PlanMissing => {
+            if u.read_cases {
+                Hidden
+            } else {
+                Forbidden
+            }
+        }
         HandoverDecide => {
             if u.writes.is_empty() {
                 Forbidden
@@ -422,7 +440,7 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
     if p.contains("/movements/") {
         p = p.replace("{id}", movement).replace("{case_id}", normal_case);
     }
-    if p.contains("/tokens/{id}") || p.contains("/handovers/{id}") {
+    if p.contains("/tokens/{id}") || p.contains("/handovers/{id}") || p.contains("/plans/{id}") || p.contains("/visits/{id}") {
         p = p.replace("{id}", "no-such-token");
     }
     if let Some(r) = rec {
@@ -657,12 +675,17 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             continue;
         }
         let api = path.starts_with("/api/");
-        let recs: Vec<Option<&Record>> =
-            if path.contains("{id}") && !path.contains("/tokens/") && !path.contains("/movements/") && !path.contains("/handovers/") {
-                records.iter().map(Some).collect()
-            } else {
-                vec![None]
-            };
+        let recs: Vec<Option<&Record>> = if path.contains("{id}")
+            && !path.contains("/tokens/")
+            && !path.contains("/movements/")
+            && !path.contains("/handovers/")
+            && !path.starts_with("/api/v1/plans/")
+            && !path.starts_with("/api/v1/visits/")
+        {
+            records.iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
         for u in &users {
             for rec in &recs {
                 let url = format!("{}{}", s.url, fill(path, *rec, &movement, &records[0].case));

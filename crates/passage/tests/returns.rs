@@ -312,4 +312,80 @@ async fn a_case_is_handed_over_to_the_country_of_origin(backend: Backend) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
-both_backends!(a_return_follows_its_rules, a_bus_convoy_takes_the_ready_home, a_case_is_handed_over_to_the_country_of_origin);
+async fn reintegration_plans_and_monitoring_visits(backend: Backend) {
+    let s = server(backend, "reintegration", 3).await;
+    let guinea = token(&s, "conakry").await;
+    let officer = token(&s, "reintegration").await;
+    let office = office_of(&s, &guinea).await;
+    let (_, case) = avr_case(&s, &guinea, "Naby").await;
+    let file: Value = api_get(&s, &guinea, &format!("/cases/{case}")).await.json().await.unwrap();
+    let reference = file["case"]["reference"].as_str().unwrap().to_string();
+
+    // Only a reintegration officer plans; an individual plan is for one returnee.
+    let plan = json!({"kind": "individual", "office_id": office, "title": "Tailoring workshop", "cases": [reference]});
+    assert_eq!(api_post(&s, &guinea, "/plans", plan.clone()).await.status(), 403);
+    let mut two = plan.clone();
+    two["cases"] = json!([reference, "GIN-CKY-2026-999999"]);
+    assert_eq!(api_post(&s, &officer, "/plans", two).await.status(), 422);
+    let r = api_post(&s, &officer, "/plans", plan).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+
+    // Activities with their budget; transitions in order.
+    let r = api_post(
+        &s,
+        &officer,
+        &format!("/plans/{id}/activities"),
+        json!({"kind": "business_start_up_kit", "budget": "1500", "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let act = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api_post(&s, &officer, &format!("/plans/{id}/activities"), json!({"kind": "lottery", "budget": "-5", "currency": "EUR"}))
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(api_post(&s, &officer, &format!("/plans/{id}/activities/{act}/status"), json!({"status": "completed"})).await.status(), 422);
+    assert_eq!(
+        api_post(&s, &officer, &format!("/plans/{id}/activities/{act}/status"), json!({"status": "in_progress"})).await.status(),
+        204
+    );
+    let p: Value = api_get(&s, &officer, &format!("/plans/{id}")).await.json().await.unwrap();
+    assert_eq!(p["budget_total"], 1500);
+    assert_eq!(p["budget_per_beneficiary"], 1500);
+    assert_eq!(api_get(&s, &token(&s, "agadez").await, &format!("/plans/{id}")).await.status(), 404, "another country's plan");
+
+    // Visits at 3, 6 and 12 months; recorded once, notes sealed.
+    let visits: Value = api_get(&s, &guinea, &format!("/cases/{case}/visits")).await.json().await.unwrap();
+    let visits = visits.as_array().unwrap().clone();
+    assert_eq!(visits.len(), 3);
+    let v = visits[0]["id"].as_str().unwrap();
+    assert_eq!(api_post(&s, &guinea, &format!("/visits/{v}"), json!({"status": "done"})).await.status(), 403);
+    assert_eq!(api_post(&s, &officer, &format!("/visits/{v}"), json!({"status": "scheduled"})).await.status(), 422);
+    let r = api_post(
+        &s,
+        &officer,
+        &format!("/visits/{v}"),
+        json!({"status": "done", "done_on": "2026-11-20", "notes": "Shop open; sleeps badly."}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(api_post(&s, &officer, &format!("/visits/{v}"), json!({"status": "missed"})).await.status(), 409);
+    let visits: Value = api_get(&s, &guinea, &format!("/cases/{case}/visits")).await.json().await.unwrap();
+    assert_eq!(visits[0]["notes"], "Shop open; sleeps badly.");
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let n: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT COUNT(*) FROM monitoring_visits WHERE notes LIKE 'sealed:v1:%'").fetch_one(&mut c).await.unwrap(),
+        0,
+    );
+    assert_eq!(n, 1, "visit notes are sealed at rest");
+}
+
+both_backends!(
+    a_return_follows_its_rules,
+    a_bus_convoy_takes_the_ready_home,
+    a_case_is_handed_over_to_the_country_of_origin,
+    reintegration_plans_and_monitoring_visits
+);

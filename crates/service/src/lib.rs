@@ -11,6 +11,7 @@ pub mod keys;
 pub mod movements;
 pub mod privacy;
 pub mod registry;
+pub mod reintegration;
 pub mod returns;
 pub mod synthetic;
 pub mod tokens;

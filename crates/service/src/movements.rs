@@ -407,6 +407,8 @@ pub struct WorkQueue {
     pub departing: Vec<MovementRecord>,
     /// Return cases assigned to them whose next step can be done now.
     pub steps: Vec<StepDue>,
+    /// Monitoring visits due within two weeks or overdue (reintegration officers).
+    pub visits: Vec<passage_storage::reintegration::VisitRecord>,
 }
 
 #[derive(Debug, Serialize)]
@@ -433,6 +435,9 @@ impl Passage {
                     q.steps.push(StepDue { case_id: case.id, reference: case.reference.clone(), step });
                 }
             }
+        }
+        if rights.can_somewhere(Permission::ManageReintegration) {
+            q.visits = self.visits_due(actor).await?;
         }
         if rights.can_somewhere(Permission::ManageMovements) {
             let soon = CalendarDate::today().add_days(14);

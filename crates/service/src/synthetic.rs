@@ -420,6 +420,7 @@ pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
     ("viewer", "Claire Programme Viewer", Role::ProgrammeViewer, &[]),
     ("agadez", "Ibrahim Caseworker (Agadez)", Role::Caseworker, &["NER-AGZ", "NER-ARL"]),
     ("movements", "Issa Movement Officer (Niger)", Role::MovementOfficer, &["NER-AGZ", "NER-ARL", "NER-NIA", "NER-NIA-TC"]),
+    ("reintegration", "Aissata Reintegration Officer (Guinea)", Role::ReintegrationOfficer, &["GIN-CKY", "GIN-CKY-TC"]),
     ("niamey", "Mariama Caseworker (Niamey)", Role::Caseworker, &["NER-NIA", "NER-NIA-TC"]),
     ("tripoli", "Salma Caseworker (Tripoli)", Role::Caseworker, &["LBY-TIP", "LBY-SEB"]),
     ("conakry", "Alpha Caseworker (Conakry)", Role::Caseworker, &["GIN-CKY", "GIN-CKY-TC"]),

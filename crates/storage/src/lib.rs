@@ -16,6 +16,7 @@ pub mod movements;
 pub mod privacy;
 pub mod records;
 pub mod registry;
+pub mod reintegration;
 pub mod returns;
 pub mod sealed;
 pub mod search;

@@ -515,3 +515,5 @@ queue-departing = تنقلات تغادر خلال أسبوعين
 case-handover = التسليم إلى مكتب آخر
 case-handover-office = رمز المكتب (مثل GIN-CKY)
 case-handover-submit = طلب التسليم
+err-individual-plan = الخطة الفردية لعائد واحد.
+err-activity-transition = لا يمكن للنشاط الانتقال من «{ $from }» إلى «{ $to }».

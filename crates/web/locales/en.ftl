@@ -511,3 +511,5 @@ queue-departing = Movements leaving within two weeks
 case-handover = Hand over to another office
 case-handover-office = Office code (e.g. GIN-CKY)
 case-handover-submit = Ask for the hand-over
+err-individual-plan = An individual plan is for one returnee.
+err-activity-transition = An activity cannot go from “{ $from }” to “{ $to }”.

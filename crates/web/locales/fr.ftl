@@ -511,3 +511,5 @@ queue-departing = Mouvements partant dans les deux semaines
 case-handover = Transférer à un autre bureau
 case-handover-office = Code du bureau (p. ex. GIN-CKY)
 case-handover-submit = Demander le transfert
+err-individual-plan = Un plan individuel concerne une seule personne de retour.
+err-activity-transition = Une activité ne peut pas passer de « { $from } » à « { $to } ».

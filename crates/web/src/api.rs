@@ -72,6 +72,12 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/handover", request_handover)
         .get("/handovers", handovers)
         .get("/queue", queue)
+        .post("/plans", create_plan)
+        .get("/plans/{id}", plan)
+        .post("/plans/{id}/activities", add_activity)
+        .post("/plans/{id}/activities/{activity_id}/status", activity_status)
+        .get("/cases/{id}/visits", visits)
+        .post("/visits/{id}", record_visit)
         .post("/handovers/{id}/accept", accept_handover)
         .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
@@ -723,4 +729,62 @@ async fn decline_handover(
 async fn queue(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     Ok(Json(state.passage.work_queue(&s.actor).await?).into_response())
+}
+
+/// A reintegration plan for one returnee, a group or a community (its beneficiaries' visits are scheduled).
+async fn create_plan(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<passage_service::reintegration::PlanInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id = state.passage.create_plan(&s.actor, &b).await?;
+    Ok(created(json!({ "id": id })))
+}
+
+async fn plan(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.plan(&s.actor, &id).await?).into_response())
+}
+
+async fn add_activity(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<passage_domain::reintegration::ActivityInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let a = state.passage.add_activity(&s.actor, &id, &b).await?;
+    Ok(created(json!({ "id": a })))
+}
+
+async fn activity_status(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path((id, activity)): Path<(String, String)>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.set_activity_status(&s.actor, &id, &activity, &b.status).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn visits(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.visits(&s.actor, parse_path(&id)?).await?).into_response())
+}
+
+async fn record_visit(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<passage_service::reintegration::VisitInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.record_visit(&s.actor, &id, &b).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

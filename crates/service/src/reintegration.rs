@@ -1,0 +1,234 @@
+//! Reintegration as use cases: a plan for one returnee, a group or a
+//! community, its activities and budget, and the monitoring visits that
+//! follow each beneficiary (scheduled when they join a plan, counted from
+//! their arrival). Reintegration officers (`manage_reintegration`) of the
+//! plan's office do this.
+
+use crate::access::{self, Actor};
+use crate::audit;
+use crate::error::{ServiceError, ServiceResult};
+use crate::Passage;
+use passage_domain::case::CaseKind;
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::ids::{CaseId, MovementId, OfficeId};
+use passage_domain::journey::{Step, StepState};
+use passage_domain::policy::Permission;
+use passage_domain::reintegration::{budget_per_beneficiary, visit_schedule, ActivityInput, ActivityStatus, PlanKind, VisitStatus};
+use passage_domain::{FieldError, Invalid};
+use passage_storage::registry as reg;
+use passage_storage::reintegration::{self as store, ActivityRecord, PlanRecord, VisitRecord};
+use passage_storage::returns as journeys;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanInput {
+    pub kind: String,
+    pub office_id: String,
+    pub title: String,
+    /// Case ids or references of the returnees.
+    pub cases: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanFile {
+    pub plan: PlanRecord,
+    pub activities: Vec<ActivityRecord>,
+    pub budget_total: i64,
+    pub budget_per_beneficiary: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct VisitInput {
+    /// done or missed.
+    pub status: String,
+    pub done_on: String,
+    pub notes: String,
+}
+
+impl Passage {
+    pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> ServiceResult<String> {
+        if !actor.rights().can_somewhere(Permission::ManageReintegration) {
+            return Err(ServiceError::Forbidden("make reintegration plans"));
+        }
+        let mut inv = Invalid::default();
+        let kind = inv.take(PlanKind::parse("kind", input.kind.trim()));
+        let title = inv.take(passage_domain::text::required("title", &input.title, 200, false));
+        let office = match input.office_id.trim().parse::<OfficeId>() {
+            Ok(o) if actor.rights().can(Permission::ManageReintegration, o) => Some(o),
+            _ => {
+                inv.push(FieldError::new("office_id", "err-unknown-office"));
+                None
+            }
+        };
+        let mut cases = Vec::new();
+        let mut c = self.db.reader().acquire().await?;
+        let scope = access::scope(actor);
+        for r in input.cases.iter().filter(|r| !r.trim().is_empty()) {
+            let found = match r.trim().parse::<CaseId>() {
+                Ok(id) => reg::get_case(&mut c, id, &scope).await?,
+                Err(_) => reg::get_case_by_reference(&mut c, &r.trim().to_uppercase(), &scope).await?,
+            };
+            match found {
+                Some(case) if case.kind == CaseKind::AssistedVoluntaryReturn && Some(case.office_id) == office => cases.push(case),
+                _ => inv.push(FieldError::new("cases", "err-case-not-found").with("value", r.trim())),
+            }
+        }
+        match (kind, cases.len()) {
+            (_, 0) => inv.push(FieldError::new("cases", "err-required")),
+            (Some(PlanKind::Individual), n) if n > 1 => inv.push(FieldError::new("cases", "err-individual-plan")),
+            _ => {}
+        }
+        inv.into_result()?;
+        // Visits count from arrival (the reception step), or from today for
+        // a returnee whose arrival was not recorded.
+        let mut schedules = Vec::new();
+        for case in &cases {
+            let child = journeys::is_unaccompanied_child(&mut c, case.person_id).await?;
+            let (j, _) = journeys::load_journey(&mut c, case.id, child).await?;
+            let arrival = match j.steps.get(&Step::Reception) {
+                Some(StepState::Done { on, .. }) => *on,
+                _ => CalendarDate::today(),
+            };
+            schedules.push((case.id, visit_schedule(arrival)));
+        }
+        drop(c);
+        let id = MovementId::new().to_string();
+        let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let title = title.expect("checked");
+        let new = store::NewPlan {
+            id: &id,
+            kind: kind.expect("checked"),
+            office: office.expect("checked"),
+            title: &title,
+            cases: &ids,
+            by: actor.id,
+        };
+        store::insert_plan(&mut tx, &new, now).await?;
+        for (case, dates) in &schedules {
+            store::schedule_visits(&mut tx, *case, dates, now).await?;
+        }
+        let changes = audit::created(&[("kind", json!(kind)), ("office", json!(office)), ("cases", json!(ids))]);
+        audit::record(&mut tx, Some(actor), "plan.create", format!("plan:{id}"), None, changes).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn plan_record(&self, actor: &Actor, id: &str, manage: bool) -> ServiceResult<PlanRecord> {
+        let rights = actor.rights();
+        if !rights.can_somewhere(Permission::ManageReintegration) && !rights.can_somewhere(Permission::ReadCases) {
+            return Err(ServiceError::Forbidden("see reintegration plans"));
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let p = store::get_plan(&mut c, id.trim()).await?.ok_or(ServiceError::NotFound)?;
+        let sees = rights.can(Permission::ManageReintegration, p.office_id) || rights.can(Permission::ReadCases, p.office_id);
+        if !sees {
+            return Err(ServiceError::NotFound);
+        }
+        if manage && !rights.can(Permission::ManageReintegration, p.office_id) {
+            return Err(ServiceError::Forbidden("manage this plan"));
+        }
+        Ok(p)
+    }
+
+    pub async fn plan(&self, actor: &Actor, id: &str) -> ServiceResult<PlanFile> {
+        let plan = self.plan_record(actor, id, false).await?;
+        let mut c = self.db.reader().acquire().await?;
+        let activities = store::activities(&mut c, &plan.id).await?;
+        let budget_total = activities.iter().filter(|a| a.status != ActivityStatus::Cancelled).map(|a| a.budget).sum();
+        let per = budget_per_beneficiary(budget_total, plan.beneficiaries.len());
+        Ok(PlanFile { plan, activities, budget_total, budget_per_beneficiary: per })
+    }
+
+    pub async fn add_activity(&self, actor: &Actor, plan: &str, input: &ActivityInput) -> ServiceResult<String> {
+        let p = self.plan_record(actor, plan, true).await?;
+        let a = input.parse()?;
+        let id = MovementId::new().to_string();
+        let mut tx = self.db.begin().await?;
+        store::insert_activity(&mut tx, &id, &p.id, &a, Timestamp::now()).await?;
+        let changes = audit::created(&[("kind", json!(a.kind)), ("budget", json!(a.budget)), ("currency", json!(a.currency.code()))]);
+        audit::record(&mut tx, Some(actor), "plan.activity", format!("plan:{}", p.id), None, changes).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_activity_status(&self, actor: &Actor, plan: &str, activity: &str, to: &str) -> ServiceResult<()> {
+        let p = self.plan_record(actor, plan, true).await?;
+        let to = ActivityStatus::parse("status", to.trim())?;
+        let mut c = self.db.reader().acquire().await?;
+        let a = store::activities(&mut c, &p.id).await?.into_iter().find(|a| a.id == activity).ok_or(ServiceError::NotFound)?;
+        drop(c);
+        if !a.status.can_become(to) {
+            return Err(FieldError::new("status", "err-activity-transition")
+                .with("from", a.status.as_str())
+                .with("to", to.as_str())
+                .into());
+        }
+        let mut tx = self.db.begin().await?;
+        if !store::set_activity_status(&mut tx, &p.id, &a.id, a.status, to, Timestamp::now()).await? {
+            return Err(ServiceError::Conflict("the activity changed meanwhile"));
+        }
+        audit::record(&mut tx, Some(actor), "plan.activity", format!("plan:{}", p.id), None, json!({"status": [a.status, to]})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A case's monitoring visits (anyone who may read the case).
+    pub async fn visits(&self, actor: &Actor, case: CaseId) -> ServiceResult<Vec<VisitRecord>> {
+        access::require(actor, access::Action::ReadCases)?;
+        let mut c = self.db.reader().acquire().await?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
+        Ok(store::visits_of(&mut c, &self.keys, case.id).await?)
+    }
+
+    /// Record a visit as done (with its date and notes) or missed.
+    pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<()> {
+        if !actor.rights().can_somewhere(Permission::ManageReintegration) {
+            return Err(ServiceError::Forbidden("record monitoring visits"));
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let v = store::get_visit(&mut c, &self.keys, id.trim()).await?.ok_or(ServiceError::NotFound)?;
+        let case = reg::get_case(&mut c, v.case_id, &access::scope(actor)).await?;
+        drop(c);
+        if case.is_none() || !actor.rights().can(Permission::ManageReintegration, v.office_id) {
+            return Err(ServiceError::NotFound);
+        }
+        let mut inv = Invalid::default();
+        let to = inv.take(VisitStatus::parse("status", input.status.trim()));
+        let on = match input.done_on.trim() {
+            "" => Some(CalendarDate::today()),
+            d => inv.take(CalendarDate::parse("done_on", d)),
+        };
+        let notes = inv.take(passage_domain::text::clean("notes", &input.notes, 4000, true)).flatten();
+        if to == Some(VisitStatus::Scheduled) {
+            inv.push(FieldError::new("status", "err-unknown-choice").with("value", "scheduled"));
+        }
+        inv.into_result()?;
+        let (to, on) = (to.expect("checked"), on.expect("checked"));
+        if !v.status.can_become(to) {
+            return Err(ServiceError::Conflict("this visit was already recorded"));
+        }
+        let mut tx = self.db.begin().await?;
+        let outcome = store::VisitOutcome { status: to, on, notes: notes.as_deref(), by: actor.id };
+        if !store::record_visit(&mut tx, &self.keys, &v.id, &outcome, Timestamp::now()).await? {
+            return Err(ServiceError::Conflict("this visit was already recorded"));
+        }
+        let changes =
+            json!({"status": [v.status, to], "done_on": [null, on.to_string()], "notes": [null, notes.as_deref().map(audit::redacted)]});
+        let person = case.map(|c| c.person_id);
+        audit::record(&mut tx, Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Visits due within two weeks or overdue, in the actor's reintegration offices.
+    pub async fn visits_due(&self, actor: &Actor) -> ServiceResult<Vec<VisitRecord>> {
+        let offices = actor.rights().offices(Permission::ManageReintegration);
+        let mut c = self.db.reader().acquire().await?;
+        Ok(store::visits_due(&mut c, &self.keys, &offices, CalendarDate::today().add_days(14)).await?)
+    }
+}
