@@ -51,6 +51,7 @@ pub mod note;
 pub mod office;
 pub mod person;
 pub mod policy;
+pub mod referral;
 pub mod reintegration;
 pub mod screening;
 pub mod text;

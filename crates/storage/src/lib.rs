@@ -15,6 +15,7 @@ pub mod db;
 pub mod movements;
 pub mod privacy;
 pub mod records;
+pub mod referrals;
 pub mod registry;
 pub mod reintegration;
 pub mod returns;

@@ -39,6 +39,7 @@ pub async fn anonymise_person(c: &mut AnyConnection, person: PersonId, now: Time
         "UPDATE consents SET partner = NULL WHERE person_id = $1",
         "UPDATE case_status_history SET reason = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE monitoring_visits SET notes = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        "UPDATE referrals SET feedback = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE journey_steps SET evidence = NULL, reason = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     ] {
         sqlx::query(q).bind(&id).execute(&mut *c).await?;

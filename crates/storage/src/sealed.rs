@@ -20,12 +20,13 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Every sealed column, as (table, column); each table's key is `id`.
-pub const SEALED_COLUMNS: [(&str, &str); 5] = [
+pub const SEALED_COLUMNS: [(&str, &str); 6] = [
     ("case_notes", "body"),
     ("screenings", "notes"),
     ("identity_documents", "number"),
     ("users", "totp_secret"),
     ("monitoring_visits", "notes"),
+    ("referrals", "feedback"),
 ];
 
 const PREFIX: &str = "sealed:v1:";
