@@ -46,7 +46,10 @@ enum Class {
     Users,
     /// manage_offices.
     Offices,
-    /// Make a plan or record a visit: manage_reintegration (no user of the matrix holds it).
+    /// Link a partner user to a provider (here one that does not exist): manage_users, then not found.
+    HandoverDecideAdmin,
+    /// Make a plan or record a visit: manage_reintegration (no user of the matrix holds it); the
+    /// partner's routes likewise (read_own_referrals: no partner in the matrix).
     PlanCreate,
     /// A plan that does not exist: not found to those who may see plans at all.
     PlanMissing,
@@ -187,6 +190,13 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/cases/{id}/handover", WriteRecord, json!({"to_office": "GIN-CKY"})),
         ("get", "/api/v1/handovers", Register, none.clone()),
         ("get", "/api/v1/queue", Signed, none.clone()),
+        ("get", "/api/v1/providers", Cases, none.clone()),
+        ("post", "/api/v1/providers", Offices, json!({"organisation": "Matrix NGO", "services": ["medical"]})),
+        ("post", "/api/v1/providers/{id}/users", HandoverDecideAdmin, json!({"username": "bamako"})),
+        ("get", "/api/v1/cases/{id}/referrals", ReadRecord, none.clone()),
+        ("post", "/api/v1/cases/{id}/referrals", WriteRecord, json!({"provider_id": "none", "service": "medical", "fields": ["name"]})),
+        ("get", "/api/v1/partner/referrals", PlanCreate, none.clone()),
+        ("post", "/api/v1/partner/referrals/{id}", PlanCreate, json!({"status": "accepted"})),
         ("post", "/api/v1/plans", PlanCreate, json!({"kind": "individual", "office_id": "{office}", "title": "x", "cases": ["{case}"]})),
         ("get", "/api/v1/plans/{id}", PlanMissing, none.clone()),
         ("post", "/api/v1/plans/{id}/activities", PlanMissing, json!({"kind": "housing", "budget": "10", "currency": "EUR"})),
@@ -320,6 +330,13 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
             }
         }
         PlanCreate => Forbidden,
+        HandoverDecideAdmin => {
+            if u.users {
+                Hidden
+            } else {
+                Forbidden
+            }
+        }
         PlanMissing => {
             if u.read_cases {
                 Hidden
@@ -440,7 +457,13 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
     if p.contains("/movements/") {
         p = p.replace("{id}", movement).replace("{case_id}", normal_case);
     }
-    if p.contains("/tokens/{id}") || p.contains("/handovers/{id}") || p.contains("/plans/{id}") || p.contains("/visits/{id}") {
+    if p.contains("/tokens/{id}")
+        || p.contains("/handovers/{id}")
+        || p.contains("/plans/{id}")
+        || p.contains("/visits/{id}")
+        || p.contains("/providers/{id}")
+        || p.contains("/partner/referrals/{id}")
+    {
         p = p.replace("{id}", "no-such-token");
     }
     if let Some(r) = rec {
@@ -681,6 +704,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             && !path.contains("/handovers/")
             && !path.starts_with("/api/v1/plans/")
             && !path.starts_with("/api/v1/visits/")
+            && !path.starts_with("/api/v1/providers/")
+            && !path.starts_with("/api/v1/partner/")
         {
             records.iter().map(Some).collect()
         } else {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod keys;
 pub mod movements;
 pub mod privacy;
+pub mod referrals;
 pub mod registry;
 pub mod reintegration;
 pub mod returns;

@@ -409,6 +409,8 @@ pub struct WorkQueue {
     pub steps: Vec<StepDue>,
     /// Monitoring visits due within two weeks or overdue (reintegration officers).
     pub visits: Vec<passage_storage::reintegration::VisitRecord>,
+    /// Referrals of their cases that the provider has not answered or finished in time.
+    pub referrals: Vec<passage_storage::referrals::ReferralRecord>,
 }
 
 #[derive(Debug, Serialize)]
@@ -424,6 +426,7 @@ impl Passage {
         let rights = actor.rights();
         if rights.can_somewhere(Permission::WriteCases) {
             q.handovers = self.pending_handovers(actor).await?;
+            q.referrals = self.overdue_referrals(actor).await?;
             let mut c = self.db.reader().acquire().await?;
             for case in reg::cases_assigned_to(&mut c, actor.id, &access::scope(actor), 50).await? {
                 if case.kind != CaseKind::AssistedVoluntaryReturn {

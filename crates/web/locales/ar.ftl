@@ -517,3 +517,7 @@ case-handover-office = رمز المكتب (مثل GIN-CKY)
 case-handover-submit = طلب التسليم
 err-individual-plan = الخطة الفردية لعائد واحد.
 err-activity-transition = لا يمكن للنشاط الانتقال من «{ $from }» إلى «{ $to }».
+err-unknown-provider = لا يوجد مقدم خدمة بهذا الاسم في الدليل.
+err-provider-service = مقدم الخدمة هذا لا يقدم هذه الخدمة.
+err-referral-consent = سجّل أولاً موافقة الشخص على مشاركة البيانات مع هذه المنظمة (الموافقات، «مشاركة البيانات»، مع اسم المنظمة).
+err-referral-transition = لا يمكن للإحالة الانتقال من «{ $from }» إلى «{ $to }».

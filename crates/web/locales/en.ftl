@@ -513,3 +513,7 @@ case-handover-office = Office code (e.g. GIN-CKY)
 case-handover-submit = Ask for the hand-over
 err-individual-plan = An individual plan is for one returnee.
 err-activity-transition = An activity cannot go from “{ $from }” to “{ $to }”.
+err-unknown-provider = No such provider in the directory.
+err-provider-service = This provider does not offer this service.
+err-referral-consent = Record the person's consent to share data with this organisation first (Consents, “Data sharing”, with the organisation's name).
+err-referral-transition = A referral cannot go from “{ $from }” to “{ $to }”.

@@ -513,3 +513,7 @@ case-handover-office = Code du bureau (p. ex. GIN-CKY)
 case-handover-submit = Demander le transfert
 err-individual-plan = Un plan individuel concerne une seule personne de retour.
 err-activity-transition = Une activité ne peut pas passer de « { $from } » à « { $to } ».
+err-unknown-provider = Ce prestataire n’est pas dans l’annuaire.
+err-provider-service = Ce prestataire n’offre pas ce service.
+err-referral-consent = Enregistrez d’abord le consentement de la personne au partage avec cette organisation (Consentements, « Partage des données », avec le nom de l’organisation).
+err-referral-transition = Une orientation ne peut pas passer de « { $from } » à « { $to } ».

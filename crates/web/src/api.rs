@@ -72,6 +72,13 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/handover", request_handover)
         .get("/handovers", handovers)
         .get("/queue", queue)
+        .get("/providers", providers)
+        .post("/providers", create_provider)
+        .post("/providers/{id}/users", link_partner)
+        .get("/cases/{id}/referrals", case_referrals)
+        .post("/cases/{id}/referrals", refer)
+        .get("/partner/referrals", partner_referrals)
+        .post("/partner/referrals/{id}", answer_referral)
         .post("/plans", create_plan)
         .get("/plans/{id}", plan)
         .post("/plans/{id}/activities", add_activity)
@@ -786,5 +793,98 @@ async fn record_visit(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     state.passage.record_visit(&s.actor, &id, &b).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProviderQuery {
+    service: String,
+    place: String,
+}
+
+/// The service directory, by service and place.
+async fn providers(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<ProviderQuery>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.providers(&s.actor, &q.service, &q.place).await?).into_response())
+}
+
+async fn create_provider(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<passage_service::referrals::ProviderInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let id = state.passage.add_provider(&s.actor, &b).await?;
+    Ok(created(json!({ "id": id })))
+}
+
+#[derive(Deserialize)]
+struct UsernameBody {
+    username: String,
+}
+
+async fn link_partner(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UsernameBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.link_partner(&s.actor, &id, &b.username).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn case_referrals(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.case_referrals(&s.actor, parse_path(&id)?).await?).into_response())
+}
+
+/// Refer the case's person to a provider, sharing the named fields (their consent to share with it is required).
+async fn refer(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<passage_service::referrals::ReferralInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let r = state.passage.refer(&s.actor, parse_path(&id)?, &b).await?;
+    Ok(created(json!({ "id": r })))
+}
+
+async fn partner_referrals(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.partner_referrals(&s.actor).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    status: String,
+    #[serde(default)]
+    feedback: String,
+}
+
+async fn answer_referral(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AnswerBody>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    state.passage.answer_referral(&s.actor, &id, &b.status, &b.feedback).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

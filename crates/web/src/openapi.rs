@@ -130,6 +130,17 @@ pub fn document() -> Value {
             "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited)", "parameters": id_param(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/cases/{id}/handover": { "post": op("Ask another office to take the case over (the person's hand-over consent is required)", Some("Handover"), (201, "The hand-over id"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/queue": { "get": op("What needs me now: hand-overs to decide, return steps that can be done, movements leaving within two weeks", None, (200, "The queue"), &[401], json!([])) },
+            "/providers": {
+                "get": op("The service directory, by service and place", None, (200, "Providers"), &[401, 403, 422], json!([{ "name": "service", "in": "query", "schema": codes(&passage_domain::referral::ServiceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) }, { "name": "place", "in": "query", "schema": string }])),
+                "post": op("Add a provider to the directory (administrators)", Some("Provider"), (201, "The provider id"), &[400, 401, 403, 413, 415, 422], json!([]))
+            },
+            "/providers/{id}/users": { "post": op("Let a partner user speak for a provider (administrators)", Some("Username"), (204, "Linked"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
+            "/cases/{id}/referrals": {
+                "get": op("A case's referrals, with whether each is overdue", None, (200, "Referrals"), &[401, 403, 404], id_param()),
+                "post": op("Refer the person to a provider, sharing the named fields; their consent to share with that organisation is required", Some("Referral"), (201, "The referral id"), &[400, 401, 403, 404, 413, 415, 422], id_param())
+            },
+            "/partner/referrals": { "get": op("Referrals sent to my organisation: only the fields the person consented to share, none once the consent is withdrawn (partners)", None, (200, "Referrals"), &[401, 403], json!([])) },
+            "/partner/referrals/{id}": { "post": op("Accept, decline (with why) or complete (with feedback) a referral (partners)", Some("Answer"), (204, "Answered"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/plans": { "post": op("A reintegration plan for one returnee, a group or a community; visits at 3, 6 and 12 months after arrival are scheduled (manage_reintegration)", Some("Plan"), (201, "The plan id"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/plans/{id}": { "get": op("A plan with its activities and budget (total and per beneficiary)", None, (200, "The plan"), &[401, 403, 404], id_param()) },
             "/plans/{id}/activities": { "post": op("Add an activity with its budget", Some("Activity"), (201, "The activity id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
@@ -183,6 +194,10 @@ pub fn document() -> Value {
                 "Plan": { "type": "object", "properties": { "kind": codes(&["individual", "collective", "community_based"]), "office_id": string, "title": string, "cases": strs } },
                 "Activity": { "type": "object", "properties": { "kind": codes(&passage_domain::reintegration::ActivityKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()), "description": string, "budget": string, "currency": string, "due_on": { "type": "string", "format": "date" } } },
                 "Visit": { "type": "object", "properties": { "status": codes(&["done", "missed"]), "done_on": { "type": "string", "format": "date" }, "notes": string } },
+                "Provider": { "type": "object", "properties": { "organisation": string, "services": strs, "places": string, "languages": string, "contact": string, "opening_hours": string } },
+                "Username": { "type": "object", "required": ["username"], "properties": { "username": string } },
+                "Referral": { "type": "object", "properties": { "provider_id": string, "service": string, "fields": { "type": "array", "items": codes(&passage_domain::referral::SharedField::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) } } },
+                "Answer": { "type": "object", "required": ["status"], "properties": { "status": codes(&["accepted", "declined", "completed"]), "feedback": string } },
                 "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
