@@ -364,6 +364,13 @@ async fn reintegration_plans_and_monitoring_visits(backend: Backend) {
     let v = visits[0]["id"].as_str().unwrap();
     assert_eq!(api_post(&s, &guinea, &format!("/visits/{v}"), json!({"status": "done"})).await.status(), 403);
     assert_eq!(api_post(&s, &officer, &format!("/visits/{v}"), json!({"status": "scheduled"})).await.status(), 422);
+    // Follow-up contact needs its consent.
+    let r = api_post(&s, &officer, &format!("/visits/{v}"), json!({"status": "done"})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("err-follow-up-consent"));
+    let person = file["case"]["person_id"].as_str().unwrap();
+    let consent = json!({"kind": "follow_up_contact", "method": "verbal", "given_on": "2026-11-01"});
+    assert_eq!(api_post(&s, &guinea, &format!("/persons/{person}/consents"), consent).await.status(), 201);
     let r = api_post(
         &s,
         &officer,

@@ -209,6 +209,14 @@ impl Passage {
         }
         inv.into_result()?;
         let (to, on) = (to.expect("checked"), on.expect("checked"));
+        // A visit is follow-up contact: only with the person's consent to be contacted.
+        if to == VisitStatus::Done {
+            let mut c = self.db.reader().acquire().await?;
+            let person = case.as_ref().map(|c| c.person_id).expect("checked above");
+            if !passage_storage::movements::has_consent(&mut c, person, "follow_up_contact").await? {
+                return Err(FieldError::new("consent", "err-follow-up-consent").into());
+            }
+        }
         if !v.status.can_become(to) {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }

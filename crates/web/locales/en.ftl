@@ -517,3 +517,4 @@ err-unknown-provider = No such provider in the directory.
 err-provider-service = This provider does not offer this service.
 err-referral-consent = Record the person's consent to share data with this organisation first (Consents, “Data sharing”, with the organisation's name).
 err-referral-transition = A referral cannot go from “{ $from }” to “{ $to }”.
+err-follow-up-consent = Record the person's consent to follow-up contact first (Consents, “Follow-up contact”).

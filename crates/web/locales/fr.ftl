@@ -517,3 +517,4 @@ err-unknown-provider = Ce prestataire n’est pas dans l’annuaire.
 err-provider-service = Ce prestataire n’offre pas ce service.
 err-referral-consent = Enregistrez d’abord le consentement de la personne au partage avec cette organisation (Consentements, « Partage des données », avec le nom de l’organisation).
 err-referral-transition = Une orientation ne peut pas passer de « { $from } » à « { $to } ».
+err-follow-up-consent = Enregistrez d’abord le consentement de la personne au suivi (Consentements, « Contact de suivi »).
