@@ -48,9 +48,14 @@ enum Class {
     Offices,
     /// Link a partner user to a provider (here one that does not exist): manage_users, then not found.
     HandoverDecideAdmin,
-    /// Make a plan or record a visit: manage_reintegration (no user of the matrix holds it); the
-    /// partner's routes likewise (read_own_referrals: no partner in the matrix).
+    /// Make a plan: manage_reintegration.
     PlanCreate,
+    /// Record a visit that does not exist: manage_reintegration, then not found.
+    VisitMissing,
+    /// The partner's referrals: read_own_referrals.
+    PartnerList,
+    /// Answer a referral that does not exist: read_own_referrals, then not found.
+    PartnerAnswer,
     /// A plan that does not exist: not found to those who may see plans at all.
     PlanMissing,
     /// Decide a hand-over (here one that does not exist): write_cases somewhere, then not found.
@@ -195,14 +200,14 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/providers/{id}/users", HandoverDecideAdmin, json!({"username": "bamako"})),
         ("get", "/api/v1/cases/{id}/referrals", ReadRecord, none.clone()),
         ("post", "/api/v1/cases/{id}/referrals", WriteRecord, json!({"provider_id": "none", "service": "medical", "fields": ["name"]})),
-        ("get", "/api/v1/partner/referrals", PlanCreate, none.clone()),
-        ("post", "/api/v1/partner/referrals/{id}", PlanCreate, json!({"status": "accepted"})),
+        ("get", "/api/v1/partner/referrals", PartnerList, none.clone()),
+        ("post", "/api/v1/partner/referrals/{id}", PartnerAnswer, json!({"status": "accepted"})),
         ("post", "/api/v1/plans", PlanCreate, json!({"kind": "individual", "office_id": "{office}", "title": "x", "cases": ["{case}"]})),
         ("get", "/api/v1/plans/{id}", PlanMissing, none.clone()),
         ("post", "/api/v1/plans/{id}/activities", PlanMissing, json!({"kind": "housing", "budget": "10", "currency": "EUR"})),
         ("post", "/api/v1/plans/{id}/activities/{activity_id}/status", PlanMissing, json!({"status": "in_progress"})),
         ("get", "/api/v1/cases/{id}/visits", ReadRecord, none.clone()),
-        ("post", "/api/v1/visits/{id}", PlanCreate, json!({"status": "done"})),
+        ("post", "/api/v1/visits/{id}", VisitMissing, json!({"status": "done"})),
         ("post", "/cases/{id}/handover", WriteRecord, json!({"to_office": "GIN-CKY"})),
         ("post", "/handovers/{id}/accept", HandoverDecide, none.clone()),
         ("post", "/handovers/{id}/decline", HandoverDecide, json!({"reason": "matrix probe"})),
@@ -240,6 +245,10 @@ struct User {
     users: bool,
     /// manage_movements in Agadez.
     movements: bool,
+    /// manage_reintegration (in Guinea).
+    reintegration: bool,
+    /// A partner organisation's user (read_own_referrals).
+    partner: bool,
 }
 
 /// What happened, reduced to what the policy decides.
@@ -329,7 +338,34 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             }
         }
-        PlanCreate => Forbidden,
+        PlanCreate => {
+            if u.reintegration {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        VisitMissing => {
+            if u.reintegration {
+                Hidden
+            } else {
+                Forbidden
+            }
+        }
+        PartnerList => {
+            if u.partner {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        PartnerAnswer => {
+            if u.partner {
+                Hidden
+            } else {
+                Forbidden
+            }
+        }
         HandoverDecideAdmin => {
             if u.users {
                 Hidden
@@ -481,6 +517,8 @@ fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value
         "viewer" => "programme_viewer",
         "protection" => "protection_officer",
         "admin" => "admin",
+        "reintegration" => "reintegration_officer",
+        "partner" => "partner",
         _ => "caseworker",
     };
     let filled = text
@@ -541,6 +579,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "agadez",
@@ -555,6 +595,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "conakry",
@@ -569,6 +611,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "protection",
@@ -583,6 +627,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "monitoring",
@@ -597,6 +643,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "viewer",
@@ -611,6 +659,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "movements",
@@ -625,6 +675,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: false,
             users: false,
             movements: true,
+            reintegration: false,
+            partner: false,
         },
         User {
             name: "admin",
@@ -639,10 +691,84 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             audit: true,
             users: true,
             movements: false,
+            reintegration: false,
+            partner: false,
         },
     ];
     let agz = records[0].office.clone();
     let mut users = users;
+    // A reintegration officer in Guinea, and a partner organisation's user.
+    users.push(User {
+        name: "reintegration",
+        home: String::new(),
+        case_hint: String::new(),
+        token: Some(session(&s, "reintegration").await),
+        sees: &["other"],
+        writes: &["other"],
+        data_requests: &[],
+        read_cases: true,
+        pseudonymised: false,
+        audit: false,
+        users: false,
+        movements: false,
+        reintegration: true,
+        partner: false,
+    });
+    let admin_tok = users.iter().find(|u| u.name == "admin").and_then(|u| u.token.clone()).unwrap().0;
+    let provider = client()
+        .post(format!("{}/api/v1/providers", s.url))
+        .bearer_auth(&admin_tok)
+        .json(&json!({"organisation": "Matrix Partner", "services": ["medical"]}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = client()
+        .post(format!("{}/api/v1/users", s.url))
+        .bearer_auth(&admin_tok)
+        .json(&json!({"username": "partner", "display_name": "Partner desk", "password": "matrix desk passphrase", "role": "partner", "offices": ["all"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client()
+        .post(format!("{}/api/v1/providers/{provider}/users", s.url))
+        .bearer_auth(&admin_tok)
+        .json(&json!({"username": "partner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let v: Value = client()
+        .post(format!("{}/api/v1/auth/login", s.url))
+        .json(&json!({"username": "partner", "password": "matrix desk passphrase"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    users.push(User {
+        name: "partner",
+        home: String::new(),
+        case_hint: String::new(),
+        token: Some((v["token"].as_str().unwrap().to_string(), v["csrf_token"].as_str().unwrap().to_string())),
+        sees: &[],
+        writes: &[],
+        data_requests: &[],
+        read_cases: false,
+        pseudonymised: false,
+        audit: false,
+        users: false,
+        movements: false,
+        reintegration: false,
+        partner: true,
+    });
     for u in &mut users {
         u.home = agz.clone();
         u.case_hint = records[0].case.clone();
