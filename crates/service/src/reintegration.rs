@@ -213,7 +213,7 @@ impl Passage {
         if to == VisitStatus::Done {
             let mut c = self.db.reader().acquire().await?;
             let person = case.as_ref().map(|c| c.person_id).expect("checked above");
-            if !passage_storage::movements::has_consent(&mut c, person, "follow_up_contact").await? {
+            if !passage_storage::handovers::has_consent(&mut c, person, "follow_up_contact").await? {
                 return Err(FieldError::new("consent", "err-follow-up-consent").into());
             }
         }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod check;
 pub mod db;
+pub mod handovers;
 pub mod movements;
 pub mod privacy;
 pub mod records;

@@ -37,7 +37,7 @@ pub fn routes() -> crate::routing::Routes {
 
 /// "Waiting for you" on the home page: hand-overs to decide, return steps
 /// that can be done now, movements leaving soon.
-pub fn queue_section(lang: Lang, s: &Session, q: &passage_service::movements::WorkQueue) -> maud::Markup {
+pub fn queue_section(lang: Lang, s: &Session, q: &passage_service::queue::WorkQueue) -> maud::Markup {
     if q.handovers.is_empty() && q.steps.is_empty() && q.departing.is_empty() {
         return html! {};
     }
