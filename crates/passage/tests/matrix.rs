@@ -50,6 +50,8 @@ enum Class {
     HandoverDecideAdmin,
     /// Make a plan: manage_reintegration.
     PlanCreate,
+    /// An individual plan from a case's page: the case visible, then manage_reintegration.
+    PlanForCase,
     /// Record a visit that does not exist: manage_reintegration, then not found.
     VisitMissing,
     /// The partner's referrals: read_own_referrals.
@@ -202,6 +204,12 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/cases/{id}/referrals", WriteRecord, json!({"provider_id": "none", "service": "medical", "fields": ["name"]})),
         ("get", "/api/v1/partner/referrals", PartnerList, none.clone()),
         ("post", "/api/v1/partner/referrals/{id}", PartnerAnswer, json!({"status": "accepted"})),
+        ("post", "/cases/{id}/plans", PlanForCase, json!({"title": "matrix plan"})),
+        ("post", "/cases/{id}/referrals", WriteRecord, json!({"provider_id": "none", "service": "medical", "fields": "name"})),
+        ("post", "/visits/{id}", VisitMissing, json!({"status": "done"})),
+        ("get", "/plans/{id}", PlanMissing, none.clone()),
+        ("post", "/plans/{id}/activities", PlanMissing, json!({"kind": "housing", "budget": "10", "currency": "EUR"})),
+        ("post", "/plans/{id}/activities/{activity_id}/status", PlanMissing, json!({"status": "in_progress"})),
         ("post", "/api/v1/plans", PlanCreate, json!({"kind": "individual", "office_id": "{office}", "title": "x", "cases": ["{case}"]})),
         ("get", "/api/v1/plans/{id}", PlanMissing, none.clone()),
         ("post", "/api/v1/plans/{id}/activities", PlanMissing, json!({"kind": "housing", "budget": "10", "currency": "EUR"})),
@@ -340,6 +348,17 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
         }
         PlanCreate => {
             if u.reintegration {
+                Allowed
+            } else {
+                Forbidden
+            }
+        }
+        PlanForCase => {
+            if !u.read_cases {
+                Forbidden
+            } else if !on(u.sees) {
+                Hidden
+            } else if u.reintegration {
                 Allowed
             } else {
                 Forbidden
@@ -828,8 +847,8 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             && !path.contains("/tokens/")
             && !path.contains("/movements/")
             && !path.contains("/handovers/")
-            && !path.starts_with("/api/v1/plans/")
-            && !path.starts_with("/api/v1/visits/")
+            && !path.contains("/plans/{id}")
+            && !path.contains("/visits/{id}")
             && !path.starts_with("/api/v1/providers/")
             && !path.starts_with("/api/v1/partner/")
         {

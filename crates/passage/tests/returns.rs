@@ -382,6 +382,16 @@ async fn reintegration_plans_and_monitoring_visits(backend: Backend) {
     assert_eq!(api_post(&s, &officer, &format!("/visits/{v}"), json!({"status": "missed"})).await.status(), 409);
     let visits: Value = api_get(&s, &guinea, &format!("/cases/{case}/visits")).await.json().await.unwrap();
     assert_eq!(visits[0]["notes"], "Shop open; sleeps badly.");
+    // The same in the browser: the case page's reintegration section and the plan's page.
+    let page = client();
+    page_login(&s, &page, "reintegration").await;
+    let html = page.get(format!("{}/cases/{case}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("Monitoring visits") && html.contains("Shop open; sleeps badly.") && html.contains("Tailoring workshop"),
+        "case page"
+    );
+    let html = page.get(format!("{}/plans/{id}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Business start-up kit") && html.contains("1500 EUR"), "plan page");
     let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&sqlx_url(&s.database_url)).await.unwrap();
     let n: i64 = sqlx::Row::get(
         &sqlx::query("SELECT COUNT(*) FROM monitoring_visits WHERE notes LIKE 'sealed:v1:%'").fetch_one(&mut c).await.unwrap(),

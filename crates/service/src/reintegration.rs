@@ -186,7 +186,8 @@ impl Passage {
     }
 
     /// Record a visit as done (with its date and notes) or missed.
-    pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<()> {
+    /// Returns the visit's case.
+    pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<CaseId> {
         if !actor.rights().can_somewhere(Permission::ManageReintegration) {
             return Err(ServiceError::Forbidden("record monitoring visits"));
         }
@@ -230,7 +231,7 @@ impl Passage {
         let person = case.map(|c| c.person_id);
         audit::record(&mut tx, Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(v.case_id)
     }
 
     /// Visits due within two weeks or overdue, in the actor's reintegration offices.
@@ -238,5 +239,15 @@ impl Passage {
         let offices = actor.rights().offices(Permission::ManageReintegration);
         let mut c = self.db.reader().acquire().await?;
         Ok(store::visits_due(&mut c, &self.keys, &offices, CalendarDate::today().add_days(14)).await?)
+    }
+}
+
+impl Passage {
+    /// The plans a case belongs to (readers of the case).
+    pub async fn plans_of_case(&self, actor: &Actor, case: CaseId) -> ServiceResult<Vec<(String, String, PlanKind)>> {
+        access::require(actor, access::Action::ReadCases)?;
+        let mut c = self.db.reader().acquire().await?;
+        let case = reg::get_case(&mut c, case, &access::scope(actor)).await?.ok_or(ServiceError::NotFound)?;
+        Ok(store::plans_of_case(&mut c, case.id).await?)
     }
 }

@@ -243,3 +243,14 @@ pub async fn record_visit(c: &mut AnyConnection, keys: &Keyring, id: &str, o: &V
         .rows_affected();
     Ok(n == 1)
 }
+
+/// The plans a case is a beneficiary of.
+pub async fn plans_of_case(c: &mut AnyConnection, case: CaseId) -> Result<Vec<(String, String, PlanKind)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.title, p.kind FROM reintegration_plans p JOIN plan_beneficiaries b ON b.plan_id = p.id WHERE b.case_id = $1 ORDER BY p.created_at",
+    )
+    .bind(case.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(|r| Ok((text(r, "id")?, text(r, "title")?, code(r, "kind", PlanKind::parse)?))).collect()
+}

@@ -17,6 +17,7 @@ pub mod movements;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
+pub mod reintegration;
 pub mod returns;
 pub mod routing;
 pub mod session;
@@ -49,7 +50,7 @@ pub struct AppState {
 /// under `/api/v1`. Read from the routers themselves (see `routing`).
 pub fn route_table() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes()] {
+    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes(), reintegration::routes()] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
     out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes().router)
         .merge(privacy::routes().router)
         .merge(movements::routes().router)
+        .merge(reintegration::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

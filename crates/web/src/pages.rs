@@ -758,6 +758,7 @@ async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, form
     let findings_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("findings", code)).unwrap_or(false);
     let exploitation_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("exploitation", code)).unwrap_or(false);
     let next: Vec<&CaseStatus> = CaseStatus::ALL.iter().filter(|to| c.status.can_become(**to)).collect();
+    let reintegration = crate::reintegration::case_section(state, s, lang, c).await?;
     let journey = if c.kind == passage_domain::case::CaseKind::AssistedVoluntaryReturn {
         Some(state.passage.journey(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?)
     } else {
@@ -817,6 +818,7 @@ async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, form
         }
 
         @if let Some(j) = &journey { (crate::returns::journey_section(lang, s, j, errs("journey"))) }
+        (reintegration)
 
         section aria-labelledby="h-notes" {
             h2 id="h-notes" { (t(lang, "case-notes")) }
