@@ -182,6 +182,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/movements/{id}/travellers/{case_id}/status", MovementManage, json!({"status": "boarded"})),
         ("post", "/api/v1/movements/{id}/status", MovementManage, json!({"status": "departed"})),
         ("get", "/api/v1/movements/{id}/manifest.csv", MovementManage, none.clone()),
+        ("get", "/api/v1/movements/{id}/manifest.xlsx", MovementManage, none.clone()),
         ("get", "/movements", MovementsList, none.clone()),
         (
             "post",

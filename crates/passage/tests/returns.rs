@@ -200,6 +200,11 @@ async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
     assert!(csv.starts_with("\u{feff}#,name,sex,birth_year,nationality,case_reference"), "{csv}");
     assert!(csv.contains("Lansana KEITA,male,1996,GIN,"), "{csv}");
     assert_eq!(api_get(&s, &cw, &format!("/movements/{mv}/manifest.csv")).await.status(), 403);
+    let r = api_get(&s, &mover, &format!("/movements/{mv}/manifest.xlsx")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip");
     // The same movement in the browser: its page, the printable manifest, and planning another.
     let page = client();
     page_login(&s, &page, "movements").await;

@@ -577,3 +577,4 @@ activity-status-planned = مخطط
 activity-status-in_progress = قيد التنفيذ
 activity-status-completed = مكتمل
 activity-status-cancelled = ملغى
+manifest-xlsx = تنزيل بصيغة XLSX

@@ -573,3 +573,4 @@ activity-status-planned = planned
 activity-status-in_progress = in progress
 activity-status-completed = completed
 activity-status-cancelled = cancelled
+manifest-xlsx = Download as XLSX

@@ -573,3 +573,4 @@ activity-status-planned = prévue
 activity-status-in_progress = en cours
 activity-status-completed = terminée
 activity-status-cancelled = annulée
+manifest-xlsx = Télécharger en XLSX

@@ -69,6 +69,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/movements/{id}/travellers/{case_id}/status", traveller_status)
         .post("/movements/{id}/status", movement_status)
         .get("/movements/{id}/manifest.csv", manifest_csv)
+        .get("/movements/{id}/manifest.xlsx", manifest_xlsx)
         .post("/cases/{id}/handover", request_handover)
         .get("/handovers", handovers)
         .get("/queue", queue)
@@ -887,4 +888,16 @@ async fn answer_referral(
     let s = who(&state, &method, &headers).await?;
     state.passage.answer_referral(&s.actor, &id, &b.status, &b.feedback).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The manifest as an XLSX workbook.
+async fn manifest_xlsx(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let file = state.passage.export_manifest(&s.actor, parse_path(&id)?).await?;
+    Ok(crate::movements::manifest_xlsx(&file))
 }

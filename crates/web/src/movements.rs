@@ -318,6 +318,51 @@ pub fn manifest_csv(file: &MovementFile) -> Response {
         .into_response()
 }
 
+/// The manifest as an XLSX workbook (one sheet, the same columns as the CSV).
+pub fn manifest_xlsx(file: &MovementFile) -> Response {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    let mut write = || -> Result<(), rust_xlsxwriter::XlsxError> {
+        sheet.set_name("Manifest")?;
+        for (c, h) in COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, t) in file.travellers.iter().enumerate() {
+            let r = (i + 1) as u32;
+            sheet.write_number(r, 0, (i + 1) as f64)?;
+            sheet.write_string(r, 1, t.name.clone().unwrap_or_default())?;
+            sheet.write_string(r, 2, t.sex.clone().unwrap_or_default())?;
+            if let Some(y) = t.birth_year {
+                sheet.write_number(r, 3, y as f64)?;
+            }
+            sheet.write_string(r, 4, t.nationality.clone().unwrap_or_default())?;
+            sheet.write_string(r, 5, &t.reference)?;
+        }
+        sheet.autofit();
+        Ok(())
+    };
+    let written = write().and_then(|_| book.save_to_buffer());
+    match written {
+        Ok(bytes) => {
+            let name = format!("manifest-{}-{}.xlsx", file.movement.departure_on, &file.movement.id.to_string()[..8]);
+            (
+                [
+                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot write a manifest workbook");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 async fn printable(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let id = id.parse().map_err(|_| PageError::from_service(lang, passage_service::ServiceError::NotFound))?;
@@ -338,7 +383,7 @@ fn manifest_page(lang: Lang, s: &passage_service::auth::Session, f: &MovementFil
                 td { (tr_.birth_year.map(|y| y.to_string()).unwrap_or_default()) } td { (tr_.nationality.clone().unwrap_or_default()) } td { (tr_.reference) }
             } } }
         }
-        p { a href=(format!("/api/v1/movements/{}/manifest.csv", m.id)) { (t(lang, "manifest-csv")) } }
+        p { a href=(format!("/api/v1/movements/{}/manifest.csv", m.id)) { (t(lang, "manifest-csv")) } " · " a href=(format!("/api/v1/movements/{}/manifest.xlsx", m.id)) { (t(lang, "manifest-xlsx")) } }
     };
     page(Page { lang, title: t(lang, "manifest"), session: Some(s), here: "/movements" }, body)
 }
