@@ -106,7 +106,9 @@ async fn run(label: &str, url: &str, n: usize) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: usize = std::env::var("PASSAGE_BENCH_TRAVELLERS").ok().and_then(|v| v.parse().ok()).unwrap_or(841);
+    // `cargo test` runs this too (without `--bench`): then a small smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let n: usize = std::env::var("PASSAGE_BENCH_TRAVELLERS").ok().and_then(|v| v.parse().ok()).unwrap_or(if full { 841 } else { 50 });
     let dir = std::env::temp_dir().join(format!("passage-bench-movement-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     run("SQLite", &dir.join("movement.db").display().to_string(), n).await;
