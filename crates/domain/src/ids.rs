@@ -90,3 +90,31 @@ id_type!(
     /// One movement: a charter flight, a group on commercial flights, a bus convoy.
     MovementId
 );
+id_type!(
+    /// One API token.
+    TokenId
+);
+id_type!(
+    /// One request to hand a case over to another office.
+    HandoverId
+);
+id_type!(
+    /// One reintegration plan.
+    PlanId
+);
+id_type!(
+    /// One activity of a reintegration plan.
+    ActivityId
+);
+id_type!(
+    /// One monitoring visit.
+    VisitId
+);
+id_type!(
+    /// One provider in the service directory.
+    ProviderId
+);
+id_type!(
+    /// One referral to a provider.
+    ReferralId
+);

@@ -8,7 +8,7 @@ use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
 use passage_domain::date::Timestamp;
-use passage_domain::ids::{CaseId, MovementId, OfficeId};
+use passage_domain::ids::{CaseId, HandoverId, OfficeId};
 use passage_domain::policy::Permission;
 use passage_domain::FieldError;
 use passage_storage::handovers as store;
@@ -44,7 +44,7 @@ impl Passage {
             return Err(ServiceError::Conflict("a hand-over of this case is already waiting"));
         }
         let to = to.expect("checked");
-        let id = MovementId::new().to_string();
+        let id = HandoverId::new().to_string();
         let mut tx = self.db.begin().await?;
         store::insert_handover(&mut tx, &id, case.id, case.office_id, to.id, actor.id, Timestamp::now()).await?;
         let changes = audit::created(&[("from", json!(case.office_id)), ("to", json!(to.id))]);

@@ -9,7 +9,7 @@ use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
 use passage_domain::date::{CalendarDate, Timestamp};
-use passage_domain::ids::{CaseId, MovementId};
+use passage_domain::ids::CaseId;
 use passage_domain::policy::Permission;
 use passage_domain::referral::{overdue, ReferralStatus, ServiceKind, SharedField};
 use passage_domain::{FieldError, Invalid};
@@ -79,7 +79,7 @@ impl Passage {
         let contact = field("contact", &input.contact, &mut inv);
         let hours = field("opening_hours", &input.opening_hours, &mut inv);
         inv.into_result()?;
-        let id = MovementId::new().to_string();
+        let id = passage_domain::ids::ProviderId::new().to_string();
         let organisation = organisation.expect("checked");
         let p = store::NewProvider {
             id: &id,
@@ -173,7 +173,7 @@ impl Passage {
         drop(c);
         inv.into_result()?;
         let (provider, service, consent) = (provider.expect("checked"), service.expect("checked"), consent.expect("checked"));
-        let id = MovementId::new().to_string();
+        let id = passage_domain::ids::ReferralId::new().to_string();
         let r = store::NewReferral { id: &id, case: case.id, provider: &provider.id, service, fields: &fields, consent, by: actor.id };
         let mut tx = self.db.begin().await?;
         store::insert_referral(&mut tx, &r, Timestamp::now()).await?;

@@ -10,7 +10,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
 use passage_domain::case::CaseKind;
 use passage_domain::date::{CalendarDate, Timestamp};
-use passage_domain::ids::{CaseId, MovementId, OfficeId};
+use passage_domain::ids::{CaseId, OfficeId};
 use passage_domain::journey::{Step, StepState};
 use passage_domain::policy::Permission;
 use passage_domain::reintegration::{budget_per_beneficiary, visit_schedule, ActivityInput, ActivityStatus, PlanKind, VisitStatus};
@@ -95,7 +95,7 @@ impl Passage {
             schedules.push((case.id, visit_schedule(arrival)));
         }
         drop(c);
-        let id = MovementId::new().to_string();
+        let id = passage_domain::ids::PlanId::new().to_string();
         let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -147,7 +147,7 @@ impl Passage {
     pub async fn add_activity(&self, actor: &Actor, plan: &str, input: &ActivityInput) -> ServiceResult<String> {
         let p = self.plan_record(actor, plan, true).await?;
         let a = input.parse()?;
-        let id = MovementId::new().to_string();
+        let id = passage_domain::ids::ActivityId::new().to_string();
         let mut tx = self.db.begin().await?;
         store::insert_activity(&mut tx, &id, &p.id, &a, Timestamp::now()).await?;
         let changes = audit::created(&[("kind", json!(a.kind)), ("budget", json!(a.budget)), ("currency", json!(a.currency.code()))]);

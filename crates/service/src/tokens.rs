@@ -72,7 +72,7 @@ impl Passage {
         let token = format!("{TOKEN_PREFIX}{}", random_token());
         let now = Timestamp::now();
         let record = ApiTokenRecord {
-            id: passage_domain::ids::UserId::new().to_string(),
+            id: passage_domain::ids::TokenId::new().to_string(),
             user_id: user.id,
             name: name.expect("checked"),
             grants: vec![grant],

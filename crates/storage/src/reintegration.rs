@@ -168,7 +168,7 @@ pub async fn schedule_visits(c: &mut AnyConnection, case: CaseId, dates: &[Calen
     }
     for d in dates {
         sqlx::query("INSERT INTO monitoring_visits (id, case_id, due_on, status, updated_at) VALUES ($1, $2, $3, 'scheduled', $4)")
-            .bind(passage_domain::ids::MovementId::new().to_string())
+            .bind(passage_domain::ids::VisitId::new().to_string())
             .bind(case.to_string())
             .bind(d.to_string())
             .bind(now.to_string())
