@@ -133,7 +133,8 @@ impl Offices {
         }
     }
 
-    fn union(&mut self, other: &Offices) {
+    /// Add the offices of `other`.
+    pub fn union(&mut self, other: &Offices) {
         match (&mut *self, other) {
             (Offices::All, _) => {}
             (_, Offices::All) => *self = Offices::All,

@@ -53,14 +53,7 @@ impl Passage {
     fn movement_offices(actor: &Actor) -> Offices {
         let r = actor.rights();
         let mut o = r.offices(Permission::ManageMovements);
-        let read = r.offices(Permission::ReadCases);
-        o = match (o, read) {
-            (Offices::All, _) | (_, Offices::All) => Offices::All,
-            (Offices::Only(mut a), Offices::Only(b)) => {
-                a.extend(b);
-                Offices::Only(a)
-            }
-        };
+        o.union(&r.offices(Permission::ReadCases));
         o
     }
 
@@ -163,14 +156,8 @@ impl Passage {
     pub async fn manifest(&self, actor: &Actor, id: MovementId, case: &str) -> ServiceResult<()> {
         let m = self.managed_movement(actor, id).await?;
         let not_found = || ServiceError::from(FieldError::new("case_id", "err-case-not-found"));
-        // A case id, or the reference printed on the case's papers.
         let mut c = self.db.reader().acquire().await?;
-        let scope = access::scope(actor);
-        let found = match case.trim().parse::<CaseId>() {
-            Ok(id) => reg::get_case(&mut c, id, &scope).await?,
-            Err(_) => reg::get_case_by_reference(&mut c, &case.trim().to_uppercase(), &scope).await?,
-        };
-        let case = found.ok_or_else(not_found)?;
+        let case = reg::find_case(&mut c, case, &access::scope(actor)).await?.ok_or_else(not_found)?;
         if case.kind != CaseKind::AssistedVoluntaryReturn {
             return Err(FieldError::new("case_id", "err-not-a-return").into());
         }

@@ -67,11 +67,7 @@ impl Passage {
         let mut c = self.db.reader().acquire().await?;
         let scope = access::scope(actor);
         for r in input.cases.iter().filter(|r| !r.trim().is_empty()) {
-            let found = match r.trim().parse::<CaseId>() {
-                Ok(id) => reg::get_case(&mut c, id, &scope).await?,
-                Err(_) => reg::get_case_by_reference(&mut c, &r.trim().to_uppercase(), &scope).await?,
-            };
-            match found {
+            match reg::find_case(&mut c, r, &scope).await? {
                 Some(case) if case.kind == CaseKind::AssistedVoluntaryReturn && Some(case.office_id) == office => cases.push(case),
                 _ => inv.push(FieldError::new("cases", "err-case-not-found").with("value", r.trim())),
             }

@@ -401,6 +401,15 @@ fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
     }
 }
 
+/// A case by its id or by the reference printed on its papers (as people
+/// type it), within the reader's scope.
+pub async fn find_case(c: &mut AnyConnection, typed: &str, scope: &Scope) -> Result<Option<CaseRecord>> {
+    match typed.trim().parse::<CaseId>() {
+        Ok(id) => get_case(c, id, scope).await,
+        Err(_) => get_case_by_reference(c, &typed.trim().to_uppercase(), scope).await,
+    }
+}
+
 /// A case by its reference (as printed on papers), within the reader's scope.
 pub async fn get_case_by_reference(c: &mut AnyConnection, reference: &str, scope: &Scope) -> Result<Option<CaseRecord>> {
     let mut q = Sql::new(CASE_SELECT);
