@@ -7,7 +7,7 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{code_options, error_summary, field, label, page, Input, Page};
-use crate::pages::{html_response, poster, viewer, PageError, PageResult};
+use crate::pages::{after_post, html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -75,14 +75,8 @@ async fn request_handover(State(state): State<AppState>, headers: HeaderMap, Pat
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let case: passage_domain::ids::CaseId = parse_id(lang, &id)?;
-    match state.passage.request_handover(&s.actor, case, &f.get("to_office")).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{case}")).into_response()),
-        Err(ServiceError::Invalid(inv)) => {
-            let msg: Vec<String> = inv.errors.iter().map(|e| crate::i18n::field_error(lang, e)).collect();
-            Err(PageError::with_message(lang, StatusCode::UNPROCESSABLE_ENTITY, msg.join(" ")))
-        }
-        Err(e) => Err(PageError::from_service(lang, e)),
-    }
+    let r = state.passage.request_handover(&s.actor, case, &f.get("to_office")).await.map(|_| ());
+    after_post(lang, format!("/cases/{case}"), r)
 }
 
 async fn accept_handover(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
@@ -95,14 +89,8 @@ async fn accept_handover(State(state): State<AppState>, headers: HeaderMap, Path
 async fn decline_handover(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    match state.passage.decline_handover(&s.actor, &id, &f.get("reason")).await {
-        Ok(()) => Ok(Redirect::to("/").into_response()),
-        Err(ServiceError::Invalid(inv)) => {
-            let msg: Vec<String> = inv.errors.iter().map(|e| crate::i18n::field_error(lang, e)).collect();
-            Err(PageError::with_message(lang, StatusCode::UNPROCESSABLE_ENTITY, msg.join(" ")))
-        }
-        Err(e) => Err(PageError::from_service(lang, e)),
-    }
+    let r = state.passage.decline_handover(&s.actor, &id, &f.get("reason")).await;
+    after_post(lang, "/".into(), r)
 }
 
 // ---------------------------------------------------------------- pages

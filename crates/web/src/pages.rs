@@ -131,6 +131,19 @@ fn local_path(p: &str) -> bool {
     b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/') | Some(b'\\')) && !p.chars().any(|c| c.is_control())
 }
 
+/// After a form post that has no page of its own to show its errors on:
+/// on to `to`, or an error page that says what was wrong.
+pub(crate) fn after_post(lang: Lang, to: String, r: Result<(), ServiceError>) -> PageResult {
+    match r {
+        Ok(()) => Ok(Redirect::to(&to).into_response()),
+        Err(ServiceError::Invalid(inv)) => {
+            let msg: Vec<String> = inv.errors.iter().map(|e| crate::i18n::field_error(lang, e)).collect();
+            Err(PageError::with_message(lang, StatusCode::UNPROCESSABLE_ENTITY, msg.join(" ")))
+        }
+        Err(e) => Err(PageError::from_service(lang, e)),
+    }
+}
+
 pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
 }

@@ -6,7 +6,7 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{code_options, error_summary, field, label, page, Input, Page};
-use crate::pages::{html_response, poster, viewer, PageError, PageResult};
+use crate::pages::{after_post, html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -40,15 +40,20 @@ pub(crate) async fn case_section(
 ) -> Result<Markup, PageError> {
     let err = |e| PageError::from_service(lang, e);
     let rights = s.actor.rights();
-    let visits = state.passage.visits(&s.actor, case.id).await.map_err(err)?;
-    let plans = state.passage.plans_of_case(&s.actor, case.id).await.map_err(err)?;
-    let referrals = state.passage.case_referrals(&s.actor, case.id).await.map_err(err)?;
-    let providers = state.passage.providers(&s.actor, "", "").await.map_err(err)?;
     let reintegrates = rights.can(Permission::ManageReintegration, case.office_id);
     let writes = rights.can(Permission::WriteCases, case.office_id);
+    // Every case page reads these: only what the page will show.
+    let is_return = case.kind == passage_domain::case::CaseKind::AssistedVoluntaryReturn;
+    let (visits, plans) = if is_return {
+        (state.passage.visits(&s.actor, case.id).await.map_err(err)?, state.passage.plans_of_case(&s.actor, case.id).await.map_err(err)?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let referrals = state.passage.case_referrals(&s.actor, case.id).await.map_err(err)?;
+    let providers = if writes { state.passage.providers(&s.actor, "", "").await.map_err(err)? } else { Vec::new() };
     let id = case.id;
     Ok(html! {
-        @if case.kind == passage_domain::case::CaseKind::AssistedVoluntaryReturn {
+        @if is_return {
             section aria-labelledby="h-reintegration" id="reintegration" {
                 h2 id="h-reintegration" { (t(lang, "reintegration-title")) }
                 @if plans.is_empty() { p.muted { (t(lang, "none-yet")) } }
@@ -107,18 +112,6 @@ fn case_id(lang: Lang, id: &str) -> Result<CaseId, PageError> {
     id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))
 }
 
-/// Back to the case, or an error page that says what was wrong.
-fn back(lang: Lang, to: String, r: Result<(), ServiceError>) -> PageResult {
-    match r {
-        Ok(()) => Ok(Redirect::to(&to).into_response()),
-        Err(ServiceError::Invalid(inv)) => {
-            let msg: Vec<String> = inv.errors.iter().map(|e| crate::i18n::field_error(lang, e)).collect();
-            Err(PageError::with_message(lang, StatusCode::UNPROCESSABLE_ENTITY, msg.join(" ")))
-        }
-        Err(e) => Err(PageError::from_service(lang, e)),
-    }
-}
-
 async fn create_plan(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
@@ -132,7 +125,7 @@ async fn create_plan(State(state): State<AppState>, headers: HeaderMap, Path(id)
     };
     match state.passage.create_plan(&s.actor, &input).await {
         Ok(plan) => Ok(Redirect::to(&format!("/plans/{plan}")).into_response()),
-        Err(e) => back(lang, String::new(), Err(e)),
+        Err(e) => after_post(lang, String::new(), Err(e)),
     }
 }
 
@@ -143,7 +136,7 @@ async fn refer(State(state): State<AppState>, headers: HeaderMap, Path(id): Path
     let input =
         passage_service::referrals::ReferralInput { provider_id: f.get("provider_id"), service: f.get("service"), fields: f.all("fields") };
     let r = state.passage.refer(&s.actor, case, &input).await.map(|_| ());
-    back(lang, format!("/cases/{case}#referrals"), r)
+    after_post(lang, format!("/cases/{case}#referrals"), r)
 }
 
 async fn record_visit(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
@@ -152,7 +145,7 @@ async fn record_visit(State(state): State<AppState>, headers: HeaderMap, Path(id
     let input = passage_service::reintegration::VisitInput { status: f.get("status"), done_on: f.get("done_on"), notes: f.get("notes") };
     match state.passage.record_visit(&s.actor, &id, &input).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{case}#reintegration")).into_response()),
-        Err(e) => back(lang, String::new(), Err(e)),
+        Err(e) => after_post(lang, String::new(), Err(e)),
     }
 }
 
@@ -230,5 +223,5 @@ async fn activity_status(
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let r = state.passage.set_activity_status(&s.actor, &id, &activity, &f.get("status")).await;
-    back(lang, format!("/plans/{id}"), r)
+    after_post(lang, format!("/plans/{id}"), r)
 }
