@@ -39,9 +39,11 @@ macro_rules! code_enum {
 
 pub mod assistance;
 pub mod audit;
+pub mod budget;
 pub mod case;
 pub mod codes;
 pub mod date;
+pub mod disclosure;
 pub mod error;
 pub mod ids;
 pub mod journey;
