@@ -140,6 +140,28 @@ code_type!(
     true,
     "err-unknown-country"
 );
+impl CountryCode {
+    /// The country an English or French name designates, as documents print
+    /// it: "Côte d’Ivoire", "COTE D'IVOIRE", "The Gambia", "Gambie".
+    pub fn from_name(name: &str) -> Option<CountryCode> {
+        static BY_NAME: OnceLock<HashMap<String, CountryCode>> = OnceLock::new();
+        let key = |s: &str| {
+            let words = crate::names::fold_words(s);
+            let skip = usize::from(words.first().is_some_and(|w| w == "the"));
+            words[skip..].concat()
+        };
+        let map = BY_NAME.get_or_init(|| {
+            let mut m = HashMap::new();
+            for c in CountryCode::all() {
+                m.insert(key(&c.names().fr), c);
+                m.insert(key(&c.names().en), c);
+            }
+            m
+        });
+        map.get(&key(name)).copied()
+    }
+}
+
 code_type!(
     /// ISO 639-3 language code, e.g. `fra`, `bam`, `ful`.
     LanguageCode,
@@ -232,6 +254,18 @@ mod tests {
         assert!(CountryCode::parse("n", "NE").is_err());
         assert!(CountryCode::parse("n", "NIGER").is_err());
         assert_eq!(CountryCode::all().count(), 249);
+    }
+
+    #[test]
+    fn countries_by_name_as_documents_print_them() {
+        let code = |n: &str| CountryCode::from_name(n).map(|c| c.as_str().to_string());
+        assert_eq!(code("Côte d’Ivoire").as_deref(), Some("CIV"));
+        assert_eq!(code("COTE D'IVOIRE").as_deref(), Some("CIV"));
+        assert_eq!(code("The Gambia").as_deref(), Some("GMB"));
+        assert_eq!(code("Gambie").as_deref(), Some("GMB"));
+        assert_eq!(code("Niger").as_deref(), Some("NER"));
+        assert_eq!(code("Guinea-Bissau").as_deref(), Some("GNB"));
+        assert_eq!(code("Regional Office Dakar"), None);
     }
 
     #[test]

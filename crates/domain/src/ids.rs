@@ -118,3 +118,7 @@ id_type!(
     /// One referral to a provider.
     ReferralId
 );
+id_type!(
+    /// One imported budget (an appeal).
+    BudgetId
+);

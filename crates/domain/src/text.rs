@@ -22,6 +22,19 @@ pub fn required(field: &str, s: &str, max: usize, multiline: bool) -> Result<Str
     clean(field, s, max, multiline)?.ok_or_else(|| FieldError::new(field, "err-required"))
 }
 
+/// A text cell as it may go into a CSV file without becoming a formula when a
+/// spreadsheet opens it (OWASP "CSV injection"): a cell that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe,
+/// which spreadsheets show as text. Numbers are written as numbers and never
+/// pass through here.
+pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A phone number in international form: `+` and 8 to 15 digits (E.164).
 /// Spaces, dots, dashes and brackets are accepted on input and dropped;
 /// a leading `00` becomes `+`.
@@ -67,6 +80,14 @@ impl fmt::Display for Phone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_defused() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("Aïcha"), "Aïcha");
+    }
 
     #[test]
     fn phones_normalise_and_refuse_local_forms() {

@@ -97,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Appeal budgets: offices × the six headings of the Migration Governance Framework, in US dollars.
+    Budget {
+        #[command(subcommand)]
+        command: BudgetCommand,
+    },
     /// The data key that seals notes, document numbers and second-factor secrets.
     Keys {
         #[command(subcommand)]
@@ -184,6 +189,43 @@ enum AuditCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum BudgetCommand {
+    /// Import an appeal table (CSV: `,` or `;` separated, thousands grouped or not, `-` or empty for nothing planned).
+    /// Nothing is written unless every row is valid; importing the same code again replaces the budget.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// The budget's code (default: from the file name, e.g. WCA-2020-APPEAL-BUDGET).
+        #[arg(long)]
+        code: Option<String>,
+        /// A title for pages and exports (default: the code).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Print a budget: offices as rows, the six headings and the total as columns, a totals row.
+    Table {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Which budget (default: the most recently imported).
+        #[arg(long)]
+        budget: Option<String>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+        /// Add an HXL hashtag row under the header (CSV only).
+        #[arg(long)]
+        hxl: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TableFormat {
+    Text,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -438,6 +480,48 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             open(&db, &file).await?;
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Budget { command: BudgetCommand::Import { db, file: path, code, title } } => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let code = code.unwrap_or_else(|| passage_service::budgets::code_from_file_name(&path.to_string_lossy()));
+            let title = title.unwrap_or_else(|| code.clone());
+            let passage = open(&db, &file).await?;
+            match passage.import_budget(None, &code, &title, &bytes).await {
+                Ok(i) => {
+                    let verb = if i.replaced { "replaced" } else { "imported" };
+                    println!("{verb} budget {}: {} offices, total USD {}", i.code, i.rows, i.total);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::File(problems)) => {
+                    for p in &problems {
+                        eprintln!("error: {}: {p}", path.display());
+                    }
+                    eprintln!("nothing was imported ({} problem(s))", problems.len());
+                    Ok(ExitCode::from(2))
+                }
+                Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Budget { command: BudgetCommand::Table { db, budget, format, hxl } } => {
+            if hxl && format == TableFormat::Text {
+                return Err("--hxl adds a hashtag row to CSV: use it with --format csv".into());
+            }
+            let passage = open(&db, &file).await?;
+            match passage.budget(None, budget.as_deref()).await {
+                Ok((_, table)) => {
+                    match format {
+                        TableFormat::Text => print!("{}", passage_service::budgets::budget_text(&table)),
+                        TableFormat::Csv => print!("{}", passage_service::budgets::budget_csv(&table, hxl)),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::NotFound) => Err(match budget {
+                    Some(code) => format!("no budget with the code {code:?} (passage budget import FILE --code …)"),
+                    None => "no budget yet: import one with passage budget import FILE".into(),
+                }),
+                Err(e) => Err(e.to_string()),
+            }
         }
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let passage = open(&db, &file).await?;

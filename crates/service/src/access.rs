@@ -46,6 +46,8 @@ pub enum Action {
     ManageOffices,
     ManageUsers,
     ReadAudit,
+    /// Figures that cannot single out a person: budgets, protected indicators.
+    ReadAggregates,
 }
 
 impl Action {
@@ -57,6 +59,7 @@ impl Action {
             Action::ManageOffices => (Permission::ManageOffices, None),
             Action::ManageUsers => (Permission::ManageUsers, None),
             Action::ReadAudit => (Permission::ReadAudit, None),
+            Action::ReadAggregates => (Permission::ReadAggregates, None),
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
             Action::ManageOffices => "manage offices",
             Action::ManageUsers => "manage users",
             Action::ReadAudit => "read the audit trail",
+            Action::ReadAggregates => "read programme figures",
         }))
     }
 }

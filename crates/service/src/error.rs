@@ -29,6 +29,9 @@ pub enum ServiceError {
     Storage(#[from] StorageError),
     #[error("password hashing failed")]
     Hashing,
+    /// A file could not be imported; every problem is listed, and nothing was written.
+    #[error("{} problem(s) in the file; nothing was imported", .0.len())]
+    File(Vec<FileProblem>),
     /// An operator's command (backup, restore, key rotation) could not be carried out; the message says why.
     #[error("{0}")]
     Operation(String),
@@ -49,6 +52,49 @@ impl From<FieldError> for ServiceError {
 impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
         ServiceError::Storage(StorageError::Database(e))
+    }
+}
+
+/// One problem in an imported file: where (line, column), what was there,
+/// and what to change, in words a data officer can act on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileProblem {
+    /// 1-based line of the file; 0 when the problem is the file as a whole.
+    pub line: usize,
+    pub column: Option<String>,
+    /// The offending value, shortened: a 50 MB cell is not echoed back.
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl FileProblem {
+    pub fn new(line: usize, column: Option<&str>, value: Option<&str>, reason: impl Into<String>) -> FileProblem {
+        let short = |s: &str| {
+            let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
+            if s.chars().count() > 60 {
+                format!("{clean}…")
+            } else {
+                clean
+            }
+        };
+        FileProblem { line, column: column.map(short), value: value.map(short), reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}", self.line)?;
+        } else {
+            f.write_str("file")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " ({v:?})")?;
+        }
+        write!(f, ": {}", self.reason)
     }
 }
 

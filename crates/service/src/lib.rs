@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod error;
 pub mod handovers;
 pub mod keys;

@@ -183,6 +183,7 @@ err-reason-required = اذكر السبب.
 err-case-closed = الملف مغلق: أعد فتحه أولًا.
 err-office-code = من 2 إلى 16 حرفًا أو رقمًا أو شرطة.
 err-office-code-taken = هذا الرمز مستخدم بالفعل.
+err-budget-code = من 2 إلى 40 حرفًا أو رقمًا أو شرطة.
 err-username = من 3 إلى 40 حرفًا لاتينيًا صغيرًا أو رقمًا أو نقطة أو شرطة أو شرطة سفلية.
 err-username-taken = اسم المستخدم هذا محجوز.
 err-password-short = الحد الأدنى لعدد الأحرف { $min }.

@@ -179,6 +179,7 @@ err-reason-required = Give a reason.
 err-case-closed = The case is closed: reopen it first.
 err-office-code = 2 to 16 letters, digits or dashes.
 err-office-code-taken = This code is already used.
+err-budget-code = 2 to 40 letters, digits or dashes.
 err-username = 3 to 40 lower-case letters, digits, dots, dashes or underscores.
 err-username-taken = This username is taken.
 err-password-short = At least { $min } characters.

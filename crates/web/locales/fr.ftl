@@ -179,6 +179,7 @@ err-reason-required = Indiquez un motif.
 err-case-closed = Le dossier est clôturé : rouvrez-le d'abord.
 err-office-code = 2 à 16 lettres, chiffres ou tirets.
 err-office-code-taken = Ce code est déjà utilisé.
+err-budget-code = 2 à 40 lettres, chiffres ou tirets.
 err-username = 3 à 40 lettres minuscules, chiffres, points, tirets ou tirets bas.
 err-username-taken = Ce nom d'utilisateur est déjà pris.
 err-password-short = Au moins { $min } caractères.

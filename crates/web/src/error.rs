@@ -76,6 +76,13 @@ impl IntoResponse for ApiError {
                 Some(inv.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")),
                 Some(json!({ "errors": field_errors_json(&inv) })),
             ),
+            ApiError::Service(ServiceError::File(problems)) => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file-problems",
+                "The file has problems; nothing was imported",
+                Some(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")),
+                Some(json!({ "problems": problems })),
+            ),
             ApiError::Service(ServiceError::NotFound) | ApiError::NotFound => {
                 problem(StatusCode::NOT_FOUND, "not-found", "Not found", None, None)
             }

@@ -283,7 +283,7 @@ pub fn manifest_csv(file: &MovementFile) -> Response {
     for (i, t) in file.travellers.iter().enumerate() {
         rows.push(vec![
             (i + 1).to_string(),
-            t.name.clone().unwrap_or_default(),
+            passage_domain::text::spreadsheet_safe(t.name.as_deref().unwrap_or_default()).into_owned(),
             t.sex.clone().unwrap_or_default(),
             t.birth_year.map(|y| y.to_string()).unwrap_or_default(),
             t.nationality.clone().unwrap_or_default(),

@@ -80,6 +80,10 @@ impl PageError {
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
             ServiceError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "error-too-many"),
             ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form-has-errors"),
+            ServiceError::File(problems) => {
+                let message = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
+                return PageError { lang, status: StatusCode::UNPROCESSABLE_ENTITY, message, redirect: None };
+            }
             ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_) => {
                 tracing::error!(error = %e, "internal error on a page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")

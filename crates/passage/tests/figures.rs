@@ -1,0 +1,117 @@
+//! Programme figures from the command line, as processes on real databases:
+//! the appeal budget imported whole or not at all, and printed with totals
+//! that reproduce the appeal's own, as text, CSV and HXL (checked with the
+//! reference HXL library).
+
+mod common;
+use common::*;
+use sqlx::{AnyConnection, Connection, Row};
+
+fn out(o: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn appeal() -> String {
+    format!("{}/../../data/wca-2020-appeal-budget.csv", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python virtual environment `./scripts/test` prepares with the reference tools.
+fn venv_tool(name: &str) -> std::path::PathBuf {
+    let venv = std::env::var("PASSAGE_TEST_VENV").expect("PASSAGE_TEST_VENV is unset: run the tests with ./scripts/test");
+    std::path::Path::new(&venv).join("bin").join(name)
+}
+
+async fn budget_lines(url: &str) -> i64 {
+    let mut c = AnyConnection::connect(&sqlx_url(url)).await.unwrap();
+    let n = sqlx::query("SELECT COUNT(*) FROM budget_lines").fetch_one(&mut c).await.unwrap().get(0);
+    c.close().await.unwrap();
+    n
+}
+
+async fn the_appeal_budget_round_trips(backend: Backend) {
+    let db = fresh_database(backend, "budget").await;
+    let dir = tmpdir("budget");
+
+    // A file with one bad cell among good rows writes nothing.
+    let bad = dir.join("bad.csv");
+    let mut text = std::fs::read_to_string(appeal()).unwrap();
+    text = text.replace("Mali,MLI,300000,", "Mali,MLI,3OO000,");
+    std::fs::write(&bad, &text).unwrap();
+    let o = run(&["budget", "import", "--database-url", &db, bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("line 16, column P1 (\"3OO000\"): not an amount"), "{}", out(&o));
+    assert!(out(&o).contains("nothing was imported"));
+    assert_eq!(budget_lines(&db).await, 0);
+    let o = run(&["budget", "table", "--database-url", &db], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("no budget yet"), "{}", out(&o));
+
+    let o = run(&["budget", "import", "--database-url", &db, &appeal()], None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("imported budget WCA-2020-APPEAL-BUDGET: 21 offices, total USD 380,026,059"), "{}", out(&o));
+    let lines = budget_lines(&db).await;
+    assert_eq!(lines, 21 * 6 - 23, "one line per planned heading; the 23 empty cells are nothing planned");
+    // Re-importing replaces, never doubles.
+    let o = run(&["budget", "import", "--database-url", &db, &appeal()], None);
+    assert!(out(&o).contains("replaced budget"), "{}", out(&o));
+    assert_eq!(budget_lines(&db).await, lines);
+
+    let o = run(&["budget", "table", "--database-url", &db], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    let totals = table.lines().last().unwrap();
+    for figure in ["39,148,312", "21,234,300", "35,540,725", "97,735,912", "122,262,058", "64,104,752", "380,026,059"] {
+        assert!(totals.contains(figure), "{figure} missing from {totals}");
+    }
+    assert!(table.contains("Nigeria") && table.contains("110,475,810"));
+
+    let o = run(&["budget", "table", "--format", "csv", "--database-url", &db], None);
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(csv.ends_with("Total,,39148312,21234300,35540725,97735912,122262058,64104752,380026059\n"), "{csv}");
+
+    // HXL: the reference library validates the tagged export against a schema,
+    // and refuses a copy with a broken code and amount (so the check can fail).
+    let o = run(&["budget", "table", "--format", "csv", "--hxl", "--database-url", &db], None);
+    let hxl = dir.join("budget.hxl.csv");
+    std::fs::write(&hxl, &o.stdout).unwrap();
+    let schema = format!("{}/tests/data/budget-hxl-schema.csv", env!("CARGO_MANIFEST_DIR"));
+    let v = std::process::Command::new(venv_tool("hxlvalidate")).args(["--schema", &schema]).arg(&hxl).output().unwrap();
+    assert!(v.status.success(), "{}", out(&v));
+    let broken = dir.join("broken.hxl.csv");
+    std::fs::write(&broken, String::from_utf8_lossy(&o.stdout).replace("Benin,BEN,100000", "Benin,BE,1e5x")).unwrap();
+    let v = std::process::Command::new(venv_tool("hxlvalidate")).args(["--schema", &schema]).arg(&broken).output().unwrap();
+    assert!(!v.status.success(), "{}", out(&v));
+
+    let o = run(&["budget", "table", "--hxl", "--database-url", &db], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("--format csv"), "{}", out(&o));
+}
+
+async fn a_pasted_appeal_is_read_or_refused_with_what_to_change(backend: Backend) {
+    let db = fresh_database(backend, "pasted").await;
+    let dir = tmpdir("pasted");
+    let pasted = dir.join("pasted.csv");
+    std::fs::write(
+        &pasted,
+        "\u{feff};P1;P2;P3;O1;O2;O3;TOTAL\n\
+         Regional Office Dakar;70 000;-;2 320 000;3 500 000;200 000;14 400 000;20 490 000\n\
+         Côte d’Ivoire;2 500 000;2 500 000;500 000;6 000 000;1 000 000;4 000 000;16 500 000\n\
+         Total;2 570 000;2 500 000;2 820 000;9 500 000;1 200 000;18 400 000;36 990 000\n",
+    )
+    .unwrap();
+    let o = run(&["budget", "import", "--database-url", &db, "--code", "pasted", "--title", "Pasted", pasted.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("PASTED: 2 offices, total USD 36,990,000"), "{}", out(&o));
+    let o = run(&["budget", "table", "--budget", "pasted", "--format", "csv", "--database-url", &db], None);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Côte d’Ivoire,CIV,2500000,2500000,500000,6000000,1000000,4000000,16500000"));
+
+    let sums_wrong = dir.join("sums.csv");
+    std::fs::write(&sums_wrong, "office;P1;P2;P3;O1;O2;O3;total\nMali;1 000;-;-;-;-;-;1 001\n").unwrap();
+    let o = run(&["budget", "import", "--database-url", &db, "--code", "sums", sums_wrong.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("line 2, column total (\"1 001\"): the row's cells add up to 1,000, not 1,001"), "{}", out(&o));
+    let o = run(&["budget", "import", "--database-url", &db, "--code", "bad code!", pasted.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+}
+
+both_backends!(the_appeal_budget_round_trips, a_pasted_appeal_is_read_or_refused_with_what_to_change);
