@@ -298,7 +298,8 @@ mod tests {
         let big = 1u64 << 40;
         let mut b: Vec<Vec<(u64, u64)>> = g.iter().map(|r| r.iter().map(|f| f.count().map_or((0, big), |n| (n, n))).collect()).collect();
         // Each line: members and its total entry.
-        let mut lines: Vec<(Vec<(usize, usize)>, (usize, usize))> = Vec::new();
+        type Entry = (usize, usize);
+        let mut lines: Vec<(Vec<Entry>, Entry)> = Vec::new();
         for i in 0..=rows {
             lines.push(((0..cols).map(|j| (i, j)).collect(), (i, cols)));
         }
