@@ -114,4 +114,55 @@ async fn a_pasted_appeal_is_read_or_refused_with_what_to_change(backend: Backend
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
 }
 
-both_backends!(the_appeal_budget_round_trips, a_pasted_appeal_is_read_or_refused_with_what_to_change);
+async fn budgets_are_figures_for_every_reader_of_figures(backend: Backend) {
+    let s = server(backend, "budget-web", 5).await;
+    let o =
+        run(&["budget", "import", "--database-url", &s.database_url, &appeal(), "--title", "West and Central Africa appeal 2020"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let viewer = token(&s, "viewer").await;
+    let list: serde_json::Value = api_get(&s, &viewer, "/budgets").await.json().await.unwrap();
+    assert_eq!(list[0]["code"], "WCA-2020-APPEAL-BUDGET", "{list}");
+    let r = api_get(&s, &viewer, "/budgets/wca-2020-appeal-budget").await;
+    assert_eq!(r.status(), 200);
+    let b: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(b["total"], 380_026_059);
+    assert_eq!(b["totals"]["o2_mobility_dimensions_of_crises"], 122_262_058);
+    assert_eq!(b["rows"][0]["office"], "Regional Office Dakar");
+    assert_eq!(b["rows"][0]["amounts"]["p2_evidence_whole_of_government"], serde_json::Value::Null, "nothing planned is not zero");
+    let r = api_get(&s, &viewer, "/budgets/WCA-2020-APPEAL-BUDGET/table.csv?hxl=true").await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("#org+name,#country+code,#value+funding+required+usd+p1"));
+    let r = api_get(&s, &viewer, "/budgets/WCA-2020-APPEAL-BUDGET/table.csv?hxl=maybe").await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(api_get(&s, &viewer, "/budgets/NOPE").await.status(), 404);
+
+    // The page: the table with its totals and the chart, with a title for screen readers.
+    let c = client();
+    page_login(&s, &c, "viewer").await;
+    let html = c.get(format!("{}/budgets/WCA-2020-APPEAL-BUDGET", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("380,026,059") && html.contains("122,262,058"), "totals on the page");
+    assert!(html.contains("<svg") && html.contains("budget-chart-title"));
+    assert!(html.contains("Nigeria, O2: USD 75,412,058"), "every bar carries its value");
+
+    // Partners read referrals, not programme figures.
+    let o = run(
+        &["user", "add", "--username", "desk", "--role", "partner", "--office", "all", "--database-url", &s.database_url],
+        Some("ngo liaison passphrase\n"),
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let r = client()
+        .post(format!("{}/api/v1/auth/login", s.url))
+        .json(&serde_json::json!({"username": "desk", "password": "ngo liaison passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    let partner = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    assert_eq!(api_get(&s, &partner, "/budgets/WCA-2020-APPEAL-BUDGET").await.status(), 403);
+}
+
+both_backends!(
+    the_appeal_budget_round_trips,
+    a_pasted_appeal_is_read_or_refused_with_what_to_change,
+    budgets_are_figures_for_every_reader_of_figures
+);

@@ -70,6 +70,10 @@ enum Class {
     MovementRead,
     /// Change a movement or its manifest: manage_movements there.
     MovementManage,
+    /// Programme figures: read_aggregates (every role but the partner).
+    Figures,
+    /// A budget that does not exist: read_aggregates, then not found.
+    FiguresMissing,
 }
 
 use Class::*;
@@ -102,6 +106,8 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/offices", Signed, none.clone()),
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
+        ("get", "/budgets", Figures, none.clone()),
+        ("get", "/budgets/{code}", FiguresMissing, none.clone()),
         ("get", "/static/app.css", Public, none.clone()),
         ("get", "/health", Public, none.clone()),
         ("get", "/login/second-factor", WrongLogin, none.clone()),
@@ -147,6 +153,9 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/api/v1/users/{username}/second-factor/reset", Users, none.clone()),
         ("get", "/api/v1/me", Signed, none.clone()),
         ("get", "/api/v1/audit", Audit, none.clone()),
+        ("get", "/api/v1/budgets", Figures, none.clone()),
+        ("get", "/api/v1/budgets/{code}", FiguresMissing, none.clone()),
+        ("get", "/api/v1/budgets/{code}/table.csv", FiguresMissing, none.clone()),
         ("get", "/api/v1/offices", Signed, none.clone()),
         (
             "post",
@@ -372,6 +381,10 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             }
         }
+        Figures if u.partner => Forbidden,
+        Figures => Allowed,
+        FiguresMissing if u.partner => Forbidden,
+        FiguresMissing => Hidden,
         PartnerList => {
             if u.partner {
                 Allowed
@@ -526,7 +539,10 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         let id = if p.contains("/cases/{id}") { &r.case } else { &r.person };
         p = p.replace("{id}", id).replace("{consent_id}", &r.consent);
     }
-    p.replace("{username}", "bamako").replace("{role}", "movement_officer").replace("{step}", "initial_interview")
+    p.replace("{username}", "bamako")
+        .replace("{role}", "movement_officer")
+        .replace("{step}", "initial_interview")
+        .replace("{code}", "NO-SUCH-BUDGET")
 }
 
 fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value {

@@ -579,3 +579,19 @@ activity-status-in_progress = قيد التنفيذ
 activity-status-completed = مكتمل
 activity-status-cancelled = ملغى
 manifest-xlsx = تنزيل بصيغة XLSX
+
+## Budgets
+nav-budgets = الميزانيات
+budgets-title = الميزانيات
+budgets-none = لم تُستورد أي ميزانية بعد (passage budget import FILE).
+budgets-unit = التمويل المخطط بالدولار الأمريكي؛ – تعني لا شيء مخطط.
+budgets-caption = التمويل المخطط حسب المكتب وبند إطار حوكمة الهجرة، مع المجاميع
+budgets-office = المكتب
+budgets-total = المجموع
+budgets-chart = التمويل المخطط حسب المكتب
+budget-p1_international_standards_rights = المبدأ 1: الالتزام بالمعايير الدولية وإعمال حقوق المهاجرين
+budget-p2_evidence_whole_of_government = المبدأ 2: استخدام الأدلة ونهج الحكومة بأكملها
+budget-p3_partnerships = المبدأ 3: إقامة شراكات قوية
+budget-o1_socioeconomic_wellbeing = الهدف 1: النهوض بالرفاه الاجتماعي والاقتصادي للمهاجرين والمجتمع
+budget-o2_mobility_dimensions_of_crises = الهدف 2: معالجة أبعاد التنقل في الأزمات
+budget-o3_safe_orderly_dignified_migration = الهدف 3: هجرة آمنة ومنظمة وكريمة

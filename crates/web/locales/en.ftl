@@ -575,3 +575,19 @@ activity-status-in_progress = in progress
 activity-status-completed = completed
 activity-status-cancelled = cancelled
 manifest-xlsx = Download as XLSX
+
+## Budgets
+nav-budgets = Budgets
+budgets-title = Budgets
+budgets-none = No budget has been imported yet (passage budget import FILE).
+budgets-unit = Planned funding in US dollars; – means nothing planned.
+budgets-caption = Planned funding by office and heading of the Migration Governance Framework, with totals
+budgets-office = Office
+budgets-total = Total
+budgets-chart = Planned funding by office
+budget-p1_international_standards_rights = Principle 1: adhering to international standards and fulfilling migrants' rights
+budget-p2_evidence_whole_of_government = Principle 2: using evidence and whole-of-government approaches
+budget-p3_partnerships = Principle 3: developing strong partnerships
+budget-o1_socioeconomic_wellbeing = Objective 1: advancing the socioeconomic well-being of migrants and society
+budget-o2_mobility_dimensions_of_crises = Objective 2: addressing the mobility dimensions of crises
+budget-o3_safe_orderly_dignified_migration = Objective 3: safe, orderly and dignified migration

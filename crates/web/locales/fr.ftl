@@ -575,3 +575,19 @@ activity-status-in_progress = en cours
 activity-status-completed = terminée
 activity-status-cancelled = annulée
 manifest-xlsx = Télécharger en XLSX
+
+## Budgets
+nav-budgets = Budgets
+budgets-title = Budgets
+budgets-none = Aucun budget n’a encore été importé (passage budget import FICHIER).
+budgets-unit = Financements prévus en dollars des États-Unis ; – signifie rien de prévu.
+budgets-caption = Financements prévus par bureau et par rubrique du Cadre de gouvernance des migrations, avec les totaux
+budgets-office = Bureau
+budgets-total = Total
+budgets-chart = Financements prévus par bureau
+budget-p1_international_standards_rights = Principe 1 : respecter les normes internationales et les droits des migrants
+budget-p2_evidence_whole_of_government = Principe 2 : s’appuyer sur des données factuelles et une approche associant l’ensemble du gouvernement
+budget-p3_partnerships = Principe 3 : nouer des partenariats solides
+budget-o1_socioeconomic_wellbeing = Objectif 1 : favoriser le bien-être socioéconomique des migrants et de la société
+budget-o2_mobility_dimensions_of_crises = Objectif 2 : traiter les aspects de mobilité des crises
+budget-o3_safe_orderly_dignified_migration = Objectif 3 : des migrations sûres, ordonnées et dans la dignité

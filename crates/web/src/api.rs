@@ -89,6 +89,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/handovers/{id}/accept", accept_handover)
         .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
+        .merge(crate::figures::api_routes())
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 
@@ -113,7 +114,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-async fn who(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<Session, ApiError> {
+pub(crate) async fn who(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<Session, ApiError> {
     Ok(session::from_api(state, method, headers).await?)
 }
 

@@ -40,6 +40,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageMovements) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadCases) {
                                     li { a href="/movements" { (t(lang, "nav-movements")) } }
                                 }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
+                                    li { a href="/budgets" { (t(lang, "nav-budgets")) } }
+                                }
                                 li { a href="/account" { (t(lang, "nav-account")) } }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAudit) {
                                     li { a href="/audit" { (t(lang, "nav-audit")) } }

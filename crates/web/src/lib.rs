@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod api;
 pub mod error;
+pub mod figures;
 pub mod form;
 pub mod i18n;
 pub mod layout;
@@ -50,7 +51,7 @@ pub struct AppState {
 /// under `/api/v1`. Read from the routers themselves (see `routing`).
 pub fn route_table() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes(), reintegration::routes()] {
+    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes(), reintegration::routes(), figures::routes()] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
     out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::routes().router)
         .merge(movements::routes().router)
         .merge(reintegration::routes().router)
+        .merge(figures::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

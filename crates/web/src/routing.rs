@@ -39,6 +39,15 @@ impl Routes {
     }
 }
 
+impl Routes {
+    /// Add another module's routes (their paths are already absolute within this router).
+    pub fn merge(mut self, other: Routes) -> Routes {
+        self.router = self.router.merge(other.router);
+        self.list.extend(other.list);
+        self
+    }
+}
+
 impl Default for Routes {
     fn default() -> Self {
         Routes::new()

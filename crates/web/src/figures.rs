@@ -1,0 +1,202 @@
+//! Programme figures on the web: appeal budgets as a table with its totals
+//! and as a chart, for everyone who reads figures (`read_aggregates`), with
+//! CSV and HXL downloads; and the same under `/api/v1/budgets`. Charts are
+//! SVG drawn on the server — no script, a few kilobytes on a slow link —
+//! and every value they show is also in the table beside them.
+
+use crate::error::ApiError;
+use crate::i18n::{self, t, Lang};
+use crate::layout::{page, Page};
+use crate::pages::{html_response, viewer, PageError, PageResult};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maud::{html, Markup};
+use passage_domain::budget::{BudgetCategory, BudgetTable};
+use passage_service::budgets::{budget_csv, parse_budget_code};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new().get("/budgets", budgets_page).get("/budgets/{code}", budget_page)
+}
+
+/// Under `/api/v1`.
+pub fn api_routes() -> crate::routing::Routes {
+    crate::routing::Routes::new()
+        .get("/budgets", api_budgets)
+        .get("/budgets/{code}", api_budget)
+        .get("/budgets/{code}/table.csv", api_budget_csv)
+}
+
+/// A code from the path: one that cannot be a budget's is simply not found.
+fn code_of(lang: Lang, code: &str) -> Result<String, PageError> {
+    parse_budget_code(code).map_err(|_| PageError::from_service(lang, passage_service::ServiceError::NotFound))
+}
+
+async fn budgets_page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let list = state.passage.budgets(Some(&s.actor)).await.map_err(|e| PageError::from_service(lang, e))?;
+    let body = html! {
+        h1 { (t(lang, "budgets-title")) }
+        @if list.is_empty() {
+            p.muted { (t(lang, "budgets-none")) }
+        } @else {
+            ul { @for b in &list { li { a href=(format!("/budgets/{}", b.code)) { (b.title) } " (" (b.code) ")" } } }
+        }
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: t(lang, "budgets-title"), session: Some(&s), here: "/budgets" }, body)))
+}
+
+async fn budget_page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let code = code_of(lang, &code)?;
+    let (b, table) = state.passage.budget(Some(&s.actor), Some(&code)).await.map_err(|e| PageError::from_service(lang, e))?;
+    let usd = |n: u64| i18n::number(lang, n as i64);
+    let body = html! {
+        h1 { (b.title) }
+        p.muted { (t(lang, "budgets-unit")) " · "
+            a href=(format!("/api/v1/budgets/{}/table.csv", b.code)) { "CSV" } " · "
+            a href=(format!("/api/v1/budgets/{}/table.csv?hxl=true", b.code)) { "CSV + HXL" } }
+        div.scroll { table.figures {
+            caption { (t(lang, "budgets-caption")) }
+            thead { tr {
+                th scope="col" { (t(lang, "budgets-office")) }
+                @for c in BudgetCategory::ALL { th scope="col" title=(t(lang, &format!("budget-{}", c.as_str()))) { (c.short()) } }
+                th scope="col" { (t(lang, "budgets-total")) }
+            } }
+            tbody { @for r in &table.rows { tr {
+                th scope="row" { (r.office) }
+                @for c in &r.cells { td.num { @if let Some(u) = c { (usd(u.0)) } @else { "–" } } }
+                td.num { strong { (usd(r.total().0)) } }
+            } } }
+            tfoot { tr {
+                th scope="row" { (t(lang, "budgets-total")) }
+                @for c in table.column_totals() { td.num { strong { (usd(c.0)) } } }
+                td.num { strong { (usd(table.grand_total().0)) } }
+            } }
+        } }
+        dl.legend { @for c in BudgetCategory::ALL { dt { (c.short()) } dd { (t(lang, &format!("budget-{}", c.as_str()))) } } }
+        h2 { (t(lang, "budgets-chart")) }
+        (budget_chart(lang, &table))
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: b.title.clone(), session: Some(&s), here: "/budgets" }, body)))
+}
+
+/// The six headings' colours: distinguishable for the common colour-vision
+/// deficiencies (Okabe–Ito palette).
+const COLOURS: [&str; 6] = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7"];
+
+/// A horizontal stacked bar per office, largest first.
+fn budget_chart(lang: Lang, table: &BudgetTable) -> Markup {
+    let mut rows: Vec<_> = table.rows.iter().collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.total()));
+    let max = rows.first().map_or(1, |r| r.total().0.max(1)) as f64;
+    let (label_w, bar_w, row_h) = (190.0, 520.0, 22.0);
+    let height = row_h * rows.len() as f64 + 40.0;
+    let title = t(lang, "budgets-chart");
+    // (office, y, segments (x, width, heading, amount), where the bar ends, total)
+    let bars: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let y = 10.0 + row_h * i as f64;
+            let mut x = label_w;
+            let mut segments = Vec::new();
+            for c in BudgetCategory::ALL {
+                if let Some(u) = r.cell(*c) {
+                    let w = bar_w * u.0 as f64 / max;
+                    segments.push((x, w, *c, u.0));
+                    x += w;
+                }
+            }
+            (&r.office, y, segments, x, r.total().0)
+        })
+        .collect();
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="budget-chart-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 110.0)) width="100%" {
+            title id="budget-chart-title" { (title) }
+            @for (office, y, segments, end, total) in &bars {
+                text x=(label_w - 6.0) y=(y + 14.0) text-anchor="end" font-size="12" { (office) }
+                @for (x, w, c, amount) in segments {
+                    rect x=(format!("{x:.1}")) y=(y) width=(format!("{w:.1}")) height=(row_h - 6.0) fill=(COLOURS[c.index()]) {
+                        title { (office) ", " (c.short()) ": USD " (i18n::number(lang, *amount as i64)) }
+                    }
+                }
+                text x=(format!("{:.1}", end + 4.0)) y=(y + 14.0) font-size="11" { (i18n::number(lang, *total as i64)) }
+            }
+            @for (i, c) in BudgetCategory::ALL.iter().enumerate() {
+                @let lx = label_w + 60.0 * i as f64;
+                rect x=(lx) y=(height - 22.0) width="12" height="12" fill=(COLOURS[c.index()]) {}
+                text x=(lx + 16.0) y=(height - 12.0) font-size="11" { (c.short()) }
+            }
+        }
+    }
+}
+
+async fn api_budgets(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.budgets(Some(&s.actor)).await?).into_response())
+}
+
+fn api_code(code: &str) -> Result<String, ApiError> {
+    parse_budget_code(code).map_err(|_| ApiError::NotFound)
+}
+
+async fn api_budget(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
+    let cells = |cells: &[Option<passage_domain::budget::Usd>; 6]| {
+        serde_json::Value::Object(
+            BudgetCategory::ALL.iter().map(|c| (c.as_str().to_string(), json!(cells[c.index()].map(|u| u.0)))).collect(),
+        )
+    };
+    let totals = table.column_totals().map(Some);
+    Ok(Json(json!({
+        "budget": b,
+        "rows": table.rows.iter().map(|r| json!({
+            "office": r.office,
+            "country": r.country,
+            "amounts": cells(&r.cells),
+            "total": r.total().0,
+        })).collect::<Vec<_>>(),
+        "totals": cells(&totals),
+        "total": table.grand_total().0,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct CsvQuery {
+    #[serde(default)]
+    hxl: bool,
+}
+
+async fn api_budget_csv(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    q: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    let Query(q) =
+        q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: format!("hxl must be true or false: {e}") })?;
+    let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
+    let name = format!("{}{}.csv", b.code.to_lowercase(), if q.hxl { "-hxl" } else { "" });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        budget_csv(&table, q.hxl),
+    )
+        .into_response())
+}
