@@ -200,7 +200,18 @@ fn cost(v: u64) -> u64 {
 /// always exists while the grid has two rows and two columns (it always does:
 /// the margins add one of each).
 fn cheapest_rectangle(grid: &Grid, hidden: &[Vec<bool>], r: usize, c: usize) -> (usize, usize) {
-    let extra = |i: usize, j: usize| if hidden[i][j] { 0 } else { cost(grid.values[i][j]) };
+    // The grand total is shared by every breakdown of a figure: suppressing it
+    // here would force it out of all of them, so it goes last.
+    let corner = (grid.height() - 1, grid.width() - 1);
+    let extra = |i: usize, j: usize| {
+        if hidden[i][j] {
+            0
+        } else if (i, j) == corner {
+            cost(grid.values[i][j]).saturating_add(1 << 30)
+        } else {
+            cost(grid.values[i][j])
+        }
+    };
     let mut best: Option<(u64, usize, usize)> = None;
     for r2 in (0..grid.height()).filter(|&i| i != r) {
         for c2 in (0..grid.width()).filter(|&j| j != c) {

@@ -46,6 +46,7 @@ pub mod date;
 pub mod disclosure;
 pub mod error;
 pub mod ids;
+pub mod indicator;
 pub mod journey;
 pub mod movement;
 pub mod names;

@@ -341,7 +341,9 @@ async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, Str
         tracing::info!(path = %key_file.display(), "created a new data key file; keep a copy apart from the database backups");
         keys
     };
-    Ok(Passage::new(db, keys))
+    let passage = Passage::new(db, keys);
+    passage.ensure_default_programme().await.map_err(|e| format!("cannot set up the default programme: {e}"))?;
+    Ok(passage)
 }
 
 async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {

@@ -161,7 +161,81 @@ async fn budgets_are_figures_for_every_reader_of_figures(backend: Backend) {
     assert_eq!(api_get(&s, &partner, "/budgets/WCA-2020-APPEAL-BUDGET").await.status(), 403);
 }
 
+async fn programme_figures_are_computed_from_the_records_and_protected(backend: Backend) {
+    let s = server(backend, "programme", 400).await;
+    let viewer = token(&s, "viewer").await;
+    let list: serde_json::Value = api_get(&s, &viewer, "/programmes").await.json().await.unwrap();
+    assert_eq!(list[0]["code"], "SSS2-CMR", "{list}");
+    assert_eq!(list[0]["countries"].as_array().unwrap().len(), 10);
+    let r = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await;
+    assert_eq!(r.status(), 200);
+    let f: serde_json::Value = r.json().await.unwrap();
+    let body = f.to_string();
+    let ind = f["indicators"].as_array().unwrap();
+    assert_eq!(ind.len(), 8);
+    let reached = ind.iter().find(|i| i["code"] == "reached-with-support").unwrap();
+    assert_eq!(reached["target"], 18_000);
+    assert_eq!(reached["protected"], true);
+
+    // The oracle: the same count straight from the database.
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let expected: i64 = sqlx::query(
+        "SELECT COUNT(DISTINCT c.person_id) FROM assistance a JOIN cases c ON c.id = a.case_id \
+         WHERE a.provided_on >= '2018-04-01' AND a.provided_on <= '2021-12-31'",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap()
+    .get(0);
+    assert!(expected >= 5, "the demo data assists persons in the programme period ({expected})");
+    assert_eq!(reached["total"], expected);
+    let sheltered: i64 = sqlx::query(
+        "SELECT COUNT(DISTINCT c.person_id) FROM assistance a JOIN cases c ON c.id = a.case_id \
+         WHERE a.kind = 'shelter' AND a.provided_on >= '2018-04-01' AND a.provided_on <= '2021-12-31'",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap()
+    .get(0);
+    c.close().await.unwrap();
+    let shelter = ind.iter().find(|i| i["code"] == "safe-shelter").unwrap();
+    assert_eq!(shelter["total"], sheltered);
+
+    // Every breakdown adds up to the total, and nothing published is a small count.
+    for b in ["by_office", "by_sex_age", "by_vulnerability"] {
+        let t = &reached[b]["table"];
+        assert_eq!(t["total"], expected, "{b}");
+        let cells: Vec<&serde_json::Value> = t["cells"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap()).collect();
+        let margins = t["row_totals"].as_array().unwrap().iter().chain(t["column_totals"].as_array().unwrap());
+        for v in cells.iter().copied().chain(margins) {
+            if let Some(n) = v.as_u64() {
+                assert!(n == 0 || n >= 5, "{b}: published small count {n}");
+            }
+        }
+        let published: u64 = cells.iter().filter_map(|v| v.as_u64()).sum();
+        let hidden = cells.iter().filter(|v| v.is_null()).count();
+        assert!(hidden == 0 || hidden >= 2, "{b}: a lone suppressed cell is recovered from the total");
+        if hidden == 0 {
+            assert_eq!(published, expected as u64);
+        }
+    }
+    // No names in figures.
+    for name in ["Diallo", "Camara", "Traoré", "Keita"] {
+        assert!(!body.contains(name), "a name in the figures: {name}");
+    }
+
+    // The dashboard page.
+    let c = client();
+    page_login(&s, &c, "viewer").await;
+    let html = c.get(format!("{}/programmes/SSS2-CMR", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Migrants reached with support"), "the page names the indicators");
+    assert!(html.contains("progress-title"), "the chart has a title");
+    assert!(html.contains("18,000"), "targets are shown");
+    assert_eq!(api_get(&s, &viewer, "/programmes/NOPE/figures").await.status(), 404);
+}
+
 both_backends!(
+    programme_figures_are_computed_from_the_records_and_protected,
     the_appeal_budget_round_trips,
     a_pasted_appeal_is_read_or_refused_with_what_to_change,
     budgets_are_figures_for_every_reader_of_figures

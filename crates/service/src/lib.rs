@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod budgets;
 pub mod error;
+pub mod figures;
 pub mod handovers;
 pub mod keys;
 pub mod movements;

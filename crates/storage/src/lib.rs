@@ -13,6 +13,7 @@ pub mod budgets;
 pub mod bulk;
 pub mod check;
 pub mod db;
+pub mod figures;
 pub mod handovers;
 pub mod movements;
 pub mod privacy;

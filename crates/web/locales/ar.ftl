@@ -595,3 +595,19 @@ budget-p3_partnerships = المبدأ 3: إقامة شراكات قوية
 budget-o1_socioeconomic_wellbeing = الهدف 1: النهوض بالرفاه الاجتماعي والاقتصادي للمهاجرين والمجتمع
 budget-o2_mobility_dimensions_of_crises = الهدف 2: معالجة أبعاد التنقل في الأزمات
 budget-o3_safe_orderly_dignified_migration = الهدف 3: هجرة آمنة ومنظمة وكريمة
+
+## Programme figures
+nav-programmes = أرقام البرامج
+programmes-title = البرامج
+figures-suppressed = أقل من عتبة النشر، أو مخفي حتى لا يمكن استنتاج هذا العدد من المجاميع
+figures-rules = تُخفى أعداد الأشخاص الأقل من { $k } (*)، مع خانات أخرى عند الحاجة حتى لا يمكن استنتاجها من المجاميع.
+figures-key = الأرقام الرئيسية مقارنة بالأهداف
+figures-indicator = المؤشر
+figures-achieved = المُنجز
+figures-target = الهدف
+figures-progress = نسبة تحقيق كل هدف (الخط المتقطع يمثل 100 %)
+figures-by-office = حسب البلد (الصفوف) والمكتب (الأعمدة)
+figures-by-sex-age = حسب الجنس والفئة العمرية
+figures-by-vulnerability = حسب أخطر هشاشة رُصدت عند الفحص
+figures-persons = الأشخاص
+figures-no-vulnerability = لم يُرصد شيء

@@ -591,3 +591,19 @@ budget-p3_partnerships = Principle 3: developing strong partnerships
 budget-o1_socioeconomic_wellbeing = Objective 1: advancing the socioeconomic well-being of migrants and society
 budget-o2_mobility_dimensions_of_crises = Objective 2: addressing the mobility dimensions of crises
 budget-o3_safe_orderly_dignified_migration = Objective 3: safe, orderly and dignified migration
+
+## Programme figures
+nav-programmes = Programme figures
+programmes-title = Programmes
+figures-suppressed = Fewer than the publication threshold, or hidden so that such a count cannot be worked out from the totals
+figures-rules = Counts of persons below { $k } are hidden (*), with other cells where needed so they cannot be worked out from the totals.
+figures-key = Key figures against targets
+figures-indicator = Indicator
+figures-achieved = Achieved
+figures-target = Target
+figures-progress = Share of each target reached (the dashed line is 100 %)
+figures-by-office = By country (rows) and office (columns)
+figures-by-sex-age = By sex and age group
+figures-by-vulnerability = By most serious vulnerability found at screening
+figures-persons = Persons
+figures-no-vulnerability = None found

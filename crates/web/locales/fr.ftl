@@ -591,3 +591,19 @@ budget-p3_partnerships = Principe 3 : nouer des partenariats solides
 budget-o1_socioeconomic_wellbeing = Objectif 1 : favoriser le bien-être socioéconomique des migrants et de la société
 budget-o2_mobility_dimensions_of_crises = Objectif 2 : traiter les aspects de mobilité des crises
 budget-o3_safe_orderly_dignified_migration = Objectif 3 : des migrations sûres, ordonnées et dans la dignité
+
+## Programme figures
+nav-programmes = Chiffres des programmes
+programmes-title = Programmes
+figures-suppressed = Moins que le seuil de publication, ou masqué pour qu’un tel nombre ne puisse pas être déduit des totaux
+figures-rules = Les effectifs de personnes inférieurs à { $k } sont masqués (*), avec d’autres cases si nécessaire pour qu’on ne puisse pas les déduire des totaux.
+figures-key = Chiffres clés et cibles
+figures-indicator = Indicateur
+figures-achieved = Réalisé
+figures-target = Cible
+figures-progress = Part de chaque cible atteinte (la ligne pointillée marque 100 %)
+figures-by-office = Par pays (lignes) et bureau (colonnes)
+figures-by-sex-age = Par sexe et groupe d’âge
+figures-by-vulnerability = Par vulnérabilité la plus grave relevée au dépistage
+figures-persons = Personnes
+figures-no-vulnerability = Aucune relevée

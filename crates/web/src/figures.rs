@@ -5,8 +5,8 @@
 //! and every value they show is also in the table beside them.
 
 use crate::error::ApiError;
-use crate::i18n::{self, t, Lang};
-use crate::layout::{page, Page};
+use crate::i18n::{self, t, tr, Lang};
+use crate::layout::{label, page, Page};
 use crate::pages::{html_response, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -15,12 +15,18 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
 use passage_domain::budget::{BudgetCategory, BudgetTable};
+use passage_domain::disclosure::Figure;
 use passage_service::budgets::{budget_csv, parse_budget_code};
+use passage_service::figures::{Breakdown, IndicatorFigures, ProgrammeFigures};
 use serde::Deserialize;
 use serde_json::json;
 
 pub fn routes() -> crate::routing::Routes {
-    crate::routing::Routes::new().get("/budgets", budgets_page).get("/budgets/{code}", budget_page)
+    crate::routing::Routes::new()
+        .get("/budgets", budgets_page)
+        .get("/budgets/{code}", budget_page)
+        .get("/programmes", programmes_page)
+        .get("/programmes/{code}", programme_page)
 }
 
 /// Under `/api/v1`.
@@ -29,6 +35,8 @@ pub fn api_routes() -> crate::routing::Routes {
         .get("/budgets", api_budgets)
         .get("/budgets/{code}", api_budget)
         .get("/budgets/{code}/table.csv", api_budget_csv)
+        .get("/programmes", api_programmes)
+        .get("/programmes/{code}/figures", api_programme_figures)
 }
 
 /// A code from the path: one that cannot be a budget's is simply not found.
@@ -199,4 +207,139 @@ async fn api_budget_csv(
         budget_csv(&table, q.hxl),
     )
         .into_response())
+}
+
+async fn programmes_page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let list = state.passage.programmes(&s.actor).await.map_err(|e| PageError::from_service(lang, e))?;
+    let body = html! {
+        h1 { (t(lang, "programmes-title")) }
+        ul { @for p in &list { li { a href=(format!("/programmes/{}", p.code)) { (p.name) } " — " (p.donor) } } }
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: t(lang, "programmes-title"), session: Some(&s), here: "/programmes" }, body)))
+}
+
+fn figure(lang: Lang, f: Figure) -> Markup {
+    match f {
+        Figure::Count(n) => html! { (i18n::number(lang, n as i64)) },
+        Figure::Suppressed => html! { abbr title=(t(lang, "figures-suppressed")) { "*" } },
+    }
+}
+
+/// A protected table with its margins, as accessible HTML.
+fn breakdown_table(
+    lang: Lang,
+    caption: &str,
+    b: &Breakdown,
+    row_label: impl Fn(&str) -> String,
+    col_label: impl Fn(&str) -> String,
+) -> Markup {
+    html! {
+        div.scroll { table.figures {
+            caption { (caption) }
+            thead { tr { td {} @for c in &b.columns { th scope="col" { (col_label(c)) } } th scope="col" { (t(lang, "budgets-total")) } } }
+            tbody { @for (i, r) in b.rows.iter().enumerate() { tr {
+                th scope="row" { (row_label(r)) }
+                @for f in &b.table.cells[i] { td.num { (figure(lang, *f)) } }
+                td.num { strong { (figure(lang, b.table.row_totals[i])) } }
+            } } }
+            tfoot { tr {
+                th scope="row" { (t(lang, "budgets-total")) }
+                @for f in &b.table.column_totals { td.num { strong { (figure(lang, *f)) } } }
+                td.num { strong { (figure(lang, b.table.total)) } }
+            } }
+        } }
+    }
+}
+
+/// Achieved against target, one bar per indicator (share of the target, capped at 150 %).
+fn progress_chart(lang: Lang, figures: &ProgrammeFigures) -> Markup {
+    let (label_w, bar_w, row_h) = (40.0, 420.0, 24.0);
+    let rows: Vec<_> = figures
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let share = match (ind.total, ind.target) {
+                (Figure::Count(n), Some(t)) if t > 0 => Some(n as f64 / t as f64),
+                _ => None,
+            };
+            (i, ind, share)
+        })
+        .collect();
+    let height = row_h * rows.len() as f64 + 20.0;
+    let name = |ind: &IndicatorFigures| if lang == Lang::Fr { ind.name_fr.clone() } else { ind.name_en.clone() };
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="progress-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 80.0)) width="100%" {
+            title id="progress-title" { (t(lang, "figures-progress")) }
+            line x1=(label_w + bar_w / 1.5) x2=(label_w + bar_w / 1.5) y1="0" y2=(height) stroke="#888" stroke-dasharray="4 3" {}
+            @for (i, ind, share) in &rows {
+                @let y = 6.0 + row_h * *i as f64;
+                text x=(label_w - 6.0) y=(y + 13.0) text-anchor="end" font-size="12" { (i + 1) }
+                @if let Some(sh) = share {
+                    @let w = bar_w / 1.5 * sh.min(1.5);
+                    rect x=(label_w) y=(y) width=(format!("{w:.1}")) height=(row_h - 8.0) fill="#0072B2" {
+                        title { (name(ind)) ": " (format!("{:.0}", sh * 100.0)) " %" }
+                    }
+                    text x=(format!("{:.1}", label_w + w + 4.0)) y=(y + 13.0) font-size="11" { (format!("{:.0} %", sh * 100.0)) }
+                } @else {
+                    text x=(label_w + 4.0) y=(y + 13.0) font-size="11" { "—" }
+                }
+            }
+        }
+    }
+}
+
+async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let f = state.passage.programme_figures(&s.actor, &code).await.map_err(|e| PageError::from_service(lang, e))?;
+    let name = |ind: &IndicatorFigures| if lang == Lang::Fr { ind.name_fr.clone() } else { ind.name_en.clone() };
+    let body = html! {
+        h1 { (f.programme.name) }
+        p.muted { (f.programme.donor) " · " (f.from.to_string()) " – " (f.until.to_string()) " · "
+            (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) }
+        div.scroll { table.figures {
+            caption { (t(lang, "figures-key")) }
+            thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "figures-indicator")) } th scope="col" { (t(lang, "figures-achieved")) } th scope="col" { (t(lang, "figures-target")) } } }
+            tbody { @for (i, ind) in f.indicators.iter().enumerate() { tr {
+                td { (i + 1) }
+                th scope="row" { a href=(format!("#{}", ind.code)) { (name(ind)) } }
+                td.num { strong { (figure(lang, ind.total)) } }
+                td.num { @if let Some(t) = ind.target { (i18n::number(lang, t)) } }
+            } } }
+        } }
+        h2 { (t(lang, "figures-progress")) }
+        (progress_chart(lang, &f))
+        @for ind in &f.indicators {
+            section id=(ind.code) {
+                h2 { (name(ind)) }
+                (breakdown_table(lang, &t(lang, "figures-by-office"), &ind.by_office,
+                    |c| passage_domain::codes::CountryCode::parse("", c).map(|c| c.names().in_lang(lang.code()).to_string()).unwrap_or_else(|_| c.to_string()),
+                    |o| o.to_string()))
+                @if let Some(b) = &ind.by_sex_age {
+                    (breakdown_table(lang, &t(lang, "figures-by-sex-age"), b, |r| label(lang, "sex", r), |c| c.to_string()))
+                }
+                @if let Some(b) = &ind.by_vulnerability {
+                    (breakdown_table(lang, &t(lang, "figures-by-vulnerability"), b, |_| t(lang, "figures-persons"),
+                        |c| if c == "none" { t(lang, "figures-no-vulnerability") } else { label(lang, "finding", c) }))
+                }
+            }
+        }
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: f.programme.name.clone(), session: Some(&s), here: "/programmes" }, body)))
+}
+
+async fn api_programmes(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.programmes(&s.actor).await?).into_response())
+}
+
+async fn api_programme_figures(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    Ok(Json(state.passage.programme_figures(&s.actor, &code).await?).into_response())
 }

@@ -41,6 +41,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                     li { a href="/movements" { (t(lang, "nav-movements")) } }
                                 }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
+                                    li { a href="/programmes" { (t(lang, "nav-programmes")) } }
                                     li { a href="/budgets" { (t(lang, "nav-budgets")) } }
                                 }
                                 li { a href="/account" { (t(lang, "nav-account")) } }

@@ -1,0 +1,230 @@
+//! Indicators: what a programme promised to count, defined as data and
+//! computed from the records — never typed in. A definition says what to
+//! count ([`Measure`]) and which records qualify (assistance kinds); the
+//! period is the programme's unless the definition narrows it.
+//!
+//! Persons are counted once however many times they were assisted, and each
+//! is attributed to one office (where they were first assisted in the
+//! period), one age group (their age then) and one vulnerability (the most
+//! serious found at screening, in [`VULNERABILITY_ORDER`]) so that every
+//! breakdown adds up to the total: disclosure control needs additive tables,
+//! and so do readers comparing rows.
+
+use crate::assistance::AssistanceKind;
+use crate::screening::VulnerabilityCategory;
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// What an indicator counts.
+    Measure {
+        /// People found alive by search-and-rescue operations (a sum over operations).
+        PeopleRescued => "people_rescued",
+        /// Distinct persons given assistance (of the listed kinds, or any).
+        PersonsAssisted => "persons_assisted",
+        /// Distinct returnees who are beneficiaries of a reintegration plan.
+        ReturneesWithReintegrationSupport => "returnees_with_reintegration_support",
+        /// People reached by information campaign events (a sum over events).
+        PeopleReachedByCampaigns => "people_reached_by_campaigns",
+        /// Participants of trainings (a sum over trainings).
+        ParticipantsTrained => "participants_trained",
+        /// Shelters renovated or refurbished.
+        SheltersRenovated => "shelters_renovated",
+        /// Studies, data briefings, infographics and data updates published.
+        StudiesPublished => "studies_published",
+    }
+);
+
+impl Measure {
+    /// Whether the measure counts persons in the registry (and so has sex,
+    /// age and vulnerability breakdowns), or events recorded as totals.
+    pub fn counts_persons(self) -> bool {
+        matches!(self, Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport)
+    }
+}
+
+/// An indicator's definition, stored as JSON beside the indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorDefinition {
+    pub measure: Measure,
+    /// For `persons_assisted`: only these kinds of assistance (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assistance_kinds: Vec<AssistanceKind>,
+}
+
+code_enum!(
+    /// The age groups figures are broken down by (the programme's reporting groups).
+    AgeGroup {
+        Under5 => "0-4",
+        From5To11 => "5-11",
+        From12To17 => "12-17",
+        From18To24 => "18-24",
+        From25To59 => "25-59",
+        Over60 => "60+",
+        Unknown => "unknown",
+    }
+);
+
+impl AgeGroup {
+    /// The group of a person born in `birth_year`, in `year`.
+    pub fn at(birth_year: Option<i64>, year: i64) -> AgeGroup {
+        match birth_year.map(|b| year - b) {
+            Some(a) if (0..=4).contains(&a) => AgeGroup::Under5,
+            Some(a) if (5..=11).contains(&a) => AgeGroup::From5To11,
+            Some(a) if (12..=17).contains(&a) => AgeGroup::From12To17,
+            Some(a) if (18..=24).contains(&a) => AgeGroup::From18To24,
+            Some(a) if (25..=59).contains(&a) => AgeGroup::From25To59,
+            Some(a) if a >= 60 => AgeGroup::Over60,
+            _ => AgeGroup::Unknown,
+        }
+    }
+}
+
+/// The most serious first: a person found to be a victim of trafficking and
+/// stranded counts under trafficking.
+pub const VULNERABILITY_ORDER: [VulnerabilityCategory; 10] = [
+    VulnerabilityCategory::VictimOfTrafficking,
+    VulnerabilityCategory::UnaccompaniedChild,
+    VulnerabilityCategory::SeparatedChild,
+    VulnerabilityCategory::GbvSurvivor,
+    VulnerabilityCategory::SeriousMedicalCondition,
+    VulnerabilityCategory::MentalHealthNeed,
+    VulnerabilityCategory::Disability,
+    VulnerabilityCategory::PregnantOrLactating,
+    VulnerabilityCategory::OlderPerson,
+    VulnerabilityCategory::StrandedWithoutMeans,
+];
+
+/// The rank of a category in [`VULNERABILITY_ORDER`] (0 is the most serious).
+pub fn vulnerability_rank(c: VulnerabilityCategory) -> usize {
+    VULNERABILITY_ORDER.iter().position(|v| *v == c).expect("every category is ranked")
+}
+
+/// The default programme: the ten-country protection programme on the
+/// Central Mediterranean route (seeds 000/001), with the indicators of its
+/// key achievements and their published results as targets.
+pub struct ProgrammeTemplate {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub donor: &'static str,
+    pub starts_on: &'static str,
+    pub ends_on: &'static str,
+    pub countries: &'static [&'static str],
+    pub indicators: &'static [IndicatorTemplate],
+}
+
+pub struct IndicatorTemplate {
+    pub code: &'static str,
+    pub name_en: &'static str,
+    pub name_fr: &'static str,
+    pub measure: Measure,
+    pub assistance_kinds: &'static [AssistanceKind],
+    pub target: i64,
+}
+
+pub const DEFAULT_PROGRAMME: ProgrammeTemplate = ProgrammeTemplate {
+    code: "SSS2-CMR",
+    name: "Safety, Support and Solutions II — Central Mediterranean Route",
+    donor: "FCDO (UK aid)",
+    starts_on: "2018-04-01",
+    ends_on: "2021-12-31",
+    countries: &["DZA", "BFA", "CIV", "GMB", "GIN", "LBY", "MLI", "MAR", "NER", "SEN"],
+    indicators: &[
+        IndicatorTemplate {
+            code: "rescued",
+            name_en: "People rescued in the desert and given life-saving support",
+            name_fr: "Personnes secourues dans le désert et ayant reçu une aide vitale",
+            measure: Measure::PeopleRescued,
+            assistance_kinds: &[],
+            target: 8_000,
+        },
+        IndicatorTemplate {
+            code: "reached-with-support",
+            name_en: "Migrants reached with support (shelter, health care, reintegration…)",
+            name_fr: "Migrants ayant reçu un soutien (hébergement, soins, réintégration…)",
+            measure: Measure::PersonsAssisted,
+            assistance_kinds: &[],
+            target: 18_000,
+        },
+        IndicatorTemplate {
+            code: "shelters-renovated",
+            name_en: "Shelters renovated or refurbished",
+            name_fr: "Centres d’hébergement rénovés ou réaménagés",
+            measure: Measure::SheltersRenovated,
+            assistance_kinds: &[],
+            target: 10,
+        },
+        IndicatorTemplate {
+            code: "safe-shelter",
+            name_en: "Migrants who accessed safe shelter",
+            name_fr: "Migrants ayant eu accès à un hébergement sûr",
+            measure: Measure::PersonsAssisted,
+            assistance_kinds: &[AssistanceKind::Shelter],
+            target: 4_500,
+        },
+        IndicatorTemplate {
+            code: "reintegration-support",
+            name_en: "Returnees provided with reintegration support",
+            name_fr: "Personnes de retour ayant reçu une aide à la réintégration",
+            measure: Measure::ReturneesWithReintegrationSupport,
+            assistance_kinds: &[],
+            target: 3_500,
+        },
+        IndicatorTemplate {
+            code: "reached-with-information",
+            name_en: "People reached with information on the dangers of irregular routes and on services",
+            name_fr: "Personnes informées des dangers des routes irrégulières et des services",
+            measure: Measure::PeopleReachedByCampaigns,
+            assistance_kinds: &[],
+            target: 230_000,
+        },
+        IndicatorTemplate {
+            code: "practitioners-trained",
+            name_en: "Practitioners, officials, CSO and NGO staff trained",
+            name_fr: "Praticiens, fonctionnaires et personnels d’OSC et d’ONG formés",
+            measure: Measure::ParticipantsTrained,
+            assistance_kinds: &[],
+            target: 2_000,
+        },
+        IndicatorTemplate {
+            code: "studies",
+            name_en: "Studies, data briefings, infographics and data updates produced",
+            name_fr: "Études, notes, infographies et mises à jour de données produites",
+            measure: Measure::StudiesPublished,
+            assistance_kinds: &[],
+            target: 150,
+        },
+    ],
+};
+
+impl IndicatorTemplate {
+    pub fn definition(&self) -> IndicatorDefinition {
+        IndicatorDefinition { measure: self.measure, assistance_kinds: self.assistance_kinds.to_vec() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_groups_follow_the_reporting_groups() {
+        assert_eq!(AgeGroup::at(Some(2020), 2024), AgeGroup::Under5);
+        assert_eq!(AgeGroup::at(Some(2019), 2024), AgeGroup::From5To11);
+        assert_eq!(AgeGroup::at(Some(2007), 2024), AgeGroup::From12To17);
+        assert_eq!(AgeGroup::at(Some(2006), 2024), AgeGroup::From18To24);
+        assert_eq!(AgeGroup::at(Some(1965), 2024), AgeGroup::From25To59);
+        assert_eq!(AgeGroup::at(Some(1964), 2024), AgeGroup::Over60);
+        assert_eq!(AgeGroup::at(None, 2024), AgeGroup::Unknown);
+        assert_eq!(AgeGroup::at(Some(2030), 2024), AgeGroup::Unknown, "born after the record: a typo, not a negative age");
+    }
+
+    #[test]
+    fn definitions_are_data() {
+        let d: IndicatorDefinition = serde_json::from_str(r#"{"measure":"persons_assisted","assistance_kinds":["shelter"]}"#).unwrap();
+        assert_eq!(d, DEFAULT_PROGRAMME.indicators[3].definition());
+        assert!(serde_json::from_str::<IndicatorDefinition>(r#"{"measure":"persons_assisted","typo":1}"#).is_err());
+        assert_eq!(VULNERABILITY_ORDER.len(), VulnerabilityCategory::ALL.len());
+        assert_eq!(DEFAULT_PROGRAMME.indicators.len(), 8);
+    }
+}

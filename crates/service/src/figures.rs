@@ -1,0 +1,224 @@
+//! Programme figures: each indicator computed from the records over the
+//! programme's period, broken down by country and office, by sex and age
+//! group, and by vulnerability — and every count of persons passed through
+//! disclosure control before it leaves (`passage_domain::disclosure`).
+//!
+//! Counts of persons are protected for every reader: even a caseworker sees
+//! programme-wide figures about persons outside their offices. Measures that
+//! sum events as recorded (people reached by a radio programme, shelters
+//! renovated, studies) carry no attribute of any registered person and are
+//! published as they are.
+//!
+//! The three breakdowns of one indicator share only their grand total; the
+//! algorithm avoids suppressing it, and when one table must, it is
+//! suppressed in all, so no table gives away what another hides.
+
+use crate::access::{self, Action, Actor};
+use crate::error::{ServiceError, ServiceResult};
+use crate::Passage;
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::disclosure::{protect, DisclosureRules, Figure, ProtectedTable};
+use passage_domain::indicator::{AgeGroup, Measure, DEFAULT_PROGRAMME, VULNERABILITY_ORDER};
+use passage_domain::person::Sex;
+use passage_storage::figures::{self as store, IndicatorRecord, NewProgramme, ProgrammeRecord};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A table with its row and column labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    pub table: ProtectedTable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorFigures {
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub measure: Measure,
+    pub baseline: i64,
+    pub target: Option<i64>,
+    pub total: Figure,
+    /// Whether disclosure control applied (counts of persons).
+    pub protected: bool,
+    /// Countries (rows) × offices (columns).
+    pub by_office: Breakdown,
+    /// Sex (rows) × age group (columns); persons only.
+    pub by_sex_age: Option<Breakdown>,
+    /// Most serious vulnerability found (one row); persons only.
+    pub by_vulnerability: Option<Breakdown>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgrammeFigures {
+    pub programme: ProgrammeRecord,
+    pub rules: DisclosureRules,
+    /// The period the figures cover: the programme's.
+    pub from: CalendarDate,
+    pub until: CalendarDate,
+    pub indicators: Vec<IndicatorFigures>,
+}
+
+impl Passage {
+    /// Create the default programme and its indicators if this database has
+    /// no programme of that code yet (idempotent; run at start-up).
+    pub async fn ensure_default_programme(&self) -> ServiceResult<()> {
+        let p = &DEFAULT_PROGRAMME;
+        let mut tx = self.db.begin().await?;
+        if store::programme_exists(&mut tx, p.code).await? {
+            return Ok(());
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let new = NewProgramme {
+            id: &id,
+            code: p.code,
+            name: p.name,
+            donor: p.donor,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            countries: p.countries,
+        };
+        store::insert_programme(&mut tx, &new, Timestamp::now()).await?;
+        for (i, ind) in p.indicators.iter().enumerate() {
+            let iid = uuid::Uuid::now_v7().to_string();
+            store::insert_indicator(&mut tx, &iid, &id, ind.code, i as i64, ind.name_en, ind.name_fr, &ind.definition(), Some(ind.target))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn programmes(&self, actor: &Actor) -> ServiceResult<Vec<ProgrammeRecord>> {
+        access::require(actor, Action::ReadAggregates)?;
+        let mut c = self.db.reader().acquire().await?;
+        Ok(store::programmes(&mut c).await?)
+    }
+
+    /// Every indicator of programme `code`, computed now and protected.
+    pub async fn programme_figures(&self, actor: &Actor, code: &str) -> ServiceResult<ProgrammeFigures> {
+        access::require(actor, Action::ReadAggregates)?;
+        let mut c = self.db.reader().acquire().await?;
+        let programme = store::get_programme(&mut c, code.trim()).await?.ok_or(ServiceError::NotFound)?;
+        let indicators = store::indicators(&mut c, &programme.id).await?;
+        let offices = passage_storage::registry::list_offices(&mut c).await?;
+        let office_of: BTreeMap<_, _> = offices.iter().map(|o| (o.id, (o.country.to_string(), o.code.clone()))).collect();
+        let rules = DisclosureRules::default();
+        let (from, until) = (programme.starts_on, programme.ends_on);
+        let mut out = Vec::new();
+        for ind in indicators {
+            let figures = if ind.definition.measure.counts_persons() {
+                let groups = store::person_groups(&mut c, &ind.definition, from, until).await?;
+                persons_figures(ind, &groups, &office_of, &rules)
+            } else {
+                let sums = store::office_sums(&mut c, ind.definition.measure, from, until).await?;
+                let cells: Vec<_> =
+                    sums.iter().filter_map(|s| office_of.get(&s.office).map(|o| (o.clone(), s.total.max(0) as u64))).collect();
+                let by_office = office_breakdown(&cells, None);
+                IndicatorFigures {
+                    total: by_office.table.total,
+                    by_office,
+                    by_sex_age: None,
+                    by_vulnerability: None,
+                    protected: false,
+                    code: ind.code,
+                    name_en: ind.name_en,
+                    name_fr: ind.name_fr,
+                    measure: ind.definition.measure,
+                    baseline: ind.baseline,
+                    target: ind.target,
+                }
+            };
+            out.push(figures);
+        }
+        Ok(ProgrammeFigures { programme, rules, from, until, indicators: out })
+    }
+}
+
+/// Countries × offices from (country, office code) cells; protected when `rules` are given.
+fn office_breakdown(cells: &[((String, String), u64)], rules: Option<&DisclosureRules>) -> Breakdown {
+    let mut countries: Vec<String> = cells.iter().map(|((c, _), _)| c.clone()).collect();
+    countries.sort();
+    countries.dedup();
+    let mut offices: Vec<(String, String)> = cells.iter().map(|(k, _)| k.clone()).collect();
+    offices.sort();
+    offices.dedup();
+    let mut counts = vec![vec![0u64; offices.len()]; countries.len()];
+    for (k, n) in cells {
+        let i = countries.iter().position(|c| *c == k.0).expect("listed");
+        let j = offices.iter().position(|o| o == k).expect("listed");
+        counts[i][j] += n;
+    }
+    let table = match rules {
+        Some(r) => protect(&counts, r),
+        None => exact(&counts),
+    };
+    Breakdown { rows: countries, columns: offices.into_iter().map(|(_, code)| code).collect(), table }
+}
+
+/// A table published as it is, with its margins.
+fn exact(counts: &[Vec<u64>]) -> ProtectedTable {
+    let cols = counts.first().map_or(0, Vec::len);
+    let f = Figure::Count;
+    ProtectedTable {
+        cells: counts.iter().map(|r| r.iter().map(|n| f(*n)).collect()).collect(),
+        row_totals: counts.iter().map(|r| f(r.iter().sum())).collect(),
+        column_totals: (0..cols).map(|j| f(counts.iter().map(|r| r[j]).sum())).collect(),
+        total: f(counts.iter().flatten().sum()),
+    }
+}
+
+fn persons_figures(
+    ind: IndicatorRecord,
+    groups: &[store::PersonGroup],
+    office_of: &BTreeMap<passage_domain::ids::OfficeId, (String, String)>,
+    rules: &DisclosureRules,
+) -> IndicatorFigures {
+    let mut by_office: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let sexes: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
+    let mut sex_age = vec![vec![0u64; AgeGroup::ALL.len()]; sexes.len()];
+    let mut vuln = vec![0u64; VULNERABILITY_ORDER.len() + 1];
+    for g in groups {
+        let n = g.persons.max(0) as u64;
+        if let Some(o) = office_of.get(&g.office) {
+            *by_office.entry(o.clone()).or_default() += n;
+        }
+        let age = AgeGroup::at(g.birth_year, g.year);
+        let ai = AgeGroup::ALL.iter().position(|a| *a == age).expect("every group is listed");
+        if let Some(si) = sexes.iter().position(|s| *s == g.sex) {
+            sex_age[si][ai] += n;
+        }
+        vuln[g.vulnerability.unwrap_or(VULNERABILITY_ORDER.len()).min(VULNERABILITY_ORDER.len())] += n;
+    }
+    let cells: Vec<_> = by_office.into_iter().collect();
+    let mut office = office_breakdown(&cells, Some(rules));
+    let mut sex_age = Breakdown {
+        rows: sexes.iter().map(|s| s.to_string()).collect(),
+        columns: AgeGroup::ALL.iter().map(|a| a.as_str().to_string()).collect(),
+        table: protect(&sex_age, rules),
+    };
+    let mut columns: Vec<String> = VULNERABILITY_ORDER.iter().map(|v| v.as_str().to_string()).collect();
+    columns.push("none".into());
+    let mut vulnerability = Breakdown { rows: vec!["persons".into()], columns, table: protect(&[vuln], rules) };
+    // One grand total for all three: suppressed everywhere if anywhere.
+    let hidden = [&office, &sex_age, &vulnerability].iter().any(|b| b.table.total == Figure::Suppressed);
+    if hidden {
+        for b in [&mut office, &mut sex_age, &mut vulnerability] {
+            b.table.total = Figure::Suppressed;
+        }
+    }
+    IndicatorFigures {
+        total: office.table.total,
+        by_office: office,
+        by_sex_age: Some(sex_age),
+        by_vulnerability: Some(vulnerability),
+        protected: true,
+        code: ind.code,
+        name_en: ind.name_en,
+        name_fr: ind.name_fr,
+        measure: ind.definition.measure,
+        baseline: ind.baseline,
+        target: ind.target,
+    }
+}

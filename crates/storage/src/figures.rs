@@ -1,0 +1,249 @@
+//! Storage for programmes, indicators and the counts behind them. Counts of
+//! persons come back already grouped by (office, year, sex, year of birth,
+//! most serious vulnerability): small enough to break down any way in the
+//! service, and each person is in exactly one group (see
+//! `passage_domain::indicator` for the attribution rules).
+
+use crate::records::*;
+use crate::Result;
+use passage_domain::date::{CalendarDate, Timestamp};
+use passage_domain::ids::OfficeId;
+use passage_domain::indicator::{IndicatorDefinition, Measure, VULNERABILITY_ORDER};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgrammeRecord {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub donor: String,
+    pub starts_on: CalendarDate,
+    pub ends_on: CalendarDate,
+    pub countries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorRecord {
+    pub code: String,
+    pub name_en: String,
+    pub name_fr: String,
+    pub definition: IndicatorDefinition,
+    pub baseline: i64,
+    pub target: Option<i64>,
+}
+
+pub struct NewProgramme<'a> {
+    pub id: &'a str,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub donor: &'a str,
+    pub starts_on: &'a str,
+    pub ends_on: &'a str,
+    pub countries: &'a [&'a str],
+}
+
+pub async fn programme_exists(c: &mut AnyConnection, code: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 AS x FROM programmes WHERE code = $1").bind(code).fetch_optional(c).await?.is_some())
+}
+
+pub async fn insert_programme(c: &mut AnyConnection, p: &NewProgramme<'_>, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO programmes (id, code, name, donor, starts_on, ends_on, countries, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(p.id)
+    .bind(p.code)
+    .bind(p.name)
+    .bind(p.donor)
+    .bind(p.starts_on)
+    .bind(p.ends_on)
+    .bind(p.countries.join(","))
+    .bind(now.to_string())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_indicator(
+    c: &mut AnyConnection,
+    id: &str,
+    programme_id: &str,
+    code: &str,
+    position: i64,
+    name_en: &str,
+    name_fr: &str,
+    definition: &IndicatorDefinition,
+    target: Option<i64>,
+) -> Result<()> {
+    let def = serde_json::to_string(definition).map_err(|e| corrupt("definition", &e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO indicators (id, programme_id, code, position, name_en, name_fr, definition, baseline, target) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+    )
+    .bind(id)
+    .bind(programme_id)
+    .bind(code)
+    .bind(position)
+    .bind(name_en)
+    .bind(name_fr)
+    .bind(def)
+    .bind(target)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+fn programme(r: &sqlx::any::AnyRow) -> Result<ProgrammeRecord> {
+    Ok(ProgrammeRecord {
+        id: text(r, "id")?,
+        code: text(r, "code")?,
+        name: text(r, "name")?,
+        donor: text(r, "donor")?,
+        starts_on: date(r, "starts_on")?,
+        ends_on: date(r, "ends_on")?,
+        countries: text(r, "countries")?.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+    })
+}
+
+const PROGRAMME_COLUMNS: &str = "id, code, name, donor, starts_on, ends_on, countries";
+
+pub async fn programmes(c: &mut AnyConnection) -> Result<Vec<ProgrammeRecord>> {
+    let rows = sqlx::query(&format!("SELECT {PROGRAMME_COLUMNS} FROM programmes ORDER BY code")).fetch_all(c).await?;
+    rows.iter().map(programme).collect()
+}
+
+pub async fn get_programme(c: &mut AnyConnection, code: &str) -> Result<Option<ProgrammeRecord>> {
+    let r = sqlx::query(&format!("SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE code = $1")).bind(code).fetch_optional(c).await?;
+    r.as_ref().map(programme).transpose()
+}
+
+pub async fn indicators(c: &mut AnyConnection, programme_id: &str) -> Result<Vec<IndicatorRecord>> {
+    let rows = sqlx::query(
+        "SELECT code, name_en, name_fr, definition, baseline, target FROM indicators WHERE programme_id = $1 ORDER BY position",
+    )
+    .bind(programme_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let def = text(r, "definition")?;
+            Ok(IndicatorRecord {
+                code: text(r, "code")?,
+                name_en: text(r, "name_en")?,
+                name_fr: text(r, "name_fr")?,
+                definition: serde_json::from_str(&def).map_err(|_| corrupt("definition", &def))?,
+                baseline: int(r, "baseline")?,
+                target: opt_int(r, "target")?,
+            })
+        })
+        .collect()
+}
+
+/// Persons counted by an indicator, grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonGroup {
+    pub office: OfficeId,
+    /// The year of the record that made the person count.
+    pub year: i64,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    /// Rank in `VULNERABILITY_ORDER`; `None` when screening found nothing.
+    pub vulnerability: Option<usize>,
+    pub persons: i64,
+}
+
+/// Events counted by an indicator: a sum per office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeSum {
+    pub office: OfficeId,
+    pub total: i64,
+}
+
+/// The `CASE` that ranks a finding (0 is the most serious).
+fn vulnerability_rank_sql() -> String {
+    let arms: String = VULNERABILITY_ORDER.iter().enumerate().map(|(i, v)| format!(" WHEN '{}' THEN {i}", v.as_str())).collect();
+    format!("CASE f.category{arms} END")
+}
+
+/// Persons who qualify for `def` between `from` and `until` (inclusive).
+pub async fn person_groups(
+    c: &mut AnyConnection,
+    def: &IndicatorDefinition,
+    from: CalendarDate,
+    until: CalendarDate,
+) -> Result<Vec<PersonGroup>> {
+    // Each person's first qualifying record as one sortable key: its date
+    // (10 characters) followed by the office id, so MIN picks both at once.
+    let firsts = match def.measure {
+        Measure::PersonsAssisted => {
+            let kinds = if def.assistance_kinds.is_empty() {
+                String::new()
+            } else {
+                // Codes from a closed enum: safe to inline.
+                let list: Vec<String> = def.assistance_kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+                format!(" AND a.kind IN ({})", list.join(", "))
+            };
+            format!(
+                "SELECT c.person_id AS person_id, MIN(a.provided_on || c.office_id) AS first_key \
+                 FROM assistance a JOIN cases c ON c.id = a.case_id \
+                 WHERE a.provided_on >= $1 AND a.provided_on <= $2{kinds} GROUP BY c.person_id"
+            )
+        }
+        Measure::ReturneesWithReintegrationSupport => {
+            "SELECT c.person_id AS person_id, MIN(substr(rp.created_at, 1, 10) || rp.office_id) AS first_key \
+             FROM plan_beneficiaries b JOIN reintegration_plans rp ON rp.id = b.plan_id JOIN cases c ON c.id = b.case_id \
+             WHERE substr(rp.created_at, 1, 10) >= $1 AND substr(rp.created_at, 1, 10) <= $2 GROUP BY c.person_id"
+                .to_string()
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let sql = format!(
+        "WITH firsts AS ({firsts}), \
+         vuln AS (SELECT c.person_id AS person_id, MIN({rank}) AS rank \
+                  FROM screening_findings f JOIN screenings s ON s.id = f.screening_id JOIN cases c ON c.id = s.case_id \
+                  WHERE c.person_id IN (SELECT person_id FROM firsts) GROUP BY c.person_id) \
+         SELECT substr(f.first_key, 11) AS office_id, substr(f.first_key, 1, 4) AS year, p.sex AS sex, p.birth_year AS birth_year, \
+                v.rank AS rank, COUNT(*) AS n \
+         FROM firsts f JOIN persons p ON p.id = f.person_id LEFT JOIN vuln v ON v.person_id = f.person_id \
+         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 4), p.sex, p.birth_year, v.rank",
+        rank = vulnerability_rank_sql()
+    );
+    let rows = sqlx::query(&sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            let year = text(r, "year")?;
+            Ok(PersonGroup {
+                office: id(r, "office_id")?,
+                year: year.parse().map_err(|_| corrupt("year", &year))?,
+                sex: text(r, "sex")?,
+                birth_year: opt_int(r, "birth_year")?,
+                vulnerability: opt_int(r, "rank")?.map(|v| v as usize),
+                persons: int(r, "n")?,
+            })
+        })
+        .collect()
+}
+
+/// Sums for the measures that count events rather than persons.
+pub async fn office_sums(c: &mut AnyConnection, measure: Measure, from: CalendarDate, until: CalendarDate) -> Result<Vec<OfficeSum>> {
+    let sql = match measure {
+        Measure::PeopleRescued => "SELECT office_id, CAST(SUM(people_found) AS BIGINT) AS n FROM sar_operations WHERE held_on >= $1 AND held_on <= $2 GROUP BY office_id",
+        Measure::PeopleReachedByCampaigns => {
+            "SELECT office_id, CAST(SUM(people_reached) AS BIGINT) AS n FROM campaign_events WHERE held_on >= $1 AND held_on <= $2 GROUP BY office_id"
+        }
+        Measure::ParticipantsTrained => "SELECT office_id, CAST(SUM(participants) AS BIGINT) AS n FROM trainings WHERE held_on >= $1 AND held_on <= $2 GROUP BY office_id",
+        Measure::SheltersRenovated => {
+            "SELECT office_id, COUNT(*) AS n FROM shelter_works WHERE completed_on >= $1 AND completed_on <= $2 GROUP BY office_id"
+        }
+        Measure::StudiesPublished => "SELECT office_id, COUNT(*) AS n FROM resources WHERE published_on >= $1 AND published_on <= $2 GROUP BY office_id",
+        Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport => return Ok(Vec::new()),
+    };
+    let rows = sqlx::query(sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            // SUM of BIGINT is NUMERIC on PostgreSQL, hence the casts above.
+            Ok(OfficeSum { office: id(r, "office_id")?, total: int(r, "n")? })
+        })
+        .collect()
+}
