@@ -219,6 +219,14 @@ async fn programme_figures_are_computed_from_the_records_and_protected(backend: 
             assert_eq!(published, expected as u64);
         }
     }
+    // The demo's activities are of the order of the seeds' key achievements.
+    let total = |code: &str| ind.iter().find(|i| i["code"] == code).unwrap()["total"].as_i64().unwrap_or(-1);
+    assert!((6_000..=10_000).contains(&total("rescued")), "rescued {}", total("rescued"));
+    assert!((180_000..=280_000).contains(&total("reached-with-information")), "reached {}", total("reached-with-information"));
+    assert!((1_500..=2_500).contains(&total("practitioners-trained")));
+    assert_eq!(total("shelters-renovated"), 10);
+    assert!((140..=160).contains(&total("studies")));
+    assert!(total("reintegration-support") >= 5, "returnees with a plan in the period: {}", total("reintegration-support"));
     // No names in figures.
     for name in ["Diallo", "Camara", "Traoré", "Keita"] {
         assert!(!body.contains(name), "a name in the figures: {name}");

@@ -507,6 +507,7 @@ impl Passage {
             progress(done);
         }
         self.db.end_bulk().await?;
+        self.generate_activities(&offices, &staff, &mut rng).await?;
         // Synthetic records are one bulk load: one entry says so.
         let mut tx = self.db.begin().await?;
         let changes = serde_json::json!({"persons": [null, out.persons], "cases": [null, out.cases], "seed": [null, seed]});
@@ -514,6 +515,201 @@ impl Passage {
         tx.commit().await?;
         self.db.analyze().await?;
         Ok(out)
+    }
+}
+
+impl Passage {
+    /// The programme's activities that count people rather than persons, of
+    /// the order of the seeds' key achievements (some 8,000 rescued, 230,000
+    /// reached with information, 2,000 trained, 10 shelters, 150 studies)
+    /// over the programme's period. Made once per database.
+    async fn generate_activities(
+        &self,
+        offices: &[OfficeRecord],
+        staff: &[passage_storage::records::UserRecord],
+        rng: &mut Rng,
+    ) -> ServiceResult<()> {
+        let mut c = self.db.reader().acquire().await?;
+        if reg::count(&mut c, "campaign_events").await? > 0 {
+            return Ok(());
+        }
+        drop(c);
+        let Some(by) = staff.first().map(|u| u.id) else { return Ok(()) };
+        let start = CalendarDate::from_ymd(2018, 4, 1).expect("valid");
+        let day = |rng: &mut Rng| start.add_days(rng.below(1_370) as i64);
+        let at = |d: CalendarDate| t(format!("{d}T09:00:00Z"));
+        let id = |rng: &mut Rng| {
+            t(uuid::Builder::from_random_bytes(rng.next_u64().to_le_bytes().repeat(2).try_into().expect("16 bytes")).into_uuid())
+        };
+        let of = |codes: &[&str]| -> Vec<&OfficeRecord> { offices.iter().filter(|o| codes.contains(&o.code.as_str())).collect() };
+        let desert = of(&["NER-AGZ", "NER-ARL", "NER-DIR"]);
+        let mut sar = Vec::new();
+        for _ in 0..420 {
+            let Some(o) = desert.get(rng.below(desert.len().max(1) as u64) as usize) else { break };
+            let d = day(rng);
+            // Around Agadez–Dirkou: 17–21° N, 8–13° E.
+            let (lat, lon) = (17_000_000 + rng.below(4_000_000) as i64, 8_000_000 + rng.below(5_000_000) as i64);
+            sar.push(vec![id(rng), t(o.id), t(d), Value::Int(lat), Value::Int(lon), Value::Int(4 + rng.below(33) as i64), t(by), at(d)]);
+        }
+        let mut campaigns = Vec::new();
+        for _ in 0..620 {
+            let o = rng.pick(offices);
+            let d = day(rng);
+            let kind = *rng.pick(&[
+                "community_meeting",
+                "radio_programme",
+                "film_screening",
+                "school_club",
+                "football_tournament",
+                "social_media",
+            ]);
+            let reached = 50 + rng.below(650) as i64;
+            let women = reached * (30 + rng.below(20) as i64) / 100;
+            campaigns.push(vec![
+                id(rng),
+                t(o.id),
+                t(d),
+                t(kind),
+                t(&o.name),
+                Value::Int(reached),
+                Value::Int(women),
+                Value::Int(reached - women),
+                Value::NullInt,
+                Value::NullInt,
+                t(by),
+                at(d),
+            ]);
+        }
+        let mut trainings = Vec::new();
+        for _ in 0..100 {
+            let o = rng.pick(offices);
+            let d = day(rng);
+            let topic = *rng.pick(&[
+                "Identifying victims of trafficking",
+                "Protection of children on the move",
+                "Psychological first aid",
+                "Migrants' rights at borders",
+                "Case management",
+            ]);
+            let n = 10 + rng.below(21) as i64;
+            let gov = n * 3 / 10;
+            let cso = n / 5;
+            let health = n / 5;
+            let border = n / 10;
+            trainings.push(vec![
+                id(rng),
+                t(o.id),
+                t(d),
+                t(topic),
+                Value::Int(n),
+                Value::Int(gov),
+                Value::Int(cso),
+                Value::Int(n - gov - cso - health - border),
+                Value::Int(health),
+                Value::Int(border),
+                Value::NullInt,
+                Value::NullInt,
+                t(by),
+                at(d),
+            ]);
+        }
+        let mut works = Vec::new();
+        for code in ["MLI-GAO", "MLI-BKO-TC", "NER-AGZ", "NER-ARL", "NER-DIR", "BFA-BOB", "SEN-TMB", "GMB-BJL", "GIN-CKY-TC", "NER-NIA-TC"]
+        {
+            if let Some(o) = of(&[code]).first() {
+                let d = day(rng);
+                works.push(vec![id(rng), t(o.id), t(d), t(&o.name), t(*rng.pick(&["renovated", "refurbished"])), t(by), at(d)]);
+            }
+        }
+        let mut resources = Vec::new();
+        for i in 0..152 {
+            let o = rng.pick(offices);
+            let d = day(rng);
+            let kind = *rng.weighted(&[("data_update", 60), ("infographic", 40), ("data_briefing", 35), ("study", 17)]);
+            let title = format!(
+                "{} {} — {}",
+                o.country.names().en,
+                d.year(),
+                match kind {
+                    "study" => "study on migration decisions",
+                    "data_briefing" => "data briefing on flows through the Sahel",
+                    "infographic" => "infographic: returns and reintegration",
+                    _ => "flow monitoring data update",
+                }
+            );
+            resources.push(vec![
+                id(rng),
+                t(o.id),
+                t(format!("{title} ({})", i + 1)),
+                t(kind),
+                t(o.country),
+                t(d),
+                Value::Null,
+                t(by),
+                at(d),
+            ]);
+        }
+        let mut tx = self.db.begin().await?;
+        insert_rows(
+            &mut tx,
+            "sar_operations",
+            &["id", "office_id", "held_on", "latitude_e6", "longitude_e6", "people_found", "recorded_by", "created_at"],
+            sar,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "campaign_events",
+            &[
+                "id",
+                "office_id",
+                "held_on",
+                "kind",
+                "place",
+                "people_reached",
+                "women",
+                "men",
+                "girls",
+                "boys",
+                "recorded_by",
+                "created_at",
+            ],
+            campaigns,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "trainings",
+            &[
+                "id",
+                "office_id",
+                "held_on",
+                "topic",
+                "participants",
+                "government",
+                "civil_society",
+                "ngo",
+                "health_workers",
+                "border_officials",
+                "women",
+                "men",
+                "recorded_by",
+                "created_at",
+            ],
+            trainings,
+        )
+        .await?;
+        insert_rows(&mut tx, "shelter_works", &["id", "office_id", "completed_on", "shelter", "kind", "recorded_by", "created_at"], works)
+            .await?;
+        insert_rows(
+            &mut tx,
+            "resources",
+            &["id", "office_id", "title", "kind", "countries", "published_on", "file_name", "recorded_by", "created_at"],
+            resources,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -540,6 +736,8 @@ struct Batch {
     findings: Vec<Vec<Value>>,
     assistance: Vec<Vec<Value>>,
     notes: Vec<Vec<Value>>,
+    plans: Vec<Vec<Value>>,
+    beneficiaries: Vec<Vec<Value>>,
 }
 
 impl Batch {
@@ -598,6 +796,14 @@ impl Batch {
             self.cases,
         )
         .await?;
+        insert_rows(
+            c,
+            "reintegration_plans",
+            &["id", "kind", "office_id", "title", "status", "created_by", "created_at", "updated_at"],
+            self.plans,
+        )
+        .await?;
+        insert_rows(c, "plan_beneficiaries", &["plan_id", "case_id"], self.beneficiaries).await?;
         insert_rows(
             c,
             "case_status_history",
@@ -912,6 +1118,19 @@ fn make_case(
         }
     }
     out.cases += 1;
+    // Most returnees followed in their country of origin get an individual
+    // reintegration plan a few weeks after the case opens.
+    if kind == "assisted_voluntary_return"
+        && matches!(office.country.as_str(), "GIN" | "MLI" | "SEN" | "GMB" | "CIV" | "BFA")
+        && rng.chance(0.7)
+    {
+        let made = Timestamp::from_unix(at.unix() + 86_400 * (14 + rng.below(60) as i64)).unwrap_or(at);
+        let plan = PlanId::from_uuid(rng.uuid_at(made));
+        let title =
+            *rng.pick(&["Small shop", "Tailoring workshop", "Poultry farm", "Motorbike repair", "Market stall", "Vocational training"]);
+        b.plans.push(vec![t(plan), t("individual"), t(office.id), t(title), t("active"), t(by), t(made), t(made)]);
+        b.beneficiaries.push(vec![t(plan), t(cid)]);
+    }
     if rng.chance(0.8) || !findings.is_empty() {
         let sid = ScreeningId::from_uuid(rng.uuid_at(at));
         let exploitation = if findings.contains(&"victim_of_trafficking") {
