@@ -110,7 +110,18 @@ pub struct ProgrammeTemplate {
     pub starts_on: &'static str,
     pub ends_on: &'static str,
     pub countries: &'static [&'static str],
+    pub purpose_en: &'static str,
+    pub purpose_fr: &'static str,
+    pub areas: &'static [AreaOfWork],
     pub indicators: &'static [IndicatorTemplate],
+}
+
+/// One of a programme's areas of work, in English and French.
+pub struct AreaOfWork {
+    pub title_en: &'static str,
+    pub title_fr: &'static str,
+    pub body_en: &'static str,
+    pub body_fr: &'static str,
 }
 
 pub struct IndicatorTemplate {
@@ -129,6 +140,53 @@ pub const DEFAULT_PROGRAMME: ProgrammeTemplate = ProgrammeTemplate {
     starts_on: "2018-04-01",
     ends_on: "2021-12-31",
     countries: &["DZA", "BFA", "CIV", "GMB", "GIN", "LBY", "MLI", "MAR", "NER", "SEN"],
+    purpose_en: "Journeys along the Central Mediterranean route expose migrants to violence, exploitation, abuse and death. \
+        This three-year programme reduced harm and suffering along the route in ten countries of West and Central Africa \
+        and North Africa: it gave humanitarian and protection support to migrants in transit and on return — above all \
+        victims of trafficking, unaccompanied children and people in very vulnerable situations — supported the \
+        communities that host migrants and returnees, and built the evidence that responders and authorities need.",
+    purpose_fr: "Les trajets sur la route de la Méditerranée centrale exposent les migrants à la violence, à l’exploitation, \
+        aux abus et à la mort. Ce programme de trois ans a réduit les préjudices et les souffrances le long de la route \
+        dans dix pays d’Afrique de l’Ouest et du Centre et d’Afrique du Nord : il a apporté une aide humanitaire et une \
+        protection aux migrants en transit et lors de leur retour — en priorité aux victimes de la traite, aux enfants \
+        non accompagnés et aux personnes en situation de grande vulnérabilité —, soutenu les communautés qui accueillent \
+        migrants et personnes de retour, et produit les données dont les intervenants et les autorités ont besoin.",
+    areas: &[
+        AreaOfWork {
+            title_en: "Protecting migrants from harm",
+            title_fr: "Protéger les migrants",
+            body_en: "Shelter, food, medical care and psychosocial support for migrants in very vulnerable situations; \
+                stronger protection networks; information on the dangers of crossing the Sahara and the sea.",
+            body_fr: "Hébergement, nourriture, soins médicaux et soutien psychosocial pour les migrants en situation de grande \
+                vulnérabilité ; des réseaux de protection renforcés ; une information sur les dangers de la traversée du \
+                Sahara et de la mer.",
+        },
+        AreaOfWork {
+            title_en: "Returning home and reintegration",
+            title_fr: "Retour et réintégration",
+            body_en: "Safe and dignified return for those who choose it: travel, shelter and support on arrival, business \
+                training and start-up support, and stronger social ties in the communities of origin.",
+            body_fr: "Un retour sûr et digne pour celles et ceux qui le choisissent : voyage, hébergement et accueil à \
+                l’arrivée, formation et appui au démarrage d’une activité, liens sociaux renforcés dans les communautés \
+                d’origine.",
+        },
+        AreaOfWork {
+            title_en: "Data analysis",
+            title_fr: "Analyse des données",
+            body_en: "Data collection and studies on movements, drivers, needs, vulnerabilities and resilience, so that \
+                practitioners and governments can make migration safer.",
+            body_fr: "Collecte de données et études sur les mouvements, leurs causes, les besoins, les vulnérabilités et la \
+                résilience, pour que praticiens et gouvernements rendent la migration plus sûre.",
+        },
+        AreaOfWork {
+            title_en: "Understanding migration decisions",
+            title_fr: "Comprendre les décisions de migrer",
+            body_en: "Why people migrate, how they decide to move and what shapes their choices: research with academic \
+                partners to inform programmes and policy.",
+            body_fr: "Pourquoi les personnes migrent, comment elles décident de partir et ce qui influence leurs choix : \
+                des recherches avec des partenaires universitaires pour éclairer programmes et politiques.",
+        },
+    ],
     indicators: &[
         IndicatorTemplate {
             code: "rescued",

@@ -242,7 +242,58 @@ async fn programme_figures_are_computed_from_the_records_and_protected(backend: 
     assert_eq!(api_get(&s, &viewer, "/programmes/NOPE/figures").await.status(), 404);
 }
 
+async fn the_public_results_page_needs_no_login_and_names_nobody(backend: Backend) {
+    let s = server(backend, "public", 300).await;
+    let c = client();
+    let r = c.get(format!("{}/results", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/results/SSS2-CMR", "the default programme's page");
+    let html = c.get(format!("{}/results/SSS2-CMR?lang=en", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Safety, Support and Solutions II"), "the programme");
+    assert!(html.contains("Key achievements") && html.contains("Areas of work") && html.contains("Returning home and reintegration"));
+    assert!(html.contains("Shelters renovated or refurbished"));
+    assert!(!html.contains("action=\"/logout\""), "no session, no navigation for staff");
+    let fr = c.get(format!("{}/results/SSS2-CMR?lang=fr", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(fr.contains("Principaux résultats") && fr.contains("Domaines d’action") && fr.contains("Retour et réintégration"), "French");
+    assert!(fr.contains("lang=\"fr\""));
+    // The same protected figures as the dashboard.
+    let viewer = token(&s, "viewer").await;
+    let f: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+    let shelters =
+        f["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "shelters-renovated").unwrap()["total"].as_i64().unwrap();
+    assert!(html.contains(&format!("<strong>{shelters}</strong> Shelters renovated")), "live figure on the page");
+    // A resource downloads without login.
+    let href = html
+        .split("href=\"")
+        .find(|h| h.starts_with("/results/SSS2-CMR/resources/"))
+        .expect("a download link")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = c.get(format!("{}{href}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename="));
+    assert!(!r.bytes().await.unwrap().is_empty());
+    assert_eq!(c.get(format!("{}/results/NOPE", s.url)).send().await.unwrap().status(), 404);
+    assert_eq!(c.get(format!("{}/results/SSS2-CMR/resources/nope", s.url)).send().await.unwrap().status(), 404);
+    // Nobody's name is on a public page.
+    let mut db = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let names: Vec<String> = sqlx::query("SELECT family FROM person_names WHERE family IS NOT NULL LIMIT 200")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    db.close().await.unwrap();
+    for n in names.iter().filter(|n| n.len() > 4) {
+        assert!(!html.contains(&format!(" {n} ")) && !fr.contains(&format!(" {n} ")), "a name on the public page: {n}");
+    }
+}
+
 both_backends!(
+    the_public_results_page_needs_no_login_and_names_nobody,
     programme_figures_are_computed_from_the_records_and_protected,
     the_appeal_budget_round_trips,
     a_pasted_appeal_is_read_or_refused_with_what_to_change,

@@ -74,6 +74,8 @@ enum Class {
     Figures,
     /// A budget that does not exist: read_aggregates, then not found.
     FiguresMissing,
+    /// A public page about something that does not exist: not found, for everyone.
+    PublicMissing,
 }
 
 use Class::*;
@@ -107,6 +109,9 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
         ("get", "/budgets", Figures, none.clone()),
+        ("get", "/results", Public, none.clone()),
+        ("get", "/results/{code}", PublicMissing, none.clone()),
+        ("get", "/results/{code}/resources/{id}", PublicMissing, none.clone()),
         ("get", "/programmes", Figures, none.clone()),
         ("get", "/programmes/{code}", FiguresMissing, none.clone()),
         ("get", "/budgets/{code}", FiguresMissing, none.clone()),
@@ -299,6 +304,7 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
     if u.token.is_none() {
         return match class {
             Public => Allowed,
+            PublicMissing => Hidden,
             WrongLogin => Unauthenticated,
             _ => Unauthenticated,
         };
@@ -389,6 +395,7 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
         Figures => Allowed,
         FiguresMissing if u.partner => Forbidden,
         FiguresMissing => Hidden,
+        PublicMissing => Hidden,
         PartnerList => {
             if u.partner {
                 Allowed

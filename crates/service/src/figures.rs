@@ -61,6 +61,14 @@ pub struct ProgrammeFigures {
     pub indicators: Vec<IndicatorFigures>,
 }
 
+/// What the public page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicProgramme {
+    pub figures: ProgrammeFigures,
+    pub areas: Vec<store::AreaRecord>,
+    pub resources: Vec<store::ResourceRecord>,
+}
+
 impl Passage {
     /// Create the default programme and its indicators if this database has
     /// no programme of that code yet (idempotent; run at start-up).
@@ -79,8 +87,19 @@ impl Passage {
             starts_on: p.starts_on,
             ends_on: p.ends_on,
             countries: p.countries,
+            purpose_en: p.purpose_en,
+            purpose_fr: p.purpose_fr,
         };
         store::insert_programme(&mut tx, &new, Timestamp::now()).await?;
+        for (i, a) in p.areas.iter().enumerate() {
+            let area = store::AreaRecord {
+                title_en: a.title_en.into(),
+                title_fr: a.title_fr.into(),
+                body_en: a.body_en.into(),
+                body_fr: a.body_fr.into(),
+            };
+            store::insert_area(&mut tx, &id, i as i64, &area).await?;
+        }
         for (i, ind) in p.indicators.iter().enumerate() {
             let iid = uuid::Uuid::now_v7().to_string();
             store::insert_indicator(&mut tx, &iid, &id, ind.code, i as i64, ind.name_en, ind.name_fr, &ind.definition(), Some(ind.target))
@@ -99,6 +118,27 @@ impl Passage {
     /// Every indicator of programme `code`, computed now and protected.
     pub async fn programme_figures(&self, actor: &Actor, code: &str) -> ServiceResult<ProgrammeFigures> {
         access::require(actor, Action::ReadAggregates)?;
+        self.figures_of(code).await
+    }
+
+    /// The programme's public page: what it is for, its areas of work, its
+    /// key figures (the same protected figures as the dashboards) and its
+    /// latest resources. No login: nothing here is about a person.
+    pub async fn public_programme(&self, code: &str) -> ServiceResult<PublicProgramme> {
+        let figures = self.figures_of(code).await?;
+        let mut c = self.db.reader().acquire().await?;
+        let areas = store::areas(&mut c, &figures.programme.id).await?;
+        let resources = store::resources(&mut c, figures.from, figures.until, 12).await?;
+        Ok(PublicProgramme { figures, areas, resources })
+    }
+
+    /// A published resource's file, for anyone (the library is public).
+    pub async fn resource_file(&self, id: &str) -> ServiceResult<(String, String, Vec<u8>)> {
+        let mut c = self.db.reader().acquire().await?;
+        store::resource_file(&mut c, id.trim()).await?.ok_or(ServiceError::NotFound)
+    }
+
+    async fn figures_of(&self, code: &str) -> ServiceResult<ProgrammeFigures> {
         let mut c = self.db.reader().acquire().await?;
         let programme = store::get_programme(&mut c, code.trim()).await?.ok_or(ServiceError::NotFound)?;
         let indicators = store::indicators(&mut c, &programme.id).await?;

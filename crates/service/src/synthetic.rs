@@ -622,6 +622,7 @@ impl Passage {
             }
         }
         let mut resources = Vec::new();
+        let mut files: Vec<Vec<Value>> = Vec::new();
         for i in 0..152 {
             let o = rng.pick(offices);
             let d = day(rng);
@@ -637,17 +638,21 @@ impl Passage {
                     _ => "flow monitoring data update",
                 }
             );
-            resources.push(vec![
-                id(rng),
-                t(o.id),
-                t(format!("{title} ({})", i + 1)),
-                t(kind),
-                t(o.country),
-                t(d),
-                Value::Null,
-                t(by),
-                at(d),
-            ]);
+            let rid = id(rng);
+            // Each product comes with a small file: a CSV of monthly figures for data updates, a summary otherwise.
+            let country = o.country.as_str().to_lowercase();
+            let (name, content_type, body) = if kind == "data_update" {
+                let mut csv = String::from("month,arrivals,departures\n#date+month,#inneed+arrived,#inneed+departed\n");
+                for m in 1..=12 {
+                    csv.push_str(&format!("{}-{m:02},{},{}\n", d.year(), 200 + rng.below(800), 150 + rng.below(700)));
+                }
+                (format!("{country}-{}-data-update-{}.csv", d.year(), i + 1), "text/csv; charset=utf-8", csv)
+            } else {
+                let text = format!("{title}\n\nA synthetic product of the demonstration data.\n");
+                (format!("{country}-{}-{kind}-{}.txt", d.year(), i + 1), "text/plain; charset=utf-8", text)
+            };
+            files.push(vec![rid.clone(), t(content_type), Value::Blob(body.into_bytes())]);
+            resources.push(vec![rid, t(o.id), t(format!("{title} ({})", i + 1)), t(kind), t(o.country), t(d), t(name), t(by), at(d)]);
         }
         let mut tx = self.db.begin().await?;
         insert_rows(
@@ -708,6 +713,7 @@ impl Passage {
             resources,
         )
         .await?;
+        insert_rows(&mut tx, "resource_files", &["resource_id", "content_type", "bytes"], files).await?;
         tx.commit().await?;
         Ok(())
     }

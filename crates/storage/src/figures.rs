@@ -21,6 +21,17 @@ pub struct ProgrammeRecord {
     pub starts_on: CalendarDate,
     pub ends_on: CalendarDate,
     pub countries: Vec<String>,
+    pub purpose_en: String,
+    pub purpose_fr: String,
+}
+
+/// An area of work, for the public page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaRecord {
+    pub title_en: String,
+    pub title_fr: String,
+    pub body_en: String,
+    pub body_fr: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +52,8 @@ pub struct NewProgramme<'a> {
     pub starts_on: &'a str,
     pub ends_on: &'a str,
     pub countries: &'a [&'a str],
+    pub purpose_en: &'a str,
+    pub purpose_fr: &'a str,
 }
 
 pub async fn programme_exists(c: &mut AnyConnection, code: &str) -> Result<bool> {
@@ -49,7 +62,8 @@ pub async fn programme_exists(c: &mut AnyConnection, code: &str) -> Result<bool>
 
 pub async fn insert_programme(c: &mut AnyConnection, p: &NewProgramme<'_>, now: Timestamp) -> Result<()> {
     sqlx::query(
-        "INSERT INTO programmes (id, code, name, donor, starts_on, ends_on, countries, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO programmes (id, code, name, donor, starts_on, ends_on, countries, purpose_en, purpose_fr, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(p.id)
     .bind(p.code)
@@ -58,6 +72,8 @@ pub async fn insert_programme(c: &mut AnyConnection, p: &NewProgramme<'_>, now: 
     .bind(p.starts_on)
     .bind(p.ends_on)
     .bind(p.countries.join(","))
+    .bind(p.purpose_en)
+    .bind(p.purpose_fr)
     .bind(now.to_string())
     .execute(c)
     .await?;
@@ -103,10 +119,80 @@ fn programme(r: &sqlx::any::AnyRow) -> Result<ProgrammeRecord> {
         starts_on: date(r, "starts_on")?,
         ends_on: date(r, "ends_on")?,
         countries: text(r, "countries")?.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        purpose_en: text(r, "purpose_en")?,
+        purpose_fr: text(r, "purpose_fr")?,
     })
 }
 
-const PROGRAMME_COLUMNS: &str = "id, code, name, donor, starts_on, ends_on, countries";
+const PROGRAMME_COLUMNS: &str = "id, code, name, donor, starts_on, ends_on, countries, purpose_en, purpose_fr";
+
+pub async fn insert_area(c: &mut AnyConnection, programme_id: &str, position: i64, a: &AreaRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO programme_areas (programme_id, position, title_en, title_fr, body_en, body_fr) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(programme_id)
+    .bind(position)
+    .bind(&a.title_en)
+    .bind(&a.title_fr)
+    .bind(&a.body_en)
+    .bind(&a.body_fr)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn areas(c: &mut AnyConnection, programme_id: &str) -> Result<Vec<AreaRecord>> {
+    let rows = sqlx::query("SELECT title_en, title_fr, body_en, body_fr FROM programme_areas WHERE programme_id = $1 ORDER BY position")
+        .bind(programme_id)
+        .fetch_all(c)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AreaRecord {
+                title_en: text(r, "title_en")?,
+                title_fr: text(r, "title_fr")?,
+                body_en: text(r, "body_en")?,
+                body_fr: text(r, "body_fr")?,
+            })
+        })
+        .collect()
+}
+
+/// A published resource, for the library.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceRecord {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub countries: String,
+    pub published_on: CalendarDate,
+    pub file_name: Option<String>,
+}
+
+/// Resources published between `from` and `until`, newest first.
+pub async fn resources(c: &mut AnyConnection, from: CalendarDate, until: CalendarDate, limit: i64) -> Result<Vec<ResourceRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, title, kind, countries, published_on, file_name FROM resources WHERE published_on >= $1 AND published_on <= $2 \
+         ORDER BY published_on DESC, id LIMIT $3",
+    )
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ResourceRecord {
+                id: text(r, "id")?,
+                title: text(r, "title")?,
+                kind: text(r, "kind")?,
+                countries: text(r, "countries")?,
+                published_on: date(r, "published_on")?,
+                file_name: opt_text(r, "file_name")?,
+            })
+        })
+        .collect()
+}
 
 pub async fn programmes(c: &mut AnyConnection) -> Result<Vec<ProgrammeRecord>> {
     let rows = sqlx::query(&format!("SELECT {PROGRAMME_COLUMNS} FROM programmes ORDER BY code")).fetch_all(c).await?;
@@ -246,4 +332,35 @@ pub async fn office_sums(c: &mut AnyConnection, measure: Measure, from: Calendar
             Ok(OfficeSum { office: id(r, "office_id")?, total: int(r, "n")? })
         })
         .collect()
+}
+
+/// A resource's file: (file name, content type, bytes), if it has one.
+pub async fn resource_file(c: &mut AnyConnection, id: &str) -> Result<Option<(String, String, Vec<u8>)>> {
+    let r = sqlx::query(
+        "SELECT r.file_name AS file_name, f.content_type AS content_type, f.bytes AS bytes \
+         FROM resources r JOIN resource_files f ON f.resource_id = r.id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?;
+    match r {
+        None => Ok(None),
+        Some(r) => {
+            use sqlx::Row;
+            let bytes: Vec<u8> = r.try_get("bytes")?;
+            Ok(Some((opt_text(&r, "file_name")?.unwrap_or_else(|| "resource".into()), text(&r, "content_type")?, bytes)))
+        }
+    }
+}
+
+pub async fn set_resource_file(c: &mut AnyConnection, id: &str, file_name: &str, content_type: &str, bytes: &[u8]) -> Result<()> {
+    sqlx::query("DELETE FROM resource_files WHERE resource_id = $1").bind(id).execute(&mut *c).await?;
+    sqlx::query("INSERT INTO resource_files (resource_id, content_type, bytes) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(content_type)
+        .bind(bytes.to_vec())
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE resources SET file_name = $1 WHERE id = $2").bind(file_name).bind(id).execute(&mut *c).await?;
+    Ok(())
 }

@@ -13,6 +13,8 @@ pub enum Value {
     Null,
     /// A NULL integer: PostgreSQL wants the type of a NULL to match its column.
     NullInt,
+    /// Bytes (a BLOB on SQLite, a BYTEA on PostgreSQL).
+    Blob(Vec<u8>),
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +61,7 @@ impl Sql {
                 Value::Int(i) => args.add(*i),
                 Value::Null => args.add(Option::<String>::None),
                 Value::NullInt => args.add(Option::<i64>::None),
+                Value::Blob(b) => args.add(b.clone()),
             };
         }
         sqlx::query_with(&self.text, args)

@@ -27,6 +27,9 @@ pub fn routes() -> crate::routing::Routes {
         .get("/budgets/{code}", budget_page)
         .get("/programmes", programmes_page)
         .get("/programmes/{code}", programme_page)
+        .get("/results", results_home)
+        .get("/results/{code}", results_page)
+        .get("/results/{code}/resources/{id}", resource_download)
 }
 
 /// Under `/api/v1`.
@@ -342,4 +345,76 @@ async fn api_programme_figures(
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.programme_figures(&s.actor, &code).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The public page's language: `?lang=` (the links on the page), else the
+/// visitor's choice or browser. Only English and French are offered there.
+fn public_lang(headers: &HeaderMap, q: &LangQuery) -> Lang {
+    match q.lang.as_deref() {
+        Some("fr") => Lang::Fr,
+        Some("en") => Lang::En,
+        _ => match crate::session::request_lang(headers) {
+            Lang::Fr => Lang::Fr,
+            _ => Lang::En,
+        },
+    }
+}
+
+async fn results_home(State(state): State<AppState>) -> Response {
+    // The default programme, or the first there is.
+    let code = match state.passage.db.reader().acquire().await {
+        Ok(mut c) => passage_storage::figures::programmes(&mut c).await.ok().and_then(|p| p.into_iter().next()).map(|p| p.code),
+        Err(_) => None,
+    };
+    axum::response::Redirect::to(&format!("/results/{}", code.as_deref().unwrap_or(passage_domain::indicator::DEFAULT_PROGRAMME.code)))
+        .into_response()
+}
+
+async fn results_page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, q: Query<LangQuery>) -> PageResult {
+    let lang = public_lang(&headers, &q);
+    let p = state.passage.public_programme(&code).await.map_err(|e| PageError::from_service(lang, e))?;
+    let f = &p.figures;
+    let fr = lang == Lang::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    let body = html! {
+        p { a href=(format!("/results/{}?lang=en", f.programme.code)) lang="en" { "English" } " · " a href=(format!("/results/{}?lang=fr", f.programme.code)) lang="fr" { "Français" } }
+        h1 { (f.programme.name) }
+        p.muted { (f.programme.donor) " · " (f.from.to_string()) " – " (f.until.to_string()) }
+        p { (pick(&f.programme.purpose_en, &f.programme.purpose_fr)) }
+        h2 { (t(lang, "results-achievements")) }
+        ul.achievements { @for ind in &f.indicators { li {
+            strong { (figure(lang, ind.total)) } " " (pick(&ind.name_en, &ind.name_fr))
+        } } }
+        p.muted { (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) " " (t(lang, "results-live")) }
+        h2 { (t(lang, "results-areas")) }
+        @for a in &p.areas { section { h3 { (pick(&a.title_en, &a.title_fr)) } p { (pick(&a.body_en, &a.body_fr)) } } }
+        h2 { (t(lang, "results-resources")) }
+        @if p.resources.is_empty() { p.muted { (t(lang, "results-no-resources")) } }
+        ul { @for r in &p.resources { li {
+            (r.title) " · " (label(lang, "resource", &r.kind)) " · " (r.published_on.to_string())
+            @if let Some(name) = &r.file_name { " · " a href=(format!("/results/{}/resources/{}", f.programme.code, r.id)) { (t(lang, "results-download")) " (" (name) ")" } }
+        } } }
+    };
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: f.programme.name.clone(), session: None, here: "/results" }, body)))
+}
+
+async fn resource_download(State(state): State<AppState>, headers: HeaderMap, Path((_, id)): Path<(String, String)>) -> PageResult {
+    let lang = crate::session::request_lang(&headers);
+    let (name, content_type, bytes) = state.passage.resource_file(&id).await.map_err(|e| PageError::from_service(lang, e))?;
+    // The name is ours (set at upload), but keep the header well-formed whatever it holds.
+    let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -9,7 +9,21 @@ CREATE TABLE programmes (
     ends_on TEXT NOT NULL,
     -- ISO 3166-1 alpha-3 codes, comma-separated.
     countries TEXT NOT NULL,
+    -- What the programme is for, for its public page.
+    purpose_en TEXT NOT NULL DEFAULT '',
+    purpose_fr TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
+);
+
+-- The programme's areas of work, for its public page.
+CREATE TABLE programme_areas (
+    programme_id TEXT NOT NULL REFERENCES programmes(id),
+    position BIGINT NOT NULL,
+    title_en TEXT NOT NULL,
+    title_fr TEXT NOT NULL,
+    body_en TEXT NOT NULL,
+    body_fr TEXT NOT NULL,
+    PRIMARY KEY (programme_id, position)
 );
 
 CREATE TABLE indicators (
@@ -95,3 +109,10 @@ CREATE TABLE resources (
     created_at TEXT NOT NULL
 );
 CREATE INDEX resources_published ON resources (published_on);
+
+-- A resource's file, for download from the public page.
+CREATE TABLE resource_files (
+    resource_id TEXT PRIMARY KEY REFERENCES resources(id),
+    content_type TEXT NOT NULL,
+    bytes BYTEA NOT NULL
+);
