@@ -141,6 +141,19 @@ code_type!(
     "err-unknown-country"
 );
 impl CountryCode {
+    /// The two-letter ISO 3166-1 code, for standards that use it (IATI).
+    pub fn alpha2(&self) -> &'static str {
+        static ALPHA2: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+        let map = ALPHA2.get_or_init(|| {
+            include_str!("../data/country_alpha2.csv")
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .filter_map(|l| l.split_once(','))
+                .collect()
+        });
+        map.get(self.as_str()).copied().unwrap_or("")
+    }
+
     /// The country an English or French name designates, as documents print
     /// it: "Côte d’Ivoire", "COTE D'IVOIRE", "The Gambia", "Gambie".
     pub fn from_name(name: &str) -> Option<CountryCode> {
@@ -254,6 +267,13 @@ mod tests {
         assert!(CountryCode::parse("n", "NE").is_err());
         assert!(CountryCode::parse("n", "NIGER").is_err());
         assert_eq!(CountryCode::all().count(), 249);
+    }
+
+    #[test]
+    fn every_country_has_its_two_letter_code() {
+        assert_eq!(CountryCode::parse("c", "NER").unwrap().alpha2(), "NE");
+        assert_eq!(CountryCode::parse("c", "GIN").unwrap().alpha2(), "GN");
+        assert!(CountryCode::all().all(|c| c.alpha2().len() == 2), "a country without its alpha-2 code");
     }
 
     #[test]

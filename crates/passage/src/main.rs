@@ -206,6 +206,12 @@ enum BudgetCommand {
         /// A title for pages and exports (default: the code).
         #[arg(long)]
         title: Option<String>,
+        /// The programme the budget belongs to (its code, e.g. SSS2-CMR): its IATI export carries the budget.
+        #[arg(long)]
+        programme: Option<String>,
+        /// The calendar year the budget plans.
+        #[arg(long)]
+        year: Option<i64>,
     },
     /// Print a budget: offices as rows, the six headings and the total as columns, a totals row.
     Table {
@@ -483,12 +489,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Budget { command: BudgetCommand::Import { db, file: path, code, title } } => {
+        Command::Budget { command: BudgetCommand::Import { db, file: path, code, title, programme, year } } => {
             let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let code = code.unwrap_or_else(|| passage_service::budgets::code_from_file_name(&path.to_string_lossy()));
             let title = title.unwrap_or_else(|| code.clone());
             let passage = open(&db, &file).await?;
-            match passage.import_budget(None, &code, &title, &bytes).await {
+            let belongs = passage_service::budgets::BudgetOf { programme: programme.as_deref(), year };
+            match passage.import_budget(None, &code, &title, belongs, &bytes).await {
                 Ok(i) => {
                     let verb = if i.replaced { "replaced" } else { "imported" };
                     println!("{verb} budget {}: {} offices, total USD {}", i.code, i.rows, i.total);

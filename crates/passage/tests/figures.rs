@@ -292,7 +292,43 @@ async fn the_public_results_page_needs_no_login_and_names_nobody(backend: Backen
     }
 }
 
+async fn the_programme_exports_as_a_valid_iati_activity(backend: Backend) {
+    let s = server(backend, "iati", 200).await;
+    let o = run(&["budget", "import", "--database-url", &s.database_url, &appeal(), "--programme", "sss2-cmr", "--year", "2020"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = run(
+        &["budget", "import", "--database-url", &s.database_url, &appeal(), "--code", "x", "--programme", "NOPE", "--year", "1850"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("programme") && out(&o).contains("year"), "{}", out(&o));
+    let viewer = token(&s, "viewer").await;
+    let r = api_get(&s, &viewer, "/programmes/SSS2-CMR/iati.xml").await;
+    assert_eq!(r.status(), 200);
+    let xml = r.text().await.unwrap();
+    assert!(xml.contains("<iati-identifier>XM-DAC-47066-SSS2-CMR</iati-identifier>"));
+    assert!(xml.contains("<recipient-country code=\"NE\""), "two-letter country codes");
+    assert!(xml.contains(">380026059</value>"), "the budget that belongs to the programme");
+    assert!(xml.contains("<target value=\"18000\"/>"));
+    assert!(xml.contains("<actual value="), "actual values");
+    let dir = tmpdir("iati");
+    let file = dir.join("activity.xml");
+    std::fs::write(&file, &xml).unwrap();
+    let schema = std::path::Path::new(&std::env::var("PASSAGE_TEST_VENV").expect("run with ./scripts/test"))
+        .join("iati-2.03/iati-activities-schema.xsd");
+    let v = std::process::Command::new("xmllint").args(["--noout", "--schema"]).arg(&schema).arg(&file).output().unwrap();
+    assert!(v.status.success(), "the official schema refuses the export: {}", out(&v));
+    // The check can fail: an activity without its identifier is refused.
+    let broken = dir.join("broken.xml");
+    std::fs::write(&broken, xml.replace("<iati-identifier>XM-DAC-47066-SSS2-CMR</iati-identifier>", "")).unwrap();
+    let v = std::process::Command::new("xmllint").args(["--noout", "--schema"]).arg(&schema).arg(&broken).output().unwrap();
+    assert!(!v.status.success());
+    let partner_free = api_get(&s, &viewer, "/programmes/NOPE/iati.xml").await;
+    assert_eq!(partner_free.status(), 404);
+}
+
 both_backends!(
+    the_programme_exports_as_a_valid_iati_activity,
     the_public_results_page_needs_no_login_and_names_nobody,
     programme_figures_are_computed_from_the_records_and_protected,
     the_appeal_budget_round_trips,

@@ -19,6 +19,13 @@ use serde_json::json;
 /// An appeal table is a few kilobytes; anything this large is the wrong file.
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
+/// What a budget belongs to: a programme (by code) and the year it plans.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BudgetOf<'a> {
+    pub programme: Option<&'a str>,
+    pub year: Option<i64>,
+}
+
 /// What an import did.
 #[derive(Debug, Clone)]
 pub struct BudgetImport {
@@ -33,17 +40,48 @@ impl Passage {
     /// Import an appeal table as budget `code`, replacing an earlier import of
     /// the same code. Nothing is written unless the whole file is valid. The
     /// command line passes no actor; on the web, budgets are an administrator's.
-    pub async fn import_budget(&self, actor: Option<&Actor>, code: &str, title: &str, file: &[u8]) -> ServiceResult<BudgetImport> {
+    pub async fn import_budget(
+        &self,
+        actor: Option<&Actor>,
+        code: &str,
+        title: &str,
+        belongs: BudgetOf<'_>,
+        file: &[u8],
+    ) -> ServiceResult<BudgetImport> {
         if let Some(a) = actor {
             access::require(a, Action::ManageOffices)?;
         }
-        let code = parse_budget_code(code)?;
-        let title = passage_domain::text::required("title", title, 200, false)?;
+        let mut inv = passage_domain::Invalid::default();
+        let code = inv.take(parse_budget_code(code));
+        let title = inv.take(passage_domain::text::required("title", title, 200, false));
+        if belongs.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+            inv.push(FieldError::new("year", "err-budget-year"));
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let programme = match belongs.programme.map(|p| p.trim().to_ascii_uppercase()) {
+            Some(p) if passage_storage::figures::programme_exists(&mut c, &p).await? => Some(p),
+            Some(p) => {
+                inv.push(FieldError::new("programme", "err-unknown-programme").with("value", p.chars().take(40).collect::<String>()));
+                None
+            }
+            None => None,
+        };
+        drop(c);
+        inv.into_result()?;
+        let (code, title) = (code.expect("checked"), title.expect("checked"));
         let table = read_appeal(file).map_err(ServiceError::File)?;
         let mut tx = self.db.begin().await?;
         let country_offices = store::country_offices(&mut tx).await?;
         let offices: Vec<_> = table.rows.iter().map(|r| r.country.and_then(|c| country_offices.get(&c).copied())).collect();
-        let new = NewBudget { code: &code, title: &title, table: &table, offices: &offices, by: actor.map(|a| a.id) };
+        let new = NewBudget {
+            code: &code,
+            title: &title,
+            table: &table,
+            offices: &offices,
+            programme_code: programme.as_deref(),
+            year: belongs.year,
+            by: actor.map(|a| a.id),
+        };
         let (id, replaced) = store::replace_budget(&mut tx, &new, Timestamp::now()).await?;
         let changes = json!({
             "code": [null, code],

@@ -10,6 +10,7 @@ pub mod budgets;
 pub mod error;
 pub mod figures;
 pub mod handovers;
+pub mod iati;
 pub mod keys;
 pub mod movements;
 pub mod privacy;

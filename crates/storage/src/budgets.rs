@@ -17,6 +17,8 @@ pub struct BudgetRecord {
     pub code: String,
     pub title: String,
     pub currency: String,
+    pub programme_code: Option<String>,
+    pub year: Option<i64>,
     pub imported_at: Timestamp,
 }
 
@@ -26,6 +28,8 @@ pub struct NewBudget<'a> {
     pub table: &'a BudgetTable,
     /// The office each row is for, when known (same order as the rows).
     pub offices: &'a [Option<OfficeId>],
+    pub programme_code: Option<&'a str>,
+    pub year: Option<i64>,
     pub by: Option<UserId>,
 }
 
@@ -37,10 +41,12 @@ pub async fn replace_budget(c: &mut AnyConnection, b: &NewBudget<'_>, now: Times
             let id: BudgetId = crate::records::id(&r, "id")?;
             sqlx::query("DELETE FROM budget_lines WHERE budget_id = $1").bind(id.to_string()).execute(&mut *c).await?;
             sqlx::query("DELETE FROM budget_rows WHERE budget_id = $1").bind(id.to_string()).execute(&mut *c).await?;
-            sqlx::query("UPDATE budgets SET title = $1, imported_at = $2, imported_by = $3 WHERE id = $4")
+            sqlx::query("UPDATE budgets SET title = $1, imported_at = $2, imported_by = $3, programme_code = $4, year = $5 WHERE id = $6")
                 .bind(b.title)
                 .bind(now.to_string())
                 .bind(b.by.map(|u| u.to_string()))
+                .bind(b.programme_code)
+                .bind(b.year)
                 .bind(id.to_string())
                 .execute(&mut *c)
                 .await?;
@@ -48,14 +54,19 @@ pub async fn replace_budget(c: &mut AnyConnection, b: &NewBudget<'_>, now: Times
         }
         None => {
             let id = BudgetId::new();
-            sqlx::query("INSERT INTO budgets (id, code, title, currency, imported_at, imported_by) VALUES ($1, $2, $3, 'USD', $4, $5)")
-                .bind(id.to_string())
-                .bind(b.code)
-                .bind(b.title)
-                .bind(now.to_string())
-                .bind(b.by.map(|u| u.to_string()))
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "INSERT INTO budgets (id, code, title, currency, programme_code, year, imported_at, imported_by) \
+                 VALUES ($1, $2, $3, 'USD', $4, $5, $6, $7)",
+            )
+            .bind(id.to_string())
+            .bind(b.code)
+            .bind(b.title)
+            .bind(b.programme_code)
+            .bind(b.year)
+            .bind(now.to_string())
+            .bind(b.by.map(|u| u.to_string()))
+            .execute(&mut *c)
+            .await?;
             (id, false)
         }
     };
@@ -89,6 +100,8 @@ fn budget(r: &sqlx::any::AnyRow) -> Result<BudgetRecord> {
         code: text(r, "code")?,
         title: text(r, "title")?,
         currency: text(r, "currency")?,
+        programme_code: opt_text(r, "programme_code")?,
+        year: opt_int(r, "year")?,
         imported_at: timestamp(r, "imported_at")?,
     })
 }
@@ -96,13 +109,15 @@ fn budget(r: &sqlx::any::AnyRow) -> Result<BudgetRecord> {
 /// Every budget, newest import first.
 pub async fn budgets(c: &mut AnyConnection) -> Result<Vec<BudgetRecord>> {
     let rows =
-        sqlx::query("SELECT id, code, title, currency, imported_at FROM budgets ORDER BY imported_at DESC, code").fetch_all(c).await?;
+        sqlx::query("SELECT id, code, title, currency, programme_code, year, imported_at FROM budgets ORDER BY imported_at DESC, code")
+            .fetch_all(c)
+            .await?;
     rows.iter().map(budget).collect()
 }
 
 /// A budget and its table, by code.
 pub async fn get_budget(c: &mut AnyConnection, code: &str) -> Result<Option<(BudgetRecord, BudgetTable)>> {
-    let Some(r) = sqlx::query("SELECT id, code, title, currency, imported_at FROM budgets WHERE code = $1")
+    let Some(r) = sqlx::query("SELECT id, code, title, currency, programme_code, year, imported_at FROM budgets WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *c)
         .await?
@@ -146,4 +161,22 @@ pub async fn country_offices(c: &mut AnyConnection) -> Result<std::collections::
         seen.entry(country).and_modify(|o| *o = None).or_insert(Some(office));
     }
     Ok(seen.into_iter().filter_map(|(c, o)| o.map(|o| (c, o))).collect())
+}
+
+/// The budgets that belong to programme `code`, with their tables, oldest year first.
+pub async fn budgets_of_programme(c: &mut AnyConnection, code: &str) -> Result<Vec<(BudgetRecord, BudgetTable)>> {
+    let codes: Vec<String> = sqlx::query("SELECT code FROM budgets WHERE programme_code = $1 ORDER BY year, code")
+        .bind(code)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|r| text(r, "code"))
+        .collect::<Result<_>>()?;
+    let mut out = Vec::new();
+    for code in codes {
+        if let Some(b) = get_budget(c, &code).await? {
+            out.push(b);
+        }
+    }
+    Ok(out)
 }

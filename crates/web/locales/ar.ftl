@@ -621,3 +621,7 @@ resource-study = دراسة
 resource-data_briefing = موجز بيانات
 resource-infographic = رسم معلوماتي
 resource-data_update = تحديث بيانات
+err-budget-year = سنة بين 2000 و2100.
+err-unknown-programme = لا يوجد برنامج بهذا الرمز.
+figures-iati = ملف نشاط IATI (XML)
+figures-public-page = صفحة النتائج العامة

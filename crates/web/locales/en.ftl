@@ -617,3 +617,7 @@ resource-study = Study
 resource-data_briefing = Data briefing
 resource-infographic = Infographic
 resource-data_update = Data update
+err-budget-year = A year between 2000 and 2100.
+err-unknown-programme = No programme has this code.
+figures-iati = IATI activity file (XML)
+figures-public-page = Public results page

@@ -617,3 +617,7 @@ resource-study = Étude
 resource-data_briefing = Note d’information
 resource-infographic = Infographie
 resource-data_update = Mise à jour de données
+err-budget-year = Une année entre 2000 et 2100.
+err-unknown-programme = Aucun programme n’a ce code.
+figures-iati = Fichier d’activité IATI (XML)
+figures-public-page = Page publique des résultats

@@ -40,6 +40,7 @@ pub fn api_routes() -> crate::routing::Routes {
         .get("/budgets/{code}/table.csv", api_budget_csv)
         .get("/programmes", api_programmes)
         .get("/programmes/{code}/figures", api_programme_figures)
+        .get("/programmes/{code}/iati.xml", api_programme_iati)
 }
 
 /// A code from the path: one that cannot be a budget's is simply not found.
@@ -301,6 +302,8 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
         h1 { (f.programme.name) }
         p.muted { (f.programme.donor) " · " (f.from.to_string()) " – " (f.until.to_string()) " · "
             (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) }
+        p { a href=(format!("/api/v1/programmes/{}/iati.xml", f.programme.code)) { (t(lang, "figures-iati")) } " · "
+            a href=(format!("/results/{}", f.programme.code)) { (t(lang, "figures-public-page")) } }
         div.scroll { table.figures {
             caption { (t(lang, "figures-key")) }
             thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "figures-indicator")) } th scope="col" { (t(lang, "figures-achieved")) } th scope="col" { (t(lang, "figures-target")) } } }
@@ -415,6 +418,25 @@ async fn resource_download(State(state): State<AppState>, headers: HeaderMap, Pa
             (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
         ],
         bytes,
+    )
+        .into_response())
+}
+
+async fn api_programme_iati(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    let xml = state.passage.programme_iati(&s.actor, &code).await?;
+    let name: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-iati.xml\"", name.to_lowercase())),
+        ],
+        xml,
     )
         .into_response())
 }

@@ -6,6 +6,9 @@ CREATE TABLE budgets (
     code TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     currency TEXT NOT NULL,
+    -- The programme the budget belongs to, and the calendar year it plans, when known.
+    programme_code TEXT,
+    year BIGINT,
     imported_at TEXT NOT NULL,
     imported_by TEXT REFERENCES users(id)
 );
