@@ -37,6 +37,7 @@ macro_rules! code_enum {
     };
 }
 
+pub mod activity;
 pub mod assistance;
 pub mod audit;
 pub mod budget;

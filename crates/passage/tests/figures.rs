@@ -327,7 +327,140 @@ async fn the_programme_exports_as_a_valid_iati_activity(backend: Backend) {
     assert_eq!(partner_free.status(), 404);
 }
 
+async fn activities_are_recorded_checked_and_counted(backend: Backend) {
+    let s = server(backend, "activities", 60).await;
+    let agadez = token(&s, "agadez").await;
+    let viewer = token(&s, "viewer").await;
+    let office = office_of(&s, &agadez).await;
+    let reached = |f: &serde_json::Value, code: &str| {
+        f["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap()["total"].as_i64().unwrap()
+    };
+    let before: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+
+    let r = api_post(&s, &agadez, "/activities/campaigns", serde_json::json!({"office_id": office, "held_on": "2021-06-01", "kind": "football_tournament", "place": "Agadez stadium", "people_reached": "480", "women": "200", "men": "250"})).await;
+    assert_eq!(r.status(), 201);
+    let r = api_post(&s, &agadez, "/activities/trainings", serde_json::json!({"office_id": office, "held_on": "2021-06-02", "topic": "Psychological first aid", "participants": "25", "health_workers": "25"})).await;
+    assert_eq!(r.status(), 201);
+    let after: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+    assert_eq!(reached(&after, "reached-with-information"), reached(&before, "reached-with-information") + 480);
+    assert_eq!(reached(&after, "practitioners-trained"), reached(&before, "practitioners-trained") + 25);
+
+    // Every problem at once, by field; nothing recorded.
+    let r = api_post(&s, &agadez, "/activities/campaigns", serde_json::json!({"office_id": office, "held_on": "2999-01-01", "kind": "concert", "place": "", "people_reached": "100", "women": "90", "men": "20"})).await;
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["held_on", "kind", "place", "people_reached"], "{v}");
+    let again: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+    assert_eq!(reached(&again, "reached-with-information"), reached(&after, "reached-with-information"));
+    // Coordinates are exact or refused.
+    let r = api_post(
+        &s,
+        &agadez,
+        "/activities/rescues",
+        serde_json::json!({"office_id": office, "held_on": "2021-06-03", "latitude": "95", "longitude": "8.1", "people_found": "3"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    // Survivors' cases: visible ones link, others are "unknown" (existence does not leak).
+    let mut db = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let mine: String = sqlx::query("SELECT c.reference FROM cases c JOIN offices o ON o.id = c.office_id WHERE o.code = 'NER-AGZ' AND c.sensitivity = 'normal' LIMIT 1").fetch_one(&mut db).await.unwrap().get(0);
+    let theirs: String =
+        sqlx::query("SELECT c.reference FROM cases c JOIN offices o ON o.id = c.office_id WHERE o.country <> 'NER' LIMIT 1")
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get(0);
+    let r = api_post(&s, &agadez, "/activities/rescues", serde_json::json!({"office_id": office, "held_on": "2021-06-03", "latitude": "19.05", "longitude": "12.9", "people_found": "14", "case_references": [mine, theirs]})).await;
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["code"], "err-unknown-case");
+    let r = api_post(&s, &agadez, "/activities/rescues", serde_json::json!({"office_id": office, "held_on": "2021-06-03", "latitude": "19.05", "longitude": "12.9", "people_found": "14", "case_references": [mine]})).await;
+    assert_eq!(r.status(), 201);
+    let linked: i64 = sqlx::query("SELECT COUNT(*) FROM sar_survivor_cases").fetch_one(&mut db).await.unwrap().get(0);
+    assert_eq!(linked, 1);
+    let lat: i64 = sqlx::query("SELECT latitude_e6 FROM sar_operations WHERE people_found = 14 AND held_on = '2021-06-03'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(lat, 19_050_000);
+    db.close().await.unwrap();
+    // Another office's activity: refused.
+    let conakry = token(&s, "conakry").await;
+    let gin = office_of(&s, &conakry).await;
+    let r = api_post(
+        &s,
+        &agadez,
+        "/activities/shelter-works",
+        serde_json::json!({"office_id": gin, "completed_on": "2021-01-01", "shelter": "X", "kind": "renovated"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    // Viewers read figures, they do not record.
+    let r = api_post(
+        &s,
+        &viewer,
+        "/activities/shelter-works",
+        serde_json::json!({"office_id": office, "completed_on": "2021-01-01", "shelter": "X", "kind": "renovated"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+
+    // A resource with its file, downloadable from the public page.
+    let r = api_post(&s, &agadez, "/activities/resources", serde_json::json!({"office_id": office, "title": "Mixed flows through Agadez, 2021", "kind": "study", "countries": ["NER", "MLI"], "published_on": "2021-12-01"})).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let c = client();
+    let up = |name: &str, body: Vec<u8>| {
+        c.post(format!("{}/api/v1/activities/resources/{id}/file?name={name}", s.url)).bearer_auth(&agadez).body(body).send()
+    };
+    assert_eq!(up("payload.exe", b"MZ".to_vec()).await.unwrap().status(), 422);
+    assert_eq!(up("empty.pdf", Vec::new()).await.unwrap().status(), 422);
+    assert_eq!(up("big.pdf", vec![b'x'; 21 * 1024 * 1024]).await.map(|r| r.status().as_u16()).unwrap_or(413), 413);
+    let c = client();
+    let r = c
+        .post(format!("{}/api/v1/activities/resources/{id}/file?name=agadez%202021.pdf", s.url))
+        .bearer_auth(&agadez)
+        .body(b"%PDF-1.4 study".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = c.get(format!("{}/results/SSS2-CMR/resources/{id}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"agadez-2021.pdf\"");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 study");
+
+    // The form: a refused record comes back with what was typed.
+    let c = client();
+    page_login(&s, &c, "agadez").await;
+    let html = c.get(format!("{}/activities/campaigns", s.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = c
+        .post(format!("{}/activities/campaigns", s.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("office_id", office.as_str()),
+            ("held_on", "2021-05-05"),
+            ("kind", "school_club"),
+            ("place", "Lycée d'Agadez"),
+            ("people_reached", "lots"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Lycée d&#39;Agadez") || html.contains("Lycée d'Agadez"), "the typed place is kept");
+    assert!(html.contains("Write a whole number"), "the reason, by its field");
+    let list = c.get(format!("{}/activities", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Agadez stadium"));
+}
+
 both_backends!(
+    activities_are_recorded_checked_and_counted,
     the_programme_exports_as_a_valid_iati_activity,
     the_public_results_page_needs_no_login_and_names_nobody,
     programme_figures_are_computed_from_the_records_and_protected,

@@ -109,6 +109,14 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
         ("get", "/budgets", Figures, none.clone()),
+        ("get", "/activities", Figures, none.clone()),
+        ("get", "/activities/{kind}", Register, none.clone()),
+        (
+            "post",
+            "/activities/{kind}",
+            Register,
+            json!({"office_id": "{office}", "held_on": "2026-01-10", "kind": "radio_programme", "place": "Matrix", "people_reached": "100"}),
+        ),
         ("get", "/results", Public, none.clone()),
         ("get", "/results/{code}", PublicMissing, none.clone()),
         ("get", "/results/{code}/resources/{id}", PublicMissing, none.clone()),
@@ -161,6 +169,38 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/api/v1/me", Signed, none.clone()),
         ("get", "/api/v1/audit", Audit, none.clone()),
         ("get", "/api/v1/budgets", Figures, none.clone()),
+        ("get", "/api/v1/activities", Figures, none.clone()),
+        (
+            "post",
+            "/api/v1/activities/campaigns",
+            Register,
+            json!({"office_id": "{office}", "held_on": "2026-01-10", "kind": "radio_programme", "place": "Matrix", "people_reached": "100"}),
+        ),
+        (
+            "post",
+            "/api/v1/activities/trainings",
+            Register,
+            json!({"office_id": "{office}", "held_on": "2026-01-10", "topic": "Matrix", "participants": "12"}),
+        ),
+        (
+            "post",
+            "/api/v1/activities/rescues",
+            Register,
+            json!({"office_id": "{office}", "held_on": "2026-01-10", "latitude": "18.7", "longitude": "8.1", "people_found": "7"}),
+        ),
+        (
+            "post",
+            "/api/v1/activities/shelter-works",
+            Register,
+            json!({"office_id": "{office}", "completed_on": "2026-01-10", "shelter": "Matrix", "kind": "renovated"}),
+        ),
+        (
+            "post",
+            "/api/v1/activities/resources",
+            Register,
+            json!({"office_id": "{office}", "title": "Matrix", "kind": "study", "countries": ["NER"], "published_on": "2026-01-10"}),
+        ),
+        ("post", "/api/v1/activities/resources/{id}/file", HandoverDecide, none.clone()),
         ("get", "/api/v1/programmes", Figures, none.clone()),
         ("get", "/api/v1/programmes/{code}/figures", FiguresMissing, none.clone()),
         ("get", "/api/v1/programmes/{code}/iati.xml", FiguresMissing, none.clone()),
@@ -555,6 +595,7 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         .replace("{role}", "movement_officer")
         .replace("{step}", "initial_interview")
         .replace("{code}", "NO-SUCH-BUDGET")
+        .replace("{kind}", "campaigns")
 }
 
 fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value {

@@ -4,6 +4,7 @@
 //! transaction. The web and CLI layers call these and nothing below them.
 
 pub mod access;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod budgets;

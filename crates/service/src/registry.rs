@@ -102,7 +102,7 @@ impl Passage {
     }
 
     /// Resolve the office a case is opened in and check the user may work there.
-    async fn case_office(&self, c: &mut AnyConnection, actor: &Actor, office: &str) -> ServiceResult<OfficeRecord> {
+    pub(crate) async fn case_office(&self, c: &mut AnyConnection, actor: &Actor, office: &str) -> ServiceResult<OfficeRecord> {
         let office_id = if office.trim().is_empty() {
             match access::writable_offices(actor) {
                 passage_domain::policy::Offices::Only(set) if set.len() == 1 => *set.iter().next().expect("one"),

@@ -8,6 +8,7 @@
 //! Functions take a connection (`&mut AnyConnection`) so that the service
 //! layer decides which writes share a transaction.
 
+pub mod activities;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;

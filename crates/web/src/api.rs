@@ -90,6 +90,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
         .merge(crate::figures::api_routes())
+        .merge(crate::activities::api_routes())
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 

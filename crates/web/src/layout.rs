@@ -42,6 +42,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
                                     li { a href="/programmes" { (t(lang, "nav-programmes")) } }
+                                    li { a href="/activities" { (t(lang, "nav-activities")) } }
                                     li { a href="/budgets" { (t(lang, "nav-budgets")) } }
                                 }
                                 li { a href="/account" { (t(lang, "nav-account")) } }

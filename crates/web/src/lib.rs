@@ -8,6 +8,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod activities;
 pub mod api;
 pub mod error;
 pub mod figures;
@@ -51,7 +52,15 @@ pub struct AppState {
 /// under `/api/v1`. Read from the routers themselves (see `routing`).
 pub fn route_table() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for r in [pages::routes(), accounts::routes(), privacy::routes(), movements::routes(), reintegration::routes(), figures::routes()] {
+    for r in [
+        pages::routes(),
+        accounts::routes(),
+        privacy::routes(),
+        movements::routes(),
+        reintegration::routes(),
+        figures::routes(),
+        activities::routes(),
+    ] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
     out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
@@ -68,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(movements::routes().router)
         .merge(reintegration::routes().router)
         .merge(figures::routes().router)
+        .merge(activities::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

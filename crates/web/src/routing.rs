@@ -40,6 +40,13 @@ impl Routes {
 }
 
 impl Routes {
+    /// Let these routes' requests carry bodies up to `max` bytes (file
+    /// uploads), instead of the server's default limit.
+    pub fn body_limit(mut self, max: usize) -> Routes {
+        self.router = self.router.route_layer(axum::extract::DefaultBodyLimit::max(max));
+        self
+    }
+
     /// Add another module's routes (their paths are already absolute within this router).
     pub fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
