@@ -232,6 +232,27 @@ async fn programme_figures_are_computed_from_the_records_and_protected(backend: 
         assert!(!body.contains(name), "a name in the figures: {name}");
     }
 
+    // As CSV with HXL hashtags, checked by the reference library; suppressed cells are flagged, not zero.
+    let csv = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures.csv?hxl=true").await.bytes().await.unwrap();
+    let (ok, said) = hxl_validate(&csv, "csv", "figures-hxl-schema.csv");
+    assert!(ok, "{said}");
+    let text = String::from_utf8_lossy(&csv).to_string();
+    assert!(
+        text.contains(&format!(
+            "reached-with-support,Migrants reached with support (shelter, health care, reintegration…),,,{expected},18000,"
+        )) || text.contains(&format!(",,,{expected},18000,")),
+        "{text}"
+    );
+    for line in text.lines().skip(2) {
+        let cells: Vec<&str> = line.rsplitn(4, ',').collect();
+        // value, target, suppressed from the end.
+        if cells[0] == "yes" {
+            assert_eq!(cells[2], "", "a suppressed value is empty: {line}");
+        }
+    }
+    let (bad, _) = hxl_validate(text.replacen(",NER,", ",NIGER,", 1).as_bytes(), "csv", "figures-hxl-schema.csv");
+    assert!(!bad, "the schema catches a wrong country code");
+
     // The dashboard page.
     let c = client();
     page_login(&s, &c, "viewer").await;

@@ -204,6 +204,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/api/v1/programmes", Figures, none.clone()),
         ("get", "/api/v1/programmes/{code}/figures", FiguresMissing, none.clone()),
         ("get", "/api/v1/programmes/{code}/iati.xml", FiguresMissing, none.clone()),
+        ("get", "/api/v1/programmes/{code}/figures.csv", FiguresMissing, none.clone()),
         ("get", "/api/v1/budgets/{code}", FiguresMissing, none.clone()),
         ("get", "/api/v1/budgets/{code}/table.csv", FiguresMissing, none.clone()),
         ("get", "/api/v1/offices", Signed, none.clone()),

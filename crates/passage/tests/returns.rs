@@ -205,6 +205,14 @@ async fn a_bus_convoy_takes_the_ready_home(backend: Backend) {
     assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip");
+    // With HXL hashtags, checked by the reference library, as CSV and as XLSX.
+    let csv = api_get(&s, &mover, &format!("/movements/{mv}/manifest.csv?hxl=true")).await.bytes().await.unwrap();
+    let (ok, said) = hxl_validate(&csv, "csv", "manifest-hxl-schema.csv");
+    assert!(ok, "{said}");
+    let xlsx = api_get(&s, &mover, &format!("/movements/{mv}/manifest.xlsx?hxl=true")).await.bytes().await.unwrap();
+    let (ok, said) = hxl_validate(&xlsx, "xlsx", "manifest-hxl-schema.csv");
+    assert!(ok, "{said}");
+    assert_eq!(api_get(&s, &mover, &format!("/movements/{mv}/manifest.csv?hxl=perhaps")).await.status(), 400);
     // The same movement in the browser: its page, the printable manifest, and planning another.
     let page = client();
     page_login(&s, &page, "movements").await;

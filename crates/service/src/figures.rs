@@ -262,3 +262,64 @@ fn persons_figures(
         target: ind.target,
     }
 }
+
+/// The figures as CSV: per indicator, the total (with its target), then each
+/// country and each office. A suppressed value is an empty cell with
+/// `suppressed` set, never a zero. With `hxl`, a hashtag row follows the header.
+pub fn figures_csv(f: &ProgrammeFigures, hxl: bool) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> = vec![vec!["indicator", "indicator_name", "country", "office", "value", "target", "suppressed"]
+        .into_iter()
+        .map(String::from)
+        .collect()];
+    if hxl {
+        rows.push(
+            vec![
+                "#indicator+code",
+                "#indicator+name",
+                "#country+code",
+                "#org+office+code",
+                "#indicator+value+num",
+                "#indicator+target+num",
+                "#meta+suppressed",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        );
+    }
+    let value = |fig: Figure| match fig {
+        Figure::Count(n) => (n.to_string(), String::new()),
+        Figure::Suppressed => (String::new(), "yes".to_string()),
+    };
+    for ind in &f.indicators {
+        let row = |country: &str, office: &str, fig: Figure, target: Option<i64>| {
+            let (v, s) = value(fig);
+            vec![
+                ind.code.clone(),
+                ind.name_en.clone(),
+                country.to_string(),
+                office.to_string(),
+                v,
+                target.map(|t| t.to_string()).unwrap_or_default(),
+                s,
+            ]
+        };
+        rows.push(row("", "", ind.total, ind.target));
+        let b = &ind.by_office;
+        for (i, country) in b.rows.iter().enumerate() {
+            rows.push(row(country, "", b.table.row_totals[i], None));
+            for (j, office) in b.columns.iter().enumerate() {
+                // Offices of other countries are structural zeros, not figures.
+                if b.table.cells[i][j] != Figure::Count(0) {
+                    rows.push(row(country, office, b.table.cells[i][j], None));
+                }
+            }
+        }
+    }
+    for r in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&r);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

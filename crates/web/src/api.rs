@@ -681,10 +681,12 @@ async fn manifest_csv(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<crate::figures::HxlQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
+    let hxl = crate::figures::hxl_flag(q)?;
     let file = state.passage.export_manifest(&s.actor, parse_path(&id)?).await?;
-    Ok(crate::movements::manifest_csv(&file))
+    Ok(crate::movements::manifest_csv(&file, hxl))
 }
 
 #[derive(Deserialize)]
@@ -898,8 +900,10 @@ async fn manifest_xlsx(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
+    q: Result<Query<crate::figures::HxlQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
+    let hxl = crate::figures::hxl_flag(q)?;
     let file = state.passage.export_manifest(&s.actor, parse_path(&id)?).await?;
-    Ok(crate::movements::manifest_xlsx(&file))
+    Ok(crate::movements::manifest_xlsx(&file, hxl))
 }

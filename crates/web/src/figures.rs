@@ -41,6 +41,7 @@ pub fn api_routes() -> crate::routing::Routes {
         .get("/programmes", api_programmes)
         .get("/programmes/{code}/figures", api_programme_figures)
         .get("/programmes/{code}/iati.xml", api_programme_iati)
+        .get("/programmes/{code}/figures.csv", api_programme_csv)
 }
 
 /// A code from the path: one that cannot be a budget's is simply not found.
@@ -185,10 +186,16 @@ async fn api_budget(
     .into_response())
 }
 
+/// `?hxl=true` on a tabular export adds the HXL hashtag row.
 #[derive(Deserialize)]
-struct CsvQuery {
+pub(crate) struct HxlQuery {
     #[serde(default)]
     hxl: bool,
+}
+
+pub(crate) fn hxl_flag(q: Result<Query<HxlQuery>, axum::extract::rejection::QueryRejection>) -> Result<bool, ApiError> {
+    q.map(|Query(q)| q.hxl)
+        .map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: format!("hxl must be true or false: {e}") })
 }
 
 async fn api_budget_csv(
@@ -196,19 +203,18 @@ async fn api_budget_csv(
     method: Method,
     headers: HeaderMap,
     Path(code): Path<String>,
-    q: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<HxlQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    let Query(q) =
-        q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: format!("hxl must be true or false: {e}") })?;
+    let hxl = hxl_flag(q)?;
     let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
-    let name = format!("{}{}.csv", b.code.to_lowercase(), if q.hxl { "-hxl" } else { "" });
+    let name = format!("{}{}.csv", b.code.to_lowercase(), if hxl { "-hxl" } else { "" });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        budget_csv(&table, q.hxl),
+        budget_csv(&table, hxl),
     )
         .into_response())
 }
@@ -302,7 +308,9 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
         h1 { (f.programme.name) }
         p.muted { (f.programme.donor) " · " (f.from.to_string()) " – " (f.until.to_string()) " · "
             (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) }
-        p { a href=(format!("/api/v1/programmes/{}/iati.xml", f.programme.code)) { (t(lang, "figures-iati")) } " · "
+        p { a href=(format!("/api/v1/programmes/{}/figures.csv", f.programme.code)) { "CSV" } " · "
+            a href=(format!("/api/v1/programmes/{}/figures.csv?hxl=true", f.programme.code)) { "CSV + HXL" } " · "
+            a href=(format!("/api/v1/programmes/{}/iati.xml", f.programme.code)) { (t(lang, "figures-iati")) } " · "
             a href=(format!("/results/{}", f.programme.code)) { (t(lang, "figures-public-page")) } }
         div.scroll { table.figures {
             caption { (t(lang, "figures-key")) }
@@ -437,6 +445,30 @@ async fn api_programme_iati(
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-iati.xml\"", name.to_lowercase())),
         ],
         xml,
+    )
+        .into_response())
+}
+
+async fn api_programme_csv(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    q: Result<Query<HxlQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let s = crate::api::who(&state, &method, &headers).await?;
+    let hxl = hxl_flag(q)?;
+    let f = state.passage.programme_figures(&s.actor, &code).await?;
+    let name: String = f.programme.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}-figures{}.csv\"", name.to_lowercase(), if hxl { "-hxl" } else { "" }),
+            ),
+        ],
+        passage_service::figures::figures_csv(&f, hxl),
     )
         .into_response())
 }

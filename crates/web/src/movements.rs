@@ -276,10 +276,16 @@ async fn movement_status(State(state): State<AppState>, headers: HeaderMap, Path
 }
 
 const COLUMNS: [&str; 6] = ["#", "name", "sex", "birth_year", "nationality", "case_reference"];
+/// The columns' HXL hashtags, for `?hxl=true`.
+const HXL: [&str; 6] =
+    ["#meta+row", "#beneficiary+name", "#beneficiary+sex", "#beneficiary+birth_year", "#country+code+nationality", "#meta+case"];
 
-pub fn manifest_csv(file: &MovementFile) -> Response {
+pub fn manifest_csv(file: &MovementFile, hxl: bool) -> Response {
     let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     let mut rows = vec![COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
+    if hxl {
+        rows.push(HXL.iter().map(|c| c.to_string()).collect());
+    }
     for (i, t) in file.travellers.iter().enumerate() {
         rows.push(vec![
             (i + 1).to_string(),
@@ -307,7 +313,7 @@ pub fn manifest_csv(file: &MovementFile) -> Response {
 }
 
 /// The manifest as an XLSX workbook (one sheet, the same columns as the CSV).
-pub fn manifest_xlsx(file: &MovementFile) -> Response {
+pub fn manifest_xlsx(file: &MovementFile, hxl: bool) -> Response {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
@@ -316,9 +322,13 @@ pub fn manifest_xlsx(file: &MovementFile) -> Response {
         sheet.set_name("Manifest")?;
         for (c, h) in COLUMNS.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+            if hxl {
+                sheet.write_string(1, c as u16, HXL[c])?;
+            }
         }
+        let first = if hxl { 2 } else { 1 };
         for (i, t) in file.travellers.iter().enumerate() {
-            let r = (i + 1) as u32;
+            let r = (i + first) as u32;
             sheet.write_number(r, 0, (i + 1) as f64)?;
             sheet.write_string(r, 1, t.name.clone().unwrap_or_default())?;
             sheet.write_string(r, 2, t.sex.clone().unwrap_or_default())?;

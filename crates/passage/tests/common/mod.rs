@@ -259,3 +259,17 @@ pub async fn api_post(s: &Server, tok: &str, path: &str, body: serde_json::Value
 pub async fn api_get(s: &Server, tok: &str, path: &str) -> reqwest::Response {
     client().get(format!("{}/api/v1{path}", s.url)).bearer_auth(tok).send().await.unwrap()
 }
+
+/// Validate a tabular export with the reference HXL library (`hxlvalidate`
+/// from the virtual environment `./scripts/test` prepares) against a schema
+/// in `tests/data`. Returns whether it passed, and what it said.
+#[allow(dead_code)]
+pub fn hxl_validate(bytes: &[u8], extension: &str, schema: &str) -> (bool, String) {
+    let venv = std::env::var("PASSAGE_TEST_VENV").expect("PASSAGE_TEST_VENV is unset: run the tests with ./scripts/test");
+    let dir = tmpdir("hxl");
+    let file = dir.join(format!("export.{extension}"));
+    std::fs::write(&file, bytes).unwrap();
+    let schema = format!("{}/tests/data/{schema}", env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(std::path::Path::new(&venv).join("bin/hxlvalidate")).args(["--schema", &schema]).arg(&file).output().unwrap();
+    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
