@@ -97,6 +97,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Show or change the disclosure rules every published figure of persons follows (threshold, rounding).
+    Disclosure {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Hide counts of persons from 1 to N-1 (at least 2; default 5).
+        #[arg(long)]
+        threshold: Option<u64>,
+        /// Round published counts to a multiple of N (2 to 100), or `none`.
+        #[arg(long)]
+        rounding: Option<String>,
+    },
     /// Appeal budgets: offices × the six headings of the Migration Governance Framework, in US dollars.
     Budget {
         #[command(subcommand)]
@@ -511,6 +522,29 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
+        }
+        Command::Disclosure { db, threshold, rounding } => {
+            let passage = open(&db, &file).await?;
+            let current = passage.disclosure_rules().await.map_err(|e| e.to_string())?;
+            let rules = if threshold.is_some() || rounding.is_some() {
+                let rounding = match rounding.as_deref().map(str::trim) {
+                    None => current.rounding_base,
+                    Some("none") | Some("0") => None,
+                    Some(r) => Some(r.parse::<u64>().map_err(|_| format!("--rounding {r:?}: a whole number from 2 to 100, or none"))?),
+                };
+                match passage.set_disclosure_rules(None, threshold.unwrap_or(current.threshold), rounding).await {
+                    Ok(r) => r,
+                    Err(passage_service::ServiceError::Invalid(_)) => {
+                        return Err("the threshold is a whole number from 2 to 100 (below 2 would publish single persons), the rounding from 2 to 100 or none".into())
+                    }
+                    Err(e) => return Err(e.to_string()),
+                }
+            } else {
+                current
+            };
+            let rounding = rules.rounding_base.map_or("none".to_string(), |b| format!("to multiples of {b}"));
+            println!("counts of persons below {} are hidden, with complementary cells; rounding: {rounding}", rules.threshold);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Budget { command: BudgetCommand::Table { db, budget, format, hxl } } => {
             if hxl && format == TableFormat::Text {

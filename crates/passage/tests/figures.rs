@@ -480,7 +480,49 @@ async fn activities_are_recorded_checked_and_counted(backend: Backend) {
     assert!(list.contains("Agadez stadium"));
 }
 
+async fn the_disclosure_rules_are_one_setting_for_the_installation(backend: Backend) {
+    let s = server(backend, "rules", 300).await;
+    let o = run(&["disclosure", "--database-url", &s.database_url], None);
+    assert!(out(&o).contains("below 5 are hidden") && out(&o).contains("rounding: none"), "{}", out(&o));
+    let o = run(&["disclosure", "--threshold", "1", "--database-url", &s.database_url], None);
+    assert_eq!(o.status.code(), Some(2), "a threshold of 1 publishes single persons: {}", out(&o));
+    let o = run(&["disclosure", "--rounding", "lots", "--database-url", &s.database_url], None);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["disclosure", "--threshold", "10", "--rounding", "5", "--database-url", &s.database_url], None);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("below 10 are hidden") && out(&o).contains("multiples of 5"), "{}", out(&o));
+    // The running server follows at once: the setting is in the database.
+    let viewer = token(&s, "viewer").await;
+    let f: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+    assert_eq!(f["rules"]["threshold"], 10);
+    let mut published = 0;
+    for ind in f["indicators"].as_array().unwrap().iter().filter(|i| i["protected"] == true) {
+        for b in ["by_office", "by_sex_age", "by_vulnerability"] {
+            let t = &ind[b]["table"];
+            let all = t["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|r| r.as_array().unwrap().iter())
+                .chain(t["row_totals"].as_array().unwrap())
+                .chain(t["column_totals"].as_array().unwrap());
+            for v in all.filter_map(|v| v.as_u64()) {
+                assert!(v == 0 || v >= 10, "{b}: {v} published under a threshold of 10");
+                assert_eq!(v % 5, 0, "{b}: {v} is not rounded to 5");
+                published += 1;
+            }
+        }
+    }
+    assert!(published > 10);
+    let mut db = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.disclosure'").fetch_one(&mut db).await.unwrap().get(0);
+    db.close().await.unwrap();
+    assert_eq!(n, 1, "the change is audited");
+}
+
 both_backends!(
+    the_disclosure_rules_are_one_setting_for_the_installation,
     activities_are_recorded_checked_and_counted,
     the_programme_exports_as_a_valid_iati_activity,
     the_public_results_page_needs_no_login_and_names_nobody,

@@ -138,13 +138,50 @@ impl Passage {
         store::resource_file(&mut c, id.trim()).await?.ok_or(ServiceError::NotFound)
     }
 
+    /// The disclosure rules in force: the installation's (one setting for
+    /// every server and command reading this database), or the defaults.
+    pub async fn disclosure_rules(&self) -> ServiceResult<DisclosureRules> {
+        let mut c = self.db.reader().acquire().await?;
+        let threshold = passage_storage::privacy::setting(&mut c, "disclosure_threshold").await?;
+        let rounding = passage_storage::privacy::setting(&mut c, "disclosure_rounding").await?;
+        let d = DisclosureRules::default();
+        let threshold = threshold.and_then(|t| t.parse().ok()).unwrap_or(d.threshold);
+        let rounding = rounding.and_then(|r| r.parse().ok()).filter(|r| *r > 1);
+        Ok(DisclosureRules::new(threshold, rounding).unwrap_or(d))
+    }
+
+    /// Change the disclosure rules (from the command line, or an administrator). Audited.
+    pub async fn set_disclosure_rules(
+        &self,
+        actor: Option<&Actor>,
+        threshold: u64,
+        rounding: Option<u64>,
+    ) -> ServiceResult<DisclosureRules> {
+        if let Some(a) = actor {
+            access::require(a, Action::ManageOffices)?;
+        }
+        let rules = DisclosureRules::new(threshold, rounding)
+            .ok_or_else(|| passage_domain::FieldError::new("threshold", "err-disclosure-rules").with("threshold", threshold))?;
+        let before = self.disclosure_rules().await?;
+        let mut tx = self.db.begin().await?;
+        passage_storage::privacy::set_setting(&mut tx, "disclosure_threshold", &threshold.to_string()).await?;
+        passage_storage::privacy::set_setting(&mut tx, "disclosure_rounding", &rounding.unwrap_or(0).to_string()).await?;
+        let changes = serde_json::json!({
+            "threshold": [before.threshold, threshold],
+            "rounding": [before.rounding_base, rounding],
+        });
+        crate::audit::record(&mut tx, actor, "settings.disclosure", "settings:disclosure".into(), None, changes).await?;
+        tx.commit().await?;
+        Ok(rules)
+    }
+
     async fn figures_of(&self, code: &str) -> ServiceResult<ProgrammeFigures> {
+        let rules = self.disclosure_rules().await?;
         let mut c = self.db.reader().acquire().await?;
         let programme = store::get_programme(&mut c, code.trim()).await?.ok_or(ServiceError::NotFound)?;
         let indicators = store::indicators(&mut c, &programme.id).await?;
         let offices = passage_storage::registry::list_offices(&mut c).await?;
         let office_of: BTreeMap<_, _> = offices.iter().map(|o| (o.id, (o.country.to_string(), o.code.clone()))).collect();
-        let rules = DisclosureRules::default();
         let (from, until) = (programme.starts_on, programme.ends_on);
         let mut out = Vec::new();
         for ind in indicators {

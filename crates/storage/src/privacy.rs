@@ -176,6 +176,22 @@ pub async fn setting_or_insert(c: &mut AnyConnection, name: &str, make: impl FnO
     text(&r, "value")
 }
 
+/// An installation-wide value, if set.
+pub async fn setting(c: &mut AnyConnection, name: &str) -> Result<Option<String>> {
+    let r = sqlx::query("SELECT value FROM settings WHERE name = $1").bind(name).fetch_optional(&mut *c).await?;
+    r.map(|r| text(&r, "value")).transpose()
+}
+
+/// Set (or replace) an installation-wide value.
+pub async fn set_setting(c: &mut AnyConnection, name: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = $2")
+        .bind(name)
+        .bind(value)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// The case ids of a person (for erasure's audit entry).
 pub async fn case_ids_of(c: &mut AnyConnection, person: PersonId) -> Result<Vec<CaseId>> {
     let rows = sqlx::query("SELECT id FROM cases WHERE person_id = $1 ORDER BY id").bind(person.to_string()).fetch_all(c).await?;

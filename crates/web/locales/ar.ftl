@@ -684,3 +684,4 @@ err-unknown-case = لا يوجد ملف تراه بهذا المرجع.
 err-file-type = نوع الملف غير مقبول: PDF أو CSV أو XLSX أو PNG أو JPEG أو نص.
 err-file-empty = الملف فارغ.
 err-file-too-large = الملف أكبر من { $max } ميغابايت.
+err-disclosure-rules = العتبة عدد صحيح من 2 إلى 100؛ والتقريب من 2 إلى 100 أو لا شيء.

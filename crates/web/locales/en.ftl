@@ -680,3 +680,4 @@ err-unknown-case = No case with this reference that you may see.
 err-file-type = This type of file is not accepted: PDF, CSV, XLSX, PNG, JPEG or text.
 err-file-empty = The file is empty.
 err-file-too-large = The file is larger than { $max } MB.
+err-disclosure-rules = The threshold is a whole number from 2 to 100; the rounding from 2 to 100, or none.

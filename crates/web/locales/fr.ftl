@@ -680,3 +680,4 @@ err-unknown-case = Aucun dossier visible pour vous avec cette référence.
 err-file-type = Ce type de fichier n’est pas accepté : PDF, CSV, XLSX, PNG, JPEG ou texte.
 err-file-empty = Le fichier est vide.
 err-file-too-large = Le fichier dépasse { $max } Mo.
+err-disclosure-rules = Le seuil est un nombre entier de 2 à 100 ; l’arrondi de 2 à 100, ou aucun.
