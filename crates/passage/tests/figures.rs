@@ -201,8 +201,30 @@ async fn programme_figures_are_computed_from_the_records_and_protected(backend: 
     let shelter = ind.iter().find(|i| i["code"] == "safe-shelter").unwrap();
     assert_eq!(shelter["total"], sheltered);
 
+    // One office's dashboard: the persons first assisted there.
+    let mut c = AnyConnection::connect(&sqlx_url(&s.database_url)).await.unwrap();
+    let agadez: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM (SELECT c.person_id, MIN(a.provided_on || c.office_id) AS k FROM assistance a JOIN cases c ON c.id = a.case_id \
+         WHERE a.provided_on >= '2018-04-01' AND a.provided_on <= '2021-12-31' GROUP BY c.person_id) x \
+         WHERE substr(x.k, 11) = (SELECT id FROM offices WHERE code = 'NER-AGZ')",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap()
+    .get(0);
+    c.close().await.unwrap();
+    let of: serde_json::Value = api_get(&s, &viewer, "/programmes/SSS2-CMR/figures?office=ner-agz").await.json().await.unwrap();
+    assert_eq!(of["office"], "NER-AGZ");
+    let office_total = &of["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "reached-with-support").unwrap()["total"];
+    if agadez >= 5 {
+        assert_eq!(office_total, agadez);
+    } else {
+        assert!(office_total.is_null() || office_total == 0);
+    }
+    assert_eq!(api_get(&s, &viewer, "/programmes/SSS2-CMR/figures?office=NOWHERE").await.status(), 404);
+
     // Every breakdown adds up to the total, and nothing published is a small count.
-    for b in ["by_office", "by_sex_age", "by_vulnerability"] {
+    for b in ["by_office", "by_sex_age", "by_vulnerability", "by_month"] {
         let t = &reached[b]["table"];
         assert_eq!(t["total"], expected, "{b}");
         let cells: Vec<&serde_json::Value> = t["cells"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap()).collect();
@@ -260,6 +282,9 @@ async fn programme_figures_are_computed_from_the_records_and_protected(backend: 
     assert!(html.contains("Migrants reached with support"), "the page names the indicators");
     assert!(html.contains("progress-title"), "the chart has a title");
     assert!(html.contains("18,000"), "targets are shown");
+    assert!(html.contains("over-time-title"), "persons assisted over time");
+    let html = c.get(format!("{}/programmes/SSS2-CMR?office=NER-AGZ", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<option value=\"NER-AGZ\" selected"), "the office dashboard");
     assert_eq!(api_get(&s, &viewer, "/programmes/NOPE/figures").await.status(), 404);
 }
 

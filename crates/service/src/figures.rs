@@ -49,6 +49,8 @@ pub struct IndicatorFigures {
     pub by_sex_age: Option<Breakdown>,
     /// Most serious vulnerability found (one row); persons only.
     pub by_vulnerability: Option<Breakdown>,
+    /// Persons newly counted each month (one row); persons only.
+    pub by_month: Option<Breakdown>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +60,13 @@ pub struct ProgrammeFigures {
     /// The period the figures cover: the programme's.
     pub from: CalendarDate,
     pub until: CalendarDate,
+    /// The office the figures are narrowed to, if any (its code).
+    pub office: Option<String>,
     pub indicators: Vec<IndicatorFigures>,
+    /// Return movements that left each month (a count of movements, published as is).
+    pub movements_by_month: Vec<(String, i64)>,
+    /// Their travellers who arrived, by the month they left (one row; persons, protected).
+    pub returnees_by_month: Breakdown,
 }
 
 /// What the public page shows.
@@ -118,14 +126,20 @@ impl Passage {
     /// Every indicator of programme `code`, computed now and protected.
     pub async fn programme_figures(&self, actor: &Actor, code: &str) -> ServiceResult<ProgrammeFigures> {
         access::require(actor, Action::ReadAggregates)?;
-        self.figures_of(code).await
+        self.figures_of(code, None).await
+    }
+
+    /// The same, for one office (by code): its dashboard.
+    pub async fn office_figures(&self, actor: &Actor, code: &str, office: &str) -> ServiceResult<ProgrammeFigures> {
+        access::require(actor, Action::ReadAggregates)?;
+        self.figures_of(code, Some(office)).await
     }
 
     /// The programme's public page: what it is for, its areas of work, its
     /// key figures (the same protected figures as the dashboards) and its
     /// latest resources. No login: nothing here is about a person.
     pub async fn public_programme(&self, code: &str) -> ServiceResult<PublicProgramme> {
-        let figures = self.figures_of(code).await?;
+        let figures = self.figures_of(code, None).await?;
         let mut c = self.db.reader().acquire().await?;
         let areas = store::areas(&mut c, &figures.programme.id).await?;
         let resources = store::resources(&mut c, figures.from, figures.until, 12).await?;
@@ -175,13 +189,22 @@ impl Passage {
         Ok(rules)
     }
 
-    async fn figures_of(&self, code: &str) -> ServiceResult<ProgrammeFigures> {
+    async fn figures_of(&self, code: &str, office: Option<&str>) -> ServiceResult<ProgrammeFigures> {
         let rules = self.disclosure_rules().await?;
         let mut c = self.db.reader().acquire().await?;
         let programme = store::get_programme(&mut c, code.trim()).await?.ok_or(ServiceError::NotFound)?;
         let indicators = store::indicators(&mut c, &programme.id).await?;
         let offices = passage_storage::registry::list_offices(&mut c).await?;
-        let office_of: BTreeMap<_, _> = offices.iter().map(|o| (o.id, (o.country.to_string(), o.code.clone()))).collect();
+        let office = match office {
+            Some(code) => Some(offices.iter().find(|o| o.code.eq_ignore_ascii_case(code.trim())).ok_or(ServiceError::NotFound)?.id),
+            None => None,
+        };
+        // Figures narrowed to an office are computed from that office's records only.
+        let office_of: BTreeMap<_, _> = offices
+            .iter()
+            .filter(|o| office.is_none_or(|id| id == o.id))
+            .map(|o| (o.id, (o.country.to_string(), o.code.clone())))
+            .collect();
         let (from, until) = (programme.starts_on, programme.ends_on);
         let mut out = Vec::new();
         for ind in indicators {
@@ -198,6 +221,7 @@ impl Passage {
                     by_office,
                     by_sex_age: None,
                     by_vulnerability: None,
+                    by_month: None,
                     protected: false,
                     code: ind.code,
                     name_en: ind.name_en,
@@ -209,7 +233,25 @@ impl Passage {
             };
             out.push(figures);
         }
-        Ok(ProgrammeFigures { programme, rules, from, until, indicators: out })
+        // Returns are planned by the office that moves people; an office's dashboard shows its own.
+        let returns = store::returns_by_month(&mut c, from, until, office).await?;
+        let movements_by_month = returns.iter().map(|(m, n, _)| (m.clone(), *n)).collect();
+        let returnees = vec![returns.iter().map(|(_, _, t)| (*t).max(0) as u64).collect::<Vec<_>>()];
+        let returnees_by_month = Breakdown {
+            rows: vec!["returnees".into()],
+            columns: returns.iter().map(|(m, _, _)| m.clone()).collect(),
+            table: protect(&returnees, &rules),
+        };
+        Ok(ProgrammeFigures {
+            office: office.and_then(|id| offices.iter().find(|o| o.id == id)).map(|o| o.code.clone()),
+            programme,
+            rules,
+            from,
+            until,
+            indicators: out,
+            movements_by_month,
+            returnees_by_month,
+        })
     }
 }
 
@@ -256,11 +298,13 @@ fn persons_figures(
     let sexes: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
     let mut sex_age = vec![vec![0u64; AgeGroup::ALL.len()]; sexes.len()];
     let mut vuln = vec![0u64; VULNERABILITY_ORDER.len() + 1];
+    let mut months: BTreeMap<String, u64> = BTreeMap::new();
     for g in groups {
         let n = g.persons.max(0) as u64;
-        if let Some(o) = office_of.get(&g.office) {
-            *by_office.entry(o.clone()).or_default() += n;
-        }
+        // Narrowed to one office: the others' persons are not in these figures.
+        let Some(o) = office_of.get(&g.office) else { continue };
+        *by_office.entry(o.clone()).or_default() += n;
+        *months.entry(g.month.clone()).or_default() += n;
         let age = AgeGroup::at(g.birth_year, g.year);
         let ai = AgeGroup::ALL.iter().position(|a| *a == age).expect("every group is listed");
         if let Some(si) = sexes.iter().position(|s| *s == g.sex) {
@@ -278,10 +322,15 @@ fn persons_figures(
     let mut columns: Vec<String> = VULNERABILITY_ORDER.iter().map(|v| v.as_str().to_string()).collect();
     columns.push("none".into());
     let mut vulnerability = Breakdown { rows: vec!["persons".into()], columns, table: protect(&[vuln], rules) };
-    // One grand total for all three: suppressed everywhere if anywhere.
-    let hidden = [&office, &sex_age, &vulnerability].iter().any(|b| b.table.total == Figure::Suppressed);
+    let mut by_month = Breakdown {
+        rows: vec!["persons".into()],
+        columns: months.keys().cloned().collect(),
+        table: protect(&[months.values().copied().collect()], rules),
+    };
+    // One grand total for all four: suppressed everywhere if anywhere.
+    let hidden = [&office, &sex_age, &vulnerability, &by_month].iter().any(|b| b.table.total == Figure::Suppressed);
     if hidden {
-        for b in [&mut office, &mut sex_age, &mut vulnerability] {
+        for b in [&mut office, &mut sex_age, &mut vulnerability, &mut by_month] {
             b.table.total = Figure::Suppressed;
         }
     }
@@ -290,6 +339,7 @@ fn persons_figures(
         by_office: office,
         by_sex_age: Some(sex_age),
         by_vulnerability: Some(vulnerability),
+        by_month: Some(by_month),
         protected: true,
         code: ind.code,
         name_en: ind.name_en,

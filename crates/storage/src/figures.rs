@@ -230,7 +230,9 @@ pub async fn indicators(c: &mut AnyConnection, programme_id: &str) -> Result<Vec
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonGroup {
     pub office: OfficeId,
-    /// The year of the record that made the person count.
+    /// The month (`YYYY-MM`) of the record that made the person count.
+    pub month: String,
+    /// Its year.
     pub year: i64,
     pub sex: String,
     pub birth_year: Option<i64>,
@@ -289,19 +291,20 @@ pub async fn person_groups(
          vuln AS (SELECT c.person_id AS person_id, MIN({rank}) AS rank \
                   FROM screening_findings f JOIN screenings s ON s.id = f.screening_id JOIN cases c ON c.id = s.case_id \
                   WHERE c.person_id IN (SELECT person_id FROM firsts) GROUP BY c.person_id) \
-         SELECT substr(f.first_key, 11) AS office_id, substr(f.first_key, 1, 4) AS year, p.sex AS sex, p.birth_year AS birth_year, \
+         SELECT substr(f.first_key, 11) AS office_id, substr(f.first_key, 1, 7) AS month, p.sex AS sex, p.birth_year AS birth_year, \
                 v.rank AS rank, COUNT(*) AS n \
          FROM firsts f JOIN persons p ON p.id = f.person_id LEFT JOIN vuln v ON v.person_id = f.person_id \
-         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 4), p.sex, p.birth_year, v.rank",
+         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 7), p.sex, p.birth_year, v.rank",
         rank = vulnerability_rank_sql()
     );
     let rows = sqlx::query(&sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
     rows.iter()
         .map(|r| {
-            let year = text(r, "year")?;
+            let month = text(r, "month")?;
             Ok(PersonGroup {
                 office: id(r, "office_id")?,
-                year: year.parse().map_err(|_| corrupt("year", &year))?,
+                year: month.get(..4).and_then(|y| y.parse().ok()).ok_or_else(|| corrupt("month", &month))?,
+                month,
                 sex: text(r, "sex")?,
                 birth_year: opt_int(r, "birth_year")?,
                 vulnerability: opt_int(r, "rank")?.map(|v| v as usize),
@@ -363,4 +366,27 @@ pub async fn set_resource_file(c: &mut AnyConnection, id: &str, file_name: &str,
         .await?;
     sqlx::query("UPDATE resources SET file_name = $1 WHERE id = $2").bind(file_name).bind(id).execute(&mut *c).await?;
     Ok(())
+}
+
+/// Return movements that left in each month: how many, and how many of
+/// their travellers arrived.
+pub async fn returns_by_month(
+    c: &mut AnyConnection,
+    from: CalendarDate,
+    until: CalendarDate,
+    office: Option<OfficeId>,
+) -> Result<Vec<(String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT substr(m.departure_on, 1, 7) AS month, COUNT(DISTINCT m.id) AS movements, COUNT(t.case_id) AS travellers \
+         FROM movements m LEFT JOIN movement_travellers t ON t.movement_id = m.id AND t.status = 'arrived' \
+         WHERE m.status IN ('departed', 'arrived') AND m.departure_on >= $1 AND m.departure_on <= $2 \
+           AND ($3 = '' OR m.office_id = $3) \
+         GROUP BY substr(m.departure_on, 1, 7) ORDER BY 1",
+    )
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .bind(office.map(|o| o.to_string()).unwrap_or_default())
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(|r| Ok((text(r, "month")?, int(r, "movements")?, int(r, "travellers")?))).collect()
 }

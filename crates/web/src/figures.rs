@@ -300,9 +300,56 @@ fn progress_chart(lang: Lang, figures: &ProgrammeFigures) -> Markup {
     }
 }
 
-async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>) -> PageResult {
+#[derive(Deserialize)]
+struct OfficeQuery {
+    office: Option<String>,
+}
+
+/// Monthly columns, one per month with data; a suppressed month is drawn as
+/// an outlined stub marked `*`, so a gap is never mistaken for a zero.
+fn column_chart(lang: Lang, id: &str, title: &str, months: &[String], values: &[Figure]) -> Markup {
+    let max = values.iter().filter_map(|v| v.count()).max().unwrap_or(1).max(1) as f64;
+    let (left, w, h) = (40.0, 640.0, 160.0);
+    let step = if months.is_empty() { w } else { w / months.len() as f64 };
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby=(id) viewBox=(format!("0 0 {} {}", left + w + 10.0, h + 40.0)) width="100%" {
+            title id=(id) { (title) }
+            line x1=(left) x2=(left + w) y1=(h) y2=(h) stroke="#888" {}
+            text x=(left - 4.0) y="12" text-anchor="end" font-size="10" { (i18n::number(lang, max as i64)) }
+            @for (i, (m, v)) in months.iter().zip(values).enumerate() {
+                @let x = left + step * i as f64 + step * 0.1;
+                @let bw = (step * 0.8).max(1.0);
+                @match v {
+                    Figure::Count(n) => {
+                        @let bh = h * *n as f64 / max;
+                        rect x=(format!("{x:.1}")) y=(format!("{:.1}", h - bh)) width=(format!("{bw:.1}")) height=(format!("{bh:.1}")) fill="#0072B2" {
+                            title { (m) ": " (i18n::number(lang, *n as i64)) }
+                        }
+                    }
+                    Figure::Suppressed => {
+                        rect x=(format!("{x:.1}")) y=(h - 8.0) width=(format!("{bw:.1}")) height="8" fill="none" stroke="#888" {
+                            title { (m) ": " (t(lang, "figures-suppressed")) }
+                        }
+                    }
+                }
+                @if months.len() <= 24 || i % 6 == 0 {
+                    text x=(format!("{:.1}", x + bw / 2.0)) y=(h + 14.0) text-anchor="middle" font-size="9" { (m) }
+                }
+            }
+        }
+    }
+}
+
+async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, q: Query<OfficeQuery>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
-    let f = state.passage.programme_figures(&s.actor, &code).await.map_err(|e| PageError::from_service(lang, e))?;
+    let office = q.office.as_deref().filter(|o| !o.trim().is_empty());
+    let f = match office {
+        Some(o) => state.passage.office_figures(&s.actor, &code, o).await,
+        None => state.passage.programme_figures(&s.actor, &code).await,
+    }
+    .map_err(|e| PageError::from_service(lang, e))?;
+    let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
+    let assisted = f.indicators.iter().find(|i| i.by_month.is_some());
     let name = |ind: &IndicatorFigures| if lang == Lang::Fr { ind.name_fr.clone() } else { ind.name_en.clone() };
     let body = html! {
         h1 { (f.programme.name) }
@@ -322,8 +369,38 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
                 td.num { @if let Some(t) = ind.target { (i18n::number(lang, t)) } }
             } } }
         } }
-        h2 { (t(lang, "figures-progress")) }
-        (progress_chart(lang, &f))
+        form method="get" action=(format!("/programmes/{}", f.programme.code)) {
+            label for="office-pick" { (t(lang, "figures-office")) " " }
+            select id="office-pick" name="office" {
+                option value="" { (t(lang, "figures-all-offices")) }
+                @for o in &offices { option value=(o.code) selected[f.office.as_deref() == Some(o.code.as_str())] { (o.code) " — " (o.name) } }
+            }
+            " " button.secondary type="submit" { (t(lang, "figures-show")) }
+        }
+        @if f.office.is_none() {
+            h2 { (t(lang, "figures-progress")) }
+            (progress_chart(lang, &f))
+        }
+        @if let Some(ind) = assisted {
+            @if let Some(b) = &ind.by_month {
+                h2 { (t(lang, "figures-over-time")) " — " (name(ind)) }
+                (column_chart(lang, "over-time-title", &t(lang, "figures-over-time"), &b.columns, &b.table.cells[0]))
+                (breakdown_table(lang, &t(lang, "figures-over-time"), b, |_| t(lang, "figures-persons"), |c| c.to_string()))
+            }
+        }
+        h2 { (t(lang, "figures-returns")) }
+        @if f.movements_by_month.is_empty() {
+            p.muted { (t(lang, "figures-no-returns")) }
+        } @else {
+            (column_chart(lang, "returns-title", &t(lang, "figures-returns"), &f.returnees_by_month.columns, &f.returnees_by_month.table.cells[0]))
+            div.scroll { table.figures {
+                caption { (t(lang, "figures-returns")) }
+                thead { tr { th scope="col" { (t(lang, "figures-month")) } th scope="col" { (t(lang, "figures-movements")) } th scope="col" { (t(lang, "figures-returnees")) } } }
+                tbody { @for (i, (m, n)) in f.movements_by_month.iter().enumerate() { tr {
+                    th scope="row" { (m) } td.num { (i18n::number(lang, *n)) } td.num { (figure(lang, f.returnees_by_month.table.cells[0][i])) }
+                } } }
+            } }
+        }
         @for ind in &f.indicators {
             section id=(ind.code) {
                 h2 { (name(ind)) }
@@ -353,9 +430,14 @@ async fn api_programme_figures(
     method: Method,
     headers: HeaderMap,
     Path(code): Path<String>,
+    q: Query<OfficeQuery>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(Json(state.passage.programme_figures(&s.actor, &code).await?).into_response())
+    let f = match q.office.as_deref().filter(|o| !o.trim().is_empty()) {
+        Some(o) => state.passage.office_figures(&s.actor, &code, o).await?,
+        None => state.passage.programme_figures(&s.actor, &code).await?,
+    };
+    Ok(Json(f).into_response())
 }
 
 #[derive(Deserialize)]
