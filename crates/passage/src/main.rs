@@ -97,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The indicator summaries dashboards read.
+    Figures {
+        #[command(subcommand)]
+        command: FiguresCommand,
+    },
     /// Show or change the disclosure rules every published figure of persons follows (threshold, rounding).
     Disclosure {
         #[command(flatten)]
@@ -197,6 +202,16 @@ enum TokenCommand {
 enum AuditCommand {
     /// Walk the hash chain and report the first entry altered, removed or reordered; exits 1 if any.
     Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum FiguresCommand {
+    /// Recompute every indicator summary from the records (they are kept up to date on every write; `check` tells when
+    /// they are not).
+    Rebuild {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -522,6 +537,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
+        }
+        Command::Figures { command: FiguresCommand::Rebuild { db } } => {
+            let passage = open(&db, &file).await?;
+            let started = std::time::Instant::now();
+            passage.rebuild_figures().await.map_err(|e| e.to_string())?;
+            println!("indicator summaries rebuilt in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Disclosure { db, threshold, rounding } => {
             let passage = open(&db, &file).await?;

@@ -84,6 +84,12 @@ impl Passage {
         let p = &DEFAULT_PROGRAMME;
         let mut tx = self.db.begin().await?;
         if store::programme_exists(&mut tx, p.code).await? {
+            // A database from before the summary tables: build them once.
+            if passage_storage::privacy::setting(&mut tx, "indicator_summaries").await?.is_none() {
+                passage_storage::analytics::rebuild(&mut tx).await?;
+                passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
+                tx.commit().await?;
+            }
             return Ok(());
         }
         let id = uuid::Uuid::now_v7().to_string();
@@ -113,6 +119,9 @@ impl Passage {
             store::insert_indicator(&mut tx, &iid, &id, ind.code, i as i64, ind.name_en, ind.name_fr, &ind.definition(), Some(ind.target))
                 .await?;
         }
+        // A new programme counts the records already there.
+        passage_storage::analytics::rebuild(&mut tx).await?;
+        passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -144,6 +153,21 @@ impl Passage {
         let areas = store::areas(&mut c, &figures.programme.id).await?;
         let resources = store::resources(&mut c, figures.from, figures.until, 12).await?;
         Ok(PublicProgramme { figures, areas, resources })
+    }
+
+    /// Recompute the indicator summaries from the records (after a bulk load).
+    pub async fn rebuild_figures(&self) -> ServiceResult<()> {
+        let mut tx = self.db.begin().await?;
+        passage_storage::analytics::rebuild(&mut tx).await?;
+        passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Where the summaries disagree with the records (empty when they agree).
+    pub async fn verify_figures(&self) -> ServiceResult<Vec<String>> {
+        let mut c = self.db.reader().acquire().await?;
+        Ok(passage_storage::analytics::verify(&mut c).await?)
     }
 
     /// A published resource's file, for anyone (the library is public).
@@ -209,7 +233,8 @@ impl Passage {
         let mut out = Vec::new();
         for ind in indicators {
             let figures = if ind.definition.measure.counts_persons() {
-                let groups = store::person_groups(&mut c, &ind.definition, from, until).await?;
+                // The live summary, kept up to date on every write (see `passage_storage::analytics`).
+                let groups = passage_storage::analytics::groups(&mut c, &programme.id, &ind.code).await?;
                 persons_figures(ind, &groups, &office_of, &rules)
             } else {
                 let sums = store::office_sums(&mut c, ind.definition.measure, from, until).await?;

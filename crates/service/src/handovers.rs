@@ -88,6 +88,8 @@ impl Passage {
             return Err(ServiceError::Conflict("this hand-over was already decided"));
         }
         store::move_case(&mut tx, case.id, h.from_office_id, h.to_office_id, actor.id, now).await?;
+        // Figures attribute a person to their case's office: it just changed.
+        passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
         reg::index_person_in_office(&mut tx, case.person_id, h.to_office_id).await?;
         reg::refresh_key_restriction(&mut tx, case.person_id, h.to_office_id).await?;
         reg::refresh_key_restriction(&mut tx, case.person_id, h.from_office_id).await?;

@@ -321,6 +321,7 @@ impl Passage {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         reg::insert_screening(&mut tx, &self.keys, id, case.id, &s, actor.id, now).await?;
+        passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
         let all = reg::case_findings(&mut tx, case.id).await?;
         // The latest screening sets priority; sensitivity only ever goes up.
         let sensitivity = Sensitivity::derive(case.kind, &all, case.sensitivity);
@@ -355,6 +356,7 @@ impl Passage {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         reg::insert_assistance(&mut tx, id, case.id, &a, actor.id, now).await?;
+        passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
         reg::touch_case(&mut tx, case.id, now).await?;
         reg::record_activity(&mut tx, actor.id, "assistance_recorded", Some(case.id), Some(case.person_id), now).await?;
         let changes = audit::created(&[
@@ -509,6 +511,10 @@ impl Passage {
             if let Some(e) = first {
                 report.problems.push(format!("{table}.{column}: {bad} values do not open ({e})"));
             }
+        }
+        // The indicator summaries must say what the records say.
+        for p in self.verify_figures().await? {
+            report.problems.push(format!("{p} (run `passage figures rebuild`)"));
         }
         Ok(report)
     }

@@ -105,6 +105,9 @@ impl Passage {
             by: actor.id,
         };
         store::insert_plan(&mut tx, &new, now).await?;
+        for case in &cases {
+            passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
+        }
         for (case, dates) in &schedules {
             store::schedule_visits(&mut tx, *case, dates, now).await?;
         }

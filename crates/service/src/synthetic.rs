@@ -508,6 +508,8 @@ impl Passage {
         }
         self.db.end_bulk().await?;
         self.generate_activities(&offices, &staff, &mut rng).await?;
+        // Bulk rows bypass the per-write refresh: recount once.
+        self.rebuild_figures().await?;
         // Synthetic records are one bulk load: one entry says so.
         let mut tx = self.db.begin().await?;
         let changes = serde_json::json!({"persons": [null, out.persons], "cases": [null, out.cases], "seed": [null, seed]});

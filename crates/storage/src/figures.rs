@@ -254,13 +254,12 @@ fn vulnerability_rank_sql() -> String {
     format!("CASE f.category{arms} END")
 }
 
-/// Persons who qualify for `def` between `from` and `until` (inclusive).
-pub async fn person_groups(
-    c: &mut AnyConnection,
-    def: &IndicatorDefinition,
-    from: CalendarDate,
-    until: CalendarDate,
-) -> Result<Vec<PersonGroup>> {
+/// The SQL of "each qualifying person's first record" for `def`, binding the
+/// period as $1 and $2 and, with `one_person`, the person as $3; and of
+/// "each of those persons' most serious vulnerability". `None` for measures
+/// that do not count persons.
+pub(crate) fn qualifying_sql(def: &IndicatorDefinition, one_person: bool) -> Option<String> {
+    let person = if one_person { " AND c.person_id = $3" } else { "" };
     // Each person's first qualifying record as one sortable key: its date
     // (10 characters) followed by the office id, so MIN picks both at once.
     let firsts = match def.measure {
@@ -275,27 +274,41 @@ pub async fn person_groups(
             format!(
                 "SELECT c.person_id AS person_id, MIN(a.provided_on || c.office_id) AS first_key \
                  FROM assistance a JOIN cases c ON c.id = a.case_id \
-                 WHERE a.provided_on >= $1 AND a.provided_on <= $2{kinds} GROUP BY c.person_id"
+                 WHERE a.provided_on >= $1 AND a.provided_on <= $2{kinds}{person} GROUP BY c.person_id"
             )
         }
-        Measure::ReturneesWithReintegrationSupport => {
+        Measure::ReturneesWithReintegrationSupport => format!(
             "SELECT c.person_id AS person_id, MIN(substr(rp.created_at, 1, 10) || rp.office_id) AS first_key \
              FROM plan_beneficiaries b JOIN reintegration_plans rp ON rp.id = b.plan_id JOIN cases c ON c.id = b.case_id \
-             WHERE substr(rp.created_at, 1, 10) >= $1 AND substr(rp.created_at, 1, 10) <= $2 GROUP BY c.person_id"
-                .to_string()
-        }
-        _ => return Ok(Vec::new()),
+             WHERE substr(rp.created_at, 1, 10) >= $1 AND substr(rp.created_at, 1, 10) <= $2{person} GROUP BY c.person_id"
+        ),
+        _ => return None,
     };
-    let sql = format!(
+    Some(format!(
         "WITH firsts AS ({firsts}), \
          vuln AS (SELECT c.person_id AS person_id, MIN({rank}) AS rank \
                   FROM screening_findings f JOIN screenings s ON s.id = f.screening_id JOIN cases c ON c.id = s.case_id \
-                  WHERE c.person_id IN (SELECT person_id FROM firsts) GROUP BY c.person_id) \
+                  WHERE c.person_id IN (SELECT person_id FROM firsts) GROUP BY c.person_id)",
+        rank = vulnerability_rank_sql()
+    ))
+}
+
+/// Persons who qualify for `def` between `from` and `until` (inclusive),
+/// computed from the records (the summary tables of `analytics` hold the
+/// same, kept up to date on every write; this is their reference).
+pub async fn person_groups(
+    c: &mut AnyConnection,
+    def: &IndicatorDefinition,
+    from: CalendarDate,
+    until: CalendarDate,
+) -> Result<Vec<PersonGroup>> {
+    let Some(with) = qualifying_sql(def, false) else { return Ok(Vec::new()) };
+    let sql = format!(
+        "{with} \
          SELECT substr(f.first_key, 11) AS office_id, substr(f.first_key, 1, 7) AS month, p.sex AS sex, p.birth_year AS birth_year, \
                 v.rank AS rank, COUNT(*) AS n \
          FROM firsts f JOIN persons p ON p.id = f.person_id LEFT JOIN vuln v ON v.person_id = f.person_id \
-         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 7), p.sex, p.birth_year, v.rank",
-        rank = vulnerability_rank_sql()
+         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 7), p.sex, p.birth_year, v.rank"
     );
     let rows = sqlx::query(&sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
     rows.iter()

@@ -9,6 +9,7 @@
 //! layer decides which writes share a transaction.
 
 pub mod activities;
+pub mod analytics;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
