@@ -293,6 +293,19 @@ pub(crate) fn qualifying_sql(def: &IndicatorDefinition, one_person: bool) -> Opt
     ))
 }
 
+/// The reference computation's SQL for one indicator ($1 and $2: the period),
+/// also run by the benchmark in DuckDB.
+pub fn person_groups_sql(def: &IndicatorDefinition) -> Option<String> {
+    let with = qualifying_sql(def, false)?;
+    Some(format!(
+        "{with} \
+         SELECT substr(f.first_key, 11) AS office_id, substr(f.first_key, 1, 7) AS month, p.sex AS sex, p.birth_year AS birth_year, \
+                v.rank AS rank, COUNT(*) AS n \
+         FROM firsts f JOIN persons p ON p.id = f.person_id LEFT JOIN vuln v ON v.person_id = f.person_id \
+         GROUP BY substr(f.first_key, 11), substr(f.first_key, 1, 7), p.sex, p.birth_year, v.rank"
+    ))
+}
+
 /// Persons who qualify for `def` between `from` and `until` (inclusive),
 /// computed from the records (the summary tables of `analytics` hold the
 /// same, kept up to date on every write; this is their reference).
@@ -329,7 +342,19 @@ pub async fn person_groups(
 
 /// Sums for the measures that count events rather than persons.
 pub async fn office_sums(c: &mut AnyConnection, measure: Measure, from: CalendarDate, until: CalendarDate) -> Result<Vec<OfficeSum>> {
-    let sql = match measure {
+    let Some(sql) = office_sums_sql(measure) else { return Ok(Vec::new()) };
+    let rows = sqlx::query(sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
+    rows.iter()
+        .map(|r| {
+            // SUM of BIGINT is NUMERIC on PostgreSQL, hence the casts.
+            Ok(OfficeSum { office: id(r, "office_id")?, total: int(r, "n")? })
+        })
+        .collect()
+}
+
+/// The SQL of the sums per office for the measures that count events ($1 and $2: the period).
+pub fn office_sums_sql(measure: Measure) -> Option<&'static str> {
+    Some(match measure {
         Measure::PeopleRescued => "SELECT office_id, CAST(SUM(people_found) AS BIGINT) AS n FROM sar_operations WHERE held_on >= $1 AND held_on <= $2 GROUP BY office_id",
         Measure::PeopleReachedByCampaigns => {
             "SELECT office_id, CAST(SUM(people_reached) AS BIGINT) AS n FROM campaign_events WHERE held_on >= $1 AND held_on <= $2 GROUP BY office_id"
@@ -339,15 +364,8 @@ pub async fn office_sums(c: &mut AnyConnection, measure: Measure, from: Calendar
             "SELECT office_id, COUNT(*) AS n FROM shelter_works WHERE completed_on >= $1 AND completed_on <= $2 GROUP BY office_id"
         }
         Measure::StudiesPublished => "SELECT office_id, COUNT(*) AS n FROM resources WHERE published_on >= $1 AND published_on <= $2 GROUP BY office_id",
-        Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport => return Ok(Vec::new()),
-    };
-    let rows = sqlx::query(sql).bind(from.to_string()).bind(until.to_string()).fetch_all(c).await?;
-    rows.iter()
-        .map(|r| {
-            // SUM of BIGINT is NUMERIC on PostgreSQL, hence the casts above.
-            Ok(OfficeSum { office: id(r, "office_id")?, total: int(r, "n")? })
-        })
-        .collect()
+        Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport => return None,
+    })
 }
 
 /// A resource's file: (file name, content type, bytes), if it has one.
