@@ -54,8 +54,9 @@ enum Command {
         /// Folder for the demo database (default: a new temporary folder).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// How many synthetic persons to create.
-        #[arg(long, default_value_t = 2000)]
+        /// How many synthetic persons to create: by default enough for the programme figures to be of the order of the
+        /// seeds' key achievements (some 18,000 migrants reached).
+        #[arg(long, default_value_t = 20_000)]
         persons: u64,
         #[arg(long, env = "PASSAGE_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
