@@ -241,20 +241,7 @@ impl Passage {
                 let cells: Vec<_> =
                     sums.iter().filter_map(|s| office_of.get(&s.office).map(|o| (o.clone(), s.total.max(0) as u64))).collect();
                 let by_office = office_breakdown(&cells, None);
-                IndicatorFigures {
-                    total: by_office.table.total,
-                    by_office,
-                    by_sex_age: None,
-                    by_vulnerability: None,
-                    by_month: None,
-                    protected: false,
-                    code: ind.code,
-                    name_en: ind.name_en,
-                    name_fr: ind.name_fr,
-                    measure: ind.definition.measure,
-                    baseline: ind.baseline,
-                    target: ind.target,
-                }
+                indicator_figures(ind, by_office, None)
             };
             out.push(figures);
         }
@@ -359,13 +346,24 @@ fn persons_figures(
             b.table.total = Figure::Suppressed;
         }
     }
+    indicator_figures(ind, office, Some((sex_age, vulnerability, by_month)))
+}
+
+/// An indicator's published figures; `persons` carries the breakdowns only
+/// counts of persons have (and marks the figures as protected).
+fn indicator_figures(ind: IndicatorRecord, by_office: Breakdown, persons: Option<(Breakdown, Breakdown, Breakdown)>) -> IndicatorFigures {
+    let protected = persons.is_some();
+    let (by_sex_age, by_vulnerability, by_month) = match persons {
+        Some((a, b, c)) => (Some(a), Some(b), Some(c)),
+        None => (None, None, None),
+    };
     IndicatorFigures {
-        total: office.table.total,
-        by_office: office,
-        by_sex_age: Some(sex_age),
-        by_vulnerability: Some(vulnerability),
-        by_month: Some(by_month),
-        protected: true,
+        total: by_office.table.total,
+        by_office,
+        by_sex_age,
+        by_vulnerability,
+        by_month,
+        protected,
         code: ind.code,
         name_en: ind.name_en,
         name_fr: ind.name_fr,

@@ -186,6 +186,13 @@ async fn api_budget(
     .into_response())
 }
 
+/// A file to download: its type, its name (kept to safe characters) and its bytes.
+pub(crate) fn download(content_type: &str, name: &str, body: impl IntoResponse) -> Response {
+    let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\""))], body)
+        .into_response()
+}
+
 /// `?hxl=true` on a tabular export adds the HXL hashtag row.
 #[derive(Deserialize)]
 pub(crate) struct HxlQuery {
@@ -209,14 +216,7 @@ async fn api_budget_csv(
     let hxl = hxl_flag(q)?;
     let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
     let name = format!("{}{}.csv", b.code.to_lowercase(), if hxl { "-hxl" } else { "" });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        budget_csv(&table, hxl),
-    )
-        .into_response())
+    Ok(download("text/csv; charset=utf-8", &name, budget_csv(&table, hxl)))
 }
 
 async fn programmes_page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
@@ -499,17 +499,8 @@ async fn results_page(State(state): State<AppState>, headers: HeaderMap, Path(co
 async fn resource_download(State(state): State<AppState>, headers: HeaderMap, Path((_, id)): Path<(String, String)>) -> PageResult {
     let lang = crate::session::request_lang(&headers);
     let (name, content_type, bytes) = state.passage.resource_file(&id).await.map_err(|e| PageError::from_service(lang, e))?;
-    // The name is ours (set at upload), but keep the header well-formed whatever it holds.
-    let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
-            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    // Public and unchanging until replaced: a slow link may keep it a while.
+    Ok(download(&content_type, &name, ([(header::CACHE_CONTROL, "public, max-age=3600")], bytes)))
 }
 
 async fn api_programme_iati(
@@ -520,15 +511,7 @@ async fn api_programme_iati(
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
     let xml = state.passage.programme_iati(&s.actor, &code).await?;
-    let name: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-iati.xml\"", name.to_lowercase())),
-        ],
-        xml,
-    )
-        .into_response())
+    Ok(download("application/xml; charset=utf-8", &format!("{}-iati.xml", code.to_lowercase()), xml))
 }
 
 async fn api_programme_csv(
@@ -541,16 +524,6 @@ async fn api_programme_csv(
     let s = crate::api::who(&state, &method, &headers).await?;
     let hxl = hxl_flag(q)?;
     let f = state.passage.programme_figures(&s.actor, &code).await?;
-    let name: String = f.programme.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}-figures{}.csv\"", name.to_lowercase(), if hxl { "-hxl" } else { "" }),
-            ),
-        ],
-        passage_service::figures::figures_csv(&f, hxl),
-    )
-        .into_response())
+    let name = format!("{}-figures{}.csv", f.programme.code.to_lowercase(), if hxl { "-hxl" } else { "" });
+    Ok(download("text/csv; charset=utf-8", &name, passage_service::figures::figures_csv(&f, hxl)))
 }
