@@ -307,3 +307,47 @@ async fn a_return_from_niger_to_guinea_in_the_browser() {
     assert!(text.contains("Workshop open; wants a second machine.") && text.contains("Tailoring workshop in Kindia"), "{text}");
     c.close().await.unwrap();
 }
+
+/// Programme figures as a programme viewer and a caseworker see them: the
+/// dashboard's charts drawn, an office's dashboard picked from the list, a
+/// campaign event recorded through its form, and the public page — without
+/// login, in French, and on a phone without sideways scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn programme_figures_in_the_browser() {
+    let s = server(Backend::Sqlite, "browser-figures", 300).await;
+    let d = chromedriver().await;
+    let c = browser(&d, 1280).await;
+    login(&c, &s, "viewer").await;
+    c.goto(&format!("{}/programmes/SSS2-CMR", s.url)).await.unwrap();
+    let bars = c
+        .execute("return Array.from(document.querySelectorAll('svg.chart rect')).filter(r => r.getBBox().width > 0).length", vec![])
+        .await
+        .unwrap();
+    assert!(bars.as_i64().unwrap() > 5, "the charts are drawn: {bars}");
+    select(&c, "#office-pick", "NER-AGZ").await;
+    submit(&c, "form[action='/programmes/SSS2-CMR']").await;
+    assert_eq!(c.current_url().await.unwrap().query(), Some("office=NER-AGZ"));
+    assert!(body_text(&c).await.contains("Persons newly assisted each month"));
+    logout(&c).await;
+
+    login(&c, &s, "agadez").await;
+    c.goto(&format!("{}/activities/campaigns", s.url)).await.unwrap();
+    set_value(&c, "#f-held_on", "2021-03-08").await;
+    select(&c, "#f-kind", "radio_programme").await;
+    fill(&c, "#f-place", "Radio Sahara FM").await;
+    fill(&c, "#f-people_reached", "12 500").await;
+    submit(&c, "form[action='/activities/campaigns']").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/activities", "{}", body_text(&c).await);
+    assert!(body_text(&c).await.contains("Radio Sahara FM"));
+    logout(&c).await;
+    c.close().await.unwrap();
+
+    // The public page: no login, French, and a phone's width.
+    let phone = browser(&d, 360).await;
+    phone.goto(&format!("{}/results/SSS2-CMR?lang=fr", s.url)).await.unwrap();
+    let text = body_text(&phone).await;
+    assert!(text.contains("Principaux résultats") && text.contains("Études et produits de données"), "{text}");
+    let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
+    assert!(w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(), "the public page scrolls sideways on a phone: {w}");
+    phone.close().await.unwrap();
+}
