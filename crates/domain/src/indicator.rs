@@ -66,17 +66,29 @@ code_enum!(
 );
 
 impl AgeGroup {
+    /// The ages in years the group spans, inclusive (the last has no upper
+    /// bound); `None` for the unknown group. One table for the Rust and the
+    /// SQL that sort people into groups.
+    pub fn years(self) -> Option<(i64, Option<i64>)> {
+        match self {
+            AgeGroup::Under5 => Some((0, Some(4))),
+            AgeGroup::From5To11 => Some((5, Some(11))),
+            AgeGroup::From12To17 => Some((12, Some(17))),
+            AgeGroup::From18To24 => Some((18, Some(24))),
+            AgeGroup::From25To59 => Some((25, Some(59))),
+            AgeGroup::Over60 => Some((60, None)),
+            AgeGroup::Unknown => None,
+        }
+    }
+
     /// The group of a person born in `birth_year`, in `year`.
     pub fn at(birth_year: Option<i64>, year: i64) -> AgeGroup {
-        match birth_year.map(|b| year - b) {
-            Some(a) if (0..=4).contains(&a) => AgeGroup::Under5,
-            Some(a) if (5..=11).contains(&a) => AgeGroup::From5To11,
-            Some(a) if (12..=17).contains(&a) => AgeGroup::From12To17,
-            Some(a) if (18..=24).contains(&a) => AgeGroup::From18To24,
-            Some(a) if (25..=59).contains(&a) => AgeGroup::From25To59,
-            Some(a) if a >= 60 => AgeGroup::Over60,
-            _ => AgeGroup::Unknown,
-        }
+        let Some(age) = birth_year.map(|b| year - b) else { return AgeGroup::Unknown };
+        AgeGroup::ALL
+            .iter()
+            .copied()
+            .find(|g| g.years().is_some_and(|(lo, hi)| age >= lo && hi.is_none_or(|h| age <= h)))
+            .unwrap_or(AgeGroup::Unknown)
     }
 }
 

@@ -20,6 +20,7 @@ use passage_domain::date::{CalendarDate, Timestamp};
 use passage_domain::disclosure::{protect, DisclosureRules, Figure, ProtectedTable};
 use passage_domain::indicator::{AgeGroup, Measure, DEFAULT_PROGRAMME, VULNERABILITY_ORDER};
 use passage_domain::person::Sex;
+use passage_storage::analytics::Marginals;
 use passage_storage::figures::{self as store, IndicatorRecord, NewProgramme, ProgrammeRecord};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -234,8 +235,8 @@ impl Passage {
         for ind in indicators {
             let figures = if ind.definition.measure.counts_persons() {
                 // The live summary, kept up to date on every write (see `passage_storage::analytics`).
-                let groups = passage_storage::analytics::groups(&mut c, &programme.id, &ind.code).await?;
-                persons_figures(ind, &groups, &office_of, &rules)
+                let m = passage_storage::analytics::marginals(&mut c, &programme.id, &ind.code).await?;
+                persons_figures(ind, &m, &office_of, &rules)
             } else {
                 let sums = store::office_sums(&mut c, ind.definition.measure, from, until).await?;
                 let cells: Vec<_> =
@@ -302,7 +303,7 @@ fn exact(counts: &[Vec<u64>]) -> ProtectedTable {
 
 fn persons_figures(
     ind: IndicatorRecord,
-    groups: &[store::PersonGroup],
+    m: &Marginals,
     office_of: &BTreeMap<passage_domain::ids::OfficeId, (String, String)>,
     rules: &DisclosureRules,
 ) -> IndicatorFigures {
@@ -311,18 +312,27 @@ fn persons_figures(
     let mut sex_age = vec![vec![0u64; AgeGroup::ALL.len()]; sexes.len()];
     let mut vuln = vec![0u64; VULNERABILITY_ORDER.len() + 1];
     let mut months: BTreeMap<String, u64> = BTreeMap::new();
-    for g in groups {
-        let n = g.persons.max(0) as u64;
-        // Narrowed to one office: the others' persons are not in these figures.
-        let Some(o) = office_of.get(&g.office) else { continue };
-        *by_office.entry(o.clone()).or_default() += n;
-        *months.entry(g.month.clone()).or_default() += n;
-        let age = AgeGroup::at(g.birth_year, g.year);
-        let ai = AgeGroup::ALL.iter().position(|a| *a == age).expect("every group is listed");
-        if let Some(si) = sexes.iter().position(|s| *s == g.sex) {
-            sex_age[si][ai] += n;
+    // Narrowed to one office: the others' persons are not in these figures.
+    let n = |v: &i64| (*v).max(0) as u64;
+    for ((office, month), v) in &m.by_month {
+        let Some(o) = office_of.get(office) else { continue };
+        // Every counted person has exactly one month: the months make the office totals.
+        *by_office.entry(o.clone()).or_default() += n(v);
+        *months.entry(month.clone()).or_default() += n(v);
+    }
+    for ((office, sex, age), v) in &m.by_sex_age {
+        if !office_of.contains_key(office) {
+            continue;
         }
-        vuln[g.vulnerability.unwrap_or(VULNERABILITY_ORDER.len()).min(VULNERABILITY_ORDER.len())] += n;
+        let ai = AgeGroup::ALL.iter().position(|a| a == age).expect("every group is listed");
+        if let Some(si) = sexes.iter().position(|s| s == sex) {
+            sex_age[si][ai] += n(v);
+        }
+    }
+    for ((office, rank), v) in &m.by_vulnerability {
+        if office_of.contains_key(office) {
+            vuln[rank.unwrap_or(VULNERABILITY_ORDER.len()).min(VULNERABILITY_ORDER.len())] += n(v);
+        }
     }
     let cells: Vec<_> = by_office.into_iter().collect();
     let mut office = office_breakdown(&cells, Some(rules));
