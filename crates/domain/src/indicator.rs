@@ -1,7 +1,7 @@
 //! Indicators: what a programme promised to count, defined as data and
 //! computed from the records — never typed in. A definition says what to
 //! count ([`Measure`]) and which records qualify (assistance kinds); the
-//! period is the programme's unless the definition narrows it.
+//! period is the programme's.
 //!
 //! Persons are counted once however many times they were assisted, and each
 //! is attributed to one office (where they were first assisted in the
