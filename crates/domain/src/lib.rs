@@ -49,6 +49,7 @@ pub mod error;
 pub mod ids;
 pub mod indicator;
 pub mod journey;
+pub mod linkage;
 pub mod movement;
 pub mod names;
 pub mod note;
