@@ -459,3 +459,184 @@ mod tests {
         assert!(fitted.m[0][0] > 0.9 && fitted.u[0][0] < 0.01, "{:?} {:?}", fitted.m[0], fitted.u[0]);
     }
 }
+
+/// How a batch is deduplicated.
+#[derive(Debug, Clone)]
+pub struct DedupeOptions {
+    /// Pairs at or above this probability of being one person are linked.
+    pub threshold: f64,
+    /// Blocks larger than this are skipped (the commonest names in one year
+    /// would otherwise cost millions of comparisons); the count is reported.
+    pub max_block: usize,
+    /// Estimate the model from the candidate pairs first (EM).
+    pub estimate: bool,
+}
+
+impl Default for DedupeOptions {
+    fn default() -> Self {
+        DedupeOptions { threshold: 0.9, max_block: 2_000, estimate: true }
+    }
+}
+
+/// Below this many candidate pairs, the model is not estimated from the data.
+pub const MIN_PAIRS_TO_ESTIMATE: usize = 1_000;
+
+/// What a batch deduplication did.
+#[derive(Debug, Clone, Default)]
+pub struct DedupeReport {
+    /// The cluster of each input record (records of one person share it).
+    pub clusters: Vec<u32>,
+    pub candidate_pairs: u64,
+    pub linked_pairs: u64,
+    pub skipped_blocks: u64,
+}
+
+/// The blocks a record goes into. Pairs of name keys (in either order) with
+/// the year of birth and the year before (so years off by one meet), the
+/// same pairs with an unknown year, and the phone number.
+fn block_keys(r: &LinkRecord) -> Vec<String> {
+    let keys: Vec<&String> = r.keys.iter().collect();
+    let mut pairs = Vec::new();
+    for i in 0..keys.len() {
+        for j in i + 1..keys.len() {
+            pairs.push(format!("{}+{}", keys[i], keys[j]));
+        }
+    }
+    if keys.len() == 1 {
+        pairs.push(keys[0].clone());
+    }
+    let mut out = Vec::with_capacity(pairs.len() * 2 + 1);
+    for p in &pairs {
+        match r.birth.year() {
+            Some(y) => {
+                out.push(format!("{p}|{y}"));
+                out.push(format!("{p}|{}", y - 1));
+            }
+            None => out.push(format!("{p}|?")),
+        }
+    }
+    if let Some(phone) = &r.phone {
+        out.push(format!("tel|{phone}"));
+    }
+    out
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Cluster `records` into persons: block, compare the pairs of each block,
+/// (optionally) estimate the model from them, link the pairs scoring at or
+/// above the threshold, and take connected components. `progress` is called
+/// with the share of blocks done.
+pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mut progress: impl FnMut(f64)) -> DedupeReport {
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for k in block_keys(r) {
+            blocks.entry(k).or_default().push(i as u32);
+        }
+    }
+    // A record with an unknown year is also compared with the same names'
+    // dated records, where that block is small.
+    let undated: Vec<String> = blocks.keys().filter(|k| k.ends_with("|?")).cloned().collect();
+    for k in undated {
+        let prefix = &k[..k.len() - 1];
+        let dated: Vec<u32> =
+            blocks.iter().filter(|(b, _)| b.starts_with(prefix) && !b.ends_with('?')).flat_map(|(_, v)| v.iter().copied()).collect();
+        if let Some(v) = blocks.get_mut(&k) {
+            if v.len() + dated.len() <= options.max_block {
+                v.extend(dated);
+            }
+        }
+    }
+    let mut report = DedupeReport::default();
+    let blocks: Vec<Vec<u32>> = blocks.into_values().filter(|b| b.len() > 1).collect();
+    let freq = NameFrequencies::of(records);
+    let model = if options.estimate {
+        // A sample of candidate pairs is enough to fit eleven dozen numbers.
+        let mut sample = Vec::new();
+        'outer: for b in &blocks {
+            if b.len() > options.max_block {
+                continue;
+            }
+            for (x, &i) in b.iter().enumerate() {
+                for &j in &b[x + 1..] {
+                    sample.push(compare(&records[i as usize], &records[j as usize]));
+                    if sample.len() >= 500_000 {
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        // Too few pairs say nothing reliable about eleven dozen probabilities:
+        // keep the configured model then.
+        if sample.len() >= MIN_PAIRS_TO_ESTIMATE {
+            model.estimate(&sample, 30)
+        } else {
+            model.clone()
+        }
+    } else {
+        model.clone()
+    };
+    let mut parent: Vec<u32> = (0..records.len() as u32).collect();
+    let odds = |p: f64| (p / (1.0 - p)).log2();
+    let cut = odds(options.threshold.clamp(1e-9, 1.0 - 1e-9));
+    for (n, b) in blocks.iter().enumerate() {
+        if b.len() > options.max_block {
+            report.skipped_blocks += 1;
+            continue;
+        }
+        for (x, &i) in b.iter().enumerate() {
+            for &j in &b[x + 1..] {
+                if i == j || find(&mut parent, i) == find(&mut parent, j) {
+                    continue;
+                }
+                report.candidate_pairs += 1;
+                let (a, c) = (&records[i as usize], &records[j as usize]);
+                if model.score(&compare(a, c), a, Some(&freq)).total >= cut {
+                    report.linked_pairs += 1;
+                    let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[ri.max(rj) as usize] = ri.min(rj);
+                }
+            }
+        }
+        if n % 1024 == 0 {
+            progress(n as f64 / blocks.len() as f64);
+        }
+    }
+    progress(1.0);
+    report.clusters = (0..records.len() as u32).map(|i| find(&mut parent, i)).collect();
+    report
+}
+
+#[cfg(test)]
+mod dedupe_tests {
+    use super::*;
+
+    #[test]
+    fn one_man_three_spellings_one_cluster_and_namesakes_apart() {
+        let r =
+            |id: &str, g: &str, f: &str, s: &str, b: &str, p: &str| LinkRecord::new(id, g, f, s, BirthDate::parse(b).unwrap(), "GIN", p);
+        let records = vec![
+            r("1", "Mamadou", "Diallo", "M", "1998-03-14", "+224 620 11 22 33"),
+            r("2", "Mamadu", "Jallow", "M", "1998", "00224620112233"),
+            r("3", "Mohamadou", "DIALLO", "M", "1998-03-14", ""),
+            // Namesakes: same name, other years, other phones.
+            r("4", "Mamadou", "Diallo", "M", "1971-07-02", "+224 655 00 00 01"),
+            r("5", "Mamadou", "Diallo", "M", "2004-11-30", "+224 655 00 00 02"),
+            r("6", "Aissatou", "Bah", "F", "1990-05-05", ""),
+        ];
+        let rep = dedupe(&records, &Model::default(), &DedupeOptions { estimate: false, ..Default::default() }, |_| {});
+        let c = &rep.clusters;
+        assert_eq!(c[0], c[1], "variant spelling, same phone");
+        assert_eq!(c[0], c[2], "swapped order, same date");
+        assert_ne!(c[0], c[3]);
+        assert_ne!(c[0], c[4]);
+        assert_ne!(c[3], c[4]);
+        assert_ne!(c[5], c[0]);
+    }
+}

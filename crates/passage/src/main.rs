@@ -98,6 +98,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Record linkage: find the records of one person.
+    Linkage {
+        #[command(subcommand)]
+        command: LinkageCommand,
+    },
     /// The indicator summaries dashboards read.
     Figures {
         #[command(subcommand)]
@@ -205,6 +210,26 @@ enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkageCommand {
+    /// Cluster a file of person records into persons: `record_id,cluster_id` for every input record. Input columns:
+    /// record_id,given_name,family_name,sex,date_of_birth,nationality,phone (date YYYY-MM-DD, YYYY or empty; sex M, F or
+    /// empty; nationality ISO 3166 alpha-3). Every problem in the file is listed and nothing is written unless all rows
+    /// are valid.
+    Dedupe {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        /// Link pairs at least this likely to be one person (0.5 to 0.999).
+        #[arg(long, default_value_t = 0.9)]
+        threshold: f64,
+        /// Use the built-in model as it is instead of estimating it from the file (EM).
+        #[arg(long)]
+        no_estimate: bool,
     },
 }
 
@@ -538,6 +563,49 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
+        }
+        Command::Linkage { command: LinkageCommand::Dedupe { input, output, threshold, no_estimate } } => {
+            if !(0.5..=0.999).contains(&threshold) {
+                return Err(format!("--threshold {threshold}: between 0.5 and 0.999"));
+            }
+            if output.exists() {
+                return Err(format!("{} exists already: choose another output file", output.display()));
+            }
+            let text = std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+            let text = String::from_utf8(text).map_err(|_| format!("{} is not UTF-8 text: save it as UTF-8 CSV", input.display()))?;
+            let records = match passage_service::linkage::read_persons(&text) {
+                Ok(r) => r,
+                Err(problems) => {
+                    for p in problems.iter().take(200) {
+                        eprintln!("error: {}: {p}", input.display());
+                    }
+                    eprintln!("nothing was written ({} problem(s))", problems.len());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let started = std::time::Instant::now();
+            let bar = progress(1000, "‰ of blocks");
+            let options = passage_domain::linkage::DedupeOptions { threshold, estimate: !no_estimate, ..Default::default() };
+            let report = passage_domain::linkage::dedupe(&records, &passage_domain::linkage::Model::default(), &options, |f| {
+                bar.set_position((f * 1000.0) as u64)
+            });
+            bar.finish_and_clear();
+            let csv = passage_service::linkage::clusters_csv(&records, &report.clusters);
+            // Write beside, then rename: a cut-short run leaves no half file.
+            let tmp = output.with_extension("partial");
+            std::fs::write(&tmp, csv)
+                .and_then(|_| std::fs::rename(&tmp, &output))
+                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            let persons = report.clusters.iter().enumerate().filter(|(i, c)| *i as u32 == **c).count();
+            println!(
+                "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} oversized blocks skipped)",
+                records.len(),
+                started.elapsed().as_secs_f64(),
+                report.candidate_pairs,
+                report.linked_pairs,
+                report.skipped_blocks
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Figures { command: FiguresCommand::Rebuild { db } } => {
             let passage = open(&db, &file).await?;

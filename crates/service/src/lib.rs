@@ -13,6 +13,7 @@ pub mod figures;
 pub mod handovers;
 pub mod iati;
 pub mod keys;
+pub mod linkage;
 pub mod movements;
 pub mod privacy;
 pub mod queue;
