@@ -215,6 +215,25 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum LinkageCommand {
+    /// Write a labelled evaluation set: records of persons registered one to four times with the field's variations,
+    /// and the truth (record_id,person_id).
+    Generate {
+        #[arg(long)]
+        records: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+    },
+    /// Pairwise precision, recall and F1 of clusters (record_id,cluster_id) against the truth (record_id,person_id).
+    Evaluate {
+        #[arg(long)]
+        clusters: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+    },
     /// Cluster a file of person records into persons: `record_id,cluster_id` for every input record. Input columns:
     /// record_id,given_name,family_name,sex,date_of_birth,nationality,phone (date YYYY-MM-DD, YYYY or empty; sex M, F or
     /// empty; nationality ISO 3166 alpha-3). Every problem in the file is listed and nothing is written unless all rows
@@ -563,6 +582,30 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }
+        }
+        Command::Linkage { command: LinkageCommand::Generate { records, seed, output, truth } } => {
+            if records == 0 || records > 10_000_000 {
+                return Err("--records: from 1 to 10,000,000".into());
+            }
+            let (data, labels) = passage_service::linkage::evaluation_set(records, seed);
+            std::fs::write(&output, data).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            std::fs::write(&truth, labels).map_err(|e| format!("cannot write {}: {e}", truth.display()))?;
+            println!("wrote {records} records to {} and their persons to {}", output.display(), truth.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Linkage { command: LinkageCommand::Evaluate { clusters, truth } } => {
+            let read = |p: &PathBuf| -> Result<std::collections::HashMap<String, String>, String> {
+                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                passage_service::linkage::read_pairs(&text).map_err(|e| format!("{}: {e}", p.display()))
+            };
+            let (c, t) = (read(&clusters)?, read(&truth)?);
+            let missing = t.keys().filter(|k| !c.contains_key(*k)).count();
+            if missing > 0 {
+                return Err(format!("{missing} records of the truth have no cluster: every record needs one"));
+            }
+            let (p, r, f1) = passage_service::linkage::pairwise_scores(&c, &t);
+            println!("pairwise precision {p:.4}  recall {r:.4}  F1 {f1:.4}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Linkage { command: LinkageCommand::Dedupe { input, output, threshold, no_estimate } } => {
             if !(0.5..=0.999).contains(&threshold) {

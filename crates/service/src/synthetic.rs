@@ -112,7 +112,7 @@ const REGISTRATION_OFFICES: &[(&str, u32)] = &[
     ("MAR-OUD", 3),
 ];
 
-const NATIONALITIES: &[(&str, u32)] = &[
+pub(crate) const NATIONALITIES: &[(&str, u32)] = &[
     ("GIN", 18),
     ("MLI", 14),
     ("CIV", 10),
@@ -132,7 +132,7 @@ const NATIONALITIES: &[(&str, u32)] = &[
 ];
 
 /// Family names by nationality, in each country's usual spelling.
-fn family_names(nat: &str) -> &'static [&'static str] {
+pub(crate) fn family_names(nat: &str) -> &'static [&'static str] {
     match nat {
         "GIN" => &[
             "Diallo",
@@ -292,7 +292,7 @@ fn family_names(nat: &str) -> &'static [&'static str] {
     }
 }
 
-fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
+pub(crate) fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
     let anglophone = matches!(nat, "GMB" | "SLE" | "NGA" | "GHA" | "LBR");
     let arab = matches!(nat, "SDN" | "TCD");
     match (female, anglophone, arab) {
