@@ -246,9 +246,9 @@ enum LinkageCommand {
         /// Link pairs at least this likely to be one person (0.5 to 0.999).
         #[arg(long, default_value_t = 0.9)]
         threshold: f64,
-        /// Use the built-in model as it is instead of estimating it from the file (EM).
+        /// Estimate the model from the file's candidate pairs (EM) instead of using the configured values.
         #[arg(long)]
-        no_estimate: bool,
+        estimate: bool,
     },
 }
 
@@ -607,7 +607,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("pairwise precision {p:.4}  recall {r:.4}  F1 {f1:.4}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Linkage { command: LinkageCommand::Dedupe { input, output, threshold, no_estimate } } => {
+        Command::Linkage { command: LinkageCommand::Dedupe { input, output, threshold, estimate } } => {
             if !(0.5..=0.999).contains(&threshold) {
                 return Err(format!("--threshold {threshold}: between 0.5 and 0.999"));
             }
@@ -628,7 +628,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let started = std::time::Instant::now();
             let bar = progress(1000, "‰ of blocks");
-            let options = passage_domain::linkage::DedupeOptions { threshold, estimate: !no_estimate, ..Default::default() };
+            let options = passage_domain::linkage::DedupeOptions { threshold, estimate, ..Default::default() };
             let report = passage_domain::linkage::dedupe(&records, &passage_domain::linkage::Model::default(), &options, |f| {
                 bar.set_position((f * 1000.0) as u64)
             });
@@ -641,11 +641,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             let persons = report.clusters.iter().enumerate().filter(|(i, c)| *i as u32 == **c).count();
             println!(
-                "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} oversized blocks skipped)",
+                "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} refused as joining different persons, {} oversized blocks skipped)",
                 records.len(),
                 started.elapsed().as_secs_f64(),
                 report.candidate_pairs,
                 report.linked_pairs,
+                report.refused_links,
                 report.skipped_blocks
             );
             Ok(ExitCode::SUCCESS)
