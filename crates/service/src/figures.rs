@@ -86,9 +86,8 @@ impl Passage {
         let mut tx = self.db.begin().await?;
         if store::programme_exists(&mut tx, p.code).await? {
             // A database from before the summary tables: build them once.
-            if passage_storage::privacy::setting(&mut tx, "indicator_summaries").await?.is_none() {
+            if !passage_storage::analytics::is_built(&mut tx).await? {
                 passage_storage::analytics::rebuild(&mut tx).await?;
-                passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
                 tx.commit().await?;
             }
             return Ok(());
@@ -122,7 +121,6 @@ impl Passage {
         }
         // A new programme counts the records already there.
         passage_storage::analytics::rebuild(&mut tx).await?;
-        passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -160,7 +158,6 @@ impl Passage {
     pub async fn rebuild_figures(&self) -> ServiceResult<()> {
         let mut tx = self.db.begin().await?;
         passage_storage::analytics::rebuild(&mut tx).await?;
-        passage_storage::privacy::set_setting(&mut tx, "indicator_summaries", "built").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -200,8 +200,17 @@ pub async fn refresh_person(c: &mut AnyConnection, person: PersonId) -> Result<(
     Ok(())
 }
 
+/// The setting that says the summaries were built (migration 0015 clears it
+/// when their shape changes, so the next start rebuilds them).
+const BUILT: &str = "indicator_summaries";
+
+/// Whether the summaries have been built on this database.
+pub async fn is_built(c: &mut AnyConnection) -> Result<bool> {
+    Ok(crate::privacy::setting(c, BUILT).await?.is_some())
+}
+
 /// Recompute every summary from the records, set-wise (after a bulk load, a
-/// new programme, or a restore from an older version).
+/// new programme, or a restore from an older version), and mark them built.
 pub async fn rebuild(c: &mut AnyConnection) -> Result<()> {
     sqlx::query("DELETE FROM indicator_counts").execute(&mut *c).await?;
     sqlx::query("DELETE FROM indicator_person_facts").execute(&mut *c).await?;
@@ -232,7 +241,7 @@ pub async fn rebuild(c: &mut AnyConnection) -> Result<()> {
         .execute(&mut *c)
         .await?;
     }
-    Ok(())
+    crate::privacy::set_setting(c, BUILT, "built").await
 }
 
 /// One indicator's breakdowns, from the summary.

@@ -94,11 +94,7 @@ async fn form_page(
         return Err(PageError::from_service(lang, ServiceError::Forbidden("record activities")));
     }
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-    let mine: Vec<(String, String)> = offices
-        .iter()
-        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
-        .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
-        .collect();
+    let mine = crate::pages::writable_office_options(s, &offices);
     let text = |name: &str, kind: &str| {
         let v = f.get(name);
         field(lang, name, &t(lang, &format!("field-{name}")), Input::Text { value: &v, kind }, errors, None)
@@ -241,13 +237,13 @@ async fn record_activity(State(state): State<AppState>, headers: HeaderMap, Path
     }
 }
 
+fn created_id(id: String) -> Response {
+    crate::api::created(json!({ "id": id }))
+}
+
 async fn api_recent(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.recent_activities(&s.actor, 200).await?).into_response())
-}
-
-fn created(id: String) -> Response {
-    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
 }
 
 async fn api_campaign(
@@ -257,7 +253,7 @@ async fn api_campaign(
     crate::api::ApiJson(b): crate::api::ApiJson<CampaignEventInput>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(created(state.passage.record_campaign_event(&s.actor, &b).await?))
+    Ok(created_id(state.passage.record_campaign_event(&s.actor, &b).await?))
 }
 
 async fn api_training(
@@ -267,7 +263,7 @@ async fn api_training(
     crate::api::ApiJson(b): crate::api::ApiJson<TrainingInput>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(created(state.passage.record_training(&s.actor, &b).await?))
+    Ok(created_id(state.passage.record_training(&s.actor, &b).await?))
 }
 
 async fn api_rescue(
@@ -277,7 +273,7 @@ async fn api_rescue(
     crate::api::ApiJson(b): crate::api::ApiJson<SarOperationInput>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(created(state.passage.record_rescue(&s.actor, &b).await?))
+    Ok(created_id(state.passage.record_rescue(&s.actor, &b).await?))
 }
 
 async fn api_shelter_work(
@@ -287,7 +283,7 @@ async fn api_shelter_work(
     crate::api::ApiJson(b): crate::api::ApiJson<ShelterWorkInput>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(created(state.passage.record_shelter_work(&s.actor, &b).await?))
+    Ok(created_id(state.passage.record_shelter_work(&s.actor, &b).await?))
 }
 
 async fn api_resource(
@@ -297,7 +293,7 @@ async fn api_resource(
     crate::api::ApiJson(b): crate::api::ApiJson<ResourceInput>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
-    Ok(created(state.passage.record_resource(&s.actor, &b).await?))
+    Ok(created_id(state.passage.record_resource(&s.actor, &b).await?))
 }
 
 #[derive(Deserialize)]

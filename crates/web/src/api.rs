@@ -123,7 +123,7 @@ fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
     s.parse().map_err(|_| ApiError::NotFound)
 }
 
-fn created(v: serde_json::Value) -> Response {
+pub(crate) fn created(v: serde_json::Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 

@@ -148,6 +148,15 @@ pub(crate) fn after_post(lang: Lang, to: String, r: Result<(), ServiceError>) ->
     }
 }
 
+/// The offices where the user may record work, as select options (id, "CODE — name").
+pub(crate) fn writable_office_options(s: &Session, offices: &[passage_storage::records::OfficeRecord]) -> Vec<(String, String)> {
+    offices
+        .iter()
+        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
+        .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
+        .collect()
+}
+
 pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], m.into_string()).into_response()
 }
@@ -515,11 +524,7 @@ fn register_page(
         })
         .collect();
     let errors = &errors[..];
-    let my_offices: Vec<(String, String)> = offices
-        .iter()
-        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
-        .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
-        .collect();
+    let my_offices = writable_office_options(s, offices);
     let text = |name: &str, kind: &str| -> Markup {
         let v = f.get(name);
         field(lang, name, &t(lang, &format!("field-{name}")), Input::Text { value: &v, kind }, errors, None)
@@ -623,11 +628,7 @@ async fn render_person(
     let (f, errors) = if forms.which == "consent" { (forms.form.unwrap_or(&empty), forms.errors) } else { (&empty, &[][..]) };
     let (cf, case_errors) = if forms.which == "case" { (forms.form.unwrap_or(&empty), forms.errors) } else { (&empty, &[][..]) };
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-    let my_offices: Vec<(String, String)> = offices
-        .iter()
-        .filter(|o| s.actor.rights().can(passage_domain::policy::Permission::WriteCases, o.id))
-        .map(|o| (o.id.to_string(), format!("{} — {}", o.code, o.name)))
-        .collect();
+    let my_offices = writable_office_options(s, &offices);
     let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
     let file = state.passage.person_file(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let p = &file.person;
