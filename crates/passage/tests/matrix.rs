@@ -76,6 +76,14 @@ enum Class {
     FiguresMissing,
     /// A public page about something that does not exist: not found, for everyone.
     PublicMissing,
+    /// The OpenRosa routes: devices sign in with a device token; a browser
+    /// session (cookie or bearer) is refused for everyone (tests/openrosa.rs
+    /// checks what device tokens may do).
+    Device,
+    /// Forms from the field in quarantine: write_cases or manage_reintegration somewhere.
+    FieldData,
+    /// A quarantined submission that does not exist: those permissions, then not found.
+    FieldDataMissing,
 }
 
 use Class::*;
@@ -282,6 +290,26 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/handovers/{id}/decline", HandoverDecide, json!({"reason": "matrix probe"})),
         ("post", "/api/v1/handovers/{id}/accept", HandoverDecide, none.clone()),
         ("post", "/api/v1/handovers/{id}/decline", HandoverDecide, json!({"reason": "matrix probe"})),
+        ("get", "/formList", Device, none.clone()),
+        ("get", "/forms/{form}/form.xml", Device, none.clone()),
+        ("get", "/forms/{form}/manifest", Device, none.clone()),
+        ("get", "/forms/{form}/media/{file}", Device, none.clone()),
+        ("get", "/submission", Device, none.clone()),
+        ("post", "/submission", Device, none.clone()),
+        ("get", "/key/{token}/formList", Device, none.clone()),
+        ("get", "/key/{token}/forms/{form}/form.xml", Device, none.clone()),
+        ("get", "/key/{token}/forms/{form}/manifest", Device, none.clone()),
+        ("get", "/key/{token}/forms/{form}/media/{file}", Device, none.clone()),
+        ("get", "/key/{token}/submission", Device, none.clone()),
+        ("post", "/key/{token}/submission", Device, none.clone()),
+        ("get", "/submissions", FieldData, none.clone()),
+        ("get", "/submissions/{id}", FieldDataMissing, none.clone()),
+        ("post", "/submissions/{id}/retry", FieldDataMissing, json!({"v:person/sex": "female"})),
+        ("post", "/submissions/{id}/reject", FieldDataMissing, json!({"reason": "matrix probe"})),
+        ("get", "/api/v1/submissions", FieldData, none.clone()),
+        ("get", "/api/v1/submissions/{id}", FieldDataMissing, none.clone()),
+        ("post", "/api/v1/submissions/{id}/retry", FieldDataMissing, json!({"values": {"person/sex": "female"}})),
+        ("post", "/api/v1/submissions/{id}/reject", FieldDataMissing, json!({"reason": "matrix probe"})),
         ("get", "/api/v1/openapi.json", Public, none),
     ]
 }
@@ -438,6 +466,10 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
         FiguresMissing if u.partner => Forbidden,
         FiguresMissing => Hidden,
         PublicMissing => Hidden,
+        Device => Unauthenticated,
+        FieldData | FieldDataMissing if u.writes.is_empty() && !u.reintegration => Forbidden,
+        FieldData => Allowed,
+        FieldDataMissing => Hidden,
         PartnerList => {
             if u.partner {
                 Allowed
@@ -585,6 +617,7 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         || p.contains("/visits/{id}")
         || p.contains("/providers/{id}")
         || p.contains("/partner/referrals/{id}")
+        || p.contains("/submissions/{id}")
     {
         p = p.replace("{id}", "no-such-token");
     }
@@ -597,6 +630,9 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         .replace("{step}", "initial_interview")
         .replace("{code}", "NO-SUCH-BUDGET")
         .replace("{kind}", "campaigns")
+        .replace("{form}", "passage_registration")
+        .replace("{file}", "offices.csv")
+        .replace("{token}", "pst_no-such-token")
 }
 
 fn fill_body(body: &Value, rec: Option<&Record>, user: &User, n: usize) -> Value {
@@ -922,6 +958,7 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             && !path.contains("/visits/{id}")
             && !path.starts_with("/api/v1/providers/")
             && !path.starts_with("/api/v1/partner/")
+            && !path.contains("/submissions/{id}")
         {
             records.iter().map(Some).collect()
         } else {

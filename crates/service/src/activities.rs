@@ -34,6 +34,17 @@ fn new_id() -> String {
 
 impl Passage {
     pub async fn record_campaign_event(&self, actor: &Actor, input: &CampaignEventInput) -> ServiceResult<String> {
+        self.record_campaign_event_with(actor, input, None).await
+    }
+
+    /// Record a campaign event, with the receipt of the submission that
+    /// brought it in the same transaction (see `fieldforms`).
+    pub(crate) async fn record_campaign_event_with(
+        &self,
+        actor: &Actor,
+        input: &CampaignEventInput,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<String> {
         access::require(actor, Action::WriteSomewhere)?;
         let mut c = self.db.reader().acquire().await?;
         let office = self.case_office(&mut c, actor, &input.office_id).await?;
@@ -41,6 +52,9 @@ impl Passage {
         let e = input.parse(Timestamp::now().date())?;
         let id = new_id();
         let mut tx = self.db.begin().await?;
+        if let Some(receipt) = receipt {
+            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("campaign:{id}")).await?;
+        }
         store::insert_campaign_event(&mut tx, &id, office.id, &e, actor.id, Timestamp::now()).await?;
         let changes = json!({"office": [null, office.code], "held_on": [null, e.held_on], "kind": [null, e.kind], "people_reached": [null, e.people_reached]});
         audit::record(&mut tx, Some(actor), "activity.campaign", format!("campaign:{id}"), None, changes).await?;

@@ -45,6 +45,14 @@ pub struct CaseFile {
     pub notes: Vec<NoteRecord>,
 }
 
+/// A registration with what came with it on the same screen.
+pub struct Registration<'a> {
+    pub person: &'a PersonInput,
+    pub case: &'a CaseInput,
+    pub screening: Option<&'a ScreeningInput>,
+    pub consents: &'a [passage_domain::person::ConsentInput],
+}
+
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Registered {
     pub person_id: PersonId,
@@ -137,12 +145,28 @@ impl Passage {
 
     /// Register a new person and open their first case, in one transaction.
     pub async fn register_person(&self, actor: &Actor, person: &PersonInput, case: &CaseInput) -> ServiceResult<Registered> {
+        self.register(actor, &Registration { person, case, screening: None, consents: &[] }, None).await
+    }
+
+    /// Register a person with everything a field form carries on one
+    /// screen — their first case, a screening, the consents they gave — in
+    /// one transaction, together with the receipt of the submission that
+    /// brought it (so that a resend finds the receipt and creates nothing).
+    /// Every problem in every part is reported at once.
+    pub(crate) async fn register(
+        &self,
+        actor: &Actor,
+        r: &Registration<'_>,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<Registered> {
         let today = CalendarDate::today();
         let mut inv = Invalid::default();
-        let p = inv.take_all(person.parse(today));
-        let kind = inv.take(CaseKind::parse("kind", &case.kind));
+        let p = inv.take_all(r.person.parse(today));
+        let kind = inv.take(CaseKind::parse("kind", &r.case.kind));
+        let screening = r.screening.and_then(|s| inv.take_all(s.parse(today)));
+        let consents: Vec<_> = r.consents.iter().filter_map(|k| inv.take_all(k.parse(today))).collect();
         let mut c = self.reader().await?;
-        let office = match self.case_office(&mut c, actor, &case.office_id).await {
+        let office = match self.case_office(&mut c, actor, &r.case.office_id).await {
             Ok(o) => Some(o),
             Err(ServiceError::Invalid(e)) => {
                 inv.errors.extend(e.errors);
@@ -151,7 +175,7 @@ impl Passage {
             Err(e) => return Err(e),
         };
         let assignee = match &office {
-            Some(o) => match self.assignee(&mut c, actor, o, &case.assigned_to).await {
+            Some(o) => match self.assignee(&mut c, actor, o, &r.case.assigned_to).await {
                 Ok(u) => Some(u),
                 Err(ServiceError::Invalid(e)) => {
                     inv.errors.extend(e.errors);
@@ -166,7 +190,11 @@ impl Passage {
         let (p, kind, office) = (p.expect("checked"), kind.expect("checked"), office.expect("checked"));
         let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
         let now = Timestamp::now();
+        let findings = screening.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
         let mut tx = self.db.begin().await?;
+        if let Some(receipt) = receipt {
+            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("case:{}", ids.case_id)).await?;
+        }
         reg::insert_person(&mut tx, &self.keys, ids.person_id, &p, office.id, actor.id, now).await?;
         let row = NewCaseRow {
             id: ids.case_id,
@@ -174,7 +202,7 @@ impl Passage {
             kind,
             office,
             assigned_to: assignee,
-            sensitivity: Sensitivity::derive(kind, &[], Sensitivity::Normal),
+            sensitivity: Sensitivity::derive(kind, &findings, Sensitivity::Normal),
             opened_on: today,
         };
         let (office_id, row_assigned, row_sensitivity) = (row.office.id, row.assigned_to, row.sensitivity);
@@ -201,6 +229,31 @@ impl Passage {
             ("sensitivity", json!(row_sensitivity)),
         ]);
         audit::record(&mut tx, Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes).await?;
+        for k in &consents {
+            let id = ConsentId::new();
+            reg::insert_consent(&mut tx, id, ids.person_id, k, actor.id, now).await?;
+            let changes = audit::created(&[
+                ("kind", json!(k.kind)),
+                ("partner", json!(k.partner)),
+                ("method", json!(k.method)),
+                ("given_on", json!(k.given_on.to_string())),
+            ]);
+            audit::record(&mut tx, Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes).await?;
+        }
+        if let Some(s) = &screening {
+            let id = ScreeningId::new();
+            reg::insert_screening(&mut tx, &self.keys, id, ids.case_id, s, actor.id, now).await?;
+            reg::set_case_risk(&mut tx, ids.case_id, row_sensitivity, priority_of(&s.findings), now).await?;
+            passage_storage::analytics::refresh_person(&mut tx, ids.person_id).await?;
+            let changes = audit::created(&[
+                ("case", json!(ids.case_id)),
+                ("screened_on", json!(s.screened_on.to_string())),
+                ("findings", json!(s.findings)),
+                ("exploitation", json!(s.exploitation)),
+                ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
+            ]);
+            audit::record(&mut tx, Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes).await?;
+        }
         tx.commit().await?;
         tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
         Ok(ids)
@@ -347,6 +400,18 @@ impl Passage {
     }
 
     pub async fn record_assistance(&self, actor: &Actor, case: CaseId, input: &AssistanceInput) -> ServiceResult<AssistanceId> {
+        self.record_assistance_with(actor, case, input, None).await
+    }
+
+    /// Record assistance, with the receipt of the submission that brought it
+    /// in the same transaction (see `fieldforms`).
+    pub(crate) async fn record_assistance_with(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        input: &AssistanceInput,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<AssistanceId> {
         let case = self.writable_case(actor, case).await?;
         if case.status == CaseStatus::Closed {
             return Err(FieldError::new("case", "err-case-closed").into());
@@ -355,6 +420,9 @@ impl Passage {
         let id = AssistanceId::new();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
+        if let Some(receipt) = receipt {
+            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("assistance:{id}")).await?;
+        }
         reg::insert_assistance(&mut tx, id, case.id, &a, actor.id, now).await?;
         passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
         reg::touch_case(&mut tx, case.id, now).await?;

@@ -187,6 +187,18 @@ impl Passage {
     /// Record a visit as done (with its date and notes) or missed.
     /// Returns the visit's case.
     pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<CaseId> {
+        self.record_visit_with(actor, id, input, None).await
+    }
+
+    /// Record a visit, with the receipt of the submission that brought it in
+    /// the same transaction (see `fieldforms`).
+    pub(crate) async fn record_visit_with(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: &VisitInput,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<CaseId> {
         if !actor.rights().can_somewhere(Permission::ManageReintegration) {
             return Err(ServiceError::Forbidden("record monitoring visits"));
         }
@@ -221,6 +233,9 @@ impl Passage {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }
         let mut tx = self.db.begin().await?;
+        if let Some(receipt) = receipt {
+            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
+        }
         let outcome = store::VisitOutcome { status: to, on, notes: notes.as_deref(), by: actor.id };
         if !store::record_visit(&mut tx, &self.keys, &v.id, &outcome, Timestamp::now()).await? {
             return Err(ServiceError::Conflict("this visit was already recorded"));

@@ -27,6 +27,7 @@ pub mod returns;
 pub mod sealed;
 pub mod search;
 pub mod sql;
+pub mod submissions;
 pub mod users;
 
 pub use db::{Backend, Db};

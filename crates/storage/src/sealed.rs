@@ -20,13 +20,14 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Every sealed column, as (table, column); each table's key is `id`.
-pub const SEALED_COLUMNS: [(&str, &str); 6] = [
+pub const SEALED_COLUMNS: [(&str, &str); 7] = [
     ("case_notes", "body"),
     ("screenings", "notes"),
     ("identity_documents", "number"),
     ("users", "totp_secret"),
     ("monitoring_visits", "notes"),
     ("referrals", "feedback"),
+    ("form_submissions", "payload"),
 ];
 
 const PREFIX: &str = "sealed:v1:";

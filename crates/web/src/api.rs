@@ -91,6 +91,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/journey/steps/{step}", record_step)
         .merge(crate::figures::api_routes())
         .merge(crate::activities::api_routes())
+        .merge(crate::submissions::api_routes())
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 

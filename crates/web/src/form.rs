@@ -19,6 +19,10 @@ impl FormData {
     pub fn all(&self, key: &str) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
     }
+    /// Every pair, in the order posted.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
     pub fn has(&self, key: &str, value: &str) -> bool {
         self.0.iter().any(|(k, v)| k == key && v == value)
     }

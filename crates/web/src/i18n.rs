@@ -118,6 +118,12 @@ pub fn field_error(lang: Lang, e: &passage_domain::FieldError) -> String {
     tr(lang, e.code, &args)
 }
 
+/// Why a field submission waits in quarantine, in the reader's language.
+pub fn problem(lang: Lang, p: &passage_service::fieldforms::Problem) -> String {
+    let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    tr(lang, &p.code, &args)
+}
+
 pub fn t(lang: Lang, key: &str) -> String {
     tr(lang, key, &[])
 }

@@ -45,6 +45,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                     li { a href="/activities" { (t(lang, "nav-activities")) } }
                                     li { a href="/budgets" { (t(lang, "nav-budgets")) } }
                                 }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::WriteCases) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageReintegration) {
+                                    li { a href="/submissions" { (t(lang, "nav-submissions")) } }
+                                }
                                 li { a href="/account" { (t(lang, "nav-account")) } }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAudit) {
                                     li { a href="/audit" { (t(lang, "nav-audit")) } }

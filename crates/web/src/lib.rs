@@ -17,12 +17,14 @@ pub mod i18n;
 pub mod layout;
 pub mod movements;
 pub mod openapi;
+pub mod openrosa;
 pub mod pages;
 pub mod privacy;
 pub mod reintegration;
 pub mod returns;
 pub mod routing;
 pub mod session;
+pub mod submissions;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -60,6 +62,8 @@ pub fn route_table() -> Vec<(&'static str, String)> {
         reintegration::routes(),
         figures::routes(),
         activities::routes(),
+        openrosa::routes(),
+        submissions::routes(),
     ] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
@@ -78,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(reintegration::routes().router)
         .merge(figures::routes().router)
         .merge(activities::routes().router)
+        .merge(openrosa::routes().router)
+        .merge(submissions::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

@@ -1,0 +1,908 @@
+//! Field forms: Passage's own forms as XForms for ODK Collect, KoboCollect
+//! and Enketo (authored as XLSForms in `forms/`), and what happens to a
+//! filled form when a phone sends it.
+//!
+//! A submission is read into a flat map of element paths to values, mapped
+//! to the same inputs the web forms fill, and goes through the same use case
+//! — the same validation and the same access checks. Its receipt (keyed on
+//! the instance id the phone gave it) is written in the same transaction as
+//! the records it creates, so a phone that resends after a dropped
+//! connection creates nothing twice. A submission that does not pass is kept
+//! in quarantine with its problems, sealed, for a data officer to correct or
+//! reject: never dropped, never half-applied. Once applied or rejected its
+//! payload is wiped: the records hold what it said, and a copy of who
+//! people are should not outlive its use.
+
+use crate::access::{self, Actor};
+use crate::audit;
+use crate::error::{ServiceError, ServiceResult};
+use crate::registry::Registration;
+use crate::reintegration::VisitInput;
+use crate::Passage;
+use md5::{Digest as _, Md5};
+use passage_domain::activity::CampaignEventInput;
+use passage_domain::assistance::AssistanceInput;
+use passage_domain::case::CaseInput;
+use passage_domain::date::Timestamp;
+use passage_domain::ids::{OfficeId, UserId};
+use passage_domain::person::{ConsentInput, DocumentInput, NameInput, PersonInput};
+use passage_domain::policy::{Offices, Permission};
+use passage_domain::screening::{ScreeningInput, VulnerabilityCategory};
+use passage_domain::{FieldError, Invalid};
+use passage_storage::records::Scope;
+use passage_storage::sealed::Keyring;
+use passage_storage::submissions::{self as store, NewSubmission, SubmissionRecord};
+use quick_xml::events::Event;
+use serde::Serialize;
+use serde_json::json;
+use sha2::Sha256;
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
+
+/// One of Passage's field forms.
+pub struct FieldForm {
+    /// The form id (`form_id` in the XLSForm settings; the XForm's root element).
+    pub id: &'static str,
+    pub title_en: &'static str,
+    pub title_fr: &'static str,
+    /// The XForm, as pyxform made it from `forms/<id>.xlsx` (a test keeps them in step).
+    pub xform: &'static str,
+    /// The form lists offices from `offices.csv`, a media file made per user.
+    pub uses_offices: bool,
+    /// What a user must be allowed to do somewhere to be offered the form.
+    pub needs: Permission,
+}
+
+pub const REGISTRATION: &str = "passage_registration";
+pub const ASSISTANCE: &str = "passage_assistance";
+pub const CAMPAIGN_EVENT: &str = "passage_campaign_event";
+pub const MONITORING_VISIT: &str = "passage_monitoring_visit";
+
+pub static FORMS: [FieldForm; 4] = [
+    FieldForm {
+        id: REGISTRATION,
+        title_en: "Registration and vulnerability screening",
+        title_fr: "Enregistrement et dépistage des vulnérabilités",
+        xform: include_str!("../../../forms/xforms/passage_registration.xml"),
+        uses_offices: true,
+        needs: Permission::WriteCases,
+    },
+    FieldForm {
+        id: ASSISTANCE,
+        title_en: "Assistance given",
+        title_fr: "Assistance fournie",
+        xform: include_str!("../../../forms/xforms/passage_assistance.xml"),
+        uses_offices: false,
+        needs: Permission::WriteCases,
+    },
+    FieldForm {
+        id: CAMPAIGN_EVENT,
+        title_en: "Information campaign event",
+        title_fr: "Activité de sensibilisation",
+        xform: include_str!("../../../forms/xforms/passage_campaign_event.xml"),
+        uses_offices: true,
+        needs: Permission::WriteCases,
+    },
+    FieldForm {
+        id: MONITORING_VISIT,
+        title_en: "Reintegration monitoring visit",
+        title_fr: "Visite de suivi de la réintégration",
+        xform: include_str!("../../../forms/xforms/passage_monitoring_visit.xml"),
+        uses_offices: false,
+        needs: Permission::ManageReintegration,
+    },
+];
+
+/// The media file a form's office list comes from.
+pub const OFFICES_CSV: &str = "offices.csv";
+
+/// The largest submission accepted in one post (announced to devices as
+/// `X-OpenRosa-Accept-Content-Length`); larger ones are split by Collect.
+pub const MAX_POST_BYTES: usize = 10 * 1024 * 1024;
+/// The largest submission XML: a filled Passage form is a few kilobytes.
+pub const MAX_XML_BYTES: usize = 1024 * 1024;
+/// Files one submission may carry.
+pub const MAX_FILES: usize = 20;
+const MAX_ELEMENTS: usize = 2_000;
+const MAX_DEPTH: usize = 16;
+const MAX_VALUE_CHARS: usize = 10_000;
+
+impl FieldForm {
+    /// The form's version, as the XForm states it on its primary instance.
+    pub fn version(&self) -> &'static str {
+        let at = self.xform.find(&format!("<{} ", self.id)).expect("the XForm has its primary instance");
+        let rest = &self.xform[at..];
+        let v = rest.find("version=\"").expect("the XForm states its version") + 9;
+        let end = rest[v..].find('"').expect("closed attribute");
+        &rest[v..v + end]
+    }
+
+    /// `md5:<hex>` of the XForm, as the OpenRosa form list states it.
+    pub fn hash(&self) -> String {
+        md5_hash(self.xform.as_bytes())
+    }
+}
+
+pub fn md5_hash(bytes: &[u8]) -> String {
+    let d = Md5::digest(bytes);
+    format!("md5:{}", d.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn form(id: &str) -> Option<&'static FieldForm> {
+    FORMS.iter().find(|f| f.id == id)
+}
+
+/// The forms a user is offered: those they may use somewhere.
+pub fn forms_for(actor: &Actor) -> Vec<&'static FieldForm> {
+    let rights = actor.rights();
+    FORMS.iter().filter(|f| rights.can_somewhere(f.needs)).collect()
+}
+
+/// A filled form as the device sent it: the form, the instance id, and each
+/// element's text by its path below the root (`person/given_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilledForm {
+    pub form_id: String,
+    pub version: String,
+    pub instance_id: String,
+    pub values: BTreeMap<String, String>,
+}
+
+impl FilledForm {
+    /// Read a submission. Anything that is not a well-formed instance of a
+    /// form (broken XML, a document type declaration, no instance id, a
+    /// repeated element our forms do not have) is refused whole: nothing
+    /// of it can be kept under a key a resend would find again.
+    pub fn parse(xml: &[u8]) -> Result<FilledForm, FieldError> {
+        const F: &str = "xml_submission_file";
+        if xml.len() > MAX_XML_BYTES {
+            return Err(FieldError::new(F, "err-submission-too-large").with("max", MAX_XML_BYTES / 1024));
+        }
+        let text = std::str::from_utf8(xml).map_err(|_| FieldError::new(F, "err-submission-encoding"))?;
+        let mut reader = quick_xml::Reader::from_str(text);
+        let mut stack: Vec<String> = Vec::new();
+        let mut root: Option<(String, String, String)> = None;
+        let mut values: BTreeMap<String, String> = BTreeMap::new();
+        let mut current = String::new();
+        let mut elements = 0usize;
+        let malformed = |e: &dyn std::fmt::Display| FieldError::new(F, "err-submission-malformed").with("detail", e.to_string());
+        loop {
+            match reader.read_event().map_err(|e| malformed(&e))? {
+                Event::Start(e) => {
+                    elements += 1;
+                    if elements > MAX_ELEMENTS || stack.len() >= MAX_DEPTH {
+                        return Err(FieldError::new(F, "err-submission-too-large").with("max", MAX_XML_BYTES / 1024));
+                    }
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    if stack.is_empty() {
+                        if root.is_some() {
+                            return Err(malformed(&"more than one root element"));
+                        }
+                        let mut id = name.clone();
+                        let mut version = String::new();
+                        for a in e.attributes() {
+                            let a = a.map_err(|e| malformed(&e))?;
+                            let v = a.unescape_value().map_err(|e| malformed(&e))?.into_owned();
+                            match a.key.local_name().as_ref() {
+                                b"id" => id = v,
+                                b"version" => version = v,
+                                _ => {}
+                            }
+                        }
+                        root = Some((name.clone(), id, version));
+                    }
+                    stack.push(name);
+                    current.clear();
+                }
+                Event::Empty(e) => {
+                    if stack.is_empty() {
+                        return Err(malformed(&"the root element is empty"));
+                    }
+                    elements += 1;
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    let path = path_of(&stack[1..], &name);
+                    if values.insert(path.clone(), String::new()).is_some() {
+                        return Err(FieldError::new(F, "err-submission-repeated").with("element", path));
+                    }
+                }
+                Event::Text(t) => {
+                    let s = t.decode().map_err(|e| malformed(&e))?;
+                    let s = quick_xml::escape::unescape(&s).map_err(|e| malformed(&e))?;
+                    current.push_str(&s);
+                    if current.chars().count() > MAX_VALUE_CHARS {
+                        return Err(FieldError::new(F, "err-submission-too-large").with("max", MAX_XML_BYTES / 1024));
+                    }
+                }
+                Event::CData(t) => current.push_str(&String::from_utf8_lossy(&t)),
+                Event::GeneralRef(r) => {
+                    // quick-xml reports entity references apart from text.
+                    let name = String::from_utf8_lossy(&r).into_owned();
+                    match name.as_str() {
+                        "amp" => current.push('&'),
+                        "lt" => current.push('<'),
+                        "gt" => current.push('>'),
+                        "quot" => current.push('"'),
+                        "apos" => current.push('\''),
+                        n => match r.resolve_char_ref().map_err(|e| malformed(&e))? {
+                            Some(c) => current.push(c),
+                            None => return Err(malformed(&format!("unknown entity &{n};"))),
+                        },
+                    }
+                }
+                Event::End(_) => {
+                    let name = stack.pop().ok_or_else(|| malformed(&"an end tag without a start"))?;
+                    if !stack.is_empty() {
+                        let path = path_of(&stack[1..], &name);
+                        let value = std::mem::take(&mut current).trim().to_string();
+                        // A group's own text is only the whitespace between its children.
+                        match values.get(&path) {
+                            Some(_) => return Err(FieldError::new(F, "err-submission-repeated").with("element", path)),
+                            None => {
+                                if !values.keys().any(|k| k.starts_with(&format!("{path}/"))) {
+                                    values.insert(path, value);
+                                }
+                            }
+                        }
+                    }
+                    current.clear();
+                }
+                Event::DocType(_) => return Err(malformed(&"a document type declaration is not allowed")),
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            }
+        }
+        if !stack.is_empty() {
+            return Err(malformed(&"the document ends before its elements close"));
+        }
+        let (_, form_id, version) = root.ok_or_else(|| malformed(&"no root element"))?;
+        let instance_id = values.get("meta/instanceID").cloned().unwrap_or_default();
+        if instance_id.is_empty()
+            || instance_id.len() > 100
+            || !instance_id.chars().all(|c| c.is_ascii_alphanumeric() || "-:._".contains(c))
+        {
+            return Err(FieldError::new(F, "err-submission-instance-id"));
+        }
+        Ok(FilledForm { form_id, version, instance_id, values })
+    }
+
+    pub fn get(&self, path: &str) -> &str {
+        self.values.get(path).map(|s| s.as_str()).unwrap_or("")
+    }
+
+    /// The form as XML again (after a data officer's correction), in the
+    /// shape the device sent: the root with its id and version, groups as
+    /// nested elements.
+    pub fn to_xml(&self) -> String {
+        let mut out = format!(
+            "<?xml version='1.0' ?><{0} id=\"{1}\" version=\"{2}\">",
+            self.form_id,
+            quick_xml::escape::escape(&self.form_id),
+            quick_xml::escape::escape(&self.version)
+        );
+        let mut open: Vec<&str> = Vec::new();
+        for (path, value) in &self.values {
+            let parts: Vec<&str> = path.split('/').collect();
+            let (groups, leaf) = parts.split_at(parts.len() - 1);
+            let shared = open.iter().zip(groups).take_while(|(a, b)| a == b).count();
+            while open.len() > shared {
+                out.push_str(&format!("</{}>", open.pop().expect("open group")));
+            }
+            for g in &groups[shared..] {
+                out.push_str(&format!("<{g}>"));
+                open.push(g);
+            }
+            out.push_str(&format!("<{0}>{1}</{0}>", leaf[0], quick_xml::escape::escape(value)));
+        }
+        while let Some(g) = open.pop() {
+            out.push_str(&format!("</{g}>"));
+        }
+        out.push_str(&format!("</{}>", self.form_id));
+        out
+    }
+}
+
+fn path_of(groups: &[String], name: &str) -> String {
+    let mut p = groups.join("/");
+    if !p.is_empty() {
+        p.push('/');
+    }
+    p.push_str(name);
+    p
+}
+
+/// A file sent with a submission.
+pub struct SubmittedFile {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What became of a submission.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Received {
+    /// Applied now: the records it made.
+    Applied { instance_id: String, record: String },
+    /// Seen before (a resend): nothing was created again.
+    AlreadyReceived { instance_id: String, status: String },
+    /// Kept for a data officer, with why it could not be applied.
+    Quarantined { instance_id: String, problems: Vec<Problem> },
+}
+
+/// Why a submission waits in quarantine: a form field and a message id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub field: String,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, String>,
+}
+
+/// How a submission's receipt is written with the records it makes: a
+/// first arrival inserts it; a data officer's retry settles the quarantined
+/// one. Either fails (and so rolls back the records) if another request got
+/// there first.
+pub(crate) enum Receipt<'a> {
+    First(NewSubmission<'a>),
+    Retry { id: &'a str, by: UserId },
+}
+
+pub(crate) async fn keep_receipt(c: &mut AnyConnection, keys: &Keyring, receipt: &Receipt<'_>, record: &str) -> ServiceResult<()> {
+    let kept = match receipt {
+        Receipt::First(r) => {
+            store::insert(c, keys, &NewSubmission { record_ref: Some(record), status: "applied", payload: "", ..*r }).await?
+        }
+        Receipt::Retry { id, by } => {
+            let s = store::Settlement { status: "applied", record_ref: Some(record), reason: None, by: *by, at: Timestamp::now() };
+            store::settle(c, keys, id, &s).await?
+        }
+    };
+    if kept {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict("this submission was already received"))
+    }
+}
+
+/// Where a submission belongs, for who may see it in quarantine.
+struct Placement {
+    office: Option<OfficeId>,
+    restricted: bool,
+}
+
+impl Passage {
+    /// The offices a user may record work in, as the `offices.csv` media
+    /// file the forms list them from (`name` is the office code).
+    pub async fn offices_csv(&self, actor: &Actor) -> ServiceResult<String> {
+        let offices = access::writable_offices(actor);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["name", "label"]).map_err(|e| ServiceError::Operation(e.to_string()))?;
+        for o in self.offices().await? {
+            if offices.contains(o.id) {
+                w.write_record([o.code.as_str(), &format!("{} ({})", o.name, o.code)])
+                    .map_err(|e| ServiceError::Operation(e.to_string()))?;
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| ServiceError::Operation(e.to_string()))?;
+        Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+    }
+
+    /// Take a submission from a device: apply it, recognise it as a resend,
+    /// or keep it in quarantine with its problems. Malformed XML and forms
+    /// Passage does not have are refused (the device keeps them).
+    pub async fn receive_submission(&self, actor: &Actor, xml: &[u8], files: Vec<SubmittedFile>, source: &str) -> ServiceResult<Received> {
+        let filled = FilledForm::parse(xml)?;
+        let Some(form) = form(&filled.form_id) else {
+            return Err(FieldError::new("xml_submission_file", "err-submission-unknown-form")
+                .with("value", filled.form_id.chars().take(60).collect::<String>())
+                .into());
+        };
+        if !actor.rights().can_somewhere(form.needs) {
+            return Err(ServiceError::Forbidden("send this form"));
+        }
+        if files.len() > MAX_FILES {
+            return Err(FieldError::new("files", "err-too-many").with("max", MAX_FILES).into());
+        }
+        let sha = sha256_hex(xml);
+        let payload = std::str::from_utf8(xml).expect("checked by parse");
+        let received = match self.resend(&filled.instance_id, &sha).await? {
+            Some(r) => r,
+            None => {
+                let receipt = NewSubmission {
+                    id: &filled.instance_id,
+                    form_id: form.id,
+                    form_version: &filled.version,
+                    source,
+                    submitted_by: actor.id,
+                    received_at: Timestamp::now(),
+                    payload_sha256: &sha,
+                    payload,
+                    status: "applied",
+                    problems: "[]",
+                    office_id: None,
+                    restricted: false,
+                    record_ref: None,
+                };
+                match self.apply(actor, form, &filled, &Receipt::First(receipt)).await {
+                    Ok(record) => {
+                        tracing::info!(target: "passage::fieldforms", form = form.id, record = %record, "submission applied");
+                        Received::Applied { instance_id: filled.instance_id.clone(), record }
+                    }
+                    Err(ServiceError::Conflict(_)) => match self.resend(&filled.instance_id, &sha).await? {
+                        Some(r) => r,
+                        None => return Err(ServiceError::Conflict("this submission was already received")),
+                    },
+                    Err(ServiceError::Invalid(inv)) => {
+                        let problems = problems_of(form.id, &inv);
+                        let place = self.placement(actor, form, &filled).await?;
+                        let text = serde_json::to_string(&problems).expect("problems serialise");
+                        let row = NewSubmission {
+                            status: "quarantined",
+                            problems: &text,
+                            office_id: place.office,
+                            restricted: place.restricted,
+                            ..receipt
+                        };
+                        let mut tx = self.db.begin().await?;
+                        if !store::insert(&mut tx, &self.keys, &row).await? {
+                            drop(tx);
+                            return match self.resend(&filled.instance_id, &sha).await? {
+                                Some(r) => Ok(r),
+                                None => Err(ServiceError::Conflict("this submission was already received")),
+                            };
+                        }
+                        let changes = json!({"form": [null, form.id], "problems": [null, problems.len()]});
+                        audit::record(
+                            &mut tx,
+                            Some(actor),
+                            "submission.quarantine",
+                            format!("submission:{}", filled.instance_id),
+                            None,
+                            changes,
+                        )
+                        .await?;
+                        tx.commit().await?;
+                        tracing::info!(target: "passage::fieldforms", form = form.id, problems = problems.len(), "submission quarantined");
+                        Received::Quarantined { instance_id: filled.instance_id.clone(), problems }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        if !files.is_empty() {
+            let mut tx = self.db.begin().await?;
+            for f in &files {
+                store::add_file(&mut tx, &filled.instance_id, &f.name, &f.content_type, &f.bytes).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(received)
+    }
+
+    /// A submission seen before: the same bytes are a resend; other bytes
+    /// under the same instance id are a conflict (two forms cannot share one).
+    async fn resend(&self, instance_id: &str, sha: &str) -> ServiceResult<Option<Received>> {
+        let mut c = self.db.reader().acquire().await?;
+        match store::get(&mut c, &self.keys, instance_id).await? {
+            None => Ok(None),
+            Some(s) if s.payload_sha256 == sha => Ok(Some(Received::AlreadyReceived { instance_id: s.id, status: s.status })),
+            Some(_) => Err(ServiceError::Conflict("another submission was already received under this instance id")),
+        }
+    }
+
+    /// Map a filled form to its use case and run it, with the receipt in
+    /// the same transaction. Returns what it made (`case:<id>`…).
+    async fn apply(&self, actor: &Actor, form: &FieldForm, f: &FilledForm, receipt: &Receipt<'_>) -> ServiceResult<String> {
+        match form.id {
+            REGISTRATION => {
+                let office = self.office_field(f.get("case/office")).await?;
+                let precision = f.get("person/birth_date_precision");
+                let (birth_date, precision) = match precision {
+                    "year" => (f.get("person/birth_year").to_string(), "year"),
+                    "unknown" | "" => (String::new(), ""),
+                    p => (f.get("person/birth_date").to_string(), p),
+                };
+                let nationality = match f.get("person/nationality") {
+                    "other" => f.get("person/nationality_other"),
+                    n => n,
+                };
+                let person = PersonInput {
+                    names: vec![NameInput { given: f.get("person/given_name").into(), family: f.get("person/family_name").into() }],
+                    sex: f.get("person/sex").into(),
+                    birth_date,
+                    birth_date_precision: precision.into(),
+                    nationality: nationality.into(),
+                    languages: Vec::new(),
+                    phone: f.get("person/phone").into(),
+                    documents: if f.get("person/document_kind").is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![DocumentInput {
+                            kind: f.get("person/document_kind").into(),
+                            number: f.get("person/document_number").into(),
+                            issuing_country: String::new(),
+                            expires_on: String::new(),
+                        }]
+                    },
+                };
+                let case = CaseInput { kind: f.get("case/case_kind").into(), office_id: office, assigned_to: String::new() };
+                let screening = ScreeningInput {
+                    screened_on: f.get("screening/screened_on").into(),
+                    findings: words(f.get("screening/findings")),
+                    exploitation: words(f.get("screening/exploitation")),
+                    notes: f.get("screening/notes").into(),
+                };
+                let given_on = f.get("screening/screened_on").to_string();
+                let mut consents = Vec::new();
+                match f.get("consent/registration_consent") {
+                    "yes" => consents.push(ConsentInput {
+                        kind: "registration".into(),
+                        partner: String::new(),
+                        method: f.get("consent/consent_method").into(),
+                        given_on: given_on.clone(),
+                    }),
+                    _ => return Err(FieldError::new("consent", "err-registration-consent").into()),
+                }
+                if f.get("consent/follow_up_consent") == "yes" {
+                    consents.push(ConsentInput {
+                        kind: "follow_up_contact".into(),
+                        partner: String::new(),
+                        method: f.get("consent/consent_method").into(),
+                        given_on,
+                    });
+                }
+                let r = Registration { person: &person, case: &case, screening: Some(&screening), consents: &consents };
+                let ids = self.register(actor, &r, Some(receipt)).await?;
+                Ok(format!("case:{}", ids.case_id))
+            }
+            ASSISTANCE => {
+                let case = self.case_field(actor, f.get("case_reference")).await?;
+                let input = AssistanceInput {
+                    kind: f.get("kind").into(),
+                    provided_on: f.get("provided_on").into(),
+                    quantity: f.get("quantity").into(),
+                    place: f.get("place").into(),
+                    provider: f.get("provider").into(),
+                    cost: whole(f.get("cost")),
+                    currency: f.get("currency").into(),
+                };
+                let id = self.record_assistance_with(actor, case, &input, Some(receipt)).await?;
+                Ok(format!("assistance:{id}"))
+            }
+            CAMPAIGN_EVENT => {
+                let office = self.office_field(f.get("office")).await?;
+                let input = CampaignEventInput {
+                    office_id: office,
+                    held_on: f.get("held_on").into(),
+                    kind: f.get("kind").into(),
+                    place: f.get("place").into(),
+                    people_reached: f.get("people_reached").into(),
+                    women: f.get("women").into(),
+                    men: f.get("men").into(),
+                    girls: f.get("girls").into(),
+                    boys: f.get("boys").into(),
+                };
+                let id = self.record_campaign_event_with(actor, &input, Some(receipt)).await?;
+                Ok(format!("campaign:{id}"))
+            }
+            MONITORING_VISIT => {
+                let case = self.case_field(actor, f.get("case_reference")).await?;
+                let mut c = self.db.reader().acquire().await?;
+                let visits = passage_storage::reintegration::visits_of(&mut c, &self.keys, case).await?;
+                drop(c);
+                let Some(visit) = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled) else {
+                    return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
+                };
+                let input = VisitInput { status: f.get("status").into(), done_on: f.get("done_on").into(), notes: f.get("notes").into() };
+                self.record_visit_with(actor, &visit.id, &input, Some(receipt)).await?;
+                Ok(format!("visit:{}", visit.id))
+            }
+            _ => Err(FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id).into()),
+        }
+    }
+
+    /// An office named by code in a form, as the id the use cases take.
+    async fn office_field(&self, code: &str) -> ServiceResult<String> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(String::new());
+        }
+        let mut c = self.db.reader().acquire().await?;
+        match passage_storage::registry::get_office_by_code(&mut c, &code.to_uppercase()).await? {
+            Some(o) => Ok(o.id.to_string()),
+            None => Err(FieldError::new("office_id", "err-unknown-office").with("value", code.chars().take(40).collect::<String>()).into()),
+        }
+    }
+
+    /// A case named by its reference, among those the user may see (one
+    /// they may not see is "unknown", so that its existence does not leak).
+    async fn case_field(&self, actor: &Actor, reference: &str) -> ServiceResult<passage_domain::ids::CaseId> {
+        let reference = reference.trim().to_uppercase();
+        if reference.is_empty() {
+            return Err(FieldError::new("case_reference", "err-required").into());
+        }
+        let mut c = self.db.reader().acquire().await?;
+        match passage_storage::registry::get_case_by_reference(&mut c, &reference, &Scope::of(&actor.rights())).await? {
+            Some(case) => Ok(case.id),
+            None => Err(FieldError::new("case_reference", "err-unknown-case")
+                .with("value", reference.chars().take(40).collect::<String>())
+                .into()),
+        }
+    }
+
+    /// The office a quarantined submission belongs to, and whether what it
+    /// holds would make a case restricted.
+    async fn placement(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Placement> {
+        let mut c = self.db.reader().acquire().await?;
+        let office = match form.id {
+            REGISTRATION | CAMPAIGN_EVENT => {
+                let code = if form.id == REGISTRATION { f.get("case/office") } else { f.get("office") };
+                passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await?.map(|o| o.id)
+            }
+            _ => passage_storage::registry::get_case_by_reference(
+                &mut c,
+                &f.get("case_reference").trim().to_uppercase(),
+                &Scope::of(&actor.rights()),
+            )
+            .await?
+            .map(|c| c.office_id),
+        };
+        let office = office.or_else(|| match actor.rights().offices(form.needs) {
+            Offices::Only(set) if set.len() == 1 => set.iter().next().copied(),
+            _ => None,
+        });
+        let restricted = form.id == REGISTRATION
+            && (matches!(f.get("case/case_kind"), "trafficking_victim_assistance" | "unaccompanied_child")
+                || words(f.get("screening/findings"))
+                    .iter()
+                    .filter_map(|w| VulnerabilityCategory::parse("findings", w).ok())
+                    .any(|v| v.makes_case_restricted()));
+        Ok(Placement { office, restricted })
+    }
+
+    /// Whether a user may see (and settle) a quarantined submission: its
+    /// sender, or whoever may do what the form does in its office — and for
+    /// one that would be restricted, see restricted cases there.
+    fn may_see(actor: &Actor, s: &SubmissionRecord) -> bool {
+        if s.submitted_by == actor.id {
+            return true;
+        }
+        let Some(f) = form(&s.form_id) else { return false };
+        let rights = actor.rights();
+        match s.office_id {
+            Some(o) => rights.can(f.needs, o) && (!s.restricted || rights.can(Permission::ReadRestricted, o)),
+            None => {
+                matches!(rights.offices(f.needs), Offices::All)
+                    && (!s.restricted || matches!(rights.offices(Permission::ReadRestricted), Offices::All))
+            }
+        }
+    }
+
+    /// Quarantined submissions the user may see, newest first.
+    pub async fn quarantine(&self, actor: &Actor) -> ServiceResult<Vec<SubmissionRecord>> {
+        if !FORMS.iter().any(|f| actor.rights().can_somewhere(f.needs)) {
+            return Err(ServiceError::Forbidden("see submissions from the field"));
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let all = store::with_status(&mut c, &self.keys, "quarantined", 1000).await?;
+        Ok(all.into_iter().filter(|s| Self::may_see(actor, s)).collect())
+    }
+
+    /// One submission with its values, for a data officer to correct.
+    pub async fn submission(&self, actor: &Actor, id: &str) -> ServiceResult<(SubmissionRecord, Option<FilledForm>)> {
+        if !FORMS.iter().any(|f| actor.rights().can_somewhere(f.needs)) {
+            return Err(ServiceError::Forbidden("see submissions from the field"));
+        }
+        let mut c = self.db.reader().acquire().await?;
+        let s = store::get(&mut c, &self.keys, id.trim()).await?.ok_or(ServiceError::NotFound)?;
+        drop(c);
+        if !Self::may_see(actor, &s) {
+            return Err(ServiceError::NotFound);
+        }
+        let filled = if s.payload.is_empty() { None } else { FilledForm::parse(s.payload.as_bytes()).ok() };
+        Ok((s, filled))
+    }
+
+    /// Apply a quarantined submission again with a data officer's
+    /// corrections (element path → value). If it still does not pass, it
+    /// stays in quarantine with the corrections kept and the new problems.
+    pub async fn retry_submission(&self, actor: &Actor, id: &str, corrections: &BTreeMap<String, String>) -> ServiceResult<Received> {
+        let (s, filled) = self.submission(actor, id).await?;
+        if s.status != "quarantined" {
+            return Err(ServiceError::Conflict("this submission was already settled"));
+        }
+        let form = form(&s.form_id).ok_or(ServiceError::NotFound)?;
+        let mut filled = filled.ok_or(ServiceError::NotFound)?;
+        for (path, value) in corrections {
+            // Only the form's own elements can be corrected; the instance id is the key.
+            if filled.values.contains_key(path) && path != "meta/instanceID" {
+                filled.values.insert(path.clone(), value.trim().chars().take(MAX_VALUE_CHARS).collect());
+            }
+        }
+        match self.apply(actor, form, &filled, &Receipt::Retry { id: &s.id, by: actor.id }).await {
+            Ok(record) => {
+                let mut tx = self.db.begin().await?;
+                let changes = json!({"status": ["quarantined", "applied"], "record": [null, record]});
+                audit::record(&mut tx, Some(actor), "submission.apply", format!("submission:{}", s.id), None, changes).await?;
+                tx.commit().await?;
+                Ok(Received::Applied { instance_id: s.id, record })
+            }
+            Err(ServiceError::Invalid(inv)) => {
+                let problems = problems_of(form.id, &inv);
+                let xml = filled.to_xml();
+                let text = serde_json::to_string(&problems).expect("problems serialise");
+                let mut tx = self.db.begin().await?;
+                store::correct(&mut tx, &self.keys, &s.id, &xml, &s.payload_sha256, &text).await?;
+                tx.commit().await?;
+                Ok(Received::Quarantined { instance_id: s.id, problems })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reject a quarantined submission, with the reason; its payload is wiped.
+    pub async fn reject_submission(&self, actor: &Actor, id: &str, reason: &str) -> ServiceResult<()> {
+        let (s, _) = self.submission(actor, id).await?;
+        let reason = passage_domain::text::required("reason", reason, 500, false)?;
+        let mut tx = self.db.begin().await?;
+        let settled = store::Settlement { status: "rejected", record_ref: None, reason: Some(&reason), by: actor.id, at: Timestamp::now() };
+        if !store::settle(&mut tx, &self.keys, &s.id, &settled).await? {
+            return Err(ServiceError::Conflict("this submission was already settled"));
+        }
+        let changes = json!({"status": ["quarantined", "rejected"], "reason": [null, audit::redacted(&reason)]});
+        audit::record(&mut tx, Some(actor), "submission.reject", format!("submission:{}", s.id), None, changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Collect writes a decimal answer with its fraction (`15000.0`); amounts
+/// are whole units, so a zero fraction is dropped and any other is left
+/// for the use case to refuse.
+fn whole(s: &str) -> String {
+    match s.trim().split_once('.') {
+        Some((units, fraction)) if !units.is_empty() && fraction.chars().all(|c| c == '0') => units.to_string(),
+        _ => s.trim().to_string(),
+    }
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_string).collect()
+}
+
+/// The use cases name fields as the web forms do; a data officer reads the
+/// field form's element paths.
+fn problems_of(form_id: &str, inv: &Invalid) -> Vec<Problem> {
+    inv.errors
+        .iter()
+        .map(|e| Problem {
+            field: form_path(form_id, &e.field),
+            code: e.code.to_string(),
+            args: e.args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        })
+        .collect()
+}
+
+fn form_path(form_id: &str, field: &str) -> String {
+    let p = match (form_id, field) {
+        (REGISTRATION, "names[0].given") => "person/given_name",
+        (REGISTRATION, "names[0].family" | "names") => "person/family_name",
+        (REGISTRATION, "sex" | "nationality" | "phone" | "birth_date_precision") => return format!("person/{field}"),
+        (REGISTRATION, "birth_date") => "person/birth_date",
+        (REGISTRATION, f) if f.starts_with("documents") => {
+            if f.ends_with("kind") {
+                "person/document_kind"
+            } else {
+                "person/document_number"
+            }
+        }
+        (REGISTRATION, "kind") => "case/case_kind",
+        (REGISTRATION, "office_id" | "assigned_to") => "case/office",
+        (REGISTRATION, "screened_on" | "findings" | "exploitation" | "notes") => return format!("screening/{field}"),
+        (REGISTRATION, "method" | "given_on" | "consent") => "consent/registration_consent",
+        (CAMPAIGN_EVENT, "office_id") => "office",
+        (MONITORING_VISIT, "done_on" | "status" | "notes") => return field.to_string(),
+        _ => return field.to_string(),
+    };
+    p.to_string()
+}
+
+/// For tests and the data officer's page: the element paths of a form's
+/// primary instance, in document order.
+pub fn instance_paths(form: &FieldForm) -> Vec<String> {
+    let xml = form.xform;
+    let Some(start) = xml.find(&format!("<{} ", form.id)) else { return Vec::new() };
+    let end = xml[start..].find(&format!("</{}>", form.id)).map(|e| start + e + form.id.len() + 3).unwrap_or(xml.len());
+    let mut reader = quick_xml::Reader::from_str(&xml[start..end]);
+    let mut stack: Vec<String> = Vec::new();
+    let mut leaves: Vec<String> = Vec::new();
+    let mut had_child: Vec<bool> = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if let Some(h) = had_child.last_mut() {
+                    *h = true;
+                }
+                stack.push(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                had_child.push(false);
+            }
+            Ok(Event::Empty(e)) => {
+                if let Some(h) = had_child.last_mut() {
+                    *h = true;
+                }
+                if !stack.is_empty() {
+                    leaves.push(path_of(&stack[1..], &String::from_utf8_lossy(e.local_name().as_ref())));
+                }
+            }
+            Ok(Event::End(_)) => {
+                let name = stack.pop().unwrap_or_default();
+                let had = had_child.pop().unwrap_or(true);
+                if !had && !stack.is_empty() {
+                    leaves.push(path_of(&stack[1..], &name));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    leaves
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_submission_reads_as_paths_and_values() {
+        let xml = br#"<?xml version='1.0' ?><passage_assistance id="passage_assistance" version="2026112301" xmlns:orx="http://openrosa.org/xforms"><case_reference>AGZ-2026-000001</case_reference><kind>food</kind><place>Centre &amp; annex</place><cost/><orx:meta><orx:instanceID>uuid:1b2c</orx:instanceID></orx:meta></passage_assistance>"#;
+        let f = FilledForm::parse(xml).unwrap();
+        assert_eq!(f.form_id, "passage_assistance");
+        assert_eq!(f.version, "2026112301");
+        assert_eq!(f.instance_id, "uuid:1b2c");
+        assert_eq!(f.get("place"), "Centre & annex");
+        assert_eq!(f.get("cost"), "");
+        assert_eq!(f.get("meta/instanceID"), "uuid:1b2c");
+        // Written back, it reads the same.
+        assert_eq!(FilledForm::parse(f.to_xml().as_bytes()).unwrap(), f);
+    }
+
+    #[test]
+    fn broken_submissions_are_refused_whole() {
+        for (xml, code) in [
+            (&b"<passage_assistance><kind>food</kind>"[..], "err-submission-malformed"),
+            (b"<a><meta><instanceID>uuid:1</instanceID></meta></a><b/>", "err-submission-malformed"),
+            (b"<passage_assistance><kind>food</kind></passage_assistance>", "err-submission-instance-id"),
+            (
+                b"<passage_assistance><kind>a</kind><kind>b</kind><meta><instanceID>uuid:1</instanceID></meta></passage_assistance>",
+                "err-submission-repeated",
+            ),
+            (
+                b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;<meta><instanceID>uuid:1</instanceID></meta></x>",
+                "err-submission-malformed",
+            ),
+            (b"\xff\xfe<x/>", "err-submission-encoding"),
+            (b"<x><meta><instanceID>uuid:1 OR 1=1</instanceID></meta></x>", "err-submission-instance-id"),
+        ] {
+            assert_eq!(FilledForm::parse(xml).unwrap_err().code, code, "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn every_form_states_its_version_and_its_fields() {
+        for f in &FORMS {
+            assert_eq!(f.version(), "2026112301", "{}", f.id);
+            let paths = instance_paths(f);
+            assert!(paths.contains(&"meta/instanceID".to_string()), "{}: {paths:?}", f.id);
+            assert!(f.hash().starts_with("md5:") && f.hash().len() == 36);
+        }
+        let reg = instance_paths(form(REGISTRATION).unwrap());
+        for p in ["person/given_name", "person/family_name", "case/office", "screening/findings", "consent/registration_consent"] {
+            assert!(reg.contains(&p.to_string()), "{p} in {reg:?}");
+        }
+    }
+}
