@@ -32,33 +32,55 @@ fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A campaign event that passed every check, ready to write.
+pub(crate) struct PreparedCampaignEvent {
+    office: passage_storage::records::OfficeRecord,
+    event: passage_domain::activity::NewCampaignEvent,
+}
+
 impl Passage {
     pub async fn record_campaign_event(&self, actor: &Actor, input: &CampaignEventInput) -> ServiceResult<String> {
-        self.record_campaign_event_with(actor, input, None).await
+        let prepared = self.prepare_campaign_event(actor, input).await?;
+        let mut tx = self.db.begin().await?;
+        let id = self.write_campaign_event(&mut tx, actor, prepared, None).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// Record a campaign event, with the receipt of the submission that
-    /// brought it in the same transaction (see `fieldforms`).
-    pub(crate) async fn record_campaign_event_with(
-        &self,
-        actor: &Actor,
-        input: &CampaignEventInput,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
-    ) -> ServiceResult<String> {
+    /// Every check of a campaign event, reading only; every problem at once.
+    pub(crate) async fn prepare_campaign_event(&self, actor: &Actor, input: &CampaignEventInput) -> ServiceResult<PreparedCampaignEvent> {
         access::require(actor, Action::WriteSomewhere)?;
         let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await?;
+        let office = self.case_office(&mut c, actor, &input.office_id).await;
         drop(c);
-        let e = input.parse(Timestamp::now().date())?;
-        let id = new_id();
-        let mut tx = self.db.begin().await?;
-        if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("campaign:{id}")).await?;
+        let event = input.parse(Timestamp::now().date());
+        match (office, event) {
+            (Ok(office), Ok(event)) => Ok(PreparedCampaignEvent { office, event }),
+            (Err(ServiceError::Invalid(mut a)), Err(b)) => {
+                a.errors.extend(b.errors);
+                Err(ServiceError::Invalid(a))
+            }
+            (Err(e), _) => Err(e),
+            (_, Err(b)) => Err(b.into()),
         }
-        store::insert_campaign_event(&mut tx, &id, office.id, &e, actor.id, Timestamp::now()).await?;
+    }
+
+    /// Write a prepared campaign event in the caller's transaction.
+    pub(crate) async fn write_campaign_event(
+        &self,
+        c: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        prepared: PreparedCampaignEvent,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<String> {
+        let PreparedCampaignEvent { office, event: e } = prepared;
+        let id = new_id();
+        if let Some(receipt) = receipt {
+            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("campaign:{id}")).await?;
+        }
+        store::insert_campaign_event(&mut *c, &id, office.id, &e, actor.id, Timestamp::now()).await?;
         let changes = json!({"office": [null, office.code], "held_on": [null, e.held_on], "kind": [null, e.kind], "people_reached": [null, e.people_reached]});
-        audit::record(&mut tx, Some(actor), "activity.campaign", format!("campaign:{id}"), None, changes).await?;
-        tx.commit().await?;
+        audit::record(&mut *c, Some(actor), "activity.campaign", format!("campaign:{id}"), None, changes).await?;
         Ok(id)
     }
 

@@ -369,6 +369,14 @@ pub(crate) async fn keep_receipt(c: &mut AnyConnection, keys: &Keyring, receipt:
     }
 }
 
+/// A filled form that passed every check of its use case, ready to write.
+pub(crate) enum Prepared {
+    Registration(crate::registry::PreparedRegistration),
+    Assistance(crate::registry::PreparedAssistance),
+    Campaign(crate::activities::PreparedCampaignEvent),
+    Visit(crate::reintegration::PreparedVisit),
+}
+
 /// Where a submission belongs, for who may see it in quarantine.
 struct Placement {
     office: Option<OfficeId>,
@@ -498,6 +506,36 @@ impl Passage {
     /// Map a filled form to its use case and run it, with the receipt in
     /// the same transaction. Returns what it made (`case:<id>`…).
     async fn apply(&self, actor: &Actor, form: &FieldForm, f: &FilledForm, receipt: &Receipt<'_>) -> ServiceResult<String> {
+        let prepared = self.prepare(actor, form, f).await?;
+        let mut tx = self.db.begin().await?;
+        let record = self.write(&mut tx, actor, prepared, receipt).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Write a prepared form in the caller's transaction, with its receipt.
+    pub(crate) async fn write(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        prepared: Prepared,
+        receipt: &Receipt<'_>,
+    ) -> ServiceResult<String> {
+        Ok(match prepared {
+            Prepared::Registration(p) => format!("case:{}", self.write_registration(c, actor, p, Some(receipt)).await?.case_id),
+            Prepared::Assistance(p) => format!("assistance:{}", self.write_assistance(c, actor, p, Some(receipt)).await?),
+            Prepared::Campaign(p) => format!("campaign:{}", self.write_campaign_event(c, actor, p, Some(receipt)).await?),
+            Prepared::Visit(p) => {
+                let id = p.visit.id.clone();
+                self.write_visit(c, actor, p, Some(receipt)).await?;
+                format!("visit:{id}")
+            }
+        })
+    }
+
+    /// Map a filled form to its use case's input and run every check of
+    /// it, reading only: what a dry run asks of each row of an import.
+    pub(crate) async fn prepare(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Prepared> {
         match form.id {
             REGISTRATION => {
                 let office = self.office_field(f.get("case/office")).await?;
@@ -557,8 +595,7 @@ impl Passage {
                     });
                 }
                 let r = Registration { person: &person, case: &case, screening: Some(&screening), consents: &consents };
-                let ids = self.register(actor, &r, Some(receipt)).await?;
-                Ok(format!("case:{}", ids.case_id))
+                Ok(Prepared::Registration(self.prepare_registration(actor, &r).await?))
             }
             ASSISTANCE => {
                 let case = self.case_field(actor, f.get("case_reference")).await?;
@@ -571,8 +608,7 @@ impl Passage {
                     cost: whole(f.get("cost")),
                     currency: f.get("currency").into(),
                 };
-                let id = self.record_assistance_with(actor, case, &input, Some(receipt)).await?;
-                Ok(format!("assistance:{id}"))
+                Ok(Prepared::Assistance(self.prepare_assistance(actor, case, &input).await?))
             }
             CAMPAIGN_EVENT => {
                 let office = self.office_field(f.get("office")).await?;
@@ -587,8 +623,7 @@ impl Passage {
                     girls: f.get("girls").into(),
                     boys: f.get("boys").into(),
                 };
-                let id = self.record_campaign_event_with(actor, &input, Some(receipt)).await?;
-                Ok(format!("campaign:{id}"))
+                Ok(Prepared::Campaign(self.prepare_campaign_event(actor, &input).await?))
             }
             MONITORING_VISIT => {
                 let case = self.case_field(actor, f.get("case_reference")).await?;
@@ -599,8 +634,7 @@ impl Passage {
                     return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
                 };
                 let input = VisitInput { status: f.get("status").into(), done_on: f.get("done_on").into(), notes: f.get("notes").into() };
-                self.record_visit_with(actor, &visit.id, &input, Some(receipt)).await?;
-                Ok(format!("visit:{}", visit.id))
+                Ok(Prepared::Visit(self.prepare_visit(actor, &visit.id, &input).await?))
             }
             _ => Err(FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id).into()),
         }

@@ -45,6 +45,23 @@ pub struct CaseFile {
     pub notes: Vec<NoteRecord>,
 }
 
+/// An assistance record that passed every check, ready to write.
+pub(crate) struct PreparedAssistance {
+    case: CaseRecord,
+    a: passage_domain::assistance::NewAssistance,
+}
+
+/// A registration that passed every check, ready to write.
+pub(crate) struct PreparedRegistration {
+    person: passage_domain::person::NewPerson,
+    kind: CaseKind,
+    office: OfficeRecord,
+    assignee: Option<UserId>,
+    screening: Option<passage_domain::screening::NewScreening>,
+    consents: Vec<passage_domain::person::NewConsent>,
+    today: CalendarDate,
+}
+
 /// A registration with what came with it on the same screen.
 pub struct Registration<'a> {
     pub person: &'a PersonInput,
@@ -145,20 +162,19 @@ impl Passage {
 
     /// Register a new person and open their first case, in one transaction.
     pub async fn register_person(&self, actor: &Actor, person: &PersonInput, case: &CaseInput) -> ServiceResult<Registered> {
-        self.register(actor, &Registration { person, case, screening: None, consents: &[] }, None).await
+        let prepared = self.prepare_registration(actor, &Registration { person, case, screening: None, consents: &[] }).await?;
+        let mut tx = self.db.begin().await?;
+        let ids = self.write_registration(&mut tx, actor, prepared, None).await?;
+        tx.commit().await?;
+        tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
+        Ok(ids)
     }
 
-    /// Register a person with everything a field form carries on one
-    /// screen — their first case, a screening, the consents they gave — in
-    /// one transaction, together with the receipt of the submission that
-    /// brought it (so that a resend finds the receipt and creates nothing).
-    /// Every problem in every part is reported at once.
-    pub(crate) async fn register(
-        &self,
-        actor: &Actor,
-        r: &Registration<'_>,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
-    ) -> ServiceResult<Registered> {
+    /// Every check of a registration with everything a field form carries
+    /// on one screen (a screening, the consents given), reading only: what
+    /// an import's dry run asks of each row. Every problem in every part is
+    /// reported at once.
+    pub(crate) async fn prepare_registration(&self, actor: &Actor, r: &Registration<'_>) -> ServiceResult<PreparedRegistration> {
         let today = CalendarDate::today();
         let mut inv = Invalid::default();
         let p = inv.take_all(r.person.parse(today));
@@ -187,15 +203,26 @@ impl Passage {
         };
         drop(c);
         inv.into_result()?;
-        let (p, kind, office) = (p.expect("checked"), kind.expect("checked"), office.expect("checked"));
+        let (person, kind, office) = (p.expect("checked"), kind.expect("checked"), office.expect("checked"));
+        Ok(PreparedRegistration { person, kind, office, assignee, screening, consents, today })
+    }
+
+    /// Write a prepared registration in the caller's transaction.
+    pub(crate) async fn write_registration(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        prepared: PreparedRegistration,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<Registered> {
+        let PreparedRegistration { person: p, kind, office, assignee, screening, consents, today } = prepared;
         let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
         let now = Timestamp::now();
         let findings = screening.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
-        let mut tx = self.db.begin().await?;
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("case:{}", ids.case_id)).await?;
+            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("case:{}", ids.case_id)).await?;
         }
-        reg::insert_person(&mut tx, &self.keys, ids.person_id, &p, office.id, actor.id, now).await?;
+        reg::insert_person(&mut *c, &self.keys, ids.person_id, &p, office.id, actor.id, now).await?;
         let row = NewCaseRow {
             id: ids.case_id,
             person_id: ids.person_id,
@@ -206,9 +233,9 @@ impl Passage {
             opened_on: today,
         };
         let (office_id, row_assigned, row_sensitivity) = (row.office.id, row.assigned_to, row.sensitivity);
-        reg::insert_case(&mut tx, &row, actor.id, now).await?;
-        reg::refresh_key_restriction(&mut tx, ids.person_id, office_id).await?;
-        reg::record_activity(&mut tx, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
+        reg::insert_case(&mut *c, &row, actor.id, now).await?;
+        reg::refresh_key_restriction(&mut *c, ids.person_id, office_id).await?;
+        reg::record_activity(&mut *c, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
         // Identity enters the trail redacted: the trail outlives erasure and
         // retention (see `privacy`), so it must not be a copy of who people are.
         let person_changes = audit::created(&[
@@ -220,7 +247,7 @@ impl Passage {
             ("phone", p.phone.as_ref().map(|p| audit::redacted(&p.to_string())).unwrap_or(Value::Null)),
             ("documents", json!(p.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>())),
         ]);
-        audit::record(&mut tx, Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes)
+        audit::record(&mut *c, Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes)
             .await?;
         let case_changes = audit::created(&[
             ("kind", json!(kind)),
@@ -228,23 +255,23 @@ impl Passage {
             ("assigned_to", json!(row_assigned)),
             ("sensitivity", json!(row_sensitivity)),
         ]);
-        audit::record(&mut tx, Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes).await?;
+        audit::record(&mut *c, Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes).await?;
         for k in &consents {
             let id = ConsentId::new();
-            reg::insert_consent(&mut tx, id, ids.person_id, k, actor.id, now).await?;
+            reg::insert_consent(&mut *c, id, ids.person_id, k, actor.id, now).await?;
             let changes = audit::created(&[
                 ("kind", json!(k.kind)),
                 ("partner", json!(k.partner)),
                 ("method", json!(k.method)),
                 ("given_on", json!(k.given_on.to_string())),
             ]);
-            audit::record(&mut tx, Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes).await?;
+            audit::record(&mut *c, Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes).await?;
         }
         if let Some(s) = &screening {
             let id = ScreeningId::new();
-            reg::insert_screening(&mut tx, &self.keys, id, ids.case_id, s, actor.id, now).await?;
-            reg::set_case_risk(&mut tx, ids.case_id, row_sensitivity, priority_of(&s.findings), now).await?;
-            passage_storage::analytics::refresh_person(&mut tx, ids.person_id).await?;
+            reg::insert_screening(&mut *c, &self.keys, id, ids.case_id, s, actor.id, now).await?;
+            reg::set_case_risk(&mut *c, ids.case_id, row_sensitivity, priority_of(&s.findings), now).await?;
+            passage_storage::analytics::refresh_person(&mut *c, ids.person_id).await?;
             let changes = audit::created(&[
                 ("case", json!(ids.case_id)),
                 ("screened_on", json!(s.screened_on.to_string())),
@@ -252,10 +279,8 @@ impl Passage {
                 ("exploitation", json!(s.exploitation)),
                 ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
             ]);
-            audit::record(&mut tx, Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes).await?;
+            audit::record(&mut *c, Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes).await?;
         }
-        tx.commit().await?;
-        tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
         Ok(ids)
     }
 
@@ -400,33 +425,46 @@ impl Passage {
     }
 
     pub async fn record_assistance(&self, actor: &Actor, case: CaseId, input: &AssistanceInput) -> ServiceResult<AssistanceId> {
-        self.record_assistance_with(actor, case, input, None).await
+        let prepared = self.prepare_assistance(actor, case, input).await?;
+        let mut tx = self.db.begin().await?;
+        let id = self.write_assistance(&mut tx, actor, prepared, None).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// Record assistance, with the receipt of the submission that brought it
-    /// in the same transaction (see `fieldforms`).
-    pub(crate) async fn record_assistance_with(
+    /// Every check of an assistance record, reading only.
+    pub(crate) async fn prepare_assistance(
         &self,
         actor: &Actor,
         case: CaseId,
         input: &AssistanceInput,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
-    ) -> ServiceResult<AssistanceId> {
+    ) -> ServiceResult<PreparedAssistance> {
         let case = self.writable_case(actor, case).await?;
         if case.status == CaseStatus::Closed {
             return Err(FieldError::new("case", "err-case-closed").into());
         }
         let a = input.parse(CalendarDate::today())?;
+        Ok(PreparedAssistance { case, a })
+    }
+
+    /// Write a prepared assistance record in the caller's transaction.
+    pub(crate) async fn write_assistance(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        prepared: PreparedAssistance,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<AssistanceId> {
+        let PreparedAssistance { case, a } = prepared;
         let id = AssistanceId::new();
         let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("assistance:{id}")).await?;
+            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("assistance:{id}")).await?;
         }
-        reg::insert_assistance(&mut tx, id, case.id, &a, actor.id, now).await?;
-        passage_storage::analytics::refresh_person(&mut tx, case.person_id).await?;
-        reg::touch_case(&mut tx, case.id, now).await?;
-        reg::record_activity(&mut tx, actor.id, "assistance_recorded", Some(case.id), Some(case.person_id), now).await?;
+        reg::insert_assistance(&mut *c, id, case.id, &a, actor.id, now).await?;
+        passage_storage::analytics::refresh_person(&mut *c, case.person_id).await?;
+        reg::touch_case(&mut *c, case.id, now).await?;
+        reg::record_activity(&mut *c, actor.id, "assistance_recorded", Some(case.id), Some(case.person_id), now).await?;
         let changes = audit::created(&[
             ("case", json!(case.id)),
             ("kind", json!(a.kind)),
@@ -437,8 +475,7 @@ impl Passage {
             ("provider", json!(a.provider)),
             ("cost", json!(a.cost.map(|(n, c)| format!("{n} {}", c.code())))),
         ]);
-        audit::record(&mut tx, Some(actor), "assistance.create", format!("assistance:{id}"), Some(case.person_id), changes).await?;
-        tx.commit().await?;
+        audit::record(&mut *c, Some(actor), "assistance.create", format!("assistance:{id}"), Some(case.person_id), changes).await?;
         Ok(id)
     }
 

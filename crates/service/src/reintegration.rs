@@ -48,6 +48,15 @@ pub struct VisitInput {
     pub notes: String,
 }
 
+/// A visit outcome that passed every check, ready to write.
+pub(crate) struct PreparedVisit {
+    pub(crate) visit: VisitRecord,
+    person: Option<passage_domain::ids::PersonId>,
+    to: VisitStatus,
+    on: CalendarDate,
+    notes: Option<String>,
+}
+
 impl Passage {
     pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> ServiceResult<String> {
         if !actor.rights().can_somewhere(Permission::ManageReintegration) {
@@ -187,18 +196,15 @@ impl Passage {
     /// Record a visit as done (with its date and notes) or missed.
     /// Returns the visit's case.
     pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<CaseId> {
-        self.record_visit_with(actor, id, input, None).await
+        let prepared = self.prepare_visit(actor, id, input).await?;
+        let mut tx = self.db.begin().await?;
+        let case = self.write_visit(&mut tx, actor, prepared, None).await?;
+        tx.commit().await?;
+        Ok(case)
     }
 
-    /// Record a visit, with the receipt of the submission that brought it in
-    /// the same transaction (see `fieldforms`).
-    pub(crate) async fn record_visit_with(
-        &self,
-        actor: &Actor,
-        id: &str,
-        input: &VisitInput,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
-    ) -> ServiceResult<CaseId> {
+    /// Every check of a visit's outcome, reading only.
+    pub(crate) async fn prepare_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<PreparedVisit> {
         if !actor.rights().can_somewhere(Permission::ManageReintegration) {
             return Err(ServiceError::Forbidden("record monitoring visits"));
         }
@@ -232,19 +238,28 @@ impl Passage {
         if !v.status.can_become(to) {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }
-        let mut tx = self.db.begin().await?;
+        Ok(PreparedVisit { visit: v, person: case.map(|c| c.person_id), to, on, notes })
+    }
+
+    /// Write a prepared visit outcome in the caller's transaction.
+    pub(crate) async fn write_visit(
+        &self,
+        c: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        prepared: PreparedVisit,
+        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+    ) -> ServiceResult<CaseId> {
+        let PreparedVisit { visit: v, person, to, on, notes } = prepared;
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut tx, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
+            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
         }
         let outcome = store::VisitOutcome { status: to, on, notes: notes.as_deref(), by: actor.id };
-        if !store::record_visit(&mut tx, &self.keys, &v.id, &outcome, Timestamp::now()).await? {
+        if !store::record_visit(&mut *c, &self.keys, &v.id, &outcome, Timestamp::now()).await? {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }
         let changes =
             json!({"status": [v.status, to], "done_on": [null, on.to_string()], "notes": [null, notes.as_deref().map(audit::redacted)]});
-        let person = case.map(|c| c.person_id);
-        audit::record(&mut tx, Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes).await?;
-        tx.commit().await?;
+        audit::record(&mut *c, Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes).await?;
         Ok(v.case_id)
     }
 
