@@ -119,6 +119,11 @@ enum Command {
         #[arg(long)]
         rounding: Option<String>,
     },
+    /// Import data collected in the field (KoboToolbox / ODK exports).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Appeal budgets: offices × the six headings of the Migration Governance Framework, in US dollars.
     Budget {
         #[command(subcommand)]
@@ -259,6 +264,49 @@ enum FiguresCommand {
     Rebuild {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a KoboToolbox or ODK export (CSV or XLSX) of one of Passage's forms. Every row is checked as the
+    /// web form checks it; nothing is written unless every row is valid (or --valid-only: the rows with
+    /// problems go to the quarantine). Rows imported before (the same _uuid) are skipped. Ctrl-C cancels and
+    /// writes nothing.
+    Kobo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The export file (.csv or .xlsx).
+        file: PathBuf,
+        /// Which form the file holds: registration, assistance, campaign_event or monitoring_visit.
+        #[arg(long)]
+        form: String,
+        /// The user the records are recorded by (their rights decide what may be imported).
+        #[arg(long)]
+        user: String,
+        /// Check every row and report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows and send the rows with problems to the quarantine.
+        #[arg(long)]
+        valid_only: bool,
+        /// The language of the problems reported: en, fr or ar.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Write an example KoboToolbox export of the registration form (synthetic persons), to try the import with.
+    Example {
+        /// How many rows.
+        #[arg(long, default_value_t = 100)]
+        rows: usize,
+        /// The office code the rows register in.
+        #[arg(long, default_value = "NER-AGZ")]
+        office: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The CSV file to write (it must not exist).
+        #[arg(long)]
+        output: PathBuf,
     },
 }
 
@@ -651,6 +699,99 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { command: ImportCommand::Kobo { db, file: path, form, user, dry_run, valid_only, lang } } => {
+            if dry_run && valid_only {
+                return Err("--dry-run writes nothing; --valid-only says what to write: use one or the other".into());
+            }
+            let lang = match lang.as_str() {
+                "en" => passage_web::i18n::Lang::En,
+                "fr" => passage_web::i18n::Lang::Fr,
+                "ar" => passage_web::i18n::Lang::Ar,
+                other => return Err(format!("--lang {other:?}: en, fr or ar")),
+            };
+            let form_id = match form.trim() {
+                f if f.starts_with("passage_") => f.to_string(),
+                f => format!("passage_{f}"),
+            };
+            if passage_service::fieldforms::form(&form_id).is_none() {
+                return Err(format!("--form {form:?}: registration, assistance, campaign_event or monitoring_visit"));
+            }
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let passage = open(&db, &file).await?;
+            let actor = match passage.acting_as(&user).await {
+                Ok(a) => a,
+                Err(_) => return Err(format!("--user {user:?}: no active user with this name")),
+            };
+            let progress = std::sync::Arc::new(passage_service::kobo::ImportProgress::default());
+            let cancel = progress.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    cancel.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let check = with_bar(&progress, "rows checked", passage.check_import(&actor, &form_id, &name, &bytes, &progress)).await;
+            let check = match check {
+                Ok(c) => c,
+                Err(passage_service::ServiceError::Invalid(inv)) => return Ok(refused(inv)),
+                Err(e) => return Err(e.to_string()),
+            };
+            for p in check.problems.iter().take(500) {
+                let at = match (p.row, &p.column) {
+                    (0, None) => String::new(),
+                    (0, Some(c)) => format!("column {c:?}: "),
+                    (r, None) => format!("row {r}: "),
+                    (r, Some(c)) => format!("row {r}, column {c:?}: "),
+                };
+                let value = p.value.as_deref().map(|v| format!(" (value {v:?})")).unwrap_or_default();
+                eprintln!("{}: {at}{}{value}", path.display(), passage_web::i18n::import_problem(lang, p));
+            }
+            if check.problems.len() > 500 {
+                eprintln!("… and {} more problem(s)", check.problems.len() - 500);
+            }
+            println!("{} row(s): {} ready, {} imported before, {} with problems", check.rows, check.ready, check.already, check.invalid);
+            if check.fatal || (check.invalid > 0 && !valid_only) {
+                eprintln!(
+                    "nothing was imported: correct the file{}",
+                    if check.fatal { "" } else { ", or use --valid-only to send the rows with problems to the quarantine" }
+                );
+                return Ok(ExitCode::from(2));
+            }
+            if dry_run {
+                println!("dry run: nothing was written");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let started = std::time::Instant::now();
+            match with_bar(&progress, "rows imported", passage.run_import(&actor, check, valid_only, &progress)).await {
+                Ok(o) => {
+                    println!(
+                        "imported {} row(s) in {:.1} s; {} imported before were skipped; {} sent to the quarantine",
+                        o.applied,
+                        started.elapsed().as_secs_f64(),
+                        o.already,
+                        o.quarantined
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::Operation(m)) => {
+                    eprintln!("{m}");
+                    Ok(ExitCode::from(130))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Import { command: ImportCommand::Example { rows, office, seed, output } } => {
+            if rows == 0 || rows > 2_000_000 {
+                return Err("--rows: from 1 to 2,000,000".into());
+            }
+            if output.exists() {
+                return Err(format!("{} exists already: choose another output file", output.display()));
+            }
+            let csv = passage_service::kobo::example_registration_export(rows, seed, &office);
+            std::fs::write(&output, csv).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            println!("wrote {rows} registration rows for {office} to {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Figures { command: FiguresCommand::Rebuild { db } } => {
             let passage = open(&db, &file).await?;
             let started = std::time::Instant::now();
@@ -842,6 +983,26 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     println!("problem: {p}");
                 }
                 Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+/// Run `work` while a progress bar follows `p`.
+async fn with_bar<T>(p: &passage_service::kobo::ImportProgress, unit: &str, work: impl std::future::Future<Output = T>) -> T {
+    use std::sync::atomic::Ordering;
+    let bar = progress(0, unit);
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            out = &mut work => {
+                bar.finish_and_clear();
+                return out;
+            }
+            _ = tick.tick() => {
+                bar.set_length(p.total.load(Ordering::Relaxed) as u64);
+                bar.set_position(p.done.load(Ordering::Relaxed) as u64);
             }
         }
     }

@@ -306,6 +306,18 @@ impl Passage {
         users::get_user(&mut c, user.id).await?.ok_or(ServiceError::NotFound)
     }
 
+    /// Act as a user from the command line (an import on their behalf):
+    /// whoever runs it holds the database, but what is written is checked
+    /// against that user's rights and attributed to them.
+    pub async fn acting_as(&self, username: &str) -> ServiceResult<Actor> {
+        let mut c = self.db.reader().acquire().await?;
+        let user = users::get_user_by_username(&mut c, &username.trim().to_lowercase()).await?;
+        match user {
+            Some(u) if u.active => Ok(Actor::new(u, "command line")),
+            _ => Err(passage_domain::FieldError::new("user", "err-unknown-user").into()),
+        }
+    }
+
     /// Every user, for those who manage them.
     pub async fn users(&self, actor: &Actor) -> ServiceResult<Vec<UserRecord>> {
         crate::access::require(actor, crate::access::Action::ManageUsers)?;

@@ -235,9 +235,9 @@ fn problem(line: usize, column: Option<&str>, value: Option<&str>, reason: impl 
 
 /// Read an appeal table. `Err` lists every problem found.
 pub fn read_appeal(file: &[u8]) -> Result<BudgetTable, Vec<FileProblem>> {
-    let text = decode(file).map_err(|reason| vec![problem(0, None, None, reason)])?;
+    let text = budget_text_of(file).map_err(|reason| vec![problem(0, None, None, reason)])?;
     let first = text.lines().find(|l| !l.trim().is_empty()).ok_or_else(|| vec![problem(0, None, None, "the file is empty")])?;
-    let delimiter = guess_delimiter(first);
+    let delimiter = crate::tables::guess_delimiter(first);
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     // Count lines ourselves: after a CRLF ending the csv crate places the
     // next record at the LF, and its own line counter is then one short.
@@ -455,25 +455,8 @@ fn read_header(header: &csv::StringRecord, line: usize) -> Result<Vec<Column>, V
     }
 }
 
-/// `;` when the header has more of them than commas (a table saved by a
-/// French-locale spreadsheet, or pasted), a tab for text copied from a
-/// spreadsheet, `,` otherwise.
-fn guess_delimiter(header: &str) -> u8 {
-    let count = |c: char| header.matches(c).count();
-    let (semi, comma, tab) = (count(';'), count(','), count('\t'));
-    if tab > semi && tab > comma {
-        b'\t'
-    } else if semi > comma {
-        b';'
-    } else {
-        b','
-    }
-}
-
-/// Text from bytes: UTF-8 (with or without a byte-order mark), UTF-16 with a
-/// byte-order mark (Excel's "Unicode text"), or else Latin-1 (older Windows
-/// spreadsheets in French). Binary files are refused with what to do instead.
-fn decode(file: &[u8]) -> Result<String, String> {
+/// The appeal's text: an appeal table has a few kilobytes, and is CSV.
+fn budget_text_of(file: &[u8]) -> Result<String, String> {
     if file.len() > MAX_FILE_BYTES {
         return Err(format!(
             "the file has {:.1} MB; an appeal table has a few kilobytes: is this the right file?",
@@ -483,22 +466,7 @@ fn decode(file: &[u8]) -> Result<String, String> {
     if file.starts_with(b"PK\x03\x04") {
         return Err("this is a spreadsheet (XLSX) file: save it as CSV (comma- or semicolon-separated) and import that".into());
     }
-    if let Some(rest) = file.strip_prefix(b"\xFF\xFE") {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
-        return String::from_utf16(&units).map_err(|_| "the file says it is UTF-16 but is not".to_string());
-    }
-    if let Some(rest) = file.strip_prefix(b"\xFE\xFF") {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
-        return String::from_utf16(&units).map_err(|_| "the file says it is UTF-16 but is not".to_string());
-    }
-    if file.contains(&0) {
-        return Err("this is not a text file: save the table as CSV and import that".into());
-    }
-    let file = file.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file);
-    Ok(match std::str::from_utf8(file) {
-        Ok(s) => s.to_string(),
-        Err(_) => file.iter().map(|&b| b as char).collect(),
-    })
+    crate::tables::decode(file)
 }
 
 #[cfg(test)]

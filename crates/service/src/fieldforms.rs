@@ -128,7 +128,7 @@ pub fn md5_hash(bytes: &[u8]) -> String {
     format!("md5:{}", d.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -187,7 +187,7 @@ impl FilledForm {
                         let mut version = String::new();
                         for a in e.attributes() {
                             let a = a.map_err(|e| malformed(&e))?;
-                            let v = a.unescape_value().map_err(|e| malformed(&e))?.into_owned();
+                            let v = a.decode_and_unescape_value(reader.decoder()).map_err(|e| malformed(&e))?.into_owned();
                             match a.key.local_name().as_ref() {
                                 b"id" => id = v,
                                 b"version" => version = v,
@@ -536,6 +536,21 @@ impl Passage {
     /// Map a filled form to its use case's input and run every check of
     /// it, reading only: what a dry run asks of each row of an import.
     pub(crate) async fn prepare(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Prepared> {
+        if !actor.rights().can_somewhere(form.needs) {
+            return Err(ServiceError::Forbidden("send this form"));
+        }
+        // The user may use the form: a refusal now is about the office or
+        // case the form names, which is a problem of that field.
+        match self.prepare_unchecked(actor, form, f).await {
+            Err(ServiceError::Forbidden(_)) => {
+                let field = if matches!(form.id, REGISTRATION | CAMPAIGN_EVENT) { "office_id" } else { "case_reference" };
+                Err(FieldError::new(field, "err-not-yours").into())
+            }
+            other => other,
+        }
+    }
+
+    async fn prepare_unchecked(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Prepared> {
         match form.id {
             REGISTRATION => {
                 let office = self.office_field(f.get("case/office")).await?;
@@ -671,6 +686,11 @@ impl Passage {
 
     /// The office a quarantined submission belongs to, and whether what it
     /// holds would make a case restricted.
+    pub(crate) async fn placement_of(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<(Option<OfficeId>, bool)> {
+        let p = self.placement(actor, form, f).await?;
+        Ok((p.office, p.restricted))
+    }
+
     async fn placement(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Placement> {
         let mut c = self.db.reader().acquire().await?;
         let office = match form.id {
@@ -798,7 +818,7 @@ impl Passage {
 /// Collect writes a decimal answer with its fraction (`15000.0`); amounts
 /// are whole units, so a zero fraction is dropped and any other is left
 /// for the use case to refuse.
-fn whole(s: &str) -> String {
+pub(crate) fn whole(s: &str) -> String {
     match s.trim().split_once('.') {
         Some((units, fraction)) if !units.is_empty() && fraction.chars().all(|c| c == '0') => units.to_string(),
         _ => s.trim().to_string(),
@@ -811,7 +831,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// The use cases name fields as the web forms do; a data officer reads the
 /// field form's element paths.
-fn problems_of(form_id: &str, inv: &Invalid) -> Vec<Problem> {
+pub(crate) fn problems_of(form_id: &str, inv: &Invalid) -> Vec<Problem> {
     inv.errors
         .iter()
         .map(|e| Problem {
@@ -844,6 +864,157 @@ fn form_path(form_id: &str, field: &str) -> String {
         _ => return field.to_string(),
     };
     p.to_string()
+}
+
+/// What kind of answer a field takes, as its XForm binds and body say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Date,
+    Number,
+    /// One choice from a list (the list's instance id).
+    One(String),
+    /// Several choices, space-separated.
+    Many(String),
+}
+
+/// A field of a form: its element path, kind, and its labels in every language.
+#[derive(Debug, Clone)]
+pub struct FieldShape {
+    pub path: String,
+    pub kind: FieldKind,
+    pub labels: Vec<String>,
+}
+
+/// A form's fields and choice lists, read from its XForm: what a file
+/// import needs to read columns by name or label and values by name or label.
+#[derive(Debug, Clone, Default)]
+pub struct FormShape {
+    pub fields: Vec<FieldShape>,
+    /// List id → (name, labels in every language).
+    pub choices: BTreeMap<String, Vec<(String, Vec<String>)>>,
+}
+
+impl FormShape {
+    pub fn field(&self, path: &str) -> Option<&FieldShape> {
+        self.fields.iter().find(|f| f.path == path)
+    }
+}
+
+impl FieldForm {
+    /// The form's shape, read once from its XForm.
+    pub fn shape(&self) -> &'static FormShape {
+        static SHAPES: std::sync::OnceLock<Vec<FormShape>> = std::sync::OnceLock::new();
+        let all = SHAPES.get_or_init(|| FORMS.iter().map(read_shape).collect());
+        let at = FORMS.iter().position(|f| f.id == self.id).expect("one of FORMS");
+        &all[at]
+    }
+}
+
+fn read_shape(form: &FieldForm) -> FormShape {
+    let prefix = format!("/{}/", form.id);
+    let mut itext: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    let mut controls: Vec<(String, bool, Option<String>)> = Vec::new();
+    let mut choices: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    let mut stack: Vec<String> = Vec::new();
+    let (mut text_id, mut instance, mut item_itext, mut item_name) = (String::new(), String::new(), String::new(), String::new());
+    let mut value = String::new();
+    let mut reader = quick_xml::Reader::from_str(form.xform);
+    let decoder = reader.decoder();
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &[u8]| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.decode_and_unescape_value(decoder).ok().map(|v| v.into_owned()))
+    };
+    loop {
+        match reader.read_event() {
+            Ok(ev @ (Event::Start(_) | Event::Empty(_))) => {
+                let empty = matches!(ev, Event::Empty(_));
+                let (Event::Start(e) | Event::Empty(e)) = ev else { unreachable!("matched above") };
+                let e = &e;
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                match name.as_str() {
+                    "text" => text_id = attr(e, b"id").unwrap_or_default(),
+                    "instance" if !empty => instance = attr(e, b"id").unwrap_or_default(),
+                    "bind" => {
+                        if let (Some(n), Some(t)) = (attr(e, b"nodeset"), attr(e, b"type")) {
+                            if let Some(p) = n.strip_prefix(&prefix) {
+                                types.insert(p.to_string(), t);
+                            }
+                        }
+                    }
+                    "select1" | "select" => {
+                        if let Some(p) = attr(e, b"ref").and_then(|r| r.strip_prefix(&prefix).map(str::to_string)) {
+                            controls.push((p, name == "select", None));
+                        }
+                    }
+                    "itemset" => {
+                        let list = attr(e, b"nodeset").and_then(|n| n.split('\'').nth(1).map(str::to_string));
+                        if let Some(last) = controls.last_mut() {
+                            last.2 = list;
+                        }
+                    }
+                    _ => {}
+                }
+                if !empty {
+                    stack.push(name);
+                    value.clear();
+                }
+            }
+            Ok(Event::Text(t)) => value.push_str(&t.decode().map(|c| c.into_owned()).unwrap_or_default()),
+            Ok(Event::GeneralRef(r)) => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    value.push(c)
+                } else {
+                    value.push_str(match r.as_ref() {
+                        b"amp" => "&",
+                        b"lt" => "<",
+                        b"gt" => ">",
+                        b"quot" => "\"",
+                        _ => "'",
+                    })
+                }
+            }
+            Ok(Event::End(_)) => {
+                let name = stack.pop().unwrap_or_default();
+                let parent = stack.last().map(String::as_str).unwrap_or("");
+                match (name.as_str(), parent) {
+                    ("value", "text") => itext.entry(text_id.clone()).or_default().push(value.trim().to_string()),
+                    ("itextId", "item") => item_itext = value.trim().to_string(),
+                    ("name", "item") => item_name = value.trim().to_string(),
+                    ("item", "root") if !instance.is_empty() => {
+                        let labels = itext.get(&item_itext).cloned().unwrap_or_default();
+                        choices.entry(instance.clone()).or_default().push((std::mem::take(&mut item_name), labels));
+                        item_itext.clear();
+                    }
+                    ("instance", _) => instance.clear(),
+                    _ => {}
+                }
+                value.clear();
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    let fields = instance_paths(form)
+        .into_iter()
+        .filter(|p| p != "meta/instanceID")
+        .map(|path| {
+            let control = controls.iter().find(|(p, _, _)| *p == path);
+            let kind = match (control, types.get(&path).map(String::as_str)) {
+                (Some((_, true, list)), _) => FieldKind::Many(list.clone().unwrap_or_default()),
+                (Some((_, false, list)), _) => FieldKind::One(list.clone().unwrap_or_default()),
+                (None, Some("date")) => FieldKind::Date,
+                (None, Some("int" | "decimal")) => FieldKind::Number,
+                _ => FieldKind::Text,
+            };
+            let labels = itext.get(&format!("/{}/{path}:label", form.id)).cloned().unwrap_or_default();
+            FieldShape { path, kind, labels }
+        })
+        .collect();
+    FormShape { fields, choices }
 }
 
 /// For tests and the data officer's page: the element paths of a form's
@@ -934,6 +1105,17 @@ mod tests {
             assert!(paths.contains(&"meta/instanceID".to_string()), "{}: {paths:?}", f.id);
             assert!(f.hash().starts_with("md5:") && f.hash().len() == 36);
         }
+        let shape = form(REGISTRATION).unwrap().shape();
+        let sex = shape.field("person/sex").unwrap();
+        assert_eq!(sex.kind, FieldKind::One("sex".into()));
+        assert!(sex.labels.iter().any(|l| l == "Sex") && sex.labels.iter().any(|l| l == "Sexe"), "{:?}", sex.labels);
+        assert_eq!(shape.field("screening/findings").unwrap().kind, FieldKind::Many("vulnerability".into()));
+        assert_eq!(shape.field("person/birth_date").unwrap().kind, FieldKind::Date);
+        assert_eq!(shape.field("person/birth_year").unwrap().kind, FieldKind::Number);
+        assert_eq!(shape.field("case/office").unwrap().kind, FieldKind::One("offices".into()));
+        let female = &shape.choices["sex"][0];
+        assert_eq!(female.0, "female");
+        assert!(female.1.iter().any(|l| l == "Female") && female.1.iter().any(|l| l == "Féminin"), "{female:?}");
         let reg = instance_paths(form(REGISTRATION).unwrap());
         for p in ["person/given_name", "person/family_name", "case/office", "screening/findings", "consent/registration_consent"] {
             assert!(reg.contains(&p.to_string()), "{p} in {reg:?}");

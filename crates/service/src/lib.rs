@@ -14,6 +14,7 @@ pub mod figures;
 pub mod handovers;
 pub mod iati;
 pub mod keys;
+pub mod kobo;
 pub mod linkage;
 pub mod movements;
 pub mod privacy;
@@ -23,6 +24,7 @@ pub mod registry;
 pub mod reintegration;
 pub mod returns;
 pub mod synthetic;
+pub mod tables;
 pub mod tokens;
 
 pub use access::Actor;

@@ -132,7 +132,7 @@ pub(crate) const NATIONALITIES: &[(&str, u32)] = &[
 ];
 
 /// Family names by nationality, in each country's usual spelling.
-pub(crate) fn family_names(nat: &str) -> &'static [&'static str] {
+pub fn family_names(nat: &str) -> &'static [&'static str] {
     match nat {
         "GIN" => &[
             "Diallo",
@@ -292,7 +292,7 @@ pub(crate) fn family_names(nat: &str) -> &'static [&'static str] {
     }
 }
 
-pub(crate) fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
+pub fn given_names(nat: &str, female: bool) -> &'static [&'static str] {
     let anglophone = matches!(nat, "GMB" | "SLE" | "NGA" | "GHA" | "LBR");
     let arab = matches!(nat, "SDN" | "TCD");
     match (female, anglophone, arab) {

@@ -199,3 +199,17 @@ pub async fn quarantined_count(c: &mut AnyConnection) -> Result<i64> {
     let r = sqlx::query("SELECT COUNT(*) AS n FROM form_submissions WHERE status = 'quarantined'").fetch_one(c).await?;
     Ok(r.try_get::<i64, _>("n")?)
 }
+
+/// Which of these instance ids were received before (an import's resent
+/// rows), in chunks small enough for any database's parameter limit.
+pub async fn existing(c: &mut AnyConnection, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let mut q = crate::sql::Sql::new("SELECT id FROM form_submissions WHERE id IN ");
+        q.bind_list(chunk.iter().cloned());
+        for r in q.query().fetch_all(&mut *c).await? {
+            out.insert(r.try_get::<String, _>("id")?);
+        }
+    }
+    Ok(out)
+}

@@ -124,6 +124,12 @@ pub fn problem(lang: Lang, p: &passage_service::fieldforms::Problem) -> String {
     tr(lang, &p.code, &args)
 }
 
+/// A problem of a file import, in the reader's language.
+pub fn import_problem(lang: Lang, p: &passage_service::kobo::ImportProblem) -> String {
+    let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    tr(lang, &p.code, &args)
+}
+
 pub fn t(lang: Lang, key: &str) -> String {
     tr(lang, key, &[])
 }

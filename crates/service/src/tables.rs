@@ -1,0 +1,66 @@
+//! Reading the tables people bring (appeal budgets, KoboToolbox exports):
+//! whatever encoding and separator the spreadsheet that saved them chose.
+
+/// `;` when the header has more of them than commas (a table saved by a
+/// French-locale spreadsheet, or pasted), a tab for text copied from a
+/// spreadsheet, `,` otherwise.
+pub fn guess_delimiter(header: &str) -> u8 {
+    let count = |c: char| header.matches(c).count();
+    let (semi, comma, tab) = (count(';'), count(','), count('\t'));
+    if tab > semi && tab > comma {
+        b'\t'
+    } else if semi > comma {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Text from bytes: UTF-8 (with or without a byte-order mark), UTF-16 with a
+/// byte-order mark (Excel's "Unicode text"), or else Latin-1 (older Windows
+/// spreadsheets in French). Binary files are refused with what to do instead.
+pub fn decode(file: &[u8]) -> Result<String, String> {
+    if let Some(rest) = file.strip_prefix(b"\xFF\xFE") {
+        let units: Vec<u16> = rest.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
+        return String::from_utf16(&units).map_err(|_| "the file says it is UTF-16 but is not".to_string());
+    }
+    if let Some(rest) = file.strip_prefix(b"\xFE\xFF") {
+        let units: Vec<u16> = rest.chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
+        return String::from_utf16(&units).map_err(|_| "the file says it is UTF-16 but is not".to_string());
+    }
+    if file.contains(&0) {
+        return Err("this is not a text file: save the table as CSV and import that".into());
+    }
+    let file = file.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(file);
+    match std::str::from_utf8(file) {
+        Ok(s) => Ok(s.to_string()),
+        // Latin-1 text has no UTF-8 sequences in it; a file with both was
+        // pasted together from two sources, and reading it either way would
+        // garble one part without a word.
+        Err(e) if has_utf8_sequence(file) => {
+            let line = file[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(format!("the file mixes UTF-8 with another encoding (line {line} is not UTF-8): save it again as UTF-8 and import that"))
+        }
+        Err(_) => Ok(file.iter().map(|&b| b as char).collect()),
+    }
+}
+
+/// Whether bytes hold an accented letter written in UTF-8 (a lead byte
+/// 0xC2–0xDF then a continuation byte), as Latin-1 text almost never does.
+fn has_utf8_sequence(file: &[u8]) -> bool {
+    file.windows(2).any(|w| (0xC2..=0xDF).contains(&w[0]) && (0x80..=0xBF).contains(&w[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_read_and_a_mix_is_refused() {
+        assert_eq!(decode("\u{feff}Côte".as_bytes()).unwrap(), "Côte");
+        assert_eq!(decode(b"C\xf4te").unwrap(), "Côte");
+        let mixed = [&b"C\xc3\xb4te\nC"[..], b"\xf4te"].concat();
+        assert!(decode(&mixed).unwrap_err().contains("line 2"));
+        assert_eq!(guess_delimiter("a;b;c,d"), b';');
+    }
+}
