@@ -306,6 +306,11 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/submissions/{id}", FieldDataMissing, none.clone()),
         ("post", "/submissions/{id}/retry", FieldDataMissing, json!({"v:person/sex": "female"})),
         ("post", "/submissions/{id}/reject", FieldDataMissing, json!({"reason": "matrix probe"})),
+        ("get", "/imports", FieldData, none.clone()),
+        ("post", "/imports", FieldData, json!({"form": "passage_registration"})),
+        ("get", "/imports/{id}", FieldDataMissing, none.clone()),
+        ("post", "/imports/{id}/run", FieldDataMissing, none.clone()),
+        ("post", "/imports/{id}/cancel", FieldDataMissing, none.clone()),
         ("get", "/api/v1/submissions", FieldData, none.clone()),
         ("get", "/api/v1/submissions/{id}", FieldDataMissing, none.clone()),
         ("post", "/api/v1/submissions/{id}/retry", FieldDataMissing, json!({"values": {"person/sex": "female"}})),
@@ -618,6 +623,7 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         || p.contains("/providers/{id}")
         || p.contains("/partner/referrals/{id}")
         || p.contains("/submissions/{id}")
+        || p.contains("/imports/{id}")
     {
         p = p.replace("{id}", "no-such-token");
     }
@@ -959,6 +965,7 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             && !path.starts_with("/api/v1/providers/")
             && !path.starts_with("/api/v1/partner/")
             && !path.contains("/submissions/{id}")
+            && !path.contains("/imports/{id}")
         {
             records.iter().map(Some).collect()
         } else {

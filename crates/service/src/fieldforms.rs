@@ -832,14 +832,19 @@ fn words(s: &str) -> Vec<String> {
 /// The use cases name fields as the web forms do; a data officer reads the
 /// field form's element paths.
 pub(crate) fn problems_of(form_id: &str, inv: &Invalid) -> Vec<Problem> {
-    inv.errors
-        .iter()
-        .map(|e| Problem {
+    let mut out: Vec<Problem> = Vec::new();
+    for e in &inv.errors {
+        let p = Problem {
             field: form_path(form_id, &e.field),
             code: e.code.to_string(),
             args: e.args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-        })
-        .collect()
+        };
+        // Two consents checked on one date are one problem of that date.
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 fn form_path(form_id: &str, field: &str) -> String {
@@ -858,7 +863,10 @@ fn form_path(form_id: &str, field: &str) -> String {
         (REGISTRATION, "kind") => "case/case_kind",
         (REGISTRATION, "office_id" | "assigned_to") => "case/office",
         (REGISTRATION, "screened_on" | "findings" | "exploitation" | "notes") => return format!("screening/{field}"),
-        (REGISTRATION, "method" | "given_on" | "consent") => "consent/registration_consent",
+        // The consents are given on the day of the screening.
+        (REGISTRATION, "given_on") => "screening/screened_on",
+        (REGISTRATION, "method") => "consent/consent_method",
+        (REGISTRATION, "consent") => "consent/registration_consent",
         (CAMPAIGN_EVENT, "office_id") => "office",
         (MONITORING_VISIT, "done_on" | "status" | "notes") => return field.to_string(),
         _ => return field.to_string(),

@@ -58,7 +58,7 @@ impl ImportProblem {
                 clean
             }
         };
-        ImportProblem { row, column: column.map(str::to_string), value: value.map(short), code: code.to_string(), args: BTreeMap::new() }
+        ImportProblem { row, column: column.map(short), value: value.map(short), code: code.to_string(), args: BTreeMap::new() }
     }
     fn with(mut self, k: &str, v: impl ToString) -> ImportProblem {
         self.args.insert(k.to_string(), v.to_string());
@@ -242,6 +242,10 @@ fn read_header(shape: &FormShape, header: &[String]) -> (Vec<Column>, Vec<Import
             }
         }
         columns.push(column);
+    }
+    // One column only: the file is separated by something else (a pipe, a tab in a CSV…).
+    if header.len() == 1 && !problems.is_empty() {
+        return (columns, vec![ImportProblem::new(0, None, None, "err-import-one-column")]);
     }
     if !columns.iter().any(|c| matches!(c, Column::Uuid | Column::InstanceId)) {
         problems.push(ImportProblem::new(0, None, None, "err-import-no-uuid"));

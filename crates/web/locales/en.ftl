@@ -753,3 +753,4 @@ imports-fatal = The file cannot be imported as it is: correct it and upload it a
 imports-gone = This import is no longer here (the server restarted, or it was someone else's): upload the file again.
 nav-imports = Import
 err-not-yours = You may not record work here: it is not one of your offices.
+err-import-one-column = The file has a single column: its values are separated by something other than a comma or a semicolon. Save it as CSV with commas or semicolons.

@@ -753,3 +753,4 @@ imports-fatal = Le fichier ne peut pas être importé tel quel : corrigez-le et 
 imports-gone = Cet import n'est plus disponible (le serveur a redémarré, ou il appartient à quelqu'un d'autre) : téléversez à nouveau le fichier.
 nav-imports = Importer
 err-not-yours = Vous ne pouvez pas enregistrer de travail ici : ce n'est pas l'un de vos bureaux.
+err-import-one-column = Le fichier n'a qu'une colonne : ses valeurs sont séparées par autre chose qu'une virgule ou un point-virgule. Enregistrez-le en CSV avec des virgules ou des points-virgules.

@@ -46,6 +46,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                     li { a href="/budgets" { (t(lang, "nav-budgets")) } }
                                 }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::WriteCases) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageReintegration) {
+                                    li { a href="/imports" { (t(lang, "nav-imports")) } }
                                     li { a href="/submissions" { (t(lang, "nav-submissions")) } }
                                 }
                                 li { a href="/account" { (t(lang, "nav-account")) } }

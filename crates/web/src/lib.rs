@@ -14,6 +14,7 @@ pub mod error;
 pub mod figures;
 pub mod form;
 pub mod i18n;
+pub mod imports;
 pub mod layout;
 pub mod movements;
 pub mod openapi;
@@ -64,6 +65,7 @@ pub fn route_table() -> Vec<(&'static str, String)> {
         activities::routes(),
         openrosa::routes(),
         submissions::routes(),
+        imports::routes(),
     ] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(activities::routes().router)
         .merge(openrosa::routes().router)
         .merge(submissions::routes().router)
+        .merge(imports::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
