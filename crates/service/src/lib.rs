@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod budgets;
 pub mod error;
+pub mod exports;
 pub mod fieldforms;
 pub mod figures;
 pub mod handovers;

@@ -166,7 +166,7 @@ impl Passage {
 
 /// A stable pseudonym: the same person always gets the same one, and it
 /// cannot be turned back into the id without the installation's salt.
-fn pseudonym(salt: &str, kind: &str, id: &str) -> String {
+pub(crate) fn pseudonym(salt: &str, kind: &str, id: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"passage-pseudonym-v1\0");
     h.update(salt.as_bytes());

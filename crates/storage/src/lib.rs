@@ -15,6 +15,7 @@ pub mod budgets;
 pub mod bulk;
 pub mod check;
 pub mod db;
+pub mod exports;
 pub mod figures;
 pub mod handovers;
 pub mod movements;

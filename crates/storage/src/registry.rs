@@ -379,6 +379,11 @@ fn push_case_in_offices(q: &mut Sql, alias: &str, set: &std::collections::BTreeS
     q.bind_list(set.iter().map(|o| o.to_string())).push("))");
 }
 
+/// ` AND <case {alias} is visible to the reader>`, for other modules' queries.
+pub(crate) fn push_scope(q: &mut Sql, scope: &Scope, alias: &str) {
+    push_case_scope_as(q, scope, alias)
+}
+
 fn push_case_scope_as(q: &mut Sql, scope: &Scope, alias: &str) {
     match &scope.cases {
         Offices::All => {}

@@ -754,3 +754,12 @@ imports-gone = This import is no longer here (the server restarted, or it was so
 nav-imports = Import
 err-not-yours = You may not record work here: it is not one of your offices.
 err-import-one-column = The file has a single column: its values are separated by something other than a comma or a semicolon. Save it as CSV with commas or semicolons.
+
+## Exports
+nav-exports = Exports
+exports-title = Export records
+exports-intro = Download records as CSV or XLSX, optionally with a row of HXL hashtags. What a file holds follows your role: the cases you may see, with who the person is; or, for monitoring and evaluation, pseudonyms and no identity. Every export is recorded in the audit trail.
+exports-cases = Cases
+exports-assistance = Assistance given
+exports-activities = Activities (campaigns, trainings, rescues, shelter works)
+exports-csv-hxl = CSV with HXL

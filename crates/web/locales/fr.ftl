@@ -754,3 +754,12 @@ imports-gone = Cet import n'est plus disponible (le serveur a redémarré, ou il
 nav-imports = Importer
 err-not-yours = Vous ne pouvez pas enregistrer de travail ici : ce n'est pas l'un de vos bureaux.
 err-import-one-column = Le fichier n'a qu'une colonne : ses valeurs sont séparées par autre chose qu'une virgule ou un point-virgule. Enregistrez-le en CSV avec des virgules ou des points-virgules.
+
+## Exports
+nav-exports = Exports
+exports-title = Exporter des dossiers
+exports-intro = Téléchargez les dossiers en CSV ou XLSX, avec au besoin une ligne de hashtags HXL. Le contenu d'un fichier suit votre rôle : les dossiers que vous pouvez voir, avec l'identité de la personne ; ou, pour le suivi-évaluation, des pseudonymes sans identité. Chaque export est inscrit au journal d'audit.
+exports-cases = Dossiers
+exports-assistance = Assistance fournie
+exports-activities = Activités (sensibilisation, formations, sauvetages, abris)
+exports-csv-hxl = CSV avec HXL

@@ -92,6 +92,7 @@ pub fn routes() -> crate::routing::Routes {
         .merge(crate::figures::api_routes())
         .merge(crate::activities::api_routes())
         .merge(crate::submissions::api_routes())
+        .merge(crate::exports::api_routes())
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
 

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod activities;
 pub mod api;
 pub mod error;
+pub mod exports;
 pub mod figures;
 pub mod form;
 pub mod i18n;
@@ -66,6 +67,7 @@ pub fn route_table() -> Vec<(&'static str, String)> {
         openrosa::routes(),
         submissions::routes(),
         imports::routes(),
+        exports::routes(),
     ] {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
@@ -87,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openrosa::routes().router)
         .merge(submissions::routes().router)
         .merge(imports::routes().router)
+        .merge(exports::routes().router)
         .nest("/api/v1", api::routes().router)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
