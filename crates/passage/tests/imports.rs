@@ -122,6 +122,9 @@ async fn kobo_exports_import_whole_or_not_at_all(backend: Backend) {
     assert_eq!(counts(&db).await, after);
     let check = run(&["check", "--database-url", &db], None);
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    // The import's audit entries, appended in batches, chain like any others.
+    let verify = run(&["audit", "verify", "--database-url", &db], None);
+    assert!(verify.status.success(), "{}{}", String::from_utf8_lossy(&verify.stdout), String::from_utf8_lossy(&verify.stderr));
 
     // With --valid-only, the rows with problems go to the quarantine with their reasons.
     let (code, out, err) = import(&db, &with_new_keys("unknown-choices.csv", "kobo-valid-only"), &["--valid-only"]);

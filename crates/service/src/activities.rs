@@ -42,7 +42,9 @@ impl Passage {
     pub async fn record_campaign_event(&self, actor: &Actor, input: &CampaignEventInput) -> ServiceResult<String> {
         let prepared = self.prepare_campaign_event(actor, input).await?;
         let mut tx = self.db.begin().await?;
-        let id = self.write_campaign_event(&mut tx, actor, prepared, None).await?;
+        let mut trail = crate::audit::Trail::default();
+        let id = self.write_campaign_event(&mut tx, actor, prepared, None, &mut trail).await?;
+        trail.write(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -72,6 +74,7 @@ impl Passage {
         actor: &Actor,
         prepared: PreparedCampaignEvent,
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        trail: &mut crate::audit::Trail,
     ) -> ServiceResult<String> {
         let PreparedCampaignEvent { office, event: e } = prepared;
         let id = new_id();
@@ -80,7 +83,7 @@ impl Passage {
         }
         store::insert_campaign_event(&mut *c, &id, office.id, &e, actor.id, Timestamp::now()).await?;
         let changes = json!({"office": [null, office.code], "held_on": [null, e.held_on], "kind": [null, e.kind], "people_reached": [null, e.people_reached]});
-        audit::record(&mut *c, Some(actor), "activity.campaign", format!("campaign:{id}"), None, changes).await?;
+        trail.add(Some(actor), "activity.campaign", format!("campaign:{id}"), None, changes);
         Ok(id)
     }
 

@@ -56,6 +56,32 @@ pub(crate) async fn record_as(
     Ok(())
 }
 
+/// Audit entries gathered while a change is written, appended together
+/// (one head move, multi-row inserts) before its transaction commits: what
+/// lets an import of thousands of rows keep one entry per change.
+#[derive(Default)]
+pub(crate) struct Trail(Vec<NewAuditEntry>);
+
+impl Trail {
+    pub(crate) fn add(&mut self, actor: Option<&Actor>, action: &'static str, record: String, person: Option<PersonId>, changes: Value) {
+        self.0.push(NewAuditEntry {
+            at: Timestamp::now(),
+            actor: actor.map(|a| a.id),
+            action,
+            record,
+            person,
+            changes: changes.to_string(),
+            source: actor.map(|a| a.source.clone()).unwrap_or_else(|| "cli".into()),
+        });
+    }
+
+    /// Append the entries gathered so far, in the caller's transaction.
+    pub(crate) async fn write(&mut self, c: &mut AnyConnection) -> ServiceResult<()> {
+        store::append_many(c, std::mem::take(&mut self.0)).await?;
+        Ok(())
+    }
+}
+
 /// A request to browse the trail, as typed (every field optional).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]

@@ -508,7 +508,9 @@ impl Passage {
     async fn apply(&self, actor: &Actor, form: &FieldForm, f: &FilledForm, receipt: &Receipt<'_>) -> ServiceResult<String> {
         let prepared = self.prepare(actor, form, f).await?;
         let mut tx = self.db.begin().await?;
-        let record = self.write(&mut tx, actor, prepared, receipt).await?;
+        let mut trail = crate::audit::Trail::default();
+        let record = self.write(&mut tx, actor, prepared, receipt, &mut trail).await?;
+        trail.write(&mut tx).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -520,14 +522,15 @@ impl Passage {
         actor: &Actor,
         prepared: Prepared,
         receipt: &Receipt<'_>,
+        trail: &mut crate::audit::Trail,
     ) -> ServiceResult<String> {
         Ok(match prepared {
-            Prepared::Registration(p) => format!("case:{}", self.write_registration(c, actor, p, Some(receipt)).await?.case_id),
-            Prepared::Assistance(p) => format!("assistance:{}", self.write_assistance(c, actor, p, Some(receipt)).await?),
-            Prepared::Campaign(p) => format!("campaign:{}", self.write_campaign_event(c, actor, p, Some(receipt)).await?),
+            Prepared::Registration(p) => format!("case:{}", self.write_registration(c, actor, p, Some(receipt), trail).await?.case_id),
+            Prepared::Assistance(p) => format!("assistance:{}", self.write_assistance(c, actor, p, Some(receipt), trail).await?),
+            Prepared::Campaign(p) => format!("campaign:{}", self.write_campaign_event(c, actor, p, Some(receipt), trail).await?),
             Prepared::Visit(p) => {
                 let id = p.visit.id.clone();
-                self.write_visit(c, actor, p, Some(receipt)).await?;
+                self.write_visit(c, actor, p, Some(receipt), trail).await?;
                 format!("visit:{id}")
             }
         })

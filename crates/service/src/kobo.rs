@@ -18,7 +18,6 @@
 //! quarantine with their reasons instead of stopping the import.
 
 use crate::access::Actor;
-use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
 use crate::fieldforms::{self, FieldForm, FieldKind, FilledForm, FormShape, Prepared, Receipt};
 use crate::Passage;
@@ -588,6 +587,7 @@ impl Passage {
         let now = Timestamp::now();
         let version = form.version();
         let mut tx = self.db.begin().await?;
+        let mut trail = crate::audit::Trail::default();
         for (i, row) in check.planned.into_iter().enumerate() {
             if progress.cancelled() {
                 // Dropping the transaction rolls every row back.
@@ -595,6 +595,8 @@ impl Passage {
             }
             if i % 256 == 0 {
                 progress.set(i, total);
+                // The audit entries of the last rows, a few hundred per statement batch.
+                trail.write(&mut tx).await?;
             }
             let xml = row.filled.to_xml();
             let sha = fieldforms::sha256_hex(xml.as_bytes());
@@ -615,7 +617,7 @@ impl Passage {
             };
             match row.plan {
                 RowPlan::Already => {}
-                RowPlan::Ready(prepared) => match self.write(&mut tx, actor, *prepared, &Receipt::First(receipt)).await {
+                RowPlan::Ready(prepared) => match self.write(&mut tx, actor, *prepared, &Receipt::First(receipt), &mut trail).await {
                     Ok(_) => outcome.applied += 1,
                     Err(ServiceError::Conflict(_)) => {
                         return Err(ServiceError::Conflict(
@@ -637,7 +639,8 @@ impl Passage {
             }
         }
         let changes = json!({"form": [null, form.id], "applied": [null, outcome.applied], "already": [null, outcome.already], "quarantined": [null, outcome.quarantined]});
-        audit::record(&mut tx, Some(actor), "import.kobo", format!("import:{}", form.id), None, changes).await?;
+        trail.add(Some(actor), "import.kobo", format!("import:{}", form.id), None, changes);
+        trail.write(&mut tx).await?;
         progress.set(total, total);
         tx.commit().await?;
         tracing::info!(target: "passage::import", form = form.id, applied = outcome.applied, quarantined = outcome.quarantined, "import done");

@@ -164,7 +164,9 @@ impl Passage {
     pub async fn register_person(&self, actor: &Actor, person: &PersonInput, case: &CaseInput) -> ServiceResult<Registered> {
         let prepared = self.prepare_registration(actor, &Registration { person, case, screening: None, consents: &[] }).await?;
         let mut tx = self.db.begin().await?;
-        let ids = self.write_registration(&mut tx, actor, prepared, None).await?;
+        let mut trail = crate::audit::Trail::default();
+        let ids = self.write_registration(&mut tx, actor, prepared, None, &mut trail).await?;
+        trail.write(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
         Ok(ids)
@@ -214,6 +216,7 @@ impl Passage {
         actor: &Actor,
         prepared: PreparedRegistration,
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        trail: &mut crate::audit::Trail,
     ) -> ServiceResult<Registered> {
         let PreparedRegistration { person: p, kind, office, assignee, screening, consents, today } = prepared;
         let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
@@ -247,15 +250,14 @@ impl Passage {
             ("phone", p.phone.as_ref().map(|p| audit::redacted(&p.to_string())).unwrap_or(Value::Null)),
             ("documents", json!(p.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>())),
         ]);
-        audit::record(&mut *c, Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes)
-            .await?;
+        trail.add(Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes);
         let case_changes = audit::created(&[
             ("kind", json!(kind)),
             ("office", json!(office_id)),
             ("assigned_to", json!(row_assigned)),
             ("sensitivity", json!(row_sensitivity)),
         ]);
-        audit::record(&mut *c, Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes).await?;
+        trail.add(Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes);
         for k in &consents {
             let id = ConsentId::new();
             reg::insert_consent(&mut *c, id, ids.person_id, k, actor.id, now).await?;
@@ -265,13 +267,15 @@ impl Passage {
                 ("method", json!(k.method)),
                 ("given_on", json!(k.given_on.to_string())),
             ]);
-            audit::record(&mut *c, Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes).await?;
+            trail.add(Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes);
         }
         if let Some(s) = &screening {
             let id = ScreeningId::new();
             reg::insert_screening(&mut *c, &self.keys, id, ids.case_id, s, actor.id, now).await?;
             reg::set_case_risk(&mut *c, ids.case_id, row_sensitivity, priority_of(&s.findings), now).await?;
-            passage_storage::analytics::refresh_person(&mut *c, ids.person_id).await?;
+            // No indicator summary to refresh: a person counts from their
+            // first assistance or reintegration plan, and a new person has
+            // neither yet (a screening only ranks those already counted).
             let changes = audit::created(&[
                 ("case", json!(ids.case_id)),
                 ("screened_on", json!(s.screened_on.to_string())),
@@ -279,7 +283,7 @@ impl Passage {
                 ("exploitation", json!(s.exploitation)),
                 ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
             ]);
-            audit::record(&mut *c, Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes).await?;
+            trail.add(Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes);
         }
         Ok(ids)
     }
@@ -427,7 +431,9 @@ impl Passage {
     pub async fn record_assistance(&self, actor: &Actor, case: CaseId, input: &AssistanceInput) -> ServiceResult<AssistanceId> {
         let prepared = self.prepare_assistance(actor, case, input).await?;
         let mut tx = self.db.begin().await?;
-        let id = self.write_assistance(&mut tx, actor, prepared, None).await?;
+        let mut trail = crate::audit::Trail::default();
+        let id = self.write_assistance(&mut tx, actor, prepared, None, &mut trail).await?;
+        trail.write(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -454,6 +460,7 @@ impl Passage {
         actor: &Actor,
         prepared: PreparedAssistance,
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        trail: &mut crate::audit::Trail,
     ) -> ServiceResult<AssistanceId> {
         let PreparedAssistance { case, a } = prepared;
         let id = AssistanceId::new();
@@ -475,7 +482,7 @@ impl Passage {
             ("provider", json!(a.provider)),
             ("cost", json!(a.cost.map(|(n, c)| format!("{n} {}", c.code())))),
         ]);
-        audit::record(&mut *c, Some(actor), "assistance.create", format!("assistance:{id}"), Some(case.person_id), changes).await?;
+        trail.add(Some(actor), "assistance.create", format!("assistance:{id}"), Some(case.person_id), changes);
         Ok(id)
     }
 

@@ -198,7 +198,9 @@ impl Passage {
     pub async fn record_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<CaseId> {
         let prepared = self.prepare_visit(actor, id, input).await?;
         let mut tx = self.db.begin().await?;
-        let case = self.write_visit(&mut tx, actor, prepared, None).await?;
+        let mut trail = crate::audit::Trail::default();
+        let case = self.write_visit(&mut tx, actor, prepared, None, &mut trail).await?;
+        trail.write(&mut tx).await?;
         tx.commit().await?;
         Ok(case)
     }
@@ -248,6 +250,7 @@ impl Passage {
         actor: &Actor,
         prepared: PreparedVisit,
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        trail: &mut crate::audit::Trail,
     ) -> ServiceResult<CaseId> {
         let PreparedVisit { visit: v, person, to, on, notes } = prepared;
         if let Some(receipt) = receipt {
@@ -259,7 +262,7 @@ impl Passage {
         }
         let changes =
             json!({"status": [v.status, to], "done_on": [null, on.to_string()], "notes": [null, notes.as_deref().map(audit::redacted)]});
-        audit::record(&mut *c, Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes).await?;
+        trail.add(Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes);
         Ok(v.case_id)
     }
 
