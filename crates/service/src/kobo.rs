@@ -588,15 +588,15 @@ impl Passage {
         let version = form.version();
         let mut tx = self.db.begin().await?;
         let mut trail = crate::audit::Trail::default();
+        const CONFLICT: &str =
+            "a row of this file was received meanwhile (another import, or a phone): nothing was imported; check the file again";
+        // Registrations go in batches, a table at a time (the import's bulk); other forms row by row.
+        let mut batch: Vec<(crate::registry::PreparedRegistration, String, String)> = Vec::new();
+        let rows_total = check.planned.len();
         for (i, row) in check.planned.into_iter().enumerate() {
             if progress.cancelled() {
                 // Dropping the transaction rolls every row back.
                 return Err(ServiceError::Operation("the import was cancelled; nothing was imported".into()));
-            }
-            if i % 256 == 0 {
-                progress.set(i, total);
-                // The audit entries of the last rows, a few hundred per statement batch.
-                trail.write(&mut tx).await?;
             }
             let xml = row.filled.to_xml();
             let sha = fieldforms::sha256_hex(xml.as_bytes());
@@ -617,25 +617,51 @@ impl Passage {
             };
             match row.plan {
                 RowPlan::Already => {}
-                RowPlan::Ready(prepared) => match self.write(&mut tx, actor, *prepared, &Receipt::First(receipt), &mut trail).await {
-                    Ok(_) => outcome.applied += 1,
-                    Err(ServiceError::Conflict(_)) => {
-                        return Err(ServiceError::Conflict(
-                            "a row of this file was received meanwhile (another import, or a phone): nothing was imported; check the file again",
-                        ))
-                    }
-                    Err(e) => return Err(e),
+                RowPlan::Ready(prepared) => match *prepared {
+                    Prepared::Registration(p) => batch.push((p, row.filled.instance_id.clone(), sha.clone())),
+                    other => match self.write(&mut tx, actor, other, &Receipt::First(receipt), &mut trail).await {
+                        Ok(_) => outcome.applied += 1,
+                        Err(ServiceError::Conflict(_)) => return Err(ServiceError::Conflict(CONFLICT)),
+                        Err(e) => return Err(e),
+                    },
                 },
                 RowPlan::Invalid { problems, office, restricted } => {
                     let text = serde_json::to_string(&problems).expect("problems serialise");
-                    let q = store::NewSubmission { status: "quarantined", problems: &text, payload: &xml, office_id: office, restricted, ..receipt };
+                    let q = store::NewSubmission {
+                        status: "quarantined",
+                        problems: &text,
+                        payload: &xml,
+                        office_id: office,
+                        restricted,
+                        ..receipt
+                    };
                     if !store::insert(&mut tx, &self.keys, &q).await? {
-                        return Err(ServiceError::Conflict(
-                            "a row of this file was received meanwhile (another import, or a phone): nothing was imported; check the file again",
-                        ));
+                        return Err(ServiceError::Conflict(CONFLICT));
                     }
                     outcome.quarantined += 1;
                 }
+            }
+            if batch.len() >= 500 || (i + 1 == rows_total && !batch.is_empty()) {
+                let (preps, keys): (Vec<_>, Vec<_>) = std::mem::take(&mut batch).into_iter().map(|(p, id, sha)| (p, (id, sha))).unzip();
+                let receipts: Vec<Receipt<'_>> = keys
+                    .iter()
+                    .map(|(id, sha)| {
+                        Receipt::First(store::NewSubmission { id, payload_sha256: sha, ..receipt_template(form, version, actor, now) })
+                    })
+                    .collect();
+                let n = preps.len();
+                let work: Vec<_> = preps.into_iter().zip(receipts.iter()).map(|(p, r)| (p, Some(r))).collect();
+                match self.write_registrations(&mut tx, actor, work, &mut trail).await {
+                    Ok(_) => outcome.applied += n,
+                    Err(ServiceError::Conflict(_)) => return Err(ServiceError::Conflict(CONFLICT)),
+                    Err(e) => return Err(e),
+                }
+                progress.set(i + 1, total);
+                // The audit entries of the last rows, many per statement.
+                trail.write(&mut tx).await?;
+            } else if i % 256 == 0 {
+                progress.set(i, total);
+                trail.write(&mut tx).await?;
             }
         }
         let changes = json!({"form": [null, form.id], "applied": [null, outcome.applied], "already": [null, outcome.already], "quarantined": [null, outcome.quarantined]});
@@ -645,6 +671,25 @@ impl Passage {
         tx.commit().await?;
         tracing::info!(target: "passage::import", form = form.id, applied = outcome.applied, quarantined = outcome.quarantined, "import done");
         Ok(outcome)
+    }
+}
+
+/// The receipt every imported row starts from.
+fn receipt_template<'a>(form: &'a FieldForm, version: &'a str, actor: &Actor, now: Timestamp) -> store::NewSubmission<'a> {
+    store::NewSubmission {
+        id: "",
+        form_id: form.id,
+        form_version: version,
+        source: "kobo_import",
+        submitted_by: actor.id,
+        received_at: now,
+        payload_sha256: "",
+        payload: "",
+        status: "applied",
+        problems: "[]",
+        office_id: None,
+        restricted: false,
+        record_ref: None,
     }
 }
 

@@ -218,72 +218,120 @@ impl Passage {
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<Registered> {
-        let PreparedRegistration { person: p, kind, office, assignee, screening, consents, today } = prepared;
-        let ids = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
+        let mut ids = self.write_registrations(c, actor, vec![(prepared, receipt)], trail).await?;
+        Ok(ids.remove(0))
+    }
+
+    /// Write prepared registrations in the caller's transaction, a table at
+    /// a time (`storage::registrations`): one from a form, or a batch of an
+    /// import — the same rows either way. Each receipt is kept with what it
+    /// made; one received before makes the whole batch a conflict.
+    pub(crate) async fn write_registrations(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        batch: Vec<(PreparedRegistration, Option<&crate::fieldforms::Receipt<'_>>)>,
+        trail: &mut crate::audit::Trail,
+    ) -> ServiceResult<Vec<Registered>> {
         let now = Timestamp::now();
-        let findings = screening.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
-        if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("case:{}", ids.case_id)).await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        let mut first_receipts = Vec::new();
+        let mut records = Vec::with_capacity(batch.len());
+        for _ in &batch {
+            let id = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
+            records.push(format!("case:{}", id.case_id));
+            ids.push(id);
         }
-        reg::insert_person(&mut *c, &self.keys, ids.person_id, &p, office.id, actor.id, now).await?;
-        let row = NewCaseRow {
-            id: ids.case_id,
-            person_id: ids.person_id,
-            kind,
-            office,
-            assigned_to: assignee,
-            sensitivity: Sensitivity::derive(kind, &findings, Sensitivity::Normal),
-            opened_on: today,
-        };
-        let (office_id, row_assigned, row_sensitivity) = (row.office.id, row.assigned_to, row.sensitivity);
-        reg::insert_case(&mut *c, &row, actor.id, now).await?;
-        reg::refresh_key_restriction(&mut *c, ids.person_id, office_id).await?;
-        reg::record_activity(&mut *c, actor.id, "person_registered", Some(ids.case_id), Some(ids.person_id), now).await?;
-        // Identity enters the trail redacted: the trail outlives erasure and
-        // retention (see `privacy`), so it must not be a copy of who people are.
-        let person_changes = audit::created(&[
-            ("names", json!(p.names.iter().map(|n| audit::redacted(&n.display())).collect::<Vec<_>>())),
-            ("sex", json!(p.sex)),
-            ("birth_year", json!(p.birth_date.map(|b| b.year()))),
-            ("nationality", json!(p.nationality.map(|n| n.to_string()))),
-            ("languages", json!(p.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())),
-            ("phone", p.phone.as_ref().map(|p| audit::redacted(&p.to_string())).unwrap_or(Value::Null)),
-            ("documents", json!(p.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>())),
-        ]);
-        trail.add(Some(actor), "person.create", format!("person:{}", ids.person_id), Some(ids.person_id), person_changes);
-        let case_changes = audit::created(&[
-            ("kind", json!(kind)),
-            ("office", json!(office_id)),
-            ("assigned_to", json!(row_assigned)),
-            ("sensitivity", json!(row_sensitivity)),
-        ]);
-        trail.add(Some(actor), "case.create", format!("case:{}", ids.case_id), Some(ids.person_id), case_changes);
-        for k in &consents {
-            let id = ConsentId::new();
-            reg::insert_consent(&mut *c, id, ids.person_id, k, actor.id, now).await?;
-            let changes = audit::created(&[
-                ("kind", json!(k.kind)),
-                ("partner", json!(k.partner)),
-                ("method", json!(k.method)),
-                ("given_on", json!(k.given_on.to_string())),
-            ]);
-            trail.add(Some(actor), "consent.create", format!("consent:{id}"), Some(ids.person_id), changes);
+        for (i, (_, receipt)) in batch.iter().enumerate() {
+            match receipt {
+                Some(crate::fieldforms::Receipt::First(r)) => first_receipts.push(passage_storage::submissions::NewSubmission {
+                    record_ref: Some(&records[i]),
+                    status: "applied",
+                    payload: "",
+                    ..*r
+                }),
+                Some(r) => crate::fieldforms::keep_receipt(&mut *c, &self.keys, r, &records[i]).await?,
+                None => {}
+            }
         }
-        if let Some(s) = &screening {
-            let id = ScreeningId::new();
-            reg::insert_screening(&mut *c, &self.keys, id, ids.case_id, s, actor.id, now).await?;
-            reg::set_case_risk(&mut *c, ids.case_id, row_sensitivity, priority_of(&s.findings), now).await?;
-            // No indicator summary to refresh: a person counts from their
-            // first assistance or reintegration plan, and a new person has
-            // neither yet (a screening only ranks those already counted).
-            let changes = audit::created(&[
-                ("case", json!(ids.case_id)),
-                ("screened_on", json!(s.screened_on.to_string())),
-                ("findings", json!(s.findings)),
-                ("exploitation", json!(s.exploitation)),
-                ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
+        if let Err(e) = passage_storage::submissions::insert_many(&mut *c, &self.keys, &first_receipts).await {
+            return Err(if passage_storage::submissions::is_unique_violation(&e) {
+                ServiceError::Conflict("this submission was already received")
+            } else {
+                e.into()
+            });
+        }
+        let mut regs = Vec::with_capacity(batch.len());
+        let mut consent_ids = Vec::with_capacity(batch.len());
+        let mut screening_ids = Vec::with_capacity(batch.len());
+        for (prepared, _) in &batch {
+            consent_ids.push(prepared.consents.iter().map(|_| ConsentId::new()).collect::<Vec<_>>());
+            screening_ids.push(prepared.screening.as_ref().map(|_| ScreeningId::new()));
+        }
+        for (i, (p, _)) in batch.iter().enumerate() {
+            let findings = p.screening.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
+            regs.push(passage_storage::registrations::NewRegistration {
+                person_id: ids[i].person_id,
+                person: &p.person,
+                case_id: ids[i].case_id,
+                kind: p.kind,
+                office: &p.office,
+                assigned_to: p.assignee,
+                sensitivity: Sensitivity::derive(p.kind, &findings, Sensitivity::Normal),
+                // Without a screening a case waits at the lowest priority until one.
+                priority: p.screening.as_ref().map(|s| priority_of(&s.findings)).unwrap_or(passage_domain::screening::Priority::Low),
+                opened_on: p.today,
+                consents: consent_ids[i].iter().copied().zip(p.consents.iter()).collect(),
+                screening: screening_ids[i].zip(p.screening.as_ref()),
+            });
+        }
+        passage_storage::registrations::insert_registrations(&mut *c, &self.keys, &regs, actor.id, now).await?;
+        // No indicator summary to refresh: a person counts from their first
+        // assistance or reintegration plan, and a new person has neither yet
+        // (a screening only ranks those already counted).
+        for (i, r) in regs.iter().enumerate() {
+            let (person, id) = (r.person, ids[i]);
+            // Identity enters the trail redacted: the trail outlives erasure and
+            // retention (see `privacy`), so it must not be a copy of who people are.
+            let person_changes = audit::created(&[
+                ("names", json!(person.names.iter().map(|n| audit::redacted(&n.display())).collect::<Vec<_>>())),
+                ("sex", json!(person.sex)),
+                ("birth_year", json!(person.birth_date.map(|b| b.year()))),
+                ("nationality", json!(person.nationality.map(|n| n.to_string()))),
+                ("languages", json!(person.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())),
+                ("phone", person.phone.as_ref().map(|p| audit::redacted(&p.to_string())).unwrap_or(Value::Null)),
+                (
+                    "documents",
+                    json!(person.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>()),
+                ),
             ]);
-            trail.add(Some(actor), "screening.create", format!("screening:{id}"), Some(ids.person_id), changes);
+            trail.add(Some(actor), "person.create", format!("person:{}", id.person_id), Some(id.person_id), person_changes);
+            let case_changes = audit::created(&[
+                ("kind", json!(r.kind)),
+                ("office", json!(r.office.id)),
+                ("assigned_to", json!(r.assigned_to)),
+                ("sensitivity", json!(r.sensitivity)),
+            ]);
+            trail.add(Some(actor), "case.create", format!("case:{}", id.case_id), Some(id.person_id), case_changes);
+            for (cid, k) in &r.consents {
+                let changes = audit::created(&[
+                    ("kind", json!(k.kind)),
+                    ("partner", json!(k.partner)),
+                    ("method", json!(k.method)),
+                    ("given_on", json!(k.given_on.to_string())),
+                ]);
+                trail.add(Some(actor), "consent.create", format!("consent:{cid}"), Some(id.person_id), changes);
+            }
+            if let Some((sid, s)) = &r.screening {
+                let changes = audit::created(&[
+                    ("case", json!(id.case_id)),
+                    ("screened_on", json!(s.screened_on.to_string())),
+                    ("findings", json!(s.findings)),
+                    ("exploitation", json!(s.exploitation)),
+                    ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
+                ]);
+                trail.add(Some(actor), "screening.create", format!("screening:{sid}"), Some(id.person_id), changes);
+            }
         }
         Ok(ids)
     }

@@ -10,10 +10,21 @@ const MAX_PARAMS: usize = 200;
 
 /// Insert `rows` (each with one value per column) into `table`.
 pub async fn insert_rows(c: &mut AnyConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+    insert_rows_sized(c, table, columns, rows, MAX_PARAMS).await
+}
+
+/// The same, with up to `max_params` bound values per statement.
+pub async fn insert_rows_sized(
+    c: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    max_params: usize,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let per_stmt = (MAX_PARAMS / columns.len()).max(1);
+    let per_stmt = (max_params / columns.len()).max(1);
     let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {

@@ -22,6 +22,7 @@ pub mod movements;
 pub mod privacy;
 pub mod records;
 pub mod referrals;
+pub mod registrations;
 pub mod registry;
 pub mod reintegration;
 pub mod returns;

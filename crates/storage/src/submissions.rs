@@ -213,3 +213,54 @@ pub async fn existing(c: &mut AnyConnection, ids: &[String]) -> Result<std::coll
     }
     Ok(out)
 }
+
+/// Store many first arrivals at once (an import's rows). A row whose id is
+/// already there makes the whole statement fail as a unique violation: the
+/// caller's transaction then writes nothing (see `is_unique_violation`).
+pub async fn insert_many(c: &mut AnyConnection, keys: &Keyring, rows: &[NewSubmission<'_>]) -> Result<()> {
+    use crate::sql::Value;
+    let values: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                Value::Text(s.id.to_string()),
+                Value::Text(s.form_id.to_string()),
+                Value::Text(s.form_version.to_string()),
+                Value::Text(s.source.to_string()),
+                Value::Text(s.submitted_by.to_string()),
+                Value::Text(s.received_at.to_string()),
+                Value::Text(s.payload_sha256.to_string()),
+                Value::Text(keys.seal(&place(s.id), s.payload)),
+                Value::Text(s.status.to_string()),
+                Value::Text(s.problems.to_string()),
+                s.office_id.map(|o| Value::Text(o.to_string())).unwrap_or(Value::Null),
+                Value::Int(i64::from(s.restricted)),
+                s.record_ref.map(|r| Value::Text(r.to_string())).unwrap_or(Value::Null),
+            ]
+        })
+        .collect();
+    let columns = [
+        "id",
+        "form_id",
+        "form_version",
+        "source",
+        "submitted_by",
+        "received_at",
+        "payload_sha256",
+        "payload",
+        "status",
+        "problems",
+        "office_id",
+        "restricted",
+        "record_ref",
+    ];
+    crate::bulk::insert_rows_sized(c, "form_submissions", &columns, values, 2_000).await
+}
+
+/// Whether a storage error is a unique key already taken (a submission received twice).
+pub fn is_unique_violation(e: &crate::StorageError) -> bool {
+    match e {
+        crate::StorageError::Database(sqlx::Error::Database(d)) => d.is_unique_violation(),
+        _ => false,
+    }
+}
