@@ -665,7 +665,8 @@ impl Passage {
             return Ok(String::new());
         }
         let mut c = self.db.reader().acquire().await?;
-        match passage_storage::registry::get_office_by_code(&mut c, &code.to_uppercase()).await? {
+        let code = code.to_uppercase();
+        match self.offices.find(&mut c, |o| o.code == code).await? {
             Some(o) => Ok(o.id.to_string()),
             None => Err(FieldError::new("office_id", "err-unknown-office").with("value", code.chars().take(40).collect::<String>()).into()),
         }

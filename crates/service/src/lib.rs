@@ -41,10 +41,46 @@ pub struct Passage {
     /// The data keys that seal notes, document numbers and TOTP secrets.
     pub keys: Keyring,
     sessions: auth::SessionCache,
+    offices: OfficeBook,
 }
 
 impl Passage {
     pub fn new(db: Db, keys: Keyring) -> Self {
-        Self { db, keys, sessions: auth::SessionCache::default() }
+        Self { db, keys, sessions: auth::SessionCache::default(), offices: OfficeBook::default() }
+    }
+}
+
+/// The offices, read at most every few seconds: every form names one, and
+/// an import of 100,000 rows would otherwise look the same few up 200,000
+/// times. Creating an office here refreshes it at once; one created by
+/// another process (the command line) is seen within `OfficeBook::FRESH`.
+#[derive(Clone, Default)]
+pub(crate) struct OfficeBook(std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Vec<passage_storage::records::OfficeRecord>)>>>);
+
+impl OfficeBook {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub(crate) fn forget(&self) {
+        *self.0.lock().expect("office book lock") = None;
+    }
+
+    /// The office with this id or code, if there is one.
+    pub(crate) async fn find(
+        &self,
+        c: &mut sqlx::AnyConnection,
+        matches: impl Fn(&passage_storage::records::OfficeRecord) -> bool,
+    ) -> ServiceResult<Option<passage_storage::records::OfficeRecord>> {
+        {
+            let book = self.0.lock().expect("office book lock");
+            if let Some((at, list)) = book.as_ref() {
+                if at.elapsed() < Self::FRESH {
+                    return Ok(list.iter().find(|o| matches(o)).cloned());
+                }
+            }
+        }
+        let list = passage_storage::registry::list_offices(c).await?;
+        let found = list.iter().find(|o| matches(o)).cloned();
+        *self.0.lock().expect("office book lock") = Some((std::time::Instant::now(), list));
+        Ok(found)
     }
 }

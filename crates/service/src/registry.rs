@@ -122,6 +122,7 @@ impl Passage {
         ]);
         audit::record(&mut tx, Some(actor), "office.create", format!("office:{id}"), None, changes).await?;
         tx.commit().await?;
+        self.offices.forget();
         let mut c = self.reader().await?;
         reg::get_office(&mut c, id).await?.ok_or(ServiceError::NotFound)
     }
@@ -136,7 +137,9 @@ impl Passage {
         } else {
             parse_id::<OfficeId>("office_id", office)?
         };
-        let office = reg::get_office(c, office_id)
+        let office = self
+            .offices
+            .find(c, |o| o.id == office_id)
             .await?
             .ok_or_else(|| FieldError::new("office_id", "err-unknown-office").with("value", office_id))?;
         access::require(actor, Action::WriteCases(office.id))?;
