@@ -55,7 +55,10 @@ impl Passage {
 /// times. Creating an office here refreshes it at once; one created by
 /// another process (the command line) is seen within `OfficeBook::FRESH`.
 #[derive(Clone, Default)]
-pub(crate) struct OfficeBook(std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Vec<passage_storage::records::OfficeRecord>)>>>);
+pub(crate) struct OfficeBook(std::sync::Arc<std::sync::Mutex<Option<OfficeList>>>);
+
+/// The offices as read, and when.
+type OfficeList = (std::time::Instant, Vec<passage_storage::records::OfficeRecord>);
 
 impl OfficeBook {
     const FRESH: std::time::Duration = std::time::Duration::from_secs(10);
