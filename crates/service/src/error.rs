@@ -67,17 +67,20 @@ pub struct FileProblem {
     pub reason: String,
 }
 
+/// A value as a problem report shows it: control characters out, at most
+/// 60 characters (a 50 MB cell is not echoed back).
+pub fn shortened(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
+    if s.chars().count() > 60 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
 impl FileProblem {
     pub fn new(line: usize, column: Option<&str>, value: Option<&str>, reason: impl Into<String>) -> FileProblem {
-        let short = |s: &str| {
-            let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
-            if s.chars().count() > 60 {
-                format!("{clean}…")
-            } else {
-                clean
-            }
-        };
-        FileProblem { line, column: column.map(short), value: value.map(short), reason: reason.into() }
+        FileProblem { line, column: column.map(shortened), value: value.map(shortened), reason: reason.into() }
     }
 }
 

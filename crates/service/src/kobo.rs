@@ -49,15 +49,8 @@ pub struct ImportProblem {
 
 impl ImportProblem {
     fn new(row: usize, column: Option<&str>, value: Option<&str>, code: &str) -> ImportProblem {
-        let short = |s: &str| {
-            let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
-            if s.chars().count() > 60 {
-                format!("{clean}…")
-            } else {
-                clean
-            }
-        };
-        ImportProblem { row, column: column.map(short), value: value.map(short), code: code.to_string(), args: BTreeMap::new() }
+        use crate::error::shortened;
+        ImportProblem { row, column: column.map(shortened), value: value.map(shortened), code: code.to_string(), args: BTreeMap::new() }
     }
     fn with(mut self, k: &str, v: impl ToString) -> ImportProblem {
         self.args.insert(k.to_string(), v.to_string());
@@ -600,21 +593,8 @@ impl Passage {
             }
             let xml = row.filled.to_xml();
             let sha = fieldforms::sha256_hex(xml.as_bytes());
-            let receipt = store::NewSubmission {
-                id: &row.filled.instance_id,
-                form_id: form.id,
-                form_version: version,
-                source: "kobo_import",
-                submitted_by: actor.id,
-                received_at: now,
-                payload_sha256: &sha,
-                payload: "",
-                status: "applied",
-                problems: "[]",
-                office_id: None,
-                restricted: false,
-                record_ref: None,
-            };
+            let receipt =
+                store::NewSubmission { id: &row.filled.instance_id, payload_sha256: &sha, ..receipt_template(form, version, actor, now) };
             match row.plan {
                 RowPlan::Already => {}
                 RowPlan::Ready(prepared) => match *prepared {

@@ -753,36 +753,11 @@ impl Batch {
         // Sealed columns are sealed here, as the one-by-one writes do (see `passage_storage::sealed`).
         seal_column(keys, &mut self.docs, 3, reg::document_place);
         seal_column(keys, &mut self.notes, 2, reg::note_place);
-        insert_rows(
-            c,
-            "persons",
-            &[
-                "id",
-                "display_name",
-                "sex",
-                "birth_date",
-                "birth_date_precision",
-                "birth_year",
-                "nationality",
-                "languages",
-                "phone",
-                "registered_office_id",
-                "created_by",
-                "created_at",
-                "updated_at",
-            ],
-            self.persons,
-        )
-        .await?;
-        insert_rows(c, "person_names", &["person_id", "position", "given", "family", "kind"], self.names).await?;
-        insert_rows(c, "person_search_keys", &["key", "office_id", "person_id", "birth_year", "restricted"], self.keys).await?;
-        insert_rows(
-            c,
-            "identity_documents",
-            &["id", "person_id", "kind", "number", "issuing_country", "expires_on", "created_at"],
-            self.docs,
-        )
-        .await?;
+        use passage_storage::registrations as cols;
+        insert_rows(c, "persons", &cols::PERSON_COLUMNS, self.persons).await?;
+        insert_rows(c, "person_names", &cols::NAME_COLUMNS, self.names).await?;
+        insert_rows(c, "person_search_keys", &cols::KEY_COLUMNS, self.keys).await?;
+        insert_rows(c, "identity_documents", &cols::DOCUMENT_COLUMNS, self.docs).await?;
         insert_rows(
             c,
             "cases",
@@ -812,21 +787,9 @@ impl Batch {
         )
         .await?;
         insert_rows(c, "plan_beneficiaries", &["plan_id", "case_id"], self.beneficiaries).await?;
-        insert_rows(
-            c,
-            "case_status_history",
-            &["id", "case_id", "from_status", "to_status", "reason", "changed_by", "changed_at"],
-            self.history,
-        )
-        .await?;
-        insert_rows(
-            c,
-            "screenings",
-            &["id", "case_id", "screened_on", "findings", "exploitation", "notes", "screened_by", "created_at"],
-            self.screenings,
-        )
-        .await?;
-        insert_rows(c, "screening_findings", &["screening_id", "category"], self.findings).await?;
+        insert_rows(c, "case_status_history", &cols::HISTORY_COLUMNS, self.history).await?;
+        insert_rows(c, "screenings", &cols::SCREENING_COLUMNS, self.screenings).await?;
+        insert_rows(c, "screening_findings", &cols::FINDING_COLUMNS, self.findings).await?;
         insert_rows(
             c,
             "assistance",

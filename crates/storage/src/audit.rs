@@ -26,48 +26,17 @@ pub struct NewAuditEntry {
 
 /// Append `e` to the chain. Call inside the transaction of the change it records.
 pub async fn append(c: &mut AnyConnection, e: NewAuditEntry) -> Result<i64> {
-    // Taking the next number first locks the head until commit.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *c).await?;
-    let mut line = AuditLine {
-        seq: int(&head, "seq")?,
-        at: e.at.to_string(),
-        actor: e.actor.map(|a| a.to_string()).unwrap_or_default(),
-        action: e.action.to_string(),
-        record: e.record,
-        person: e.person.map(|p| p.to_string()).unwrap_or_default(),
-        changes: e.changes,
-        source: e.source,
-        prev_hash: text(&head, "hash")?,
-        hash: String::new(),
-    };
-    line.hash = line.computed_hash();
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, record, person, changes, source, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(line.seq)
-    .bind(&line.at)
-    .bind(&line.actor)
-    .bind(&line.action)
-    .bind(&line.record)
-    .bind(&line.person)
-    .bind(&line.changes)
-    .bind(&line.source)
-    .bind(&line.prev_hash)
-    .bind(&line.hash)
-    .execute(&mut *c)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&line.hash).execute(&mut *c).await?;
-    Ok(line.seq)
+    append_many(c, vec![e]).await
 }
 
 /// Append several entries at once, chained in order: the head is taken
 /// and moved once, and the lines go in multi-row statements (an import
 /// writes hundreds of entries per batch). The same chain as appending them
 /// one by one.
-pub async fn append_many(c: &mut AnyConnection, entries: Vec<NewAuditEntry>) -> Result<()> {
+/// Returns the sequence number of the last (0 when there were none).
+pub async fn append_many(c: &mut AnyConnection, entries: Vec<NewAuditEntry>) -> Result<i64> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let n = entries.len() as i64;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n).fetch_one(&mut *c).await?;
@@ -111,7 +80,7 @@ pub async fn append_many(c: &mut AnyConnection, entries: Vec<NewAuditEntry>) -> 
     )
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut *c).await?;
-    Ok(())
+    Ok(last)
 }
 
 fn line(r: &AnyRow) -> Result<AuditLine> {

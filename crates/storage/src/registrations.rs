@@ -26,6 +26,29 @@ use std::collections::BTreeSet;
 /// of rows.
 const PARAMS: usize = 2_000;
 
+/// The columns a registration fills, shared with the synthetic data's bulk load.
+pub const PERSON_COLUMNS: [&str; 13] = [
+    "id",
+    "display_name",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_year",
+    "nationality",
+    "languages",
+    "phone",
+    "registered_office_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+pub const NAME_COLUMNS: [&str; 5] = ["person_id", "position", "given", "family", "kind"];
+pub const KEY_COLUMNS: [&str; 5] = ["key", "office_id", "person_id", "birth_year", "restricted"];
+pub const DOCUMENT_COLUMNS: [&str; 7] = ["id", "person_id", "kind", "number", "issuing_country", "expires_on", "created_at"];
+pub const HISTORY_COLUMNS: [&str; 7] = ["id", "case_id", "from_status", "to_status", "reason", "changed_by", "changed_at"];
+pub const SCREENING_COLUMNS: [&str; 8] = ["id", "case_id", "screened_on", "findings", "exploitation", "notes", "screened_by", "created_at"];
+pub const FINDING_COLUMNS: [&str; 2] = ["screening_id", "category"];
+
 /// One registration to write.
 pub struct NewRegistration<'a> {
     pub person_id: PersonId,
@@ -193,22 +216,7 @@ pub async fn insert_registrations(
         }
         references.push(reference);
     }
-    let cols_persons = [
-        "id",
-        "display_name",
-        "sex",
-        "birth_date",
-        "birth_date_precision",
-        "birth_year",
-        "nationality",
-        "languages",
-        "phone",
-        "registered_office_id",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ];
-    insert_rows_sized(c, "persons", &cols_persons, persons, PARAMS).await?;
+    insert_rows_sized(c, "persons", &PERSON_COLUMNS, persons, PARAMS).await?;
     insert_rows_sized(c, "person_names", &["person_id", "position", "given", "family", "kind"], names_rows, PARAMS).await?;
     insert_rows_sized(c, "person_search_keys", &["key", "office_id", "person_id", "birth_year", "restricted"], key_rows, PARAMS).await?;
     insert_rows_sized(
@@ -234,14 +242,7 @@ pub async fn insert_registrations(
         "updated_at",
     ];
     insert_rows_sized(c, "cases", &cols_cases, cases, PARAMS).await?;
-    insert_rows_sized(
-        c,
-        "case_status_history",
-        &["id", "case_id", "from_status", "to_status", "reason", "changed_by", "changed_at"],
-        history,
-        PARAMS,
-    )
-    .await?;
+    insert_rows_sized(c, "case_status_history", &HISTORY_COLUMNS, history, PARAMS).await?;
     insert_rows_sized(c, "activity", &["id", "at", "user_id", "action", "case_id", "person_id"], activity, PARAMS).await?;
     insert_rows_sized(
         c,
@@ -251,14 +252,7 @@ pub async fn insert_registrations(
         PARAMS,
     )
     .await?;
-    insert_rows_sized(
-        c,
-        "screenings",
-        &["id", "case_id", "screened_on", "findings", "exploitation", "notes", "screened_by", "created_at"],
-        screenings,
-        PARAMS,
-    )
-    .await?;
-    insert_rows_sized(c, "screening_findings", &["screening_id", "category"], findings, PARAMS).await?;
+    insert_rows_sized(c, "screenings", &SCREENING_COLUMNS, screenings, PARAMS).await?;
+    insert_rows_sized(c, "screening_findings", &FINDING_COLUMNS, findings, PARAMS).await?;
     Ok(references)
 }
