@@ -52,9 +52,7 @@ impl Passage {
     /// Every check of a campaign event, reading only; every problem at once.
     pub(crate) async fn prepare_campaign_event(&self, actor: &Actor, input: &CampaignEventInput) -> ServiceResult<PreparedCampaignEvent> {
         access::require(actor, Action::WriteSomewhere)?;
-        let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await;
-        drop(c);
+        let office = self.case_office(actor, &input.office_id).await;
         let event = input.parse(Timestamp::now().date());
         match (office, event) {
             (Ok(office), Ok(event)) => Ok(PreparedCampaignEvent { office, event }),
@@ -89,9 +87,7 @@ impl Passage {
 
     pub async fn record_training(&self, actor: &Actor, input: &TrainingInput) -> ServiceResult<String> {
         access::require(actor, Action::WriteSomewhere)?;
-        let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await?;
-        drop(c);
+        let office = self.case_office(actor, &input.office_id).await?;
         let t = input.parse(Timestamp::now().date())?;
         let id = new_id();
         let mut tx = self.db.begin().await?;
@@ -106,7 +102,7 @@ impl Passage {
     pub async fn record_rescue(&self, actor: &Actor, input: &SarOperationInput) -> ServiceResult<String> {
         access::require(actor, Action::WriteSomewhere)?;
         let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await?;
+        let office = self.case_office(actor, &input.office_id).await?;
         let o = input.parse(Timestamp::now().date())?;
         let scope = Scope::of(&actor.rights());
         let mut cases = Vec::new();
@@ -133,9 +129,7 @@ impl Passage {
 
     pub async fn record_shelter_work(&self, actor: &Actor, input: &ShelterWorkInput) -> ServiceResult<String> {
         access::require(actor, Action::WriteSomewhere)?;
-        let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await?;
-        drop(c);
+        let office = self.case_office(actor, &input.office_id).await?;
         let w = input.parse(Timestamp::now().date())?;
         let id = new_id();
         let mut tx = self.db.begin().await?;
@@ -148,9 +142,7 @@ impl Passage {
 
     pub async fn record_resource(&self, actor: &Actor, input: &ResourceInput) -> ServiceResult<String> {
         access::require(actor, Action::WriteSomewhere)?;
-        let mut c = self.db.reader().acquire().await?;
-        let office = self.case_office(&mut c, actor, &input.office_id).await?;
-        drop(c);
+        let office = self.case_office(actor, &input.office_id).await?;
         let r = input.parse(Timestamp::now().date())?;
         let id = new_id();
         let mut tx = self.db.begin().await?;

@@ -664,9 +664,8 @@ impl Passage {
         if code.is_empty() {
             return Ok(String::new());
         }
-        let mut c = self.db.reader().acquire().await?;
         let code = code.to_uppercase();
-        match self.offices.find(&mut c, |o| o.code == code).await? {
+        match self.offices.find(&self.db, |o| o.code == code).await? {
             Some(o) => Ok(o.id.to_string()),
             None => Err(FieldError::new("office_id", "err-unknown-office").with("value", code.chars().take(40).collect::<String>()).into()),
         }

@@ -67,10 +67,11 @@ impl OfficeBook {
         *self.0.lock().expect("office book lock") = None;
     }
 
-    /// The office with this id or code, if there is one.
+    /// The office with this id or code, if there is one (a connection is
+    /// taken only when the book is read again).
     pub(crate) async fn find(
         &self,
-        c: &mut sqlx::AnyConnection,
+        db: &Db,
         matches: impl Fn(&passage_storage::records::OfficeRecord) -> bool,
     ) -> ServiceResult<Option<passage_storage::records::OfficeRecord>> {
         {
@@ -81,7 +82,8 @@ impl OfficeBook {
                 }
             }
         }
-        let list = passage_storage::registry::list_offices(c).await?;
+        let mut c = db.reader().acquire().await?;
+        let list = passage_storage::registry::list_offices(&mut c).await?;
         let found = list.iter().find(|o| matches(o)).cloned();
         *self.0.lock().expect("office book lock") = Some((std::time::Instant::now(), list));
         Ok(found)

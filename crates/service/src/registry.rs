@@ -128,7 +128,7 @@ impl Passage {
     }
 
     /// Resolve the office a case is opened in and check the user may work there.
-    pub(crate) async fn case_office(&self, c: &mut AnyConnection, actor: &Actor, office: &str) -> ServiceResult<OfficeRecord> {
+    pub(crate) async fn case_office(&self, actor: &Actor, office: &str) -> ServiceResult<OfficeRecord> {
         let office_id = if office.trim().is_empty() {
             match access::writable_offices(actor) {
                 passage_domain::policy::Offices::Only(set) if set.len() == 1 => *set.iter().next().expect("one"),
@@ -139,7 +139,7 @@ impl Passage {
         };
         let office = self
             .offices
-            .find(c, |o| o.id == office_id)
+            .find(&self.db, |o| o.id == office_id)
             .await?
             .ok_or_else(|| FieldError::new("office_id", "err-unknown-office").with("value", office_id))?;
         access::require(actor, Action::WriteCases(office.id))?;
@@ -186,8 +186,7 @@ impl Passage {
         let kind = inv.take(CaseKind::parse("kind", &r.case.kind));
         let screening = r.screening.and_then(|s| inv.take_all(s.parse(today)));
         let consents: Vec<_> = r.consents.iter().filter_map(|k| inv.take_all(k.parse(today))).collect();
-        let mut c = self.reader().await?;
-        let office = match self.case_office(&mut c, actor, &r.case.office_id).await {
+        let office = match self.case_office(actor, &r.case.office_id).await {
             Ok(o) => Some(o),
             Err(ServiceError::Invalid(e)) => {
                 inv.errors.extend(e.errors);
@@ -196,7 +195,9 @@ impl Passage {
             Err(e) => return Err(e),
         };
         let assignee = match &office {
-            Some(o) => match self.assignee(&mut c, actor, o, &r.case.assigned_to).await {
+            // Empty is the user themselves: no need to look anyone up.
+            Some(_) if r.case.assigned_to.trim().is_empty() => Some(actor.id),
+            Some(o) => match self.assignee(&mut *self.reader().await?, actor, o, &r.case.assigned_to).await {
                 Ok(u) => Some(u),
                 Err(ServiceError::Invalid(e)) => {
                     inv.errors.extend(e.errors);
@@ -206,7 +207,6 @@ impl Passage {
             },
             None => None,
         };
-        drop(c);
         inv.into_result()?;
         let (person, kind, office) = (p.expect("checked"), kind.expect("checked"), office.expect("checked"));
         Ok(PreparedRegistration { person, kind, office, assignee, screening, consents, today })
@@ -348,7 +348,7 @@ impl Passage {
         }
         let mut inv = Invalid::default();
         let kind = inv.take(CaseKind::parse("kind", &case.kind));
-        let office = self.case_office(&mut c, actor, &case.office_id).await?;
+        let office = self.case_office(actor, &case.office_id).await?;
         let assignee = self.assignee(&mut c, actor, &office, &case.assigned_to).await?;
         let inherited = if reg::has_restricted_case(&mut c, person).await? { Sensitivity::Restricted } else { Sensitivity::Normal };
         drop(c);
