@@ -75,7 +75,10 @@ struct Figures {
 async fn measure(url: &str, rows: usize) -> Figures {
     let p = open(url).await;
     let csv = example_registration_export(rows, 42, "NER-AGZ");
-    let raw = raw_insert(&p, &csv).await;
+    // The reference varies from run to run on this machine: its median of three.
+    let mut raws = [raw_insert(&p, &csv).await, raw_insert(&p, &csv).await, raw_insert(&p, &csv).await];
+    raws.sort_by(|a, b| a.total_cmp(b));
+    let raw = raws[1];
     let agadez = actor(&p, "agadez").await;
     let progress = ImportProgress::default();
     let started = Instant::now();
@@ -93,7 +96,7 @@ fn report(label: &str, f: &Figures) {
     let total = f.check_secs + f.write_secs;
     let rate = f.rows as f64 / total;
     println!(
-        "{label:<11} {} rows: import {rate:>7.0} rows/s ({total:.1} s: check {:.1} s, write {:.1} s) | raw insert of the same rows {:>7.0} rows/s | ratio {:.2} (target ≥ 0.33)",
+        "{label:<11} {} rows: import {rate:>7.0} rows/s ({total:.1} s: check {:.1} s, write {:.1} s) | raw insert of the same rows {:>7.0} rows/s (median of 3) | ratio {:.2} (target ≥ 0.33)",
         f.rows,
         f.check_secs,
         f.write_secs,

@@ -351,3 +351,37 @@ async fn programme_figures_in_the_browser() {
     assert!(w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(), "the public page scrolls sideways on a phone: {w}");
     phone.close().await.unwrap();
 }
+
+/// Importing a KoboToolbox export in the browser: the file chosen and
+/// uploaded, the report (the page reloads itself while it checks), the
+/// confirmation, and the page settling on what was imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kobo_import_in_the_browser() {
+    let s = server(Backend::Sqlite, "browser-import", 20).await;
+    let d = chromedriver().await;
+    let c = browser(&d, 1280).await;
+    login(&c, &s, "agadez").await;
+    c.goto(&format!("{}/imports", s.url)).await.unwrap();
+    select(&c, "#form", "passage_registration").await;
+    let file = format!("{}/tests/data/kobo/valid.csv", env!("CARGO_MANIFEST_DIR"));
+    c.find(Locator::Css("#file")).await.unwrap().send_keys(&file).await.unwrap();
+    submit(&c, "form[action='/imports']").await;
+    let wait_for = |text: &'static str| {
+        let c = c.clone();
+        async move {
+            for _ in 0..150 {
+                if body_text(&c).await.contains(text) {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            panic!("never showed {text:?}: {}", body_text(&c).await);
+        }
+    };
+    wait_for("6 rows: 6 ready, 0 imported before, 0 with problems").await;
+    submit(&c, "form[action$='/run']").await;
+    wait_for("Imported 6 rows").await;
+    c.goto(&format!("{}/submissions", s.url)).await.unwrap();
+    assert!(body_text(&c).await.contains("Nothing is waiting"));
+    c.close().await.unwrap();
+}

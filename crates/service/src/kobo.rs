@@ -591,8 +591,16 @@ impl Passage {
                 // Dropping the transaction rolls every row back.
                 return Err(ServiceError::Operation("the import was cancelled; nothing was imported".into()));
             }
-            let xml = row.filled.to_xml();
-            let sha = fieldforms::sha256_hex(xml.as_bytes());
+            // A row's XML is kept only while it waits in quarantine; an
+            // applied row keeps no payload, and so no digest of one.
+            let (xml, sha) = match &row.plan {
+                RowPlan::Invalid { .. } => {
+                    let xml = row.filled.to_xml();
+                    let sha = fieldforms::sha256_hex(xml.as_bytes());
+                    (xml, sha)
+                }
+                _ => (String::new(), String::new()),
+            };
             let receipt =
                 store::NewSubmission { id: &row.filled.instance_id, payload_sha256: &sha, ..receipt_template(form, version, actor, now) };
             match row.plan {

@@ -47,7 +47,8 @@ pub async fn insert_rows_sized(
             }
             q.push(")");
         }
-        q.query().execute(&mut *c).await?;
+        let (text, args) = q.into_parts();
+        sqlx::query_with(&text, args).execute(&mut *c).await?;
     }
     Ok(())
 }

@@ -33,8 +33,10 @@ impl Sql {
     }
     /// Append a placeholder bound to `v`.
     pub fn bind(&mut self, v: impl Into<Value>) -> &mut Self {
+        use std::fmt::Write;
         self.values.push(v.into());
-        self.text.push_str(&format!("${}", self.values.len()));
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "${}", self.values.len());
         self
     }
     /// Append `(ph, ph, …)` for a non-empty list.
@@ -65,6 +67,22 @@ impl Sql {
             };
         }
         sqlx::query_with(&self.text, args)
+    }
+
+    /// The statement and its values, moved rather than copied (for bulk
+    /// inserts, where copying every value again showed in the profile).
+    pub fn into_parts(self) -> (String, AnyArguments<'static>) {
+        let mut args = AnyArguments::default();
+        for v in self.values {
+            let _ = match v {
+                Value::Text(s) => args.add(s),
+                Value::Int(i) => args.add(i),
+                Value::Null => args.add(Option::<String>::None),
+                Value::NullInt => args.add(Option::<i64>::None),
+                Value::Blob(b) => args.add(b),
+            };
+        }
+        (self.text, args)
     }
 }
 
