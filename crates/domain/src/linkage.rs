@@ -601,15 +601,29 @@ pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mu
     }
     // A record with an unknown year is also compared with the same names'
     // dated records, where that block is small.
-    let undated: Vec<String> = blocks.keys().filter(|k| k.ends_with("|?")).cloned().collect();
-    for k in undated {
-        let prefix = &k[..k.len() - 1];
-        let dated: Vec<u32> =
-            blocks.iter().filter(|(b, _)| b.starts_with(prefix) && !b.ends_with('?')).flat_map(|(_, v)| v.iter().copied()).collect();
-        if let Some(v) = blocks.get_mut(&k) {
-            if v.len() + dated.len() <= options.max_block {
-                v.extend(dated);
+    // The dated blocks of each name pair, found once (looking them up by
+    // scanning every block for every undated one grew with the square of
+    // the number of blocks).
+    let mut dated_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for k in blocks.keys() {
+        if let Some((names, year)) = k.rsplit_once('|') {
+            if year != "?" && !k.starts_with("tel|") {
+                dated_of.entry(names).or_default().push(k.as_str());
             }
+        }
+    }
+    let mut additions: Vec<(String, Vec<u32>)> = Vec::new();
+    for (k, v) in &blocks {
+        let Some(names) = k.strip_suffix("|?") else { continue };
+        let dated: Vec<u32> = dated_of.get(names).into_iter().flatten().flat_map(|b| blocks[*b].iter().copied()).collect();
+        if !dated.is_empty() && v.len() + dated.len() <= options.max_block {
+            additions.push((k.clone(), dated));
+        }
+    }
+    drop(dated_of);
+    for (k, dated) in additions {
+        if let Some(v) = blocks.get_mut(&k) {
+            v.extend(dated);
         }
     }
     let mut report = DedupeReport::default();
