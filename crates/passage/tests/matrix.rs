@@ -224,6 +224,12 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ),
         ("get", "/api/v1/persons", Cases, none.clone()),
         ("post", "/api/v1/persons", Register, reg),
+        (
+            "post",
+            "/api/v1/persons/likely",
+            Cases,
+            json!({"names": [{"given": "Mamadou", "family": "Diallo"}], "sex": "male", "birth_date": "1998"}),
+        ),
         ("get", "/api/v1/persons/{id}", ReadRecord, none.clone()),
         ("get", "/api/v1/persons/{id}/export", DataRequest, none.clone()),
         ("post", "/api/v1/persons/{id}/erase", DataRequest, json!({"reason": "matrix probe"})),

@@ -256,3 +256,108 @@ mod evaluation_tests {
         assert!(r == 1.0 && p < 0.01);
     }
 }
+
+/// A registered person who may be the one about to be registered, with
+/// how sure the model is and why (each field's part, in log2 odds).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LikelyPerson {
+    pub person_id: passage_domain::ids::PersonId,
+    pub display_name: String,
+    pub sex: String,
+    pub birth_year: Option<i32>,
+    pub nationality: Option<String>,
+    pub probability: f64,
+    pub explanation: Vec<ScorePart>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScorePart {
+    pub field: &'static str,
+    pub level: &'static str,
+    pub weight: f64,
+}
+
+/// Who a person is, as the linkage model compares them.
+fn link_record(id: &str, names: &[(String, String)], sex: &str, birth: BirthDate, nationality: &str, phone: &str) -> LinkRecord {
+    let given = names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>().join(" ");
+    let family = names.iter().map(|n| n.1.as_str()).collect::<Vec<_>>().join(" ");
+    LinkRecord::new(id, &given, &family, sex, birth, nationality, phone)
+}
+
+fn birth_of(b: Option<passage_domain::date::BirthDate>) -> BirthDate {
+    use passage_domain::date::BirthDatePrecision as P;
+    match b {
+        None => BirthDate::Unknown,
+        Some(b) if b.precision == P::Exact => BirthDate::parse(&b.date.to_string()).unwrap_or(BirthDate::Unknown),
+        Some(b) => BirthDate::Year(b.year()),
+    }
+}
+
+impl crate::Passage {
+    /// The persons already registered who may be this one, most likely
+    /// first: found by name through the reader's own search (so only persons
+    /// they may see), then scored by the linkage model with every field's
+    /// part. Shown before a registration is saved.
+    pub async fn likely_persons(
+        &self,
+        actor: &crate::Actor,
+        person: &passage_domain::person::PersonInput,
+        limit: usize,
+    ) -> crate::ServiceResult<Vec<LikelyPerson>> {
+        crate::access::require(actor, crate::access::Action::ReadCases)?;
+        let names: Vec<(String, String)> = person
+            .names
+            .iter()
+            .filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty()))
+            .map(|n| (n.given.trim().to_string(), n.family.trim().to_string()))
+            .collect();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = passage_domain::date::CalendarDate::today();
+        let precision = passage_domain::date::BirthDatePrecision::parse("birth_date_precision", person.birth_date_precision.trim())
+            .unwrap_or(passage_domain::date::BirthDatePrecision::Exact);
+        let birth = passage_domain::date::BirthDate::parse("birth_date", &person.birth_date, precision, today).ok();
+        let new = link_record("new", &names, &person.sex, birth_of(birth), &person.nationality, &person.phone);
+        let query = format!("{} {}", names[0].0, names[0].1);
+        let mut c = self.db.reader().acquire().await?;
+        let scope = crate::access::scope(actor);
+        let hits = passage_storage::search::search_persons(&mut c, &query, &Default::default(), &scope, 50).await?;
+        let model = passage_domain::linkage::Model::default();
+        let mut out = Vec::new();
+        for h in hits.hits {
+            let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
+            let their: Vec<(String, String)> =
+                p.names.iter().map(|n| (n.given.clone().unwrap_or_default(), n.family.clone().unwrap_or_default())).collect();
+            let old = link_record(
+                &p.id.to_string(),
+                &their,
+                p.sex.as_str(),
+                birth_of(p.birth_date),
+                &p.nationality.map(|n| n.to_string()).unwrap_or_default(),
+                p.phone.as_deref().unwrap_or(""),
+            );
+            let score = model.score(&passage_domain::linkage::compare(&new, &old), &new, None);
+            let probability = score.probability();
+            if probability < 0.2 {
+                continue;
+            }
+            out.push(LikelyPerson {
+                person_id: p.id,
+                display_name: p.display_name.clone(),
+                sex: p.sex.as_str().to_string(),
+                birth_year: p.birth_date.map(|b| b.year()),
+                nationality: p.nationality.map(|n| n.to_string()),
+                probability,
+                explanation: score
+                    .parts
+                    .iter()
+                    .map(|part| ScorePart { field: part.field.as_str(), level: part.level, weight: part.weight })
+                    .collect(),
+            });
+        }
+        out.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        out.truncate(limit.clamp(1, 20));
+        Ok(out)
+    }
+}

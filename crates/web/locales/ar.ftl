@@ -767,3 +767,9 @@ exports-cases = الملفات
 exports-assistance = المساعدة المقدمة
 exports-activities = الأنشطة (التوعية، التدريب، الإنقاذ، المآوي)
 exports-csv-hxl = CSV مع HXL
+
+## أشخاص محتملون عند التسجيل
+register-check = تحقّق أولاً من وجود الشخص
+likely-title = مسجَّل من قبل؟
+likely-none = لا يشبه هذا الشخصَ أيُّ شخص مسجَّل يحق لك رؤيته.
+likely-probability = احتمال { $p } % أن يكون الشخص نفسه

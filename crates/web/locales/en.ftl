@@ -763,3 +763,9 @@ exports-cases = Cases
 exports-assistance = Assistance given
 exports-activities = Activities (campaigns, trainings, rescues, shelter works)
 exports-csv-hxl = CSV with HXL
+
+## Likely persons at registration
+register-check = Check for this person first
+likely-title = Already registered?
+likely-none = No registered person you may see looks like this one.
+likely-probability = { $p } % likely the same person

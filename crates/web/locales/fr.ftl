@@ -763,3 +763,9 @@ exports-cases = Dossiers
 exports-assistance = Assistance fournie
 exports-activities = Activités (sensibilisation, formations, sauvetages, abris)
 exports-csv-hxl = CSV avec HXL
+
+## Personnes probables à l'enregistrement
+register-check = Vérifier d'abord si la personne existe
+likely-title = Déjà enregistrée ?
+likely-none = Aucune personne enregistrée que vous pouvez voir ne ressemble à celle-ci.
+likely-probability = { $p } % de chances d'être la même personne

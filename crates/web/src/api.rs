@@ -49,6 +49,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/offices", create_office)
         .get("/persons", search)
         .post("/persons", register)
+        .post("/persons/likely", likely_persons)
         .get("/persons/{id}", person)
         .get("/persons/{id}/export", export_person)
         .post("/persons/{id}/erase", erase_person)
@@ -423,6 +424,17 @@ async fn person(State(state): State<AppState>, method: Method, headers: HeaderMa
     let s = who(&state, &method, &headers).await?;
     let id: PersonId = parse_path(&id)?;
     Ok(Json(state.passage.person_file(&s.actor, id).await?).into_response())
+}
+
+/// Who is already registered like this person (before registering them).
+async fn likely_persons(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<passage_domain::person::PersonInput>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    Ok(Json(json!({ "likely": state.passage.likely_persons(&s.actor, &b, 10).await? })).into_response())
 }
 
 async fn open_case(

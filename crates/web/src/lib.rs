@@ -5,7 +5,7 @@
 //! unknown routes and methods are set here, once, for every route.
 
 // The OpenAPI document is one `json!` literal, deeper than the default macro recursion allows.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod accounts;
 pub mod activities;

@@ -459,7 +459,7 @@ async fn register_form(State(state): State<AppState>, headers: HeaderMap) -> Pag
     passage_service::access::require(&s.actor, passage_service::access::Action::WriteSomewhere)
         .map_err(|e| PageError::from_service(lang, e))?;
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-    Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &FormData::default(), &[])))
+    Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &FormData::default(), &[], None)))
 }
 
 fn person_input(f: &FormData) -> (PersonInput, CaseInput) {
@@ -514,6 +514,7 @@ fn register_page(
     offices: &[passage_storage::records::OfficeRecord],
     f: &FormData,
     errors: &[FieldError],
+    likely: Option<&[passage_service::linkage::LikelyPerson]>,
 ) -> Markup {
     let errors: Vec<FieldError> = errors
         .iter()
@@ -536,6 +537,21 @@ fn register_page(
         h1 { (t(lang, "register-title")) }
         p.muted { (t(lang, "register-intro")) }
         (error_summary(lang, errors))
+        @if let Some(list) = likely {
+            section.card aria-labelledby="h-likely" role="status" {
+                h2 id="h-likely" { (t(lang, "likely-title")) }
+                @if list.is_empty() { p { (t(lang, "likely-none")) } } @else {
+                    ul { @for l in list { li {
+                        a href=(format!("/persons/{}", l.person_id)) { (l.display_name) }
+                        " · " (crate::layout::label(lang, "sex", &l.sex))
+                        @if let Some(y) = l.birth_year { " · " (y) }
+                        @if let Some(n) = &l.nationality { " · " (n) }
+                        " · " strong { (crate::i18n::tr(lang, "likely-probability", &[("p", format!("{:.0}", l.probability * 100.0))])) }
+                        span.muted { " (" (l.explanation.iter().map(|p| format!("{} {:+.1}", p.field, p.weight)).collect::<Vec<_>>().join(", ")) ")" }
+                    } } }
+                }
+            }
+        }
         form method="post" action="/persons" novalidate {
             input type="hidden" name="csrf" value=(s.csrf_token);
             fieldset { legend { (t(lang, "register-identity")) }
@@ -574,7 +590,10 @@ fn register_page(
                     (field(lang, "office_id", &t(lang, "field-office_id"), Input::Select { value: &f.get("office_id"), options: my_offices }, errors, None))
                 }
             }
-            p { button type="submit" { (t(lang, "register-submit")) } }
+            p {
+                button.secondary type="submit" name="check" value="1" { (t(lang, "register-check")) } " "
+                button type="submit" { (t(lang, "register-submit")) }
+            }
         }
     };
     page(Page { lang, title: t(lang, "register-title"), session: Some(s), here: "/persons/new" }, body)
@@ -584,11 +603,17 @@ async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
     let (person, case) = person_input(&f);
+    // "Check first": who is already registered like this, before saving anything.
+    if f.get("check") == "1" {
+        let likely = state.passage.likely_persons(&s.actor, &person, 5).await.map_err(|e| PageError::from_service(lang, e))?;
+        let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
+        return Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &f, &[], Some(&likely))));
+    }
     match state.passage.register_person(&s.actor, &person, &case).await {
         Ok(r) => Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response()),
         Err(ServiceError::Invalid(inv)) => {
             let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-            Ok(html_response(StatusCode::UNPROCESSABLE_ENTITY, register_page(lang, &s, &offices, &f, &inv.errors)))
+            Ok(html_response(StatusCode::UNPROCESSABLE_ENTITY, register_page(lang, &s, &offices, &f, &inv.errors, None)))
         }
         Err(e) => Err(PageError::from_service(lang, e)),
     }
