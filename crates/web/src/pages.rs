@@ -590,9 +590,10 @@ fn register_page(
                     (field(lang, "office_id", &t(lang, "field-office_id"), Input::Select { value: &f.get("office_id"), options: my_offices }, errors, None))
                 }
             }
+            // Registering stays the form's first button (what Enter does); checking first is the second.
             p {
-                button.secondary type="submit" name="check" value="1" { (t(lang, "register-check")) } " "
-                button type="submit" { (t(lang, "register-submit")) }
+                button type="submit" { (t(lang, "register-submit")) } " "
+                button.secondary type="submit" name="check" value="1" { (t(lang, "register-check")) }
             }
         }
     };
