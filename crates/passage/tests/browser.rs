@@ -370,7 +370,10 @@ async fn a_kobo_import_in_the_browser() {
         let c = c.clone();
         async move {
             for _ in 0..150 {
-                if body_text(&c).await.contains(text) {
+                // The page reloads itself while the job runs: read the text in one
+                // script call, so a reload between finding and reading cannot race it.
+                let now = c.execute("return document.body ? document.body.innerText : ''", vec![]).await.ok();
+                if now.and_then(|v| v.as_str().map(str::to_string)).is_some_and(|t| t.contains(text)) {
                     return;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
