@@ -38,8 +38,21 @@ pub(crate) async fn record(
     person: Option<PersonId>,
     changes: Value,
 ) -> ServiceResult<()> {
-    record_as(c, actor.map(|a| a.id), actor.map(|a| a.source.clone()).unwrap_or_else(|| "cli".into()), action, record, person, changes)
-        .await
+    store::append(c, entry(actor, action, record, person, changes)).await?;
+    Ok(())
+}
+
+/// The entry `actor` (or the system, for `None`) leaves for a change.
+fn entry(actor: Option<&Actor>, action: &'static str, record: String, person: Option<PersonId>, changes: Value) -> NewAuditEntry {
+    NewAuditEntry {
+        at: Timestamp::now(),
+        actor: actor.map(|a| a.id),
+        action,
+        record,
+        person,
+        changes: changes.to_string(),
+        source: actor.map(|a| a.source.clone()).unwrap_or_else(|| "cli".into()),
+    }
 }
 
 pub(crate) async fn record_as(
@@ -64,15 +77,7 @@ pub(crate) struct Trail(Vec<NewAuditEntry>);
 
 impl Trail {
     pub(crate) fn add(&mut self, actor: Option<&Actor>, action: &'static str, record: String, person: Option<PersonId>, changes: Value) {
-        self.0.push(NewAuditEntry {
-            at: Timestamp::now(),
-            actor: actor.map(|a| a.id),
-            action,
-            record,
-            person,
-            changes: changes.to_string(),
-            source: actor.map(|a| a.source.clone()).unwrap_or_else(|| "cli".into()),
-        });
+        self.0.push(entry(actor, action, record, person, changes));
     }
 
     /// Append the entries gathered so far, in the caller's transaction.

@@ -108,6 +108,15 @@ const MAX_DEPTH: usize = 16;
 const MAX_VALUE_CHARS: usize = 10_000;
 
 impl FieldForm {
+    /// The form's title in French or, otherwise, in English.
+    pub fn title(&self, french: bool) -> &'static str {
+        if french {
+            self.title_fr
+        } else {
+            self.title_en
+        }
+    }
+
     /// The form's version, as the XForm states it on its primary instance.
     pub fn version(&self) -> &'static str {
         let at = self.xform.find(&format!("<{} ", self.id)).expect("the XForm has its primary instance");
@@ -378,9 +387,9 @@ pub(crate) enum Prepared {
 }
 
 /// Where a submission belongs, for who may see it in quarantine.
-struct Placement {
-    office: Option<OfficeId>,
-    restricted: bool,
+pub(crate) struct Placement {
+    pub(crate) office: Option<OfficeId>,
+    pub(crate) restricted: bool,
 }
 
 impl Passage {
@@ -689,12 +698,7 @@ impl Passage {
 
     /// The office a quarantined submission belongs to, and whether what it
     /// holds would make a case restricted.
-    pub(crate) async fn placement_of(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<(Option<OfficeId>, bool)> {
-        let p = self.placement(actor, form, f).await?;
-        Ok((p.office, p.restricted))
-    }
-
-    async fn placement(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Placement> {
+    pub(crate) async fn placement(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Placement> {
         let mut c = self.db.reader().acquire().await?;
         let office = match form.id {
             REGISTRATION | CAMPAIGN_EVENT => {

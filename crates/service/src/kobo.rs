@@ -80,7 +80,7 @@ impl ImportProgress {
 enum RowPlan {
     Ready(Box<Prepared>),
     Already,
-    Invalid { problems: Vec<fieldforms::Problem>, office: Option<passage_domain::ids::OfficeId>, restricted: bool },
+    Invalid { problems: Vec<fieldforms::Problem>, place: fieldforms::Placement },
 }
 
 struct PlannedRow {
@@ -525,8 +525,8 @@ impl Passage {
                     })
                     .collect();
                 check.problems.extend(problems);
-                let place = self.placement_of(actor, form, &filled).await?;
-                check.planned.push(PlannedRow { filled, plan: RowPlan::Invalid { problems: kept, office: place.0, restricted: place.1 } });
+                let place = self.placement(actor, form, &filled).await?;
+                check.planned.push(PlannedRow { filled, plan: RowPlan::Invalid { problems: kept, place } });
                 continue;
             }
             if before.contains(&filled.instance_id) {
@@ -548,8 +548,8 @@ impl Passage {
                         ip.args = p.args.clone();
                         check.problems.push(ip);
                     }
-                    let place = self.placement_of(actor, form, &filled).await?;
-                    check.planned.push(PlannedRow { filled, plan: RowPlan::Invalid { problems, office: place.0, restricted: place.1 } });
+                    let place = self.placement(actor, form, &filled).await?;
+                    check.planned.push(PlannedRow { filled, plan: RowPlan::Invalid { problems, place } });
                 }
                 Err(e) => return Err(e),
             }
@@ -613,14 +613,14 @@ impl Passage {
                         Err(e) => return Err(e),
                     },
                 },
-                RowPlan::Invalid { problems, office, restricted } => {
+                RowPlan::Invalid { problems, place } => {
                     let text = serde_json::to_string(&problems).expect("problems serialise");
                     let q = store::NewSubmission {
                         status: "quarantined",
                         problems: &text,
                         payload: &xml,
-                        office_id: office,
-                        restricted,
+                        office_id: place.office,
+                        restricted: place.restricted,
                         ..receipt
                     };
                     if !store::insert(&mut tx, &self.keys, &q).await? {

@@ -237,14 +237,9 @@ impl Passage {
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<Vec<Registered>> {
         let now = Timestamp::now();
-        let mut ids = Vec::with_capacity(batch.len());
+        let ids: Vec<Registered> = batch.iter().map(|_| Registered { person_id: PersonId::new(), case_id: CaseId::new() }).collect();
+        let records: Vec<String> = ids.iter().map(|id| format!("case:{}", id.case_id)).collect();
         let mut first_receipts = Vec::new();
-        let mut records = Vec::with_capacity(batch.len());
-        for _ in &batch {
-            let id = Registered { person_id: PersonId::new(), case_id: CaseId::new() };
-            records.push(format!("case:{}", id.case_id));
-            ids.push(id);
-        }
         for (i, (_, receipt)) in batch.iter().enumerate() {
             match receipt {
                 Some(crate::fieldforms::Receipt::First(r)) => first_receipts.push(passage_storage::submissions::NewSubmission {
@@ -265,12 +260,6 @@ impl Passage {
             });
         }
         let mut regs = Vec::with_capacity(batch.len());
-        let mut consent_ids = Vec::with_capacity(batch.len());
-        let mut screening_ids = Vec::with_capacity(batch.len());
-        for (prepared, _) in &batch {
-            consent_ids.push(prepared.consents.iter().map(|_| ConsentId::new()).collect::<Vec<_>>());
-            screening_ids.push(prepared.screening.as_ref().map(|_| ScreeningId::new()));
-        }
         for (i, (p, _)) in batch.iter().enumerate() {
             let findings = p.screening.as_ref().map(|s| s.findings.clone()).unwrap_or_default();
             regs.push(passage_storage::registrations::NewRegistration {
@@ -284,8 +273,8 @@ impl Passage {
                 // Without a screening a case waits at the lowest priority until one.
                 priority: p.screening.as_ref().map(|s| priority_of(&s.findings)).unwrap_or(passage_domain::screening::Priority::Low),
                 opened_on: p.today,
-                consents: consent_ids[i].iter().copied().zip(p.consents.iter()).collect(),
-                screening: screening_ids[i].zip(p.screening.as_ref()),
+                consents: p.consents.iter().map(|k| (ConsentId::new(), k)).collect(),
+                screening: p.screening.as_ref().map(|s| (ScreeningId::new(), s)),
             });
         }
         passage_storage::registrations::insert_registrations(&mut *c, &self.keys, &regs, actor.id, now).await?;

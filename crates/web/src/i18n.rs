@@ -120,14 +120,18 @@ pub fn field_error(lang: Lang, e: &passage_domain::FieldError) -> String {
 
 /// Why a field submission waits in quarantine, in the reader's language.
 pub fn problem(lang: Lang, p: &passage_service::fieldforms::Problem) -> String {
-    let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    tr(lang, &p.code, &args)
+    tr_args(lang, &p.code, &p.args)
+}
+
+/// A message whose arguments came as a map (a stored or reported problem).
+fn tr_args(lang: Lang, code: &str, args: &std::collections::BTreeMap<String, String>) -> String {
+    let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    tr(lang, code, &args)
 }
 
 /// A problem of a file import, in the reader's language.
 pub fn import_problem(lang: Lang, p: &passage_service::kobo::ImportProblem) -> String {
-    let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    tr(lang, &p.code, &args)
+    tr_args(lang, &p.code, &p.args)
 }
 
 pub fn t(lang: Lang, key: &str) -> String {

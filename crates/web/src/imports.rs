@@ -11,6 +11,7 @@ use crate::i18n::{t, tr, Lang};
 use crate::layout::{page, Page};
 use crate::pages::{html_response, viewer, PageError, PageResult};
 use crate::session::constant_time_eq;
+use crate::submissions::form_title;
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -82,14 +83,6 @@ fn job_of(s: &Session, lang: Lang, id: &str) -> Result<Arc<Job>, PageError> {
     match job {
         Some(j) if j.owner == s.actor.id => Ok(j),
         _ => Err(PageError::from_service(lang, ServiceError::NotFound)),
-    }
-}
-
-fn form_title(lang: Lang, id: &str) -> String {
-    match passage_service::fieldforms::form(id) {
-        Some(f) if lang == Lang::Fr => f.title_fr.to_string(),
-        Some(f) => f.title_en.to_string(),
-        None => id.to_string(),
     }
 }
 

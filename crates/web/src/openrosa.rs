@@ -177,7 +177,7 @@ async fn form_list(State(state): State<AppState>, headers: HeaderMap, raw: RawPa
             "  <xform>\n    <formID>{id}</formID>\n    <name>{name}</name>\n    <version>{version}</version>\n    <hash>{hash}</hash>\n    \
              <downloadUrl>{base}/forms/{id}/form.xml</downloadUrl>\n",
             id = f.id,
-            name = escape(if fr { f.title_fr } else { f.title_en }),
+            name = escape(f.title(fr)),
             version = f.version(),
             hash = f.hash(),
         ));

@@ -61,12 +61,9 @@ async fn list_page(State(state): State<AppState>, headers: HeaderMap) -> PageRes
     ))
 }
 
-fn form_title(lang: Lang, id: &str) -> String {
-    match fieldforms::form(id) {
-        Some(f) if lang == Lang::Fr => f.title_fr.to_string(),
-        Some(f) => f.title_en.to_string(),
-        None => id.to_string(),
-    }
+/// A field form's title in the reader's language (its id if Passage has no such form).
+pub(crate) fn form_title(lang: Lang, id: &str) -> String {
+    fieldforms::form(id).map_or_else(|| id.to_string(), |f| f.title(lang == Lang::Fr).to_string())
 }
 
 fn problems(v: &serde_json::Value) -> Vec<fieldforms::Problem> {
