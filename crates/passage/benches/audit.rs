@@ -7,6 +7,10 @@
 //! (a file path to create) and/or PASSAGE_BENCH_AUDIT_POSTGRES (a URL of an
 //! empty database); PASSAGE_BENCH_AUDIT_ENTRIES sets the count.
 
+/// The allocator the `passage` binary ships with (see its main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{PersonId, UserId};
 use passage_storage::audit::{append, verify, NewAuditEntry};

@@ -11,6 +11,10 @@
 //! `duckdb` for the reference. Under `cargo test` (no `--bench`) it makes a
 //! small database and checks the summary equals the reference computation.
 
+/// The allocator the `passage` binary ships with (see its main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use passage_domain::date::CalendarDate;
 use passage_service::{Actor, Passage};
 use passage_storage::sealed::Keyring;

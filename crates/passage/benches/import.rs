@@ -12,6 +12,10 @@
 //! `--bench`) it imports a few hundred rows on a temporary SQLite file and
 //! checks they all arrived.
 
+/// The allocator the `passage` binary ships with (see its main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use passage_service::kobo::{example_registration_export, ImportProgress};
 use passage_service::{Actor, Passage};
 use passage_storage::sealed::Keyring;

@@ -8,6 +8,10 @@
 //! folder); PASSAGE_BENCH_MOVEMENT_POSTGRES=URL of an empty database adds
 //! PostgreSQL; PASSAGE_BENCH_TRAVELLERS sets the count.
 
+/// The allocator the `passage` binary ships with (see its main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use passage_domain::case::CaseInput;
 use passage_domain::movement::MovementInput;
 use passage_domain::person::{NameInput, PersonInput};

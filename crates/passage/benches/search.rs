@@ -9,6 +9,10 @@
 //! second registration elsewhere spells them (recall: is the person in the top
 //! 50?), and the region's most common full names (the slow case for trigrams).
 
+/// The allocator the `passage` binary ships with (see its main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use passage_domain::ids::UserId;
 use passage_domain::names;
 use passage_domain::policy::Offices;

@@ -54,13 +54,13 @@ async fn a_person_gets_their_data_and_can_have_it_erased(backend: Backend) {
     for held in ["Mariatou", "SL7788990", "+22790112233", "sister in Freetown", "shelter"] {
         assert!(text.contains(held), "the export lacks {held}: {text}");
     }
-    assert!(x["audit"].as_array().unwrap().iter().any(|e| e["action"] == "person.create"));
+    assert!(x["audit"].as_array().unwrap().iter().any(|e| e["action"] == "person.register"));
     let html = {
         let c = client();
         page_login(&s, &c, "protection").await;
         c.get(format!("{}/persons/{person}/export", s.url)).send().await.unwrap().text().await.unwrap()
     };
-    assert!(html.contains("Mariatou") && html.contains("SL7788990") && html.contains("person.create"), "printable export");
+    assert!(html.contains("Mariatou") && html.contains("SL7788990") && html.contains("person.register"), "printable export");
 
     // Erase: a reason is required; then the identity is gone for good, the figures' facts stay.
     let r = api_post(&s, &protection, &format!("/persons/{person}/erase"), json!({"reason": "  "})).await;

@@ -283,9 +283,29 @@ impl Passage {
         // (a screening only ranks those already counted).
         for (i, r) in regs.iter().enumerate() {
             let (person, id) = (r.person, ids[i]);
-            // Identity enters the trail redacted: the trail outlives erasure and
-            // retention (see `privacy`), so it must not be a copy of who people are.
-            let person_changes = audit::created(&[
+            // A registration is one act, so one entry: under the case it
+            // opened (browsing the case or the person finds it), naming every
+            // record it made. Identity enters the trail redacted: the trail
+            // outlives erasure and retention (see `privacy`), so it must not
+            // be a copy of who people are.
+            let consents: Vec<Value> = r
+                .consents
+                .iter()
+                .map(|(cid, k)| {
+                    json!({"id": cid, "kind": k.kind, "partner": k.partner, "method": k.method, "given_on": k.given_on.to_string()})
+                })
+                .collect();
+            let screening = r.screening.as_ref().map(|(sid, s)| {
+                json!({
+                    "id": sid,
+                    "screened_on": s.screened_on.to_string(),
+                    "findings": s.findings,
+                    "exploitation": s.exploitation,
+                    "notes": s.notes.as_deref().map(audit::redacted),
+                })
+            });
+            let changes = audit::created(&[
+                ("person", json!(id.person_id)),
                 ("names", json!(person.names.iter().map(|n| audit::redacted(&n.display())).collect::<Vec<_>>())),
                 ("sex", json!(person.sex)),
                 ("birth_year", json!(person.birth_date.map(|b| b.year()))),
@@ -296,34 +316,14 @@ impl Passage {
                     "documents",
                     json!(person.documents.iter().map(|d| format!("{} {}", d.kind, redacted_text(&d.number))).collect::<Vec<_>>()),
                 ),
-            ]);
-            trail.add(Some(actor), "person.create", format!("person:{}", id.person_id), Some(id.person_id), person_changes);
-            let case_changes = audit::created(&[
                 ("kind", json!(r.kind)),
                 ("office", json!(r.office.id)),
                 ("assigned_to", json!(r.assigned_to)),
                 ("sensitivity", json!(r.sensitivity)),
+                ("consents", Value::Array(consents)),
+                ("screening", screening.unwrap_or(Value::Null)),
             ]);
-            trail.add(Some(actor), "case.create", format!("case:{}", id.case_id), Some(id.person_id), case_changes);
-            for (cid, k) in &r.consents {
-                let changes = audit::created(&[
-                    ("kind", json!(k.kind)),
-                    ("partner", json!(k.partner)),
-                    ("method", json!(k.method)),
-                    ("given_on", json!(k.given_on.to_string())),
-                ]);
-                trail.add(Some(actor), "consent.create", format!("consent:{cid}"), Some(id.person_id), changes);
-            }
-            if let Some((sid, s)) = &r.screening {
-                let changes = audit::created(&[
-                    ("case", json!(id.case_id)),
-                    ("screened_on", json!(s.screened_on.to_string())),
-                    ("findings", json!(s.findings)),
-                    ("exploitation", json!(s.exploitation)),
-                    ("notes", s.notes.as_deref().map(audit::redacted).unwrap_or(Value::Null)),
-                ]);
-                trail.add(Some(actor), "screening.create", format!("screening:{sid}"), Some(id.person_id), changes);
-            }
+            trail.add(Some(actor), "person.register", format!("case:{}", id.case_id), Some(id.person_id), changes);
         }
         Ok(ids)
     }

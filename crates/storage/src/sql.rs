@@ -21,11 +21,23 @@ pub enum Value {
 pub struct Sql {
     text: String,
     values: Vec<Value>,
+    /// Placeholders written `?` instead of `$n` (see `anonymous`).
+    anonymous: bool,
 }
 
 impl Sql {
     pub fn new(s: &str) -> Self {
-        Self { text: s.to_string(), values: Vec::new() }
+        Self { text: s.to_string(), values: Vec::new(), anonymous: false }
+    }
+    /// Write placeholders as `?`, bound in order: only for statements that
+    /// use each value once, in the order bound (multi-row inserts), and only
+    /// on SQLite. sqlx binds a numbered SQLite parameter by asking SQLite its
+    /// name, a linear scan of all the statement's names, so numbered
+    /// placeholders cost the square of their number; anonymous ones have no
+    /// name to scan.
+    pub fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
@@ -35,8 +47,12 @@ impl Sql {
     pub fn bind(&mut self, v: impl Into<Value>) -> &mut Self {
         use std::fmt::Write;
         self.values.push(v.into());
-        // Writing to a String cannot fail.
-        let _ = write!(self.text, "${}", self.values.len());
+        if self.anonymous {
+            self.text.push('?');
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(self.text, "${}", self.values.len());
+        }
         self
     }
     /// Append `(ph, ph, …)` for a non-empty list.
@@ -55,34 +71,25 @@ impl Sql {
         &self.text
     }
     pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
-        let mut args = AnyArguments::default();
-        for v in &self.values {
-            // Adding a String or i64 to AnyArguments cannot fail.
-            let _ = match v {
-                Value::Text(s) => args.add(s.clone()),
-                Value::Int(i) => args.add(*i),
-                Value::Null => args.add(Option::<String>::None),
-                Value::NullInt => args.add(Option::<i64>::None),
-                Value::Blob(b) => args.add(b.clone()),
-            };
-        }
-        sqlx::query_with(&self.text, args)
+        sqlx::query_with(&self.text, self.arguments())
     }
 
-    /// The statement and its values, moved rather than copied (for bulk
-    /// inserts, where copying every value again showed in the profile).
-    pub fn into_parts(self) -> (String, AnyArguments<'static>) {
+    /// The values, borrowed: sqlx's `Any` copies an owned `String` it is
+    /// given (a copy of every value of a bulk insert showed in the profile),
+    /// a `&str` it does not.
+    fn arguments(&self) -> AnyArguments<'_> {
         let mut args = AnyArguments::default();
-        for v in self.values {
+        for v in &self.values {
+            // Adding a text, integer or bytes to AnyArguments cannot fail.
             let _ = match v {
-                Value::Text(s) => args.add(s),
-                Value::Int(i) => args.add(i),
-                Value::Null => args.add(Option::<String>::None),
+                Value::Text(s) => args.add(s.as_str()),
+                Value::Int(i) => args.add(*i),
+                Value::Null => args.add(Option::<&str>::None),
                 Value::NullInt => args.add(Option::<i64>::None),
-                Value::Blob(b) => args.add(b),
+                Value::Blob(b) => args.add(b.as_slice()),
             };
         }
-        (self.text, args)
+        args
     }
 }
 
