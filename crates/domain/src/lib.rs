@@ -50,6 +50,7 @@ pub mod ids;
 pub mod indicator;
 pub mod journey;
 pub mod linkage;
+pub mod linkage_encoding;
 pub mod movement;
 pub mod names;
 pub mod note;

@@ -262,7 +262,36 @@ enum LinkageCommand {
         #[arg(long)]
         estimate: bool,
     },
+    /// Encode person records (the dedupe input columns) into keyed Bloom-filter encodings, `record_id,version,
+    /// key_check,clk`, to link with another organisation's file without exchanging names. Both sides use the same
+    /// secret (a file of at least 32 bytes, e.g. 32 random bytes in base64) and keep it from the matcher. See
+    /// docs/linkage.md for what the encodings still reveal.
+    Encode {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        /// The shared secret's file.
+        #[arg(long)]
+        secret: PathBuf,
+    },
+    /// Link two encoded files: `left_id,right_id,score` (Dice similarity, 0 to 1) for every pair at or above the
+    /// threshold, best first.
+    Match {
+        #[arg(long)]
+        left: PathBuf,
+        #[arg(long)]
+        right: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        /// The least similarity of a match (0.5 to 1).
+        #[arg(long, default_value_t = DEFAULT_MATCH_THRESHOLD)]
+        threshold: f64,
+    },
 }
+
+/// `passage linkage match`'s default threshold: the best F1 on the evaluation set (BENCHMARKS.md run 11).
+const DEFAULT_MATCH_THRESHOLD: f64 = 0.8;
 
 #[derive(Subcommand)]
 enum FiguresCommand {
@@ -666,20 +695,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if !(0.5..=0.999).contains(&threshold) {
                 return Err(format!("--threshold {threshold}: between 0.5 and 0.999"));
             }
-            if output.exists() {
-                return Err(format!("{} exists already: choose another output file", output.display()));
-            }
-            let text = std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
-            let text = String::from_utf8(text).map_err(|_| format!("{} is not UTF-8 text: save it as UTF-8 CSV", input.display()))?;
-            let records = match passage_service::linkage::read_persons(&text) {
+            refuse_existing(&output)?;
+            let records = match passage_service::linkage::read_persons(&read_utf8(&input)?) {
                 Ok(r) => r,
-                Err(problems) => {
-                    for p in problems.iter().take(200) {
-                        eprintln!("error: {}: {p}", input.display());
-                    }
-                    eprintln!("nothing was written ({} problem(s))", problems.len());
-                    return Ok(ExitCode::from(2));
-                }
+                Err(problems) => return Ok(file_refused(&input, &problems)),
             };
             let started = std::time::Instant::now();
             let bar = progress(1000, "‰ of blocks");
@@ -689,11 +708,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             });
             bar.finish_and_clear();
             let csv = passage_service::linkage::clusters_csv(&records, &report.clusters);
-            // Write beside, then rename: a cut-short run leaves no half file.
-            let tmp = output.with_extension("partial");
-            std::fs::write(&tmp, csv)
-                .and_then(|_| std::fs::rename(&tmp, &output))
-                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            write_whole(&output, &csv)?;
             let persons = report.clusters.iter().enumerate().filter(|(i, c)| *i as u32 == **c).count();
             println!(
                 "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} refused as joining different persons, {} oversized blocks skipped)",
@@ -703,6 +718,45 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 report.linked_pairs,
                 report.refused_links,
                 report.skipped_blocks
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Linkage { command: LinkageCommand::Encode { input, output, secret } } => {
+            refuse_existing(&output)?;
+            let secret = std::fs::read(&secret)
+                .map_err(|e| format!("cannot read the secret {}: {e}", secret.display()))
+                .and_then(|b| passage_service::linkage::read_secret(&b).map_err(|e| format!("{}: {e}", secret.display())))?;
+            let records = match passage_service::linkage::read_persons(&read_utf8(&input)?) {
+                Ok(r) => r,
+                Err(problems) => return Ok(file_refused(&input, &problems)),
+            };
+            let started = std::time::Instant::now();
+            write_whole(&output, &passage_service::linkage::encode_csv(&records, &secret))?;
+            println!("{} records encoded in {:.1} s (key check {})", records.len(), started.elapsed().as_secs_f64(), secret.check());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Linkage { command: LinkageCommand::Match { left, right, output, threshold } } => {
+            if !(0.5..=1.0).contains(&threshold) {
+                return Err(format!("--threshold {threshold}: between 0.5 and 1"));
+            }
+            refuse_existing(&output)?;
+            let mut files = Vec::new();
+            for path in [&left, &right] {
+                match passage_service::linkage::read_encoded(&read_utf8(path)?) {
+                    Ok(f) => files.push(f),
+                    Err(problems) => return Ok(file_refused(path, &problems)),
+                }
+            }
+            let started = std::time::Instant::now();
+            let bar = progress(1000, "‰ of the left file");
+            let (csv, n) = passage_service::linkage::match_csv(&files[0], &files[1], threshold, |f| bar.set_position((f * 1000.0) as u64))?;
+            bar.finish_and_clear();
+            write_whole(&output, &csv)?;
+            println!(
+                "{} × {} records: {n} pairs at or above {threshold} in {:.1} s",
+                files[0].ids.len(),
+                files[1].ids.len(),
+                started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -791,9 +845,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if rows == 0 || rows > 2_000_000 {
                 return Err("--rows: from 1 to 2,000,000".into());
             }
-            if output.exists() {
-                return Err(format!("{} exists already: choose another output file", output.display()));
-            }
+            refuse_existing(&output)?;
             let csv = passage_service::kobo::example_registration_export(rows, seed, &office);
             std::fs::write(&output, csv).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             println!("wrote {rows} registration rows for {office} to {}", output.display());
@@ -1013,6 +1065,35 @@ async fn with_bar<T>(p: &passage_service::kobo::ImportProgress, unit: &str, work
             }
         }
     }
+}
+
+/// A file's text, refused with a plain reason when it is not UTF-8.
+fn read_utf8(path: &std::path::Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text: save it as UTF-8 CSV", path.display()))
+}
+
+/// An output file is never overwritten: it may be the other side's data.
+fn refuse_existing(path: &std::path::Path) -> Result<(), String> {
+    if path.exists() {
+        return Err(format!("{} exists already: choose another output file", path.display()));
+    }
+    Ok(())
+}
+
+/// Write beside, then rename: a cut-short run leaves no half file.
+fn write_whole(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Every problem of an input file (the first 200), and exit code 2: nothing was written.
+fn file_refused(path: &std::path::Path, problems: &[passage_service::error::FileProblem]) -> ExitCode {
+    for p in problems.iter().take(200) {
+        eprintln!("error: {}: {p}", path.display());
+    }
+    eprintln!("nothing was written ({} problem(s))", problems.len());
+    ExitCode::from(2)
 }
 
 fn progress(total: u64, unit: &str) -> ProgressBar {

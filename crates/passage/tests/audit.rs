@@ -83,7 +83,7 @@ async fn tampering_is_found(backend: Backend) {
     assert!(!all.contains("Awa") && all.contains("(redacted, 6 characters)"), "identity enters the trail redacted: {all}");
     assert!(rows.iter().all(|r| r.get::<String, _>("source") == "127.0.0.1" || r.get::<String, _>("source") == "cli"));
     let n = rows.len() as i64;
-    assert!(n >= 6);
+    assert!(n >= 5, "login, failed login, registration, note and more: {n}");
 
     // The application cannot change the trail.
     assert!(sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1").execute(&mut c).await.is_err(), "the trail is not append-only");

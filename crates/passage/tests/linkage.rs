@@ -65,3 +65,91 @@ fn a_bad_file_says_what_to_change_and_writes_nothing() {
     let o = run(&["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap(), "--threshold", "2"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Two organisations link their records without exchanging names: each
+/// encodes its own file under the shared secret, the matcher sees only the
+/// encodings. Wrong secrets, tampered files and reused outputs are refused.
+#[test]
+fn two_organisations_link_encoded_records_without_names() {
+    let dir = tmpdir("linkage-encoded");
+    let header = "record_id,given_name,family_name,sex,date_of_birth,nationality,phone\n";
+    let office = dir.join("office.csv");
+    std::fs::write(
+        &office,
+        format!(
+            "{header}agz-1,Mamadou,Diallo,M,1998,GIN,+224 620 11 22 33\n\
+             agz-2,Aissatou,Bah,F,1990-05-07,SEN,\n\
+             agz-3,Ibrahim,Moussa,M,2001,NER,\n"
+        ),
+    )
+    .unwrap();
+    let partner = dir.join("partner.csv");
+    std::fs::write(
+        &partner,
+        format!(
+            "{header}ngo-7,Mamadu,Jallow,M,1998-01-01,GIN,00224620112233\n\
+             ngo-8,Aïssatou,Ba,F,1990-07-05,SEN,\n\
+             ngo-9,Mamadou,Diallo,M,1971-07-02,MLI,+223 70 00 00 01\n"
+        ),
+    )
+    .unwrap();
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "kq3Vb0q2mTn3pYl7Rw1sZx8uAe5HcJd9Lf6Go4Ii0Nk=\n").unwrap();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let encode = |input: &std::path::Path, output: &std::path::Path, secret: &std::path::Path| {
+        run(&["linkage", "encode", "--input", &path(input), "--output", &path(output), "--secret", &path(secret)], None)
+    };
+    let (a, b) = (dir.join("office.enc"), dir.join("partner.enc"));
+    for (i, o) in [(&office, &a), (&partner, &b)] {
+        let r = encode(i, o, &secret);
+        assert!(r.status.success(), "{}", out(&r));
+        assert!(out(&r).contains("3 records encoded"), "{}", out(&r));
+    }
+    let encoded = std::fs::read_to_string(&a).unwrap();
+    assert!(encoded.starts_with("record_id,version,key_check,clk\nagz-1,passage-clk-1,"), "{encoded}");
+    for clear in ["Mamadou", "Diallo", "1998", "620", "GIN"] {
+        assert!(!encoded.contains(clear), "{clear} left in clear: {encoded}");
+    }
+
+    let matched = dir.join("matched.csv");
+    let r = run(&["linkage", "match", "--left", &path(&a), "--right", &path(&b), "--output", &path(&matched)], None);
+    assert!(r.status.success(), "{}", out(&r));
+    let csv = std::fs::read_to_string(&matched).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "left_id,right_id,score");
+    let pairs: Vec<(&str, &str)> = lines[1..].iter().map(|l| (l.split(',').next().unwrap(), l.split(',').nth(1).unwrap())).collect();
+    assert!(pairs.contains(&("agz-1", "ngo-7")), "Diallo/Jallow, same phone and year: {csv}");
+    assert!(pairs.contains(&("agz-2", "ngo-8")), "Bah/Ba, day and month swapped: {csv}");
+    assert!(!pairs.contains(&("agz-1", "ngo-9")), "a namesake of another country and age: {csv}");
+    assert!(pairs.iter().all(|(l, _)| *l != "agz-3"), "nobody else is Ibrahim Moussa: {csv}");
+
+    // A file encoded under another secret is refused, not silently matched to nothing.
+    let other = dir.join("other-secret");
+    std::fs::write(&other, "a-completely-different-secret-of-40-bytes\n").unwrap();
+    let c = dir.join("partner-other.enc");
+    assert!(encode(&partner, &c, &other).status.success());
+    let r = run(&["linkage", "match", "--left", &path(&a), "--right", &path(&c), "--output", &path(&dir.join("m2.csv"))], None);
+    assert_eq!(r.status.code(), Some(2), "{}", out(&r));
+    assert!(out(&r).contains("different secrets"), "{}", out(&r));
+    assert!(!dir.join("m2.csv").exists());
+
+    // A short secret, a tampered file, a reused output, a threshold out of range.
+    let short = dir.join("short");
+    std::fs::write(&short, "password\n").unwrap();
+    let r = encode(&office, &dir.join("x.enc"), &short);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(out(&r).contains("at least 32"), "{}", out(&r));
+    let tampered = dir.join("tampered.enc");
+    std::fs::write(&tampered, encoded.replacen("passage-clk-1", "passage-clk-0", 1).replace(",AA", ",!!")).unwrap();
+    let r = run(&["linkage", "match", "--left", &path(&tampered), "--right", &path(&b), "--output", &path(&dir.join("m3.csv"))], None);
+    assert_eq!(r.status.code(), Some(2), "{}", out(&r));
+    assert!(out(&r).contains("line 2, column version"), "{}", out(&r));
+    assert!(!dir.join("m3.csv").exists());
+    let r = run(&["linkage", "match", "--left", &path(&a), "--right", &path(&b), "--output", &path(&matched)], None);
+    assert!(out(&r).contains("exists already"), "{}", out(&r));
+    let r = run(
+        &["linkage", "match", "--left", &path(&a), "--right", &path(&b), "--output", &path(&dir.join("m4.csv")), "--threshold", "0.2"],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(2));
+}

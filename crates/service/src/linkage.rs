@@ -92,6 +92,124 @@ pub fn clusters_csv(records: &[LinkRecord], clusters: &[u32]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The columns of an encoded file (`passage linkage encode`).
+pub const ENCODED_COLUMNS: [&str; 4] = ["record_id", "version", "key_check", "clk"];
+
+/// Read a linkage secret: the file's text without its line end, at least 32 bytes.
+pub fn read_secret(bytes: &[u8]) -> Result<passage_domain::linkage_encoding::LinkageSecret, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the secret file is not text: write the secret as base64 or hex".to_string())?;
+    passage_domain::linkage_encoding::LinkageSecret::new(text.trim_end_matches(['\r', '\n']).as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Encode every record under the secret: `record_id,version,key_check,clk`
+/// with the encoding in base64. No name, date or phone leaves in clear.
+pub fn encode_csv(records: &[LinkRecord], secret: &passage_domain::linkage_encoding::LinkageSecret) -> String {
+    use base64::Engine;
+    use passage_domain::linkage_encoding::{Encoder, VERSION};
+    let mut encoder = Encoder::new(secret);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(ENCODED_COLUMNS);
+    for r in records {
+        let clk = base64::engine::general_purpose::STANDARD.encode(encoder.encode(r).to_bytes());
+        let _ = w.write_record([r.id.as_str(), VERSION, secret.check(), &clk]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// An encoded file as read: ids, encodings, and the secret's check value they share.
+#[derive(Debug)]
+pub struct EncodedFile {
+    pub ids: Vec<String>,
+    pub encodings: Vec<passage_domain::linkage_encoding::Encoding>,
+    pub key_check: String,
+}
+
+/// Read an encoded file, every problem at once.
+pub fn read_encoded(text: &str) -> Result<EncodedFile, Vec<FileProblem>> {
+    use base64::Engine;
+    use passage_domain::linkage_encoding::{Encoding, VERSION};
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_ascii_lowercase()).collect(),
+        Err(e) => return Err(vec![FileProblem::new(1, None, None, format!("the header is not readable: {e}"))]),
+    };
+    if header != ENCODED_COLUMNS {
+        let msg = format!("the header is not {}: is this a file made by passage linkage encode?", ENCODED_COLUMNS.join(","));
+        return Err(vec![FileProblem::new(1, None, None, msg)]);
+    }
+    let mut file = EncodedFile { ids: Vec::new(), encodings: Vec::new(), key_check: String::new() };
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (n, row) in reader.records().enumerate() {
+        let line = n + 2;
+        let row = match row {
+            Ok(r) if r.len() == ENCODED_COLUMNS.len() => r,
+            Ok(r) => {
+                problems.push(FileProblem::new(line, None, None, format!("this row has {} cells where the header has 4", r.len())));
+                continue;
+            }
+            Err(e) => {
+                problems.push(FileProblem::new(line, None, None, format!("not readable as CSV: {e}")));
+                continue;
+            }
+        };
+        let (id, version, check, clk) = (row[0].trim(), row[1].trim(), row[2].trim(), row[3].trim());
+        if id.is_empty() {
+            problems.push(FileProblem::new(line, Some("record_id"), None, "the record id is missing"));
+        } else if !seen.insert(id.to_string()) {
+            problems.push(FileProblem::new(line, Some("record_id"), Some(id), "this record id appears twice"));
+        }
+        if version != VERSION {
+            problems.push(FileProblem::new(
+                line,
+                Some("version"),
+                Some(version),
+                format!("this version of Passage reads {VERSION} encodings"),
+            ));
+        }
+        if file.key_check.is_empty() {
+            file.key_check = check.to_string();
+        } else if check != file.key_check {
+            problems.push(FileProblem::new(
+                line,
+                Some("key_check"),
+                Some(check),
+                "this row was encoded with another secret than the first row",
+            ));
+        }
+        match base64::engine::general_purpose::STANDARD.decode(clk).ok().and_then(|b| Encoding::from_bytes(&b)) {
+            Some(e) => file.encodings.push(e),
+            None => problems.push(FileProblem::new(line, Some("clk"), None, "not an encoding (128 bytes in base64)")),
+        }
+        file.ids.push(id.to_string());
+    }
+    if problems.is_empty() {
+        Ok(file)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Match two encoded files: `left_id,right_id,score` for every pair at or
+/// above `threshold`, best first. Files encoded under different secrets are
+/// refused: they would match nothing, silently.
+pub fn match_csv(left: &EncodedFile, right: &EncodedFile, threshold: f64, progress: impl FnMut(f64)) -> Result<(String, usize), String> {
+    if left.key_check != right.key_check && !left.ids.is_empty() && !right.ids.is_empty() {
+        return Err(format!(
+            "the two files were encoded with different secrets (key checks {} and {}): both sides must use the same secret",
+            left.key_check, right.key_check
+        ));
+    }
+    let found = passage_domain::linkage_encoding::match_encodings(&left.encodings, &right.encodings, threshold, progress);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["left_id", "right_id", "score"]);
+    for m in &found {
+        let _ = w.write_record([left.ids[m.left].as_str(), right.ids[m.right].as_str(), &format!("{:.4}", m.score)]);
+    }
+    Ok((String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default(), found.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
