@@ -62,6 +62,8 @@ code_enum!(
         ManageUsers => "manage_users",
         /// Browse the audit trail.
         ReadAudit => "read_audit",
+        /// Review likely duplicate persons; merge them, and undo a merge.
+        MergePersons => "merge_persons",
     }
 );
 
@@ -71,14 +73,26 @@ use Permission as P;
 /// (and `docs/permissions.md`, which a test keeps equal to its rendering).
 pub const POLICY: &[(Role, &[Permission])] = &[
     (Role::Caseworker, &[P::ReadCases, P::WriteCases, P::ReadAggregates]),
-    (Role::ProtectionOfficer, &[P::ReadCases, P::ReadRestricted, P::WriteCases, P::ReadAggregates, P::HandleDataRequests]),
+    (Role::ProtectionOfficer, &[P::ReadCases, P::ReadRestricted, P::WriteCases, P::ReadAggregates, P::HandleDataRequests, P::MergePersons]),
     (Role::MovementOfficer, &[P::ReadCases, P::ManageMovements, P::ReadAggregates]),
     (Role::ReintegrationOfficer, &[P::ReadCases, P::WriteCases, P::ManageReintegration, P::ReadAggregates]),
     (Role::MeOfficer, &[P::ReadPseudonymised, P::ReadAggregates]),
     (Role::ProgrammeViewer, &[P::ReadAggregates]),
     (Role::Partner, &[P::ReadOwnReferrals]),
     // Administrators run the system; they do not read restricted cases.
-    (Role::Admin, &[P::ReadCases, P::WriteCases, P::ReadAggregates, P::HandleDataRequests, P::ManageOffices, P::ManageUsers, P::ReadAudit]),
+    (
+        Role::Admin,
+        &[
+            P::ReadCases,
+            P::WriteCases,
+            P::ReadAggregates,
+            P::HandleDataRequests,
+            P::ManageOffices,
+            P::ManageUsers,
+            P::ReadAudit,
+            P::MergePersons,
+        ],
+    ),
 ];
 
 impl Role {

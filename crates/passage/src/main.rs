@@ -249,12 +249,15 @@ enum LinkageCommand {
     /// Cluster a file of person records into persons: `record_id,cluster_id` for every input record. Input columns:
     /// record_id,given_name,family_name,sex,date_of_birth,nationality,phone (date YYYY-MM-DD, YYYY or empty; sex M, F or
     /// empty; nationality ISO 3166 alpha-3). Every problem in the file is listed and nothing is written unless all rows
-    /// are valid.
+    /// are valid. With --database-url instead of a file: every person in the database, each linked pair put in the
+    /// review queue of likely duplicates (/duplicates).
     Dedupe {
-        #[arg(long)]
-        input: PathBuf,
-        #[arg(long)]
-        output: PathBuf,
+        #[arg(long, requires = "output")]
+        input: Option<PathBuf>,
+        #[arg(long, requires = "input")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
         /// Link pairs at least this likely to be one person (0.5 to 0.999).
         #[arg(long, default_value_t = 0.9)]
         threshold: f64,
@@ -691,10 +694,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("pairwise precision {p:.4}  recall {r:.4}  F1 {f1:.4}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Linkage { command: LinkageCommand::Dedupe { input, output, threshold, estimate } } => {
+        Command::Linkage { command: LinkageCommand::Dedupe { input, output, db, threshold, estimate } } => {
             if !(0.5..=0.999).contains(&threshold) {
                 return Err(format!("--threshold {threshold}: between 0.5 and 0.999"));
             }
+            let (Some(input), Some(output)) = (input, output) else {
+                if db.database_url.is_none() {
+                    return Err("give --input and --output (a file), or --database-url (the persons in a database)".into());
+                }
+                if estimate {
+                    return Err("--estimate is for files; the database's review queue uses the configured model".into());
+                }
+                let passage = open(&db, &file).await?;
+                let bar = progress(1000, "‰ of blocks");
+                let found =
+                    passage.find_duplicates(threshold, |f| bar.set_position((f * 1000.0) as u64)).await.map_err(|e| e.to_string())?;
+                bar.finish_and_clear();
+                println!(
+                    "{} persons: {} likely duplicate pairs, {} new in the review queue (/duplicates)",
+                    found.persons, found.pairs, found.new_pairs
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
             refuse_existing(&output)?;
             let records = match passage_service::linkage::read_persons(&read_utf8(&input)?) {
                 Ok(r) => r,

@@ -6,20 +6,11 @@
 mod common;
 use common::*;
 use serde_json::{json, Value};
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Row};
 
 fn verify(db: &str) -> (bool, String) {
     let o = run(&["audit", "verify", "--database-url", db], None);
     (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-}
-
-async fn connect(backend: Backend, db: &str) -> AnyConnection {
-    sqlx::any::install_default_drivers();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{db}"),
-        Backend::Postgres => db.to_string(),
-    };
-    AnyConnection::connect(&url).await.expect("connect")
 }
 
 /// What someone with the database in hand does first: lift the application's guard.

@@ -84,6 +84,10 @@ enum Class {
     FieldData,
     /// A quarantined submission that does not exist: those permissions, then not found.
     FieldDataMissing,
+    /// The review queue of likely duplicates: merge_persons (protection officers, administrators).
+    Duplicates,
+    /// A pair or merge that does not exist: merge_persons, then not found.
+    DuplicatesMissing,
 }
 
 use Class::*;
@@ -320,6 +324,15 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/imports/{id}", FieldDataMissing, none.clone()),
         ("post", "/imports/{id}/run", FieldDataMissing, none.clone()),
         ("post", "/imports/{id}/cancel", FieldDataMissing, none.clone()),
+        ("get", "/duplicates", Duplicates, none.clone()),
+        ("get", "/duplicates/{id}", DuplicatesMissing, none.clone()),
+        ("post", "/duplicates/{id}", DuplicatesMissing, json!({"decision": "different"})),
+        ("post", "/merges/{id}/undo", DuplicatesMissing, none.clone()),
+        ("get", "/api/v1/duplicates", Duplicates, none.clone()),
+        ("get", "/api/v1/duplicates/{id}", DuplicatesMissing, none.clone()),
+        ("post", "/api/v1/duplicates/{id}", DuplicatesMissing, json!({"decision": "different"})),
+        ("post", "/api/v1/merges/{id}/undo", DuplicatesMissing, none.clone()),
+        ("get", "/api/v1/persons/{id}/merges", ReadRecord, none.clone()),
         ("get", "/api/v1/submissions", FieldData, none.clone()),
         ("get", "/api/v1/submissions/{id}", FieldDataMissing, none.clone()),
         ("post", "/api/v1/submissions/{id}/retry", FieldDataMissing, json!({"values": {"person/sex": "female"}})),
@@ -484,6 +497,10 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
         FieldData | FieldDataMissing if u.writes.is_empty() && !u.reintegration => Forbidden,
         FieldData => Allowed,
         FieldDataMissing => Hidden,
+        // merge_persons goes with handle_data_requests: both belong to protection officers and administrators.
+        Duplicates | DuplicatesMissing if u.data_requests.is_empty() => Forbidden,
+        Duplicates => Allowed,
+        DuplicatesMissing => Hidden,
         PartnerList => {
             if u.partner {
                 Allowed
@@ -633,6 +650,8 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         || p.contains("/partner/referrals/{id}")
         || p.contains("/submissions/{id}")
         || p.contains("/imports/{id}")
+        || p.contains("/duplicates/{id}")
+        || p.contains("/merges/{id}")
     {
         p = p.replace("{id}", "no-such-token");
     }

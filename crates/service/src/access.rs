@@ -48,6 +48,8 @@ pub enum Action {
     ReadAudit,
     /// Figures that cannot single out a person: budgets, protected indicators.
     ReadAggregates,
+    /// Review likely duplicates, merge persons and undo merges (of persons the user may see).
+    MergePersons,
 }
 
 impl Action {
@@ -60,6 +62,7 @@ impl Action {
             Action::ManageUsers => (Permission::ManageUsers, None),
             Action::ReadAudit => (Permission::ReadAudit, None),
             Action::ReadAggregates => (Permission::ReadAggregates, None),
+            Action::MergePersons => (Permission::MergePersons, None),
         }
     }
 }
@@ -89,6 +92,7 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
             Action::ManageUsers => "manage users",
             Action::ReadAudit => "read the audit trail",
             Action::ReadAggregates => "read programme figures",
+            Action::MergePersons => "review duplicates and merge persons",
         }))
     }
 }

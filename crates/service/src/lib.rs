@@ -17,6 +17,7 @@ pub mod iati;
 pub mod keys;
 pub mod kobo;
 pub mod linkage;
+pub mod merges;
 pub mod movements;
 pub mod privacy;
 pub mod queue;

@@ -396,10 +396,29 @@ pub struct ScorePart {
 }
 
 /// Who a person is, as the linkage model compares them.
-fn link_record(id: &str, names: &[(String, String)], sex: &str, birth: BirthDate, nationality: &str, phone: &str) -> LinkRecord {
+pub(crate) fn link_record(id: &str, names: &[(String, String)], sex: &str, birth: BirthDate, nationality: &str, phone: &str) -> LinkRecord {
     let given = names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>().join(" ");
     let family = names.iter().map(|n| n.1.as_str()).collect::<Vec<_>>().join(" ");
     LinkRecord::new(id, &given, &family, sex, birth, nationality, phone)
+}
+
+/// A registered person, as the linkage model compares them: all their names.
+pub(crate) fn person_link_record(p: &passage_storage::records::PersonRecord) -> LinkRecord {
+    let names: Vec<(String, String)> =
+        p.names.iter().map(|n| (n.given.clone().unwrap_or_default(), n.family.clone().unwrap_or_default())).collect();
+    link_record(
+        &p.id.to_string(),
+        &names,
+        p.sex.as_str(),
+        birth_of(p.birth_date),
+        &p.nationality.map(|n| n.to_string()).unwrap_or_default(),
+        p.phone.as_deref().unwrap_or(""),
+    )
+}
+
+/// Each field's part of a score, as shown to the reader.
+pub(crate) fn explain(score: &passage_domain::linkage::Score) -> Vec<ScorePart> {
+    score.parts.iter().map(|part| ScorePart { field: part.field.as_str(), level: part.level, weight: part.weight }).collect()
 }
 
 fn birth_of(b: Option<passage_domain::date::BirthDate>) -> BirthDate {
@@ -445,16 +464,7 @@ impl crate::Passage {
         let mut out = Vec::new();
         for h in hits.hits {
             let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
-            let their: Vec<(String, String)> =
-                p.names.iter().map(|n| (n.given.clone().unwrap_or_default(), n.family.clone().unwrap_or_default())).collect();
-            let old = link_record(
-                &p.id.to_string(),
-                &their,
-                p.sex.as_str(),
-                birth_of(p.birth_date),
-                &p.nationality.map(|n| n.to_string()).unwrap_or_default(),
-                p.phone.as_deref().unwrap_or(""),
-            );
+            let old = person_link_record(&p);
             let score = model.score(&passage_domain::linkage::compare(&new, &old), &new, None);
             let probability = score.probability();
             if probability < 0.2 {
@@ -467,11 +477,7 @@ impl crate::Passage {
                 birth_year: p.birth_date.map(|b| b.year()),
                 nationality: p.nationality.map(|n| n.to_string()),
                 probability,
-                explanation: score
-                    .parts
-                    .iter()
-                    .map(|part| ScorePart { field: part.field.as_str(), level: part.level, weight: part.weight })
-                    .collect(),
+                explanation: explain(&score),
             });
         }
         out.sort_by(|a, b| b.probability.total_cmp(&a.probability));

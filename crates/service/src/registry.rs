@@ -81,7 +81,7 @@ pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, 
 }
 
 impl Passage {
-    async fn reader(&self) -> ServiceResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+    pub(crate) async fn reader(&self) -> ServiceResult<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.db.reader().acquire().await?)
     }
 

@@ -93,6 +93,7 @@ pub fn routes() -> crate::routing::Routes {
         .merge(crate::figures::api_routes())
         .merge(crate::activities::api_routes())
         .merge(crate::submissions::api_routes())
+        .merge(crate::duplicates::api_routes())
         .merge(crate::exports::api_routes())
         .get("/openapi.json", || async { Json(crate::openapi::document()) })
 }
@@ -122,7 +123,7 @@ pub(crate) async fn who(state: &AppState, method: &Method, headers: &HeaderMap) 
     Ok(session::from_api(state, method, headers).await?)
 }
 
-fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
     s.parse().map_err(|_| ApiError::NotFound)
 }
 

@@ -49,6 +49,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                     li { a href="/imports" { (t(lang, "nav-imports")) } }
                                     li { a href="/submissions" { (t(lang, "nav-submissions")) } }
                                 }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::MergePersons) {
+                                    li { a href="/duplicates" { (t(lang, "nav-duplicates")) } }
+                                }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadCases) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadPseudonymised) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
                                     li { a href="/exports" { (t(lang, "nav-exports")) } }
                                 }

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod api;
+pub mod duplicates;
 pub mod error;
 pub mod exports;
 pub mod figures;
@@ -66,6 +67,7 @@ pub fn route_table() -> Vec<(&'static str, String)> {
         activities::routes(),
         openrosa::routes(),
         submissions::routes(),
+        duplicates::routes(),
         imports::routes(),
         exports::routes(),
     ] {
@@ -88,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(activities::routes().router)
         .merge(openrosa::routes().router)
         .merge(submissions::routes().router)
+        .merge(duplicates::routes().router)
         .merge(imports::routes().router)
         .merge(exports::routes().router)
         .nest("/api/v1", api::routes().router)

@@ -135,6 +135,13 @@ pub fn document() -> Value {
             "/submissions/{id}": { "get": op("One submission: its status, problems and (while quarantined) its values by element path", None, (200, "The submission"), &[401, 403, 404], id_param()) },
             "/submissions/{id}/retry": { "post": op("Apply a quarantined submission again with corrections (element path to value); 422 with the remaining problems if it still does not pass", Some("SubmissionRetry"), (200, "Applied"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/submissions/{id}/reject": { "post": op("Reject a quarantined submission with a reason; its payload is wiped", Some("SubmissionReject"), (204, "Rejected"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/duplicates": { "get": op("Likely duplicate persons waiting for a decision, both of whom I may see, most likely first (merge_persons)", None, (200, "Pairs"), &[401, 403], json!([])) },
+            "/duplicates/{id}": {
+                "get": op("A pair side by side: both persons, their cases, the model's probability and each field's part", None, (200, "The pair"), &[401, 403, 404], id_param()),
+                "post": op("Decide: same (merge; keep a or b, or the first registered), different or unsure", Some("DuplicateDecision"), (200, "Decided; merge_id when merged"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param())
+            },
+            "/merges/{id}/undo": { "post": op("Undo a merge: every case, consent, document and activity goes back, the aliases it added go", None, (204, "Undone"), &[401, 403, 404, 409], id_param()) },
+            "/persons/{id}/merges": { "get": op("The merges into a person, undone ones too, newest first", None, (200, "Merges"), &[401, 403, 404], id_param()) },
             "/activities": { "get": op("The latest activities that count people rather than persons, newest first (read_aggregates)", None, (200, "Activities"), &[401, 403], json!([])) },
             "/activities/campaigns": { "post": op("Record an information campaign event in an office where I work on cases; the sex/age breakdown may be partial but not exceed the total", Some("CampaignEvent"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/activities/trainings": { "post": op("Record a training: participants, by organisation type and sex where known", Some("Training"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
@@ -227,6 +234,7 @@ pub fn document() -> Value {
                 "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
                 "SubmissionRetry": { "type": "object", "properties": { "values": { "type": "object", "additionalProperties": string } } },
+                "DuplicateDecision": { "type": "object", "required": ["decision"], "properties": { "decision": codes(&["same", "different", "unsure"]), "keep": codes(&["a", "b"]) } },
                 "SubmissionReject": { "type": "object", "required": ["reason"], "properties": { "reason": string } },
                 "CampaignEvent": { "type": "object", "required": ["office_id", "held_on", "kind", "place", "people_reached"], "properties": { "office_id": string, "held_on": string, "kind": codes(&passage_domain::activity::CampaignKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "place": string, "people_reached": string, "women": string, "men": string, "girls": string, "boys": string } },
                 "Training": { "type": "object", "required": ["office_id", "held_on", "topic", "participants"], "properties": { "office_id": string, "held_on": string, "topic": string, "participants": string, "government": string, "civil_society": string, "ngo": string, "health_workers": string, "border_officials": string, "women": string, "men": string } },

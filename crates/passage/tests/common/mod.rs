@@ -225,6 +225,26 @@ pub async fn page_login(s: &Server, c: &reqwest::Client, username: &str) {
     assert_eq!(r.headers()["location"], "/");
 }
 
+/// A connection straight to a test server's database (what the application cannot prevent, or its tables as they are).
+pub async fn connect(backend: Backend, db: &str) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{db}"),
+        Backend::Postgres => db.to_string(),
+    };
+    sqlx::AnyConnection::connect(&url).await.expect("connect")
+}
+
+/// A page's HTML as `username` sees it (logged in through the form).
+pub async fn page_get(s: &Server, username: &str, path: &str) -> String {
+    let c = client();
+    page_login(s, &c, username).await;
+    let r = c.get(format!("{}{path}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path} for {username}");
+    r.text().await.unwrap()
+}
+
 /// Define one test per backend from an async function taking a `Backend`.
 #[macro_export]
 macro_rules! both_backends {

@@ -1,0 +1,141 @@
+//! One person, one record (issue 7): the batch linkage over the database
+//! fills the review queue; a data officer who may see both persons decides;
+//! a merge keeps every case and the other spelling, counts the person once
+//! in the figures, is audited, and is undone without loss.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+async fn register(s: &Server, tok: &str, given: &str, family: &str, birth: &str, phone: &str) -> (String, String) {
+    let office = office_of(s, tok).await;
+    let r = api_post(
+        s,
+        tok,
+        "/persons",
+        json!({"person": {"names": [{"given": given, "family": family}], "sex": "male", "birth_date": birth, "nationality": "GIN", "phone": phone},
+               "case": {"kind": "assisted_voluntary_return", "office_id": office}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let v: Value = r.json().await.unwrap();
+    let case = v["case_id"].as_str().unwrap().to_string();
+    // Assistance makes the person count in the programme's figures (the default programme ran 2018–2021).
+    let r =
+        api_post(s, tok, &format!("/cases/{case}/assistance"), json!({"kind": "shelter", "provided_on": "2021-06-10", "quantity": "1"}))
+            .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    (v["person_id"].as_str().unwrap().to_string(), case)
+}
+
+async fn counted(backend: Backend, db: &str, persons: &[&str]) -> i64 {
+    let mut c = connect(backend, db).await;
+    let q = format!("SELECT COUNT(DISTINCT person_id) AS n FROM indicator_person_facts WHERE person_id IN ('{}')", persons.join("','"));
+    sqlx::query(&q).fetch_one(&mut c).await.unwrap().get::<i64, _>("n")
+}
+
+fn dedupe(s: &Server) -> String {
+    let o = run(&["linkage", "dedupe", "--database-url", &s.database_url], None);
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{text}");
+    text
+}
+
+async fn duplicates_are_reviewed_merged_and_unmerged(backend: Backend) {
+    let s = server(backend, "dups", 3).await;
+    let (agadez, tripoli, protection, admin) =
+        (token(&s, "agadez").await, token(&s, "tripoli").await, token(&s, "protection").await, token(&s, "admin").await);
+    let (first, first_case) = register(&s, &agadez, "Mamadou", "Diallo", "1998", "+224 620 11 22 33").await;
+    let (second, second_case) = register(&s, &tripoli, "Mamadu", "Jallow", "1998-01-01", "00224620112233").await;
+    assert_eq!(counted(backend, &s.database_url, &[&first, &second]).await, 2, "two records count twice before the merge");
+
+    let out = dedupe(&s);
+    assert!(out.contains("new in the review queue"), "{out}");
+
+    // Who may review: not a caseworker; not a protection officer who cannot see Tripoli's record; an administrator.
+    assert_eq!(api_get(&s, &agadez, "/duplicates").await.status(), 403);
+    let v: Value = api_get(&s, &protection, "/duplicates").await.json().await.unwrap();
+    let sees_pair = |v: &Value| -> Option<Value> {
+        v["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                let ids = [d["a"]["person_id"].as_str().unwrap(), d["b"]["person_id"].as_str().unwrap()];
+                ids.contains(&first.as_str()) && ids.contains(&second.as_str())
+            })
+            .cloned()
+    };
+    assert!(sees_pair(&v).is_none(), "a reviewer saw a person outside their offices: {v}");
+    let v: Value = api_get(&s, &admin, "/duplicates").await.json().await.unwrap();
+    let pair = sees_pair(&v).unwrap_or_else(|| panic!("the pair is not in the queue: {v}"));
+    let id = pair["id"].as_str().unwrap();
+    let one: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
+    assert!(one["probability"].as_f64().unwrap() > 0.9, "{one}");
+    let fields: Vec<&str> = one["explanation"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"name") && fields.contains(&"phone"), "{one}");
+    assert_eq!(one["a"]["cases"].as_array().unwrap().len(), 1, "{one}");
+
+    // Bad decisions are refused with a reason; then "same": merged into the first registered.
+    let r = api_post(&s, &admin, &format!("/duplicates/{id}"), json!({"decision": "maybe"})).await;
+    assert_eq!(r.status(), 422);
+    let r = api_post(&s, &admin, &format!("/duplicates/{id}"), json!({"decision": "same", "keep": "c"})).await;
+    assert_eq!(r.status(), 422);
+    let r = api_post(&s, &admin, &format!("/duplicates/{id}"), json!({"decision": "same"})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let merge = r.json::<Value>().await.unwrap()["merge_id"].as_str().unwrap().to_string();
+    let r = api_post(&s, &admin, &format!("/duplicates/{id}"), json!({"decision": "different"})).await;
+    assert_eq!(r.status(), 409, "a pair is decided once");
+
+    // The kept person has both cases and the other spelling; the figures count them once.
+    let file: Value = api_get(&s, &admin, &format!("/persons/{first}")).await.json().await.unwrap();
+    let cases: Vec<&str> = file["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(cases.contains(&first_case.as_str()) && cases.contains(&second_case.as_str()), "{file}");
+    assert_eq!(file["assistance"].as_array().unwrap().len(), 2, "{file}");
+    let names = file["person"]["names"].to_string();
+    assert!(names.contains("Jallow") && names.contains("alias"), "{names}");
+    assert_eq!(counted(backend, &s.database_url, &[&first, &second]).await, 1, "a merged person counts once");
+    // Tripoli's caseworker finds him under the spelling they know, in their office; the merged record is gone.
+    let v: Value = api_get(&s, &tripoli, "/persons?q=Jallow").await.json().await.unwrap();
+    assert!(v.to_string().contains(&first), "{v}");
+    assert_eq!(api_get(&s, &tripoli, &format!("/persons/{second}")).await.status(), 404);
+    let merges: Value = api_get(&s, &admin, &format!("/persons/{first}/merges")).await.json().await.unwrap();
+    assert_eq!(merges["merges"][0]["merged_person_id"], second.as_str(), "{merges}");
+    let mut c = connect(backend, &s.database_url).await;
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_log WHERE action IN ('person.merge', 'duplicate.decide') ORDER BY seq")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("action"))
+            .collect();
+    assert_eq!(actions, ["person.merge", "person.merge", "duplicate.decide"], "each person's trail and the decision");
+
+    // Undo: by someone who may (not a caseworker); everything back, nothing lost; once.
+    assert_eq!(api_post(&s, &agadez, &format!("/merges/{merge}/undo"), json!(null)).await.status(), 403);
+    let r = api_post(&s, &admin, &format!("/merges/{merge}/undo"), json!(null)).await;
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+    assert_eq!(api_post(&s, &admin, &format!("/merges/{merge}/undo"), json!(null)).await.status(), 409);
+    for (person, case, tok) in [(&first, &first_case, &agadez), (&second, &second_case, &tripoli)] {
+        let file: Value = api_get(&s, tok, &format!("/persons/{person}")).await.json().await.unwrap();
+        let cases: Vec<&str> = file["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(cases, [case.as_str()], "{file}");
+        assert_eq!(file["person"]["names"].as_array().unwrap().len(), 1, "the alias went: {file}");
+    }
+    assert_eq!(counted(backend, &s.database_url, &[&first, &second]).await, 2);
+    let v: Value = api_get(&s, &tripoli, "/persons?q=Jallow").await.json().await.unwrap();
+    assert!(v.to_string().contains(&second) && !v.to_string().contains(&first), "Tripoli finds its own record again, not Agadez's: {v}");
+    // The pair is now "different": finding duplicates again does not propose it again.
+    let out = dedupe(&s);
+    assert!(out.contains(", 0 new in the review queue"), "{out}");
+    let one: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
+    assert_eq!(one["decision"], "different", "{one}");
+
+    // The pages: the queue and the pair, for a reviewer.
+    let html = page_get(&s, "admin", &format!("/duplicates/{id}")).await;
+    assert!(html.contains("Mamadou") && html.contains("Jallow") && html.contains("phone"), "{html}");
+}
+
+both_backends!(duplicates_are_reviewed_merged_and_unmerged);
