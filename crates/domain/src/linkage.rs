@@ -65,7 +65,8 @@ impl BirthDate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRecord {
     pub id: String,
-    /// Folded words of all names, given and family.
+    /// Folded words of all names, given and family, sorted: comparing two
+    /// records' words is then an equality, whatever the order written.
     pub words: Vec<String>,
     /// The word keys of those words (variant group or phonetic).
     pub keys: BTreeSet<String>,
@@ -84,6 +85,7 @@ impl LinkRecord {
         let mut words = names::fold_words(given);
         words.extend(family_words.iter().cloned());
         let keys = words.iter().map(|w| names::word_key(w)).collect();
+        words.sort();
         let family_keys = family_words.iter().map(|w| names::word_key(w)).collect();
         let sex = match sex.trim().to_ascii_uppercase().as_str() {
             "M" | "MALE" => Some('M'),
@@ -174,11 +176,7 @@ fn compare_names(a: &LinkRecord, b: &LinkRecord) -> u8 {
     if a.words.is_empty() || b.words.is_empty() {
         return Field::Name.missing();
     }
-    let mut wa = a.words.clone();
-    let mut wb = b.words.clone();
-    wa.sort();
-    wb.sort();
-    if wa == wb {
+    if a.words == b.words {
         return 0;
     }
     if a.keys == b.keys {
@@ -315,23 +313,34 @@ impl Model {
     /// weighs by how rare that name is: its u is the chance two different
     /// persons share it, at least the model's own u.
     pub fn score(&self, c: &Comparison, a: &LinkRecord, freq: Option<&NameFrequencies>) -> Score {
-        let prior = (self.match_share / (1.0 - self.match_share)).log2();
+        let prior = self.prior();
+        let share = freq.map(|f| f.share(a));
         let mut parts = Vec::with_capacity(5);
         let mut total = prior;
         for (i, f) in FIELDS.iter().enumerate() {
             let level = c[i] as usize;
-            let m = self.m[i][level].max(1e-9);
-            let mut u = self.u[i][level].max(1e-9);
-            if *f == Field::Name && level <= 1 {
-                if let Some(freq) = freq {
-                    u = u.max(freq.share(a));
-                }
-            }
-            let weight = (m / u).log2();
+            let weight = self.weight(i, level, share);
             total += weight;
             parts.push(Part { field: *f, level: f.levels()[level], weight });
         }
         Score { total, prior, parts }
+    }
+
+    fn prior(&self) -> f64 {
+        (self.match_share / (1.0 - self.match_share)).log2()
+    }
+
+    /// log2(m/u) of field `i` at `level`; agreeing on the whole name
+    /// weighs by the name's `share` of records when one is given.
+    fn weight(&self, i: usize, level: usize, share: Option<f64>) -> f64 {
+        let m = self.m[i][level].max(1e-9);
+        let mut u = self.u[i][level].max(1e-9);
+        if FIELDS[i] == Field::Name && level <= 1 {
+            if let Some(share) = share {
+                u = u.max(share);
+            }
+        }
+        (m / u).log2()
     }
 
     /// Estimate m, u and the share of matches from the comparison vectors
@@ -660,6 +669,16 @@ pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mu
     };
     let odds = |p: f64| (p / (1.0 - p)).log2();
     let cut = odds(options.threshold.clamp(1e-9, 1.0 - 1e-9));
+    // The same sum as `Model::score`, without building its explanation:
+    // the weights of every field and level computed once, each record's
+    // name share looked up once (millions of pairs are scored).
+    let shares: Vec<f64> = records.iter().map(|r| freq.share(r)).collect();
+    let prior = model.prior();
+    let table: Vec<Vec<f64>> = FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight(i, l, None)).collect()).collect();
+    let total = |c: &Comparison, a: usize| -> f64 {
+        let name = if c[0] <= 1 { model.weight(0, c[0] as usize, Some(shares[a])) } else { table[0][c[0] as usize] };
+        prior + name + (1..5).map(|i| table[i][c[i] as usize]).sum::<f64>()
+    };
     // Score every candidate pair; keep those at the threshold.
     let mut links: Vec<(f64, u32, u32)> = Vec::new();
     for (n, b) in blocks.iter().enumerate() {
@@ -673,8 +692,7 @@ pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mu
                     continue;
                 }
                 report.candidate_pairs += 1;
-                let (a, c) = (&records[i as usize], &records[j as usize]);
-                let score = model.score(&compare(a, c), a, Some(&freq)).total;
+                let score = total(&compare(&records[i as usize], &records[j as usize]), i as usize);
                 if score >= cut {
                     links.push((score, i.min(j), i.max(j)));
                 }
