@@ -674,7 +674,8 @@ pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mu
     // name share looked up once (millions of pairs are scored).
     let shares: Vec<f64> = records.iter().map(|r| freq.share(r)).collect();
     let prior = model.prior();
-    let table: Vec<Vec<f64>> = FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight(i, l, None)).collect()).collect();
+    let table: Vec<Vec<f64>> =
+        FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight(i, l, None)).collect()).collect();
     let total = |c: &Comparison, a: usize| -> f64 {
         let name = if c[0] <= 1 { model.weight(0, c[0] as usize, Some(shares[a])) } else { table[0][c[0] as usize] };
         prior + name + (1..5).map(|i| table[i][c[i] as usize]).sum::<f64>()
