@@ -388,3 +388,36 @@ async fn a_kobo_import_in_the_browser() {
     assert!(body_text(&c).await.contains("Nothing is waiting"));
     c.close().await.unwrap();
 }
+
+/// A data officer reviews a likely duplicate in the browser: the queue, the
+/// pair side by side with the model's reasons, "same person", then undo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_merged_and_unmerged_in_the_browser() {
+    let s = server(Backend::Sqlite, "browser-duplicates", 3).await;
+    let (agadez, tripoli) = (token(&s, "agadez").await, token(&s, "tripoli").await);
+    register_assisted(&s, &agadez, "Mamadou", "Diallo", "1998", "+224 620 11 22 33").await;
+    register_assisted(&s, &tripoli, "Mamadu", "Jallow", "1998-01-01", "00224620112233").await;
+    assert!(find_duplicates(&s).contains("new in the review queue"));
+    let d = chromedriver().await;
+    let c = browser(&d, 1280).await;
+    login(&c, &s, "admin").await;
+    // Administrators confirm a second factor.
+    if c.current_url().await.unwrap().path() == "/login/second-factor" {
+        if let Ok(e) = c.find(Locator::Css("#totp-secret")).await {
+            remember_secret(&s, "admin", &e.text().await.unwrap().replace(' ', ""));
+        }
+        fill(&c, "#f-code", &totp_code(&s, "admin")).await;
+        submit(&c, "form[action='/login/second-factor']").await;
+    }
+    c.goto(&format!("{}/duplicates", s.url)).await.unwrap();
+    let row = c.find(Locator::XPath("//tr[td[contains(., 'DIALLO') or contains(., 'Diallo')]]//a")).await.unwrap();
+    row.click().await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("One person or two?") && text.contains("Jallow") && text.contains("phone"), "{text}");
+    submit(&c, "form[action^='/duplicates/']").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("same person (merged)") && text.contains("Undo the merge"), "{text}");
+    submit(&c, "form[action$='/undo']").await;
+    assert!(body_text(&c).await.contains("No pair waits for a decision."));
+    c.close().await.unwrap();
+}

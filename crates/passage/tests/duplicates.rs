@@ -8,49 +8,21 @@ use common::*;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-async fn register(s: &Server, tok: &str, given: &str, family: &str, birth: &str, phone: &str) -> (String, String) {
-    let office = office_of(s, tok).await;
-    let r = api_post(
-        s,
-        tok,
-        "/persons",
-        json!({"person": {"names": [{"given": given, "family": family}], "sex": "male", "birth_date": birth, "nationality": "GIN", "phone": phone},
-               "case": {"kind": "assisted_voluntary_return", "office_id": office}}),
-    )
-    .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let v: Value = r.json().await.unwrap();
-    let case = v["case_id"].as_str().unwrap().to_string();
-    // Assistance makes the person count in the programme's figures (the default programme ran 2018–2021).
-    let r =
-        api_post(s, tok, &format!("/cases/{case}/assistance"), json!({"kind": "shelter", "provided_on": "2021-06-10", "quantity": "1"}))
-            .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    (v["person_id"].as_str().unwrap().to_string(), case)
-}
-
 async fn counted(backend: Backend, db: &str, persons: &[&str]) -> i64 {
     let mut c = connect(backend, db).await;
     let q = format!("SELECT COUNT(DISTINCT person_id) AS n FROM indicator_person_facts WHERE person_id IN ('{}')", persons.join("','"));
     sqlx::query(&q).fetch_one(&mut c).await.unwrap().get::<i64, _>("n")
 }
 
-fn dedupe(s: &Server) -> String {
-    let o = run(&["linkage", "dedupe", "--database-url", &s.database_url], None);
-    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(o.status.success(), "{text}");
-    text
-}
-
 async fn duplicates_are_reviewed_merged_and_unmerged(backend: Backend) {
     let s = server(backend, "dups", 3).await;
     let (agadez, tripoli, protection, admin) =
         (token(&s, "agadez").await, token(&s, "tripoli").await, token(&s, "protection").await, token(&s, "admin").await);
-    let (first, first_case) = register(&s, &agadez, "Mamadou", "Diallo", "1998", "+224 620 11 22 33").await;
-    let (second, second_case) = register(&s, &tripoli, "Mamadu", "Jallow", "1998-01-01", "00224620112233").await;
+    let (first, first_case) = register_assisted(&s, &agadez, "Mamadou", "Diallo", "1998", "+224 620 11 22 33").await;
+    let (second, second_case) = register_assisted(&s, &tripoli, "Mamadu", "Jallow", "1998-01-01", "00224620112233").await;
     assert_eq!(counted(backend, &s.database_url, &[&first, &second]).await, 2, "two records count twice before the merge");
 
-    let out = dedupe(&s);
+    let out = find_duplicates(&s);
     assert!(out.contains("new in the review queue"), "{out}");
 
     // Who may review: not a caseworker; not a protection officer who cannot see Tripoli's record; an administrator.
@@ -128,7 +100,7 @@ async fn duplicates_are_reviewed_merged_and_unmerged(backend: Backend) {
     let v: Value = api_get(&s, &tripoli, "/persons?q=Jallow").await.json().await.unwrap();
     assert!(v.to_string().contains(&second) && !v.to_string().contains(&first), "Tripoli finds its own record again, not Agadez's: {v}");
     // The pair is now "different": finding duplicates again does not propose it again.
-    let out = dedupe(&s);
+    let out = find_duplicates(&s);
     assert!(out.contains(", 0 new in the review queue"), "{out}");
     let one: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
     assert_eq!(one["decision"], "different", "{one}");

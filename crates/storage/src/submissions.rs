@@ -5,6 +5,7 @@
 
 use crate::records::*;
 use crate::sealed::Keyring;
+use crate::sql::{Sql, Value};
 use crate::Result;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{OfficeId, UserId};
@@ -59,27 +60,45 @@ fn place(id: &str) -> String {
 
 /// Store a submission; false when one with this id is already there.
 pub async fn insert(c: &mut AnyConnection, keys: &Keyring, s: &NewSubmission<'_>) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO form_submissions (id, form_id, form_version, source, submitted_by, received_at, payload_sha256, payload, status, \
-         problems, office_id, restricted, record_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(s.id)
-    .bind(s.form_id)
-    .bind(s.form_version)
-    .bind(s.source)
-    .bind(s.submitted_by.to_string())
-    .bind(s.received_at.to_string())
-    .bind(s.payload_sha256)
-    .bind(keys.seal(&place(s.id), s.payload))
-    .bind(s.status)
-    .bind(s.problems)
-    .bind(s.office_id.map(|o| o.to_string()))
-    .bind(i64::from(s.restricted))
-    .bind(s.record_ref)
-    .execute(c)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let mut q = Sql::new(&format!("INSERT INTO form_submissions ({}) VALUES ", COLUMNS.join(", ")));
+    q.bind_list(row(keys, s)).push(" ON CONFLICT (id) DO NOTHING");
+    Ok(q.query().execute(c).await?.rows_affected() == 1)
+}
+
+/// The columns a new submission fills, and its values in that order: one
+/// arriving from a phone and an import's thousands are the same rows.
+const COLUMNS: [&str; 13] = [
+    "id",
+    "form_id",
+    "form_version",
+    "source",
+    "submitted_by",
+    "received_at",
+    "payload_sha256",
+    "payload",
+    "status",
+    "problems",
+    "office_id",
+    "restricted",
+    "record_ref",
+];
+
+fn row(keys: &Keyring, s: &NewSubmission<'_>) -> Vec<Value> {
+    vec![
+        Value::Text(s.id.to_string()),
+        Value::Text(s.form_id.to_string()),
+        Value::Text(s.form_version.to_string()),
+        Value::Text(s.source.to_string()),
+        Value::Text(s.submitted_by.to_string()),
+        Value::Text(s.received_at.to_string()),
+        Value::Text(s.payload_sha256.to_string()),
+        Value::Text(keys.seal(&place(s.id), s.payload)),
+        Value::Text(s.status.to_string()),
+        Value::Text(s.problems.to_string()),
+        s.office_id.map(|o| Value::Text(o.to_string())).unwrap_or(Value::Null),
+        Value::Int(i64::from(s.restricted)),
+        s.record_ref.map(|r| Value::Text(r.to_string())).unwrap_or(Value::Null),
+    ]
 }
 
 /// Keep a file sent with a submission; false when it was already kept.
@@ -218,43 +237,7 @@ pub async fn existing(c: &mut AnyConnection, ids: &[String]) -> Result<std::coll
 /// already there makes the whole statement fail as a unique violation: the
 /// caller's transaction then writes nothing (see `is_unique_violation`).
 pub async fn insert_many(c: &mut AnyConnection, keys: &Keyring, rows: &[NewSubmission<'_>]) -> Result<()> {
-    use crate::sql::Value;
-    let values: Vec<Vec<Value>> = rows
-        .iter()
-        .map(|s| {
-            vec![
-                Value::Text(s.id.to_string()),
-                Value::Text(s.form_id.to_string()),
-                Value::Text(s.form_version.to_string()),
-                Value::Text(s.source.to_string()),
-                Value::Text(s.submitted_by.to_string()),
-                Value::Text(s.received_at.to_string()),
-                Value::Text(s.payload_sha256.to_string()),
-                Value::Text(keys.seal(&place(s.id), s.payload)),
-                Value::Text(s.status.to_string()),
-                Value::Text(s.problems.to_string()),
-                s.office_id.map(|o| Value::Text(o.to_string())).unwrap_or(Value::Null),
-                Value::Int(i64::from(s.restricted)),
-                s.record_ref.map(|r| Value::Text(r.to_string())).unwrap_or(Value::Null),
-            ]
-        })
-        .collect();
-    let columns = [
-        "id",
-        "form_id",
-        "form_version",
-        "source",
-        "submitted_by",
-        "received_at",
-        "payload_sha256",
-        "payload",
-        "status",
-        "problems",
-        "office_id",
-        "restricted",
-        "record_ref",
-    ];
-    crate::bulk::insert_rows_sized(c, "form_submissions", &columns, values, 2_000).await
+    crate::bulk::insert_rows_sized(c, "form_submissions", &COLUMNS, rows.iter().map(|s| row(keys, s)).collect(), 2_000).await
 }
 
 /// Whether a storage error is a unique key already taken (a submission received twice).

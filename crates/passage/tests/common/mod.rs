@@ -245,6 +245,41 @@ pub async fn page_get(s: &Server, username: &str, path: &str) -> String {
     r.text().await.unwrap()
 }
 
+/// Register a man of Guinea in `tok`'s first office, with one shelter assistance
+/// (which makes him count in the programme's figures): (person id, case id).
+pub async fn register_assisted(s: &Server, tok: &str, given: &str, family: &str, birth: &str, phone: &str) -> (String, String) {
+    let office = office_of(s, tok).await;
+    let r = api_post(
+        s,
+        tok,
+        "/persons",
+        serde_json::json!({"person": {"names": [{"given": given, "family": family}], "sex": "male", "birth_date": birth, "nationality": "GIN", "phone": phone},
+               "case": {"kind": "assisted_voluntary_return", "office_id": office}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let v: serde_json::Value = r.json().await.unwrap();
+    let case = v["case_id"].as_str().unwrap().to_string();
+    // Assistance makes the person count in the programme's figures (the default programme ran 2018–2021).
+    let r = api_post(
+        s,
+        tok,
+        &format!("/cases/{case}/assistance"),
+        serde_json::json!({"kind": "shelter", "provided_on": "2021-06-10", "quantity": "1"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    (v["person_id"].as_str().unwrap().to_string(), case)
+}
+
+/// `passage linkage dedupe --database-url` on the server's database: its output.
+pub fn find_duplicates(s: &Server) -> String {
+    let o = run(&["linkage", "dedupe", "--database-url", &s.database_url], None);
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{text}");
+    text
+}
+
 /// Define one test per backend from an async function taking a `Backend`.
 #[macro_export]
 macro_rules! both_backends {
