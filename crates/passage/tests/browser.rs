@@ -417,6 +417,14 @@ async fn a_duplicate_merged_and_unmerged_in_the_browser() {
     submit(&c, "form[action^='/duplicates/']").await;
     let text = body_text(&c).await;
     assert!(text.contains("same person (merged)") && text.contains("Undo the merge"), "{text}");
+    // The person kept (registered first) lists the merge, and undoes it from there too.
+    let kept = c.find(Locator::Css("section.card h2 a")).await.unwrap().attr("href").await.unwrap().unwrap();
+    c.goto(&format!("{}{kept}", s.url)).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Records merged into this person") && (text.contains("JALLOW") || text.contains("Jallow")),
+        "the merge and the alias: {text}"
+    );
     submit(&c, "form[action$='/undo']").await;
     assert!(body_text(&c).await.contains("No pair waits for a decision."));
     c.close().await.unwrap();

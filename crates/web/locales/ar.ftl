@@ -801,3 +801,5 @@ duplicates-different = شخصان مختلفان
 duplicates-unsure = غير متأكد
 duplicates-undo-intro = هل تم الدمج خطأً؟ التراجع يعيد كل ملف وموافقة ووثيقة ونشاط ويزيل الأسماء البديلة التي أضافها الدمج.
 duplicates-undo = التراجع عن الدمج
+person-merges = السجلات المدمجة في هذا الشخص
+person-merge-undone = أُلغي الدمج في { $date }

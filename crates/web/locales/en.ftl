@@ -797,3 +797,5 @@ duplicates-different = Different persons
 duplicates-unsure = Unsure
 duplicates-undo-intro = Merged by mistake? Undoing moves every case, consent, document and activity back and removes the aliases the merge added.
 duplicates-undo = Undo the merge
+person-merges = Records merged into this person
+person-merge-undone = undone on { $date }

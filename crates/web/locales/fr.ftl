@@ -797,3 +797,5 @@ duplicates-different = Personnes différentes
 duplicates-unsure = Incertain
 duplicates-undo-intro = Fusion par erreur ? L’annulation rend chaque dossier, consentement, document et activité et retire les alias ajoutés par la fusion.
 duplicates-undo = Annuler la fusion
+person-merges = Fiches fusionnées dans cette personne
+person-merge-undone = annulée le { $date }

@@ -658,6 +658,12 @@ async fn render_person(
     let given_on = if f.get("given_on").is_empty() { passage_domain::date::CalendarDate::today().to_string() } else { f.get("given_on") };
     let file = state.passage.person_file(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let p = &file.person;
+    // Merges into this person, for those who may undo them.
+    let merges = if s.actor.rights().can_somewhere(passage_domain::policy::Permission::MergePersons) {
+        state.passage.merges_into(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?
+    } else {
+        Vec::new()
+    };
     let body = html! {
         @if registered { p.notice role="status" { (t(lang, "register-done")) } }
         h1 { (p.display_name) }
@@ -719,6 +725,20 @@ async fn render_person(
                     (field(lang, "given_on", &t(lang, "field-given_on"), Input::Text { value: &given_on, kind: "date" }, errors, None))
                 }
                 p { button type="submit" { (t(lang, "consent-submit")) } }
+            }
+        }
+        @if !merges.is_empty() {
+            section aria-labelledby="h-merges" {
+                h2 id="h-merges" { (t(lang, "person-merges")) }
+                ul { @for m in &merges { li {
+                    (i18n::datetime(lang, m.merged_at)) " · " code { (m.merged_person_id) }
+                    @if let Some(u) = m.undone_at { " · " (tr(lang, "person-merge-undone", &[("date", i18n::datetime(lang, u))])) } @else {
+                        form method="post" action=(format!("/merges/{}/undo", m.id)) style="display:inline" {
+                            input type="hidden" name="csrf" value=(s.csrf_token);
+                            " " button.secondary type="submit" { (t(lang, "duplicates-undo")) }
+                        }
+                    }
+                } } }
             }
         }
         @if file.cases.iter().any(|c| s.actor.rights().can(passage_domain::policy::Permission::HandleDataRequests, c.office_id)) {
