@@ -261,7 +261,7 @@ enum LinkageCommand {
         /// Link pairs at least this likely to be one person (0.5 to 0.999).
         #[arg(long, default_value_t = 0.9)]
         threshold: f64,
-        /// Estimate the model from the file's candidate pairs (EM) instead of using the configured values.
+        /// Estimate the model from the candidate pairs (EM) instead of using the configured values.
         #[arg(long)]
         estimate: bool,
     },
@@ -702,13 +702,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 if db.database_url.is_none() {
                     return Err("give --input and --output (a file), or --database-url (the persons in a database)".into());
                 }
-                if estimate {
-                    return Err("--estimate is for files; the database's review queue uses the configured model".into());
-                }
                 let passage = open(&db, &file).await?;
                 let bar = progress(1000, "‰ of blocks");
-                let found =
-                    passage.find_duplicates(threshold, |f| bar.set_position((f * 1000.0) as u64)).await.map_err(|e| e.to_string())?;
+                let found = passage
+                    .find_duplicates(threshold, estimate, |f| bar.set_position((f * 1000.0) as u64))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 bar.finish_and_clear();
                 println!(
                     "{} persons: {} likely duplicate pairs, {} new in the review queue (/duplicates)",

@@ -292,7 +292,7 @@ impl Passage {
     /// Run the batch linkage over every person of their own in the database
     /// and put each linked pair in the review queue (a pair decided before
     /// keeps its decision). A system task: the command line runs it.
-    pub async fn find_duplicates(&self, threshold: f64, progress: impl FnMut(f64)) -> ServiceResult<FoundDuplicates> {
+    pub async fn find_duplicates(&self, threshold: f64, estimate: bool, progress: impl FnMut(f64)) -> ServiceResult<FoundDuplicates> {
         use passage_domain::linkage::{compare, dedupe, BirthDate, DedupeOptions, LinkRecord, Model};
         let mut c = self.reader().await?;
         let persons = store::linkage_records(&mut c).await?;
@@ -305,7 +305,7 @@ impl Passage {
             })
             .collect();
         let model = Model::default();
-        let report = dedupe(&records, &model, &DedupeOptions { threshold, ..Default::default() }, progress);
+        let report = dedupe(&records, &model, &DedupeOptions { threshold, estimate, ..Default::default() }, progress);
         // Each member of a cluster with its cluster's first record: a
         // reviewer decides one pair at a time, and a chain of merges joins the rest.
         let mut pairs = Vec::new();
