@@ -145,13 +145,7 @@ impl Passage {
         access::require(actor, Action::MergePersons)?;
         let mut c = self.reader().await?;
         let mut out = Vec::new();
-        for pair in store::waiting_pairs(&mut c, 1_000).await? {
-            if out.len() == 100 {
-                break;
-            }
-            if !self.reviewable(&mut c, actor, &pair).await? {
-                continue;
-            }
+        for pair in store::waiting_pairs(&mut c, &access::scope(actor), 100).await? {
             let (_, a) = self.side(&mut c, actor, pair.person_a).await?;
             let (_, b) = self.side(&mut c, actor, pair.person_b).await?;
             out.push(DuplicateSummary { id: pair.id, probability: pair.score_milli as f64 / 1000.0, decision: pair.decision, a, b });

@@ -67,16 +67,20 @@ pub async fn add_pairs(c: &mut AnyConnection, pairs: &[(PersonId, PersonId, i64)
 }
 
 /// Pairs waiting for a decision (open or unsure) whose two persons are
-/// both still persons of their own, most likely first.
-pub async fn waiting_pairs(c: &mut AnyConnection, limit: i64) -> Result<Vec<PairRow>> {
-    let rows = sqlx::query(&format!(
+/// both still persons of their own and both within `scope`, most likely first.
+pub async fn waiting_pairs(c: &mut AnyConnection, scope: &Scope, limit: i64) -> Result<Vec<PairRow>> {
+    let mut q = Sql::new(&format!(
         "SELECT {PAIR_COLS} FROM duplicate_pairs d WHERE decision IN ('open', 'unsure') \
-         AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL) \
-         ORDER BY decision, score_milli DESC, id LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(&mut *c)
-    .await?;
+         AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL)"
+    ));
+    // Filtered here, not after: a reviewer of one office finds their pairs however long the queue.
+    for side in ["d.person_a", "d.person_b"] {
+        q.push(&format!(" AND EXISTS (SELECT 1 FROM persons p WHERE p.id = {side}"));
+        crate::registry::push_person_scope(&mut q, scope);
+        q.push(")");
+    }
+    q.push(" ORDER BY decision, score_milli DESC, id LIMIT ").bind(limit);
+    let rows = q.query().fetch_all(&mut *c).await?;
     rows.iter().map(pair_row).collect()
 }
 
