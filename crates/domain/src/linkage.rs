@@ -17,6 +17,36 @@
 use crate::names;
 use std::collections::{BTreeSet, HashMap};
 
+code_enum!(
+    /// A reviewer's decision on a pair of records the linkage found likely
+    /// to be one person.
+    PairDecision {
+        /// Waiting for a reviewer.
+        Open => "open",
+        /// One person: the two were merged.
+        Same => "same",
+        /// Two persons: the pair is never proposed again.
+        Different => "different",
+        /// Looked at, not decided: the pair stays in the queue.
+        Unsure => "unsure",
+    }
+);
+
+impl PairDecision {
+    /// Whether the pair still waits for a decision (and so may be decided).
+    pub fn waiting(self) -> bool {
+        matches!(self, PairDecision::Open | PairDecision::Unsure)
+    }
+
+    /// A reviewer's decision as typed: anything but "open", which nobody decides.
+    pub fn parse_decision(s: &str) -> Result<PairDecision, crate::error::FieldError> {
+        match PairDecision::parse("decision", s)? {
+            PairDecision::Open => Err(crate::error::FieldError::new("decision", "err-unknown-choice").with("value", "open")),
+            d => Ok(d),
+        }
+    }
+}
+
 /// A date of birth as recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BirthDate {
@@ -396,6 +426,15 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reviewer_decides_same_different_or_unsure_and_only_a_waiting_pair() {
+        assert_eq!(PairDecision::parse_decision("same"), Ok(PairDecision::Same));
+        assert!(PairDecision::parse_decision("open").is_err(), "nobody decides 'open'");
+        assert!(PairDecision::parse_decision("maybe").is_err());
+        let waiting: Vec<_> = PairDecision::ALL.iter().filter(|d| d.waiting()).collect();
+        assert_eq!(waiting, [&PairDecision::Open, &PairDecision::Unsure]);
+    }
 
     fn rec(id: &str, given: &str, family: &str, sex: &str, birth: &str) -> LinkRecord {
         LinkRecord::new(id, given, family, sex, BirthDate::parse(birth).unwrap(), "GIN", "")

@@ -12,6 +12,7 @@ use crate::linkage::{explain, person_link_record, ScorePart};
 use crate::Passage;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::PersonId;
+use passage_domain::linkage::PairDecision;
 use passage_storage::merges::{self as store, MergeRow, PairRow};
 use passage_storage::records::{CaseRecord, PersonRecord};
 use passage_storage::registry as reg;
@@ -23,7 +24,7 @@ use sqlx::AnyConnection;
 pub struct DuplicateSummary {
     pub id: String,
     pub probability: f64,
-    pub decision: String,
+    pub decision: PairDecision,
     pub a: PersonSide,
     pub b: PersonSide,
 }
@@ -58,35 +59,6 @@ pub struct DuplicatePair {
     pub summary: DuplicateSummary,
     pub explanation: Vec<ScorePart>,
     pub merge_id: Option<String>,
-}
-
-/// A decision on a pair, as typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// The same person: merge, keeping the first-registered unless told otherwise.
-    Same,
-    Different,
-    Unsure,
-}
-
-impl Decision {
-    pub fn parse(s: &str) -> ServiceResult<Decision> {
-        match s.trim() {
-            "same" => Ok(Decision::Same),
-            "different" => Ok(Decision::Different),
-            "unsure" => Ok(Decision::Unsure),
-            _ => {
-                Err(ServiceError::Invalid(passage_domain::Invalid::one(passage_domain::FieldError::new("decision", "err-unknown-choice"))))
-            }
-        }
-    }
-    fn as_str(self) -> &'static str {
-        match self {
-            Decision::Same => "same",
-            Decision::Different => "different",
-            Decision::Unsure => "unsure",
-        }
-    }
 }
 
 /// What `find_duplicates` did.
@@ -176,17 +148,17 @@ impl Passage {
     /// or "b"; empty keeps the first registered). Returns the merge's id.
     pub async fn decide_duplicate(&self, actor: &Actor, pair_id: &str, decision: &str, keep: &str) -> ServiceResult<Option<String>> {
         access::require(actor, Action::MergePersons)?;
-        let decision = Decision::parse(decision)?;
+        let decision = PairDecision::parse_decision(decision).map_err(|e| ServiceError::Invalid(passage_domain::Invalid::one(e)))?;
         let mut tx = self.db.begin().await?;
         let pair = store::pair(&mut tx, pair_id.trim()).await?.ok_or(ServiceError::NotFound)?;
         if !self.reviewable(&mut tx, actor, &pair).await? {
             return Err(ServiceError::NotFound);
         }
-        if !matches!(pair.decision.as_str(), "open" | "unsure") {
+        if !pair.decision.waiting() {
             return Err(ServiceError::Conflict("this pair was decided already"));
         }
         let now = Timestamp::now();
-        let merge_id = if decision == Decision::Same {
+        let merge_id = if decision == PairDecision::Same {
             let (kept, merged) = match keep.trim() {
                 "a" => (pair.person_a, pair.person_b),
                 "b" => (pair.person_b, pair.person_a),
@@ -210,8 +182,9 @@ impl Passage {
         } else {
             None
         };
-        store::decide(&mut tx, &pair.id, decision.as_str(), actor.id, now, merge_id.as_deref()).await?;
-        let changes = json!({"decision": [pair.decision, decision.as_str()], "persons": [null, [pair.person_a, pair.person_b]], "merge": [null, merge_id]});
+        store::decide(&mut tx, &pair.id, decision, actor.id, now, merge_id.as_deref()).await?;
+        let changes =
+            json!({"decision": [pair.decision, decision], "persons": [null, [pair.person_a, pair.person_b]], "merge": [null, merge_id]});
         audit::record(&mut tx, Some(actor), "duplicate.decide", format!("duplicate:{}", pair.id), Some(pair.person_a), changes).await?;
         tx.commit().await?;
         Ok(merge_id)

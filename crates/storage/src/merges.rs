@@ -10,6 +10,7 @@ use crate::sql::{Sql, Value};
 use crate::Result;
 use passage_domain::date::Timestamp;
 use passage_domain::ids::{OfficeId, PersonId, UserId};
+use passage_domain::linkage::PairDecision;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use std::collections::BTreeSet;
@@ -22,7 +23,7 @@ pub struct PairRow {
     pub person_b: PersonId,
     pub score_milli: i64,
     pub found_at: Timestamp,
-    pub decision: String,
+    pub decision: PairDecision,
     pub decided_by: Option<UserId>,
     pub decided_at: Option<Timestamp>,
     pub merge_id: Option<String>,
@@ -37,7 +38,7 @@ fn pair_row(r: &sqlx::any::AnyRow) -> Result<PairRow> {
         person_b: id(r, "person_b")?,
         score_milli: int(r, "score_milli")?,
         found_at: timestamp(r, "found_at")?,
-        decision: text(r, "decision")?,
+        decision: code(r, "decision", PairDecision::parse)?,
         decided_by: opt_id(r, "decided_by")?,
         decided_at: opt_timestamp(r, "decided_at")?,
         merge_id: opt_text(r, "merge_id")?,
@@ -90,9 +91,16 @@ pub async fn pair(c: &mut AnyConnection, pair_id: &str) -> Result<Option<PairRow
 }
 
 /// Record a decision on a pair.
-pub async fn decide(c: &mut AnyConnection, pair_id: &str, decision: &str, by: UserId, now: Timestamp, merge: Option<&str>) -> Result<()> {
+pub async fn decide(
+    c: &mut AnyConnection,
+    pair_id: &str,
+    decision: PairDecision,
+    by: UserId,
+    now: Timestamp,
+    merge: Option<&str>,
+) -> Result<()> {
     sqlx::query("UPDATE duplicate_pairs SET decision = $1, decided_by = $2, decided_at = $3, merge_id = $4 WHERE id = $5")
-        .bind(decision)
+        .bind(decision.as_str())
         .bind(by.to_string())
         .bind(now.to_string())
         .bind(merge.map(|m| m.to_string()))
@@ -348,7 +356,8 @@ pub async fn unmerge(c: &mut AnyConnection, m: &MergeRow, by: UserId, now: Times
         .bind(&m.id)
         .execute(&mut *c)
         .await?;
-    sqlx::query("UPDATE duplicate_pairs SET decision = 'different', decided_by = $1, decided_at = $2 WHERE merge_id = $3")
+    sqlx::query("UPDATE duplicate_pairs SET decision = $1, decided_by = $2, decided_at = $3 WHERE merge_id = $4")
+        .bind(PairDecision::Different.as_str())
         .bind(by.to_string())
         .bind(now.to_string())
         .bind(&m.id)

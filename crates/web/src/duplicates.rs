@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use maud::{html, Markup};
+use passage_domain::linkage::PairDecision;
 use passage_service::merges::PersonSide;
 use serde::Deserialize;
 use serde_json::json;
@@ -84,7 +85,7 @@ fn side(lang: Lang, label: &str, p: &PersonSide) -> Markup {
 async fn pair_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let d = state.passage.duplicate_pair(&s.actor, &id).await.map_err(|e| PageError::from_service(lang, e))?;
-    let waiting = matches!(d.summary.decision.as_str(), "open" | "unsure");
+    let waiting = d.summary.decision.waiting();
     let body = html! {
         h1 { (t(lang, "duplicates-pair-title")) }
         p { (tr(lang, "duplicates-likely", &[("percent", percent(d.summary.probability))])) " · " strong { (t(lang, &format!("duplicates-decision-{}", d.summary.decision))) } }
@@ -112,7 +113,7 @@ async fn pair_page(State(state): State<AppState>, headers: HeaderMap, Path(id): 
                 }
             }
         }
-        @if let (Some(m), "same") = (&d.merge_id, d.summary.decision.as_str()) {
+        @if let (Some(m), PairDecision::Same) = (&d.merge_id, d.summary.decision) {
             form.card method="post" action=(format!("/merges/{m}/undo")) {
                 input type="hidden" name="csrf" value=(s.csrf_token);
                 p { (t(lang, "duplicates-undo-intro")) }
