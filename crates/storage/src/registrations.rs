@@ -217,16 +217,9 @@ pub async fn insert_registrations(
         references.push(reference);
     }
     insert_rows_sized(c, "persons", &PERSON_COLUMNS, persons, PARAMS).await?;
-    insert_rows_sized(c, "person_names", &["person_id", "position", "given", "family", "kind"], names_rows, PARAMS).await?;
-    insert_rows_sized(c, "person_search_keys", &["key", "office_id", "person_id", "birth_year", "restricted"], key_rows, PARAMS).await?;
-    insert_rows_sized(
-        c,
-        "identity_documents",
-        &["id", "person_id", "kind", "number", "issuing_country", "expires_on", "created_at"],
-        docs,
-        PARAMS,
-    )
-    .await?;
+    insert_rows_sized(c, "person_names", &NAME_COLUMNS, names_rows, PARAMS).await?;
+    insert_rows_sized(c, "person_search_keys", &KEY_COLUMNS, key_rows, PARAMS).await?;
+    insert_rows_sized(c, "identity_documents", &DOCUMENT_COLUMNS, docs, PARAMS).await?;
     let cols_cases = [
         "id",
         "reference",
