@@ -937,6 +937,39 @@ mod ceiling_experiment {
         (pr, re, 2.0 * pr * re / (pr + re))
     }
 
+    /// Each pair's probability read off the labels: the share of true
+    /// pairs among all candidate pairs with the same key.
+    fn taught<K: std::hash::Hash + Eq + Copy>(keys: &[K], pairs: &[(u32, u32)], truth: &[u32]) -> Vec<(f64, u32, u32)> {
+        let mut table: HashMap<K, (f64, f64)> = HashMap::new();
+        for (k, &(i, j)) in keys.iter().zip(pairs) {
+            let e = table.entry(*k).or_default();
+            if truth[i as usize] == truth[j as usize] {
+                e.0 += 1.0;
+            } else {
+                e.1 += 1.0;
+            }
+        }
+        println!("keys {}", table.len());
+        keys.iter()
+            .zip(pairs)
+            .map(|(k, &(i, j))| {
+                let (m, u) = table[k];
+                (((m + 0.1) / (u + 0.1)).log2(), i, j)
+            })
+            .collect()
+    }
+
+    /// Cluster as `dedupe` does at each threshold and print the scores.
+    fn sweep(label: &str, scored: &[(f64, u32, u32)], thresholds: &[f64], own: &[ClusterFacts], truth: &[u32]) {
+        for t in thresholds {
+            let cut = (t / (1.0 - t)).log2();
+            let links: Vec<_> = scored.iter().copied().filter(|l| l.0 >= cut).collect();
+            let c = cluster(links, own.to_vec(), &mut DedupeReport::default());
+            let (p, r, f) = f1(&c, truth);
+            println!("{label} t={t}: precision {p:.4} recall {r:.4} F1 {f:.4}");
+        }
+    }
+
     #[test]
     #[ignore]
     fn supervised_ceiling() {
@@ -983,17 +1016,7 @@ mod ceiling_experiment {
             let c = compare(&records[i as usize], &records[j as usize]);
             (c, bucket(i as usize).max(bucket(j as usize)))
         };
-        let mut table: HashMap<(Comparison, u8), (f64, f64)> = HashMap::new();
-        let mut true_candidates = 0u64;
-        for &(i, j) in &pairs {
-            let e = table.entry(key(i, j)).or_default();
-            if truth[i as usize] == truth[j as usize] {
-                e.0 += 1.0;
-                true_candidates += 1;
-            } else {
-                e.1 += 1.0;
-            }
-        }
+        let true_candidates = pairs.iter().filter(|(i, j)| truth[*i as usize] == truth[*j as usize]).count();
         let mut bp: HashMap<u32, u64> = HashMap::new();
         for p in &truth {
             *bp.entry(*p).or_default() += 1;
@@ -1007,21 +1030,9 @@ mod ceiling_experiment {
             true_candidates as f64 / actual as f64
         );
         let own: Vec<ClusterFacts> = records.iter().map(ClusterFacts::of).collect();
-        let scored: Vec<(f64, u32, u32)> = pairs
-            .iter()
-            .map(|&(i, j)| {
-                let (m, u) = table[&key(i, j)];
-                (((m + 0.1) / (u + 0.1)).log2(), i, j)
-            })
-            .collect();
-        for t in [0.1, 0.2, 0.3, 0.5, 0.7, 0.9] {
-            let cut = (t / (1.0f64 - t)).log2();
-            let links: Vec<_> = scored.iter().copied().filter(|l| l.0 >= cut).collect();
-            let mut rep = DedupeReport::default();
-            let c = cluster(links, own.clone(), &mut rep);
-            let (p, r, f) = f1(&c, &truth);
-            println!("supervised t={t}: precision {p:.4} recall {r:.4} F1 {f:.4}");
-        }
+        let keys: Vec<_> = pairs.iter().map(|&(i, j)| key(i, j)).collect();
+        let scored = taught(&keys, &pairs, &truth);
+        sweep("supervised", &scored, &[0.1, 0.2, 0.3, 0.5, 0.7, 0.9], &own, &truth);
         // Second stage: how many rivals each side has (first-stage
         // probability at least 0.1, telling the other side apart).
         let mut near: Vec<Vec<u32>> = vec![Vec::new(); records.len()];
@@ -1043,37 +1054,12 @@ mod ceiling_experiment {
         let key2 = |i: u32, j: u32| {
             (key(i, j), rivals(i, j).max(rivals(j, i)), rivals(i, j).min(rivals(j, i)), kind(i).min(kind(j)), kind(i).max(kind(j)))
         };
-        let mut table2: HashMap<_, (f64, f64)> = HashMap::new();
         let keys2: Vec<_> = pairs.iter().map(|&(i, j)| key2(i, j)).collect();
-        for (k, &(i, j)) in keys2.iter().zip(&pairs) {
-            let e = table2.entry(*k).or_default();
-            if truth[i as usize] == truth[j as usize] {
-                e.0 += 1.0;
-            } else {
-                e.1 += 1.0;
-            }
-        }
-        println!("second-stage keys {}", table2.len());
-        let scored2: Vec<(f64, u32, u32)> = keys2
-            .iter()
-            .zip(&pairs)
-            .map(|(k, &(i, j))| {
-                let (m, u) = table2[k];
-                (((m + 0.1) / (u + 0.1)).log2(), i, j)
-            })
-            .collect();
-        for t in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] {
-            let cut = (t / (1.0f64 - t)).log2();
-            let links: Vec<_> = scored2.iter().copied().filter(|l| l.0 >= cut).collect();
-            let mut rep = DedupeReport::default();
-            let c = cluster(links, own.clone(), &mut rep);
-            let (p, r, f) = f1(&c, &truth);
-            println!("with rivals t={t}: precision {p:.4} recall {r:.4} F1 {f:.4}");
-        }
+        let scored2 = taught(&keys2, &pairs, &truth);
+        sweep("with rivals", &scored2, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], &own, &truth);
         // And the oracle: every true candidate pair linked, nothing else.
         let links: Vec<_> = pairs.iter().filter(|(i, j)| truth[*i as usize] == truth[*j as usize]).map(|&(i, j)| (1.0, i, j)).collect();
-        let mut rep = DedupeReport::default();
-        let c = cluster(links, own.clone(), &mut rep);
+        let c = cluster(links, own, &mut DedupeReport::default());
         println!("oracle links through the refusal rule: {:?}", f1(&c, &truth));
     }
 }
