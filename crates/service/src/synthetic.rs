@@ -758,27 +758,8 @@ impl Batch {
         insert_rows(c, "person_names", &cols::NAME_COLUMNS, self.names).await?;
         insert_rows(c, "person_search_keys", &cols::KEY_COLUMNS, self.keys).await?;
         insert_rows(c, "identity_documents", &cols::DOCUMENT_COLUMNS, self.docs).await?;
-        insert_rows(
-            c,
-            "cases",
-            &[
-                "id",
-                "reference",
-                "person_id",
-                "kind",
-                "office_id",
-                "assigned_to",
-                "status",
-                "sensitivity",
-                "priority",
-                "opened_on",
-                "closed_on",
-                "created_at",
-                "updated_at",
-            ],
-            self.cases,
-        )
-        .await?;
+        let case_columns: Vec<&str> = cols::CASE_COLUMNS.iter().copied().chain(["closed_on"]).collect();
+        insert_rows(c, "cases", &case_columns, self.cases).await?;
         insert_rows(
             c,
             "reintegration_plans",
@@ -1063,9 +1044,9 @@ fn make_case(
         t(if restricted { "restricted" } else { "normal" }),
         t(priority),
         t(opened),
+        t(&at_s),
+        t(&at_s),
         closed_on.map(t).unwrap_or(Value::Null),
-        t(&at_s),
-        t(&at_s),
     ]);
     b.history.push(vec![t(NoteId::from_uuid(rng.uuid_at(at))), t(cid), Value::Null, t("open"), Value::Null, t(by), t(&at_s)]);
     if status != "open" {

@@ -27,6 +27,22 @@ use std::collections::BTreeSet;
 const PARAMS: usize = 2_000;
 
 /// The columns a registration fills, shared with the synthetic data's bulk load.
+/// A new case's columns; the synthetic data adds `closed_on` after them.
+pub const CASE_COLUMNS: [&str; 12] = [
+    "id",
+    "reference",
+    "person_id",
+    "kind",
+    "office_id",
+    "assigned_to",
+    "status",
+    "sensitivity",
+    "priority",
+    "opened_on",
+    "created_at",
+    "updated_at",
+];
+
 pub const PERSON_COLUMNS: [&str; 13] = [
     "id",
     "display_name",
@@ -220,21 +236,7 @@ pub async fn insert_registrations(
     insert_rows_sized(c, "person_names", &NAME_COLUMNS, names_rows, PARAMS).await?;
     insert_rows_sized(c, "person_search_keys", &KEY_COLUMNS, key_rows, PARAMS).await?;
     insert_rows_sized(c, "identity_documents", &DOCUMENT_COLUMNS, docs, PARAMS).await?;
-    let cols_cases = [
-        "id",
-        "reference",
-        "person_id",
-        "kind",
-        "office_id",
-        "assigned_to",
-        "status",
-        "sensitivity",
-        "priority",
-        "opened_on",
-        "created_at",
-        "updated_at",
-    ];
-    insert_rows_sized(c, "cases", &cols_cases, cases, PARAMS).await?;
+    insert_rows_sized(c, "cases", &CASE_COLUMNS, cases, PARAMS).await?;
     insert_rows_sized(c, "case_status_history", &HISTORY_COLUMNS, history, PARAMS).await?;
     insert_rows_sized(c, "activity", &["id", "at", "user_id", "action", "case_id", "person_id"], activity, PARAMS).await?;
     insert_rows_sized(
