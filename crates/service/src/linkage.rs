@@ -430,7 +430,45 @@ fn birth_of(b: Option<passage_domain::date::BirthDate>) -> BirthDate {
     }
 }
 
+/// A person about to be registered, as the linkage model compares them,
+/// and the name to search for those they may be; none without a name.
+fn input_link_record(person: &passage_domain::person::PersonInput) -> Option<(LinkRecord, String)> {
+    let names: Vec<(String, String)> = person
+        .names
+        .iter()
+        .filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty()))
+        .map(|n| (n.given.trim().to_string(), n.family.trim().to_string()))
+        .collect();
+    let query = format!("{} {}", names.first()?.0, names.first()?.1);
+    let today = passage_domain::date::CalendarDate::today();
+    let precision = passage_domain::date::BirthDatePrecision::parse("birth_date_precision", person.birth_date_precision.trim())
+        .unwrap_or(passage_domain::date::BirthDatePrecision::Exact);
+    let birth = passage_domain::date::BirthDate::parse("birth_date", &person.birth_date, precision, today).ok();
+    Some((link_record("new", &names, &person.sex, birth_of(birth), &person.nationality, &person.phone), query))
+}
+
 impl crate::Passage {
+    /// The persons within `scope` that a search finds by `query`, each
+    /// with the linkage model's score against `new`: what the form shows
+    /// before a registration, and what a saved one queues for review.
+    pub(crate) async fn scored_namesakes(
+        &self,
+        new: &LinkRecord,
+        query: &str,
+        scope: &passage_storage::records::Scope,
+    ) -> crate::ServiceResult<Vec<(passage_storage::records::PersonRecord, passage_domain::linkage::Score)>> {
+        let mut c = self.db.reader().acquire().await?;
+        let hits = passage_storage::search::search_persons(&mut c, query, &Default::default(), scope, 50).await?;
+        let model = passage_domain::linkage::Model::default();
+        let mut out = Vec::new();
+        for h in hits.hits {
+            let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
+            let score = model.score(&passage_domain::linkage::compare(new, &person_link_record(&p)), new, None);
+            out.push((p, score));
+        }
+        Ok(out)
+    }
+
     /// The persons already registered who may be this one, most likely
     /// first: found by name through the reader's own search (so only persons
     /// they may see), then scored by the linkage model with every field's
@@ -442,30 +480,9 @@ impl crate::Passage {
         limit: usize,
     ) -> crate::ServiceResult<Vec<LikelyPerson>> {
         crate::access::require(actor, crate::access::Action::ReadCases)?;
-        let names: Vec<(String, String)> = person
-            .names
-            .iter()
-            .filter(|n| !(n.given.trim().is_empty() && n.family.trim().is_empty()))
-            .map(|n| (n.given.trim().to_string(), n.family.trim().to_string()))
-            .collect();
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        let today = passage_domain::date::CalendarDate::today();
-        let precision = passage_domain::date::BirthDatePrecision::parse("birth_date_precision", person.birth_date_precision.trim())
-            .unwrap_or(passage_domain::date::BirthDatePrecision::Exact);
-        let birth = passage_domain::date::BirthDate::parse("birth_date", &person.birth_date, precision, today).ok();
-        let new = link_record("new", &names, &person.sex, birth_of(birth), &person.nationality, &person.phone);
-        let query = format!("{} {}", names[0].0, names[0].1);
-        let mut c = self.db.reader().acquire().await?;
-        let scope = crate::access::scope(actor);
-        let hits = passage_storage::search::search_persons(&mut c, &query, &Default::default(), &scope, 50).await?;
-        let model = passage_domain::linkage::Model::default();
+        let Some((new, query)) = input_link_record(person) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for h in hits.hits {
-            let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
-            let old = person_link_record(&p);
-            let score = model.score(&passage_domain::linkage::compare(&new, &old), &new, None);
+        for (p, score) in self.scored_namesakes(&new, &query, &crate::access::scope(actor)).await? {
             let probability = score.probability();
             if probability < 0.2 {
                 continue;
@@ -483,5 +500,40 @@ impl crate::Passage {
         out.sort_by(|a, b| b.probability.total_cmp(&a.probability));
         out.truncate(limit.clamp(1, 20));
         Ok(out)
+    }
+
+    /// A registration saved although the form showed persons it may be:
+    /// each person, of any office, at the batch linkage's threshold goes to
+    /// the review queue with the new one, so that a data officer decides
+    /// instead of the pair waiting for the next batch run. Who registered
+    /// learns nothing of persons beyond their own scope: the queue shows a
+    /// pair only to a reviewer who may see both. Returns the pairs added.
+    pub(crate) async fn queue_likely_duplicates(
+        &self,
+        actor: &crate::Actor,
+        person: passage_domain::ids::PersonId,
+        input: &passage_domain::person::PersonInput,
+    ) -> crate::ServiceResult<usize> {
+        use passage_domain::policy::Offices;
+        let Some((new, query)) = input_link_record(input) else { return Ok(0) };
+        // Every office: finding duplicates is the system's task, as in the batch run.
+        let everywhere = passage_storage::records::Scope { user: actor.id, cases: Offices::All, restricted: Offices::All };
+        let threshold = passage_domain::linkage::DedupeOptions::default().threshold;
+        let pairs: Vec<_> = self
+            .scored_namesakes(&new, &query, &everywhere)
+            .await?
+            .into_iter()
+            .filter_map(|(p, score)| {
+                let probability = score.probability();
+                (p.id != person && probability >= threshold).then(|| (person, p.id, (probability * 1000.0).round() as i64))
+            })
+            .collect();
+        if pairs.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let added = passage_storage::merges::add_pairs(&mut tx, &pairs, passage_domain::date::Timestamp::now()).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 }

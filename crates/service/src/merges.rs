@@ -256,43 +256,6 @@ impl Passage {
         Ok(store::merges_into(&mut c, person).await?)
     }
 
-    /// A registration saved although the form showed persons it may be:
-    /// each person, of any office, at the batch linkage's threshold goes to
-    /// the review queue with the new one, so that a data officer decides
-    /// instead of the pair waiting for the next batch run. Who registered
-    /// learns nothing of persons beyond their own scope: the queue shows a
-    /// pair only to a reviewer who may see both. Returns the pairs added.
-    pub(crate) async fn queue_likely_duplicates(&self, actor: &Actor, person: PersonId) -> ServiceResult<usize> {
-        use passage_domain::linkage::{compare, DedupeOptions, Model};
-        use passage_domain::policy::Offices;
-        let mut c = self.reader().await?;
-        let Some(new) = reg::get_person(&mut c, &self.keys, person).await? else { return Ok(0) };
-        let Some(name) = new.names.first() else { return Ok(0) };
-        let query = format!("{} {}", name.given.as_deref().unwrap_or(""), name.family.as_deref().unwrap_or(""));
-        // Every office: finding duplicates is the system's task, as in the batch run.
-        let everywhere = passage_storage::records::Scope { user: actor.id, cases: Offices::All, restricted: Offices::All };
-        let hits = passage_storage::search::search_persons(&mut c, &query, &Default::default(), &everywhere, 50).await?;
-        let model = Model::default();
-        let threshold = DedupeOptions::default().threshold;
-        let record = person_link_record(&new);
-        let mut pairs = Vec::new();
-        for h in hits.hits.iter().filter(|h| h.person_id != person) {
-            let Some(old) = reg::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
-            let probability = model.score(&compare(&record, &person_link_record(&old)), &record, None).probability();
-            if probability >= threshold {
-                pairs.push((person, old.id, (probability * 1000.0).round() as i64));
-            }
-        }
-        drop(c);
-        if pairs.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.db.begin().await?;
-        let added = store::add_pairs(&mut tx, &pairs, Timestamp::now()).await?;
-        tx.commit().await?;
-        Ok(added)
-    }
-
     /// Run the batch linkage over every person of their own in the database
     /// and put each linked pair in the review queue (a pair decided before
     /// keeps its decision). A system task: the command line runs it.

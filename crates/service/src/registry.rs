@@ -174,7 +174,7 @@ impl Passage {
         tracing::info!(target: "passage::registry", person = %ids.person_id, case = %ids.case_id, "person registered");
         // The registration stands whatever happens here: a pair not queued
         // now is found by the next batch run.
-        match self.queue_likely_duplicates(actor, ids.person_id).await {
+        match self.queue_likely_duplicates(actor, ids.person_id, person).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(target: "passage::registry", person = %ids.person_id, pairs = n, "likely duplicates queued for review"),
             Err(e) => tracing::warn!(target: "passage::registry", person = %ids.person_id, error = %e, "likely duplicates not queued"),
