@@ -549,16 +549,13 @@ pub struct DedupeOptions {
     pub max_block: usize,
     /// Estimate the model from the candidate pairs first (EM).
     pub estimate: bool,
-    /// Share a record's evidence among the persons it could be (see
-    /// `share_among_rivals`).
-    pub rivals: bool,
 }
 
 impl Default for DedupeOptions {
     fn default() -> Self {
         // The configured model does better than EM on the evaluation sets so
         // far (BENCHMARKS.md run 6): estimation is asked for, not assumed.
-        DedupeOptions { threshold: 0.9, max_block: 500, estimate: false, rivals: true }
+        DedupeOptions { threshold: 0.9, max_block: 500, estimate: false }
     }
 }
 
@@ -834,11 +831,7 @@ pub fn dedupe(records: &[LinkRecord], model: &Model, options: &DedupeOptions, mu
     links.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)).then(b.0.total_cmp(&a.0)));
     links.dedup_by(|a, b| (a.1, a.2) == (b.1, b.2));
     let own: Vec<ClusterFacts> = records.iter().map(ClusterFacts::of).collect();
-    let links = if options.rivals {
-        share_among_rivals(records.len(), links, &own, cut)
-    } else {
-        links.into_iter().filter(|l| l.0 >= cut).collect()
-    };
+    let links = share_among_rivals(records.len(), links, &own, cut);
     report.clusters = cluster(links, own, &mut report);
     progress(1.0);
     report
