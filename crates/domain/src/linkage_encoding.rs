@@ -177,10 +177,12 @@ impl<'a> Encoder<'a> {
 
     pub fn encode(&mut self, r: &LinkRecord) -> Encoding {
         let mut bits = [0u64; WORDS];
-        for key in &r.keys {
+        let words = r.words();
+        let keys: std::collections::BTreeSet<String> = words.iter().map(|w| crate::names::word_key(w)).collect();
+        for key in &keys {
             self.set(&mut bits, format!("name-key\0{key}"), NAME_KEY);
         }
-        for word in &r.words {
+        for word in &words {
             let padded: Vec<char> = std::iter::once('_').chain(word.chars()).chain(std::iter::once('_')).collect();
             for pair in padded.windows(2) {
                 self.set(&mut bits, format!("name-pair\0{}{}", pair[0], pair[1]), NAME_PAIR);

@@ -240,17 +240,26 @@ enum LinkageCommand {
         truth: PathBuf,
     },
     /// Pairwise precision, recall and F1 of clusters (record_id,cluster_id) against the truth (record_id,person_id).
+    /// With --input (and the same reading options as dedupe): also the blocking's pair completeness, the share of
+    /// true pairs that dedupe compares at all.
     Evaluate {
         #[arg(long)]
         clusters: PathBuf,
         #[arg(long)]
         truth: PathBuf,
+        #[arg(long)]
+        input: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
     },
-    /// Cluster a file of person records into persons: `record_id,cluster_id` for every input record. Input columns:
-    /// record_id,given_name,family_name,sex,date_of_birth,nationality,phone (date YYYY-MM-DD, YYYY or empty; sex M, F or
-    /// empty; nationality ISO 3166 alpha-3). Every problem in the file is listed and nothing is written unless all rows
-    /// are valid. With --database-url instead of a file: every person in the database, each linked pair put in the
-    /// review queue of likely duplicates (/duplicates).
+    /// Cluster a file of person records into persons: `record_id,cluster_id` for every input record. Columns are
+    /// found by Passage's names (record_id, given_name, family_name, sex, birth_date or date_of_birth, nationality,
+    /// phone, document, place_of_birth, father_name, mother_name, address, locality; all but record_id and a name
+    /// optional) or mapped with --columns. A value that cannot be read (31 February, `n/a`) is treated as missing
+    /// for its record and listed in OUTPUT.ignored.csv (--strict refuses the file instead). The model is estimated
+    /// from the file (u from random pairs, m by EM; the estimation report goes to stderr); files under 1,000
+    /// records use the configured m. With --database-url instead of a file: every person in the database, each
+    /// linked pair put in the review queue of likely duplicates (/duplicates).
     Dedupe {
         #[arg(long, requires = "output")]
         input: Option<PathBuf>,
@@ -258,14 +267,19 @@ enum LinkageCommand {
         output: Option<PathBuf>,
         #[command(flatten)]
         db: DbArgs,
+        #[command(flatten)]
+        read: ReadArgs,
         /// Link pairs at least this likely to be one person (0.5 to 0.999).
         #[arg(long, default_value_t = 0.9)]
         threshold: f64,
-        /// Estimate the model from the candidate pairs (EM) instead of using the configured values.
-        #[arg(long)]
+        /// Estimate the model from the file even when it is small (the default estimates from 1,000 records).
+        #[arg(long, conflicts_with = "configured")]
         estimate: bool,
+        /// Use the configured m instead of estimating it (u and lambda still come from the file).
+        #[arg(long)]
+        configured: bool,
     },
-    /// Encode person records (the dedupe input columns) into keyed Bloom-filter encodings, `record_id,version,
+    /// Encode person records (read as dedupe reads them) into keyed Bloom-filter encodings, `record_id,version,
     /// key_check,clk`, to link with another organisation's file without exchanging names. Both sides use the same
     /// secret (a file of at least 32 bytes, e.g. 32 random bytes in base64) and keep it from the matcher. See
     /// docs/linkage.md for what the encodings still reveal.
@@ -274,6 +288,8 @@ enum LinkageCommand {
         input: PathBuf,
         #[arg(long)]
         output: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
         /// The shared secret's file.
         #[arg(long)]
         secret: PathBuf,
@@ -295,6 +311,74 @@ enum LinkageCommand {
 
 /// `passage linkage match`'s default threshold: the best F1 on the evaluation set (BENCHMARKS.md run 11).
 const DEFAULT_MATCH_THRESHOLD: f64 = 0.8;
+
+/// How a linkage file is read.
+#[derive(clap::Args)]
+struct ReadArgs {
+    /// Which of the file's columns hold which field: `given_name=FirstName,family_name=LastName,birth_date=dob`;
+    /// several columns for one field with `+` (`address=street_number+address_1`).
+    #[arg(long, conflicts_with = "columns_file")]
+    columns: Option<String>,
+    /// The same mapping as a TOML file: `[columns]` with `given_name = "FirstName"` or `address = ["a", "b"]`.
+    #[arg(long)]
+    columns_file: Option<PathBuf>,
+    /// How dates are written: `iso` or a pattern of %Y, %m, %d (`%Y%m%d`, `%d/%m/%Y`); detected when not given.
+    #[arg(long)]
+    date_format: Option<String>,
+    /// Refuse the file when any value cannot be read, instead of treating it as missing.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl ReadArgs {
+    fn options(&self) -> Result<passage_service::linkage::ReadOptions, String> {
+        use passage_service::linkage::ColumnMap;
+        let columns = match (&self.columns, &self.columns_file) {
+            (Some(spec), _) => ColumnMap::parse(spec).map_err(|e| format!("--columns: {e}"))?,
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let doc: toml::Table = text.parse().map_err(|e| format!("{}: not TOML: {e}", path.display()))?;
+                let table = doc
+                    .get("columns")
+                    .and_then(|c| c.as_table())
+                    .ok_or_else(|| format!("{}: a [columns] table is needed", path.display()))?;
+                let mut pairs = Vec::new();
+                for (field, v) in table {
+                    let cols = match v {
+                        toml::Value::String(c) => vec![c.clone()],
+                        toml::Value::Array(a) => a
+                            .iter()
+                            .map(|x| x.as_str().map(str::to_string).ok_or_else(|| format!("{}: {field}: column names are strings", path.display())))
+                            .collect::<Result<_, _>>()?,
+                        _ => return Err(format!("{}: {field}: a column name or a list of them", path.display())),
+                    };
+                    pairs.push((field.clone(), cols));
+                }
+                ColumnMap::from_pairs(pairs).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            (None, None) => ColumnMap::default(),
+        };
+        let date_format = match &self.date_format {
+            Some(f) => Some(passage_domain::linkage::DateFormat::parse(f).map_err(|e| format!("--date-format: {e}"))?),
+            None => None,
+        };
+        Ok(passage_service::linkage::ReadOptions { columns, date_format, strict: self.strict })
+    }
+
+    /// Read the file, print what was ignored; a refused file is the exit code to return.
+    fn read(&self, path: &std::path::Path) -> Result<Result<passage_service::linkage::PersonsFile, ExitCode>, String> {
+        let options = self.options()?;
+        match passage_service::linkage::read_persons(&read_utf8(path)?, &options) {
+            Ok(file) => {
+                for line in file.ignored_summary() {
+                    eprintln!("warning: {}: {line}", path.display());
+                }
+                Ok(Ok(file))
+            }
+            Err(problems) => Ok(Err(file_refused(path, &problems))),
+        }
+    }
+}
 
 #[derive(Subcommand)]
 enum FiguresCommand {
@@ -680,21 +764,32 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("wrote {records} records to {} and their persons to {}", output.display(), truth.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Linkage { command: LinkageCommand::Evaluate { clusters, truth } } => {
-            let read = |p: &PathBuf| -> Result<std::collections::HashMap<String, String>, String> {
+        Command::Linkage { command: LinkageCommand::Evaluate { clusters, truth, input, read } } => {
+            let load = |p: &PathBuf| -> Result<std::collections::HashMap<String, String>, String> {
                 let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                 passage_service::linkage::read_pairs(&text).map_err(|e| format!("{}: {e}", p.display()))
             };
-            let (c, t) = (read(&clusters)?, read(&truth)?);
+            let (c, t) = (load(&clusters)?, load(&truth)?);
             let missing = t.keys().filter(|k| !c.contains_key(*k)).count();
             if missing > 0 {
                 return Err(format!("{missing} records of the truth have no cluster: every record needs one"));
             }
             let (p, r, f1) = passage_service::linkage::pairwise_scores(&c, &t);
             println!("pairwise precision {p:.4}  recall {r:.4}  F1 {f1:.4}");
+            if let Some(input) = input {
+                let file = match read.read(&input)? {
+                    Ok(f) => f,
+                    Err(code) => return Ok(code),
+                };
+                let b = passage_service::linkage::pair_completeness(&file.records, &t, &Default::default());
+                println!(
+                    "blocking: {} of {} true pairs compared (pair completeness {:.4}); {} pairs compared in all, {} oversized blocks, {} of their pairs not compared",
+                    b.true_compared, b.true_pairs, b.completeness(), b.report.compared, b.report.oversized_blocks, b.report.not_compared
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Linkage { command: LinkageCommand::Dedupe { input, output, db, threshold, estimate } } => {
+        Command::Linkage { command: LinkageCommand::Dedupe { input, output, db, read, threshold, estimate, configured } } => {
             if !(0.5..=0.999).contains(&threshold) {
                 return Err(format!("--threshold {threshold}: between 0.5 and 0.999"));
             }
@@ -703,7 +798,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     return Err("give --input and --output (a file), or --database-url (the persons in a database)".into());
                 }
                 let passage = open(&db, &file).await?;
-                let bar = progress(1000, "‰ of blocks");
+                let bar = progress(1000, "‰");
                 let found = passage
                     .find_duplicates(threshold, estimate, |f| bar.set_position((f * 1000.0) as u64))
                     .await
@@ -716,39 +811,63 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             };
             refuse_existing(&output)?;
-            let records = match passage_service::linkage::read_persons(&read_utf8(&input)?) {
-                Ok(r) => r,
-                Err(problems) => return Ok(file_refused(&input, &problems)),
-            };
+            let ignored_path = PathBuf::from(format!("{}.ignored.csv", output.display()));
+            refuse_existing(&ignored_path)?;
             let started = std::time::Instant::now();
-            let bar = progress(1000, "‰ of blocks");
-            let options = passage_domain::linkage::DedupeOptions { threshold, estimate, ..Default::default() };
-            let report = passage_domain::linkage::dedupe(&records, &passage_domain::linkage::Model::default(), &options, |f| {
-                bar.set_position((f * 1000.0) as u64)
-            });
-            bar.finish_and_clear();
-            let csv = passage_service::linkage::clusters_csv(&records, &report.clusters);
-            write_whole(&output, &csv)?;
-            let persons = report.clusters.iter().enumerate().filter(|(i, c)| *i as u32 == **c).count();
-            println!(
-                "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} refused as joining different persons, {} oversized blocks skipped)",
+            let file = match read.read(&input)? {
+                Ok(f) => f,
+                Err(code) => return Ok(code),
+            };
+            let records = &file.records;
+            eprintln!(
+                "read {} records in {:.1} s; fields: {}; dates {}{}",
                 records.len(),
                 started.elapsed().as_secs_f64(),
-                report.candidate_pairs,
+                file.mapping.iter().map(|(f, c)| format!("{f}={}", c.join("+"))).collect::<Vec<_>>().join(", "),
+                file.date_format.pattern(),
+                if file.unused.is_empty() { String::new() } else { format!("; columns not used: {}", file.unused.join(", ")) }
+            );
+            let model = if configured {
+                passage_domain::linkage::ModelChoice::Configured
+            } else if estimate {
+                passage_domain::linkage::ModelChoice::Estimate
+            } else {
+                passage_domain::linkage::ModelChoice::Auto
+            };
+            let bar = progress(1000, "‰");
+            let options = passage_domain::linkage::DedupeOptions { threshold, model, ..Default::default() };
+            let report = passage_domain::linkage::dedupe(records, &options, |f| bar.set_position((f * 1000.0) as u64));
+            bar.finish_and_clear();
+            let csv = passage_service::linkage::clusters_csv(records, &report.clusters);
+            write_whole(&output, &csv)?;
+            if !file.ignored.is_empty() {
+                write_whole(&ignored_path, &file.ignored_csv())?;
+                eprintln!("{} unreadable values treated as missing: listed in {}", file.ignored.len(), ignored_path.display());
+            }
+            for line in passage_service::linkage::dedupe_report_lines(&report) {
+                eprintln!("{line}");
+            }
+            let persons = report.clusters.iter().enumerate().filter(|(i, c)| *i as u32 == **c).count();
+            println!(
+                "{} records → {persons} persons in {:.1} s ({} candidate pairs compared, {} linked, {} refused as joining different persons; {} oversized blocks, {} of their pairs not compared)",
+                records.len(),
+                started.elapsed().as_secs_f64(),
+                report.blocking.compared,
                 report.linked_pairs,
                 report.refused_links,
-                report.skipped_blocks
+                report.blocking.oversized_blocks,
+                report.blocking.not_compared
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Linkage { command: LinkageCommand::Encode { input, output, secret } } => {
+        Command::Linkage { command: LinkageCommand::Encode { input, output, read, secret } } => {
             refuse_existing(&output)?;
             let secret = std::fs::read(&secret)
                 .map_err(|e| format!("cannot read the secret {}: {e}", secret.display()))
                 .and_then(|b| passage_service::linkage::read_secret(&b).map_err(|e| format!("{}: {e}", secret.display())))?;
-            let records = match passage_service::linkage::read_persons(&read_utf8(&input)?) {
-                Ok(r) => r,
-                Err(problems) => return Ok(file_refused(&input, &problems)),
+            let records = match read.read(&input)? {
+                Ok(f) => f.records,
+                Err(code) => return Ok(code),
             };
             let started = std::time::Instant::now();
             write_whole(&output, &passage_service::linkage::encode_csv(&records, &secret))?;

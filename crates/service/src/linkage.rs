@@ -4,81 +4,350 @@
 //! write `record_id,cluster_id` for every input record.
 
 use crate::error::FileProblem;
-use passage_domain::codes::CountryCode;
-use passage_domain::linkage::{BirthDate, LinkRecord};
+use passage_domain::linkage::{BirthDate, DateFormat, LinkFields, LinkRecord};
 
+/// The dedupe input's columns, as Passage names them (`date_of_birth` is
+/// also read as `birth_date`).
 pub const COLUMNS: [&str; 7] = ["record_id", "given_name", "family_name", "sex", "date_of_birth", "nationality", "phone"];
 
-/// Read the linkage input (UTF-8 CSV with the header `COLUMNS`, in any order).
-pub fn read_persons(text: &str) -> Result<Vec<LinkRecord>, Vec<FileProblem>> {
+/// What a linkage file can hold, by Passage's names: the record id, the
+/// compared fields, the optional ones.
+pub const FIELDS: [&str; 13] = [
+    "record_id",
+    "given_name",
+    "family_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "phone",
+    "document",
+    "place_of_birth",
+    "father_name",
+    "mother_name",
+    "address",
+    "locality",
+];
+
+/// Which of a file's columns hold each of Passage's fields. A field may be
+/// several columns, written together with a space (an address in three).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnMap {
+    pairs: Vec<(String, Vec<String>)>,
+}
+
+impl ColumnMap {
+    /// `given_name=FirstName,family_name=LastName,address=street_number+address_1`.
+    pub fn parse(spec: &str) -> Result<ColumnMap, String> {
+        let mut pairs = Vec::new();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (field, cols) =
+                item.split_once('=').ok_or_else(|| format!("{item:?}: a mapping is field=column (such as given_name=FirstName)"))?;
+            pairs.push((field.trim().to_string(), cols.split('+').map(|c| c.trim().to_string()).collect()));
+        }
+        ColumnMap::from_pairs(pairs)
+    }
+
+    /// Field → columns, checked: known fields, each once, no empty column name.
+    pub fn from_pairs(pairs: Vec<(String, Vec<String>)>) -> Result<ColumnMap, String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (field, cols) in pairs {
+            let field = match field.to_ascii_lowercase().as_str() {
+                "date_of_birth" => "birth_date".to_string(),
+                f => f.to_string(),
+            };
+            if !FIELDS.contains(&field.as_str()) {
+                return Err(format!("{field:?} is not a linkage field; the fields are {}", FIELDS.join(", ")));
+            }
+            if !seen.insert(field.clone()) {
+                return Err(format!("{field} is mapped twice"));
+            }
+            if cols.is_empty() || cols.iter().any(|c| c.is_empty()) {
+                return Err(format!("{field}: a column name is empty"));
+            }
+            if field == "record_id" && cols.len() > 1 {
+                return Err("record_id is one column".into());
+            }
+            out.push((field, cols));
+        }
+        Ok(ColumnMap { pairs: out })
+    }
+}
+
+/// How a linkage file is read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub columns: ColumnMap,
+    /// None: detected from the file's dates (ISO when none look like dates).
+    pub date_format: Option<DateFormat>,
+    /// Refuse the file for any unreadable value, instead of leaving it out.
+    pub strict: bool,
+}
+
+/// A value left out of a record because it could not be read: it counts as
+/// missing for that record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ignored {
+    pub line: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// A linkage file as read.
+#[derive(Debug, Clone)]
+pub struct PersonsFile {
+    pub records: Vec<LinkRecord>,
+    pub ignored: Vec<Ignored>,
+    pub date_format: DateFormat,
+    /// Which columns each field was read from.
+    pub mapping: Vec<(String, Vec<String>)>,
+    /// The file's columns that no field reads.
+    pub unused: Vec<String>,
+}
+
+impl PersonsFile {
+    /// What was ignored, column by column: a count and the first few
+    /// lines, for the terminal.
+    pub fn ignored_summary(&self) -> Vec<String> {
+        let mut by_column: Vec<(String, Vec<&Ignored>)> = Vec::new();
+        for i in &self.ignored {
+            match by_column.iter_mut().find(|(c, _)| *c == i.column) {
+                Some((_, v)) => v.push(i),
+                None => by_column.push((i.column.clone(), vec![i])),
+            }
+        }
+        by_column
+            .iter()
+            .map(|(c, v)| {
+                let first: Vec<String> = v.iter().take(5).map(|i| format!("line {} {:?} ({})", i.line, i.value, i.reason)).collect();
+                format!("{c}: {} value(s) unreadable, treated as missing; first: {}", v.len(), first.join("; "))
+            })
+            .collect()
+    }
+
+    /// The ignored values as CSV: `line,column,value,reason`.
+    pub fn ignored_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["line", "column", "value", "reason"]);
+        for i in &self.ignored {
+            let _ = w.write_record([i.line.to_string().as_str(), &i.column, &i.value, &i.reason]);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// Read a linkage file: UTF-8 CSV with a header. Columns are found by
+/// Passage's field names unless `options.columns` maps them. A value that
+/// cannot be read (31 February, `n/a` as a date, `X` as a sex) becomes
+/// missing for its record and is listed in `ignored`; with `strict` it is a
+/// problem and nothing is read. A missing or repeated record id, a row of
+/// the wrong width and a mapping to a column the file lacks are always
+/// problems: every one is listed.
+pub fn read_persons(text: &str, options: &ReadOptions) -> Result<PersonsFile, Vec<FileProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_ascii_lowercase()).collect(),
+        Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
         Err(e) => return Err(vec![FileProblem::new(1, None, None, format!("the header is not readable: {e}"))]),
     };
+    let find = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let mut problems = Vec::new();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    for c in COLUMNS {
-        if col(c).is_none() {
-            problems.push(FileProblem::new(1, Some(c), None, format!("the column {c} is missing; expected {}", COLUMNS.join(","))));
+    // Each field's columns: as mapped, else the column of the field's own name.
+    let mut mapping: Vec<(String, Vec<String>)> = Vec::new();
+    let mut idx: Vec<Vec<usize>> = Vec::new();
+    for field in FIELDS {
+        let given = options.columns.pairs.iter().find(|(f, _)| f == field).map(|(_, c)| c.clone());
+        let cols = match given {
+            Some(cols) => {
+                let mut found = Vec::new();
+                for c in &cols {
+                    match find(c) {
+                        Some(i) => found.push(i),
+                        None => problems.push(FileProblem::new(
+                            1,
+                            Some(c),
+                            None,
+                            format!("{field} is mapped to the column {c}, which the file does not have (it has {})", header.join(",")),
+                        )),
+                    }
+                }
+                found
+            }
+            None => {
+                let own = find(field).or_else(|| if field == "birth_date" { find("date_of_birth") } else { None });
+                own.into_iter().collect()
+            }
+        };
+        if !cols.is_empty() {
+            mapping.push((field.to_string(), cols.iter().map(|i| header[*i].clone()).collect()));
         }
+        idx.push(cols);
+    }
+    if idx[0].is_empty() && problems.is_empty() {
+        problems.push(FileProblem::new(1, Some("record_id"), None, "no record id column: name one record_id, or map it (--columns record_id=ID)"));
+    }
+    if idx[1].is_empty() && idx[2].is_empty() && problems.is_empty() {
+        problems.push(FileProblem::new(
+            1,
+            None,
+            None,
+            "no name column: name them given_name and family_name, or map them (--columns given_name=…,family_name=…)",
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let idx: Vec<usize> = COLUMNS.iter().map(|c| col(c).expect("checked")).collect();
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (n, row) in reader.records().enumerate() {
-        let line = n + 2;
-        let row = match row {
-            Ok(r) => r,
+    let used: std::collections::HashSet<usize> = idx.iter().flatten().copied().collect();
+    let unused: Vec<String> = header.iter().enumerate().filter(|(i, _)| !used.contains(i)).map(|(_, h)| h.clone()).collect();
+    let rows: Vec<(usize, csv::StringRecord)> = reader
+        .records()
+        .enumerate()
+        .filter_map(|(n, row)| match row {
+            Ok(r) => Some((n + 2, r)),
             Err(e) => {
-                problems.push(FileProblem::new(line, None, None, format!("not readable as CSV: {e}")));
-                continue;
+                problems.push(FileProblem::new(n + 2, None, None, format!("not readable as CSV: {e}")));
+                None
+            }
+        })
+        .collect();
+    let value = |row: &csv::StringRecord, f: usize| -> String {
+        let parts: Vec<&str> = idx[f].iter().map(|i| row.get(*i).unwrap_or("").trim()).filter(|v| !v.is_empty()).collect();
+        parts.join(" ")
+    };
+    let date_format = match &options.date_format {
+        Some(f) => f.clone(),
+        None if idx[4].is_empty() => DateFormat::Iso,
+        None => {
+            let dates: Vec<String> = rows.iter().map(|(_, r)| value(r, 4)).collect();
+            DateFormat::detect(dates.iter().map(String::as_str)).unwrap_or(DateFormat::Iso)
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut ignored = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let column_of = |f: usize| mapping_name(&header, &idx[f]);
+    for (line, row) in &rows {
+        let line = *line;
+        if row.len() != header.len() {
+            problems.push(FileProblem::new(line, None, None, format!("this row has {} cells where the header has {}", row.len(), header.len())));
+            continue;
+        }
+        let id = value(row, 0);
+        if id.is_empty() {
+            problems.push(FileProblem::new(line, Some(&column_of(0)), None, "the record id is missing"));
+            continue;
+        }
+        if !seen.insert(id.clone()) {
+            problems.push(FileProblem::new(line, Some(&column_of(0)), Some(&id), "this record id appears twice"));
+        }
+        let v: Vec<String> = (0..FIELDS.len()).map(|f| value(row, f)).collect();
+        let mut unreadable = |f: usize, reason: String| {
+            if options.strict {
+                problems.push(FileProblem::new(line, Some(&column_of(f)), Some(&v[f]), reason));
+            } else {
+                ignored.push(Ignored { line, column: column_of(f), value: crate::error::shortened(&v[f]), reason });
             }
         };
-        if row.len() != header.len() {
-            problems.push(FileProblem::new(
-                line,
-                None,
-                None,
-                format!("this row has {} cells where the header has {}", row.len(), header.len()),
-            ));
-            continue;
+        let mut sex = v[3].as_str();
+        if passage_domain::linkage::record::read_sex(sex).is_err() {
+            unreadable(3, "sex is M, F (male, female, homme, femme) or empty".into());
+            sex = "";
         }
-        let get = |i: usize| row.get(idx[i]).unwrap_or("").trim();
-        let id = get(0);
-        if id.is_empty() {
-            problems.push(FileProblem::new(line, Some("record_id"), None, "the record id is missing"));
-            continue;
-        }
-        if !seen.insert(id.to_string()) {
-            problems.push(FileProblem::new(line, Some("record_id"), Some(id), "this record id appears twice"));
-        }
-        let sex = get(3);
-        if !matches!(sex, "" | "M" | "F" | "m" | "f") {
-            problems.push(FileProblem::new(line, Some("sex"), Some(sex), "sex is M, F or empty"));
-        }
-        let birth = match BirthDate::parse(get(4)) {
-            Some(b) => b,
-            None => {
-                problems.push(FileProblem::new(line, Some("date_of_birth"), Some(get(4)), "a date is YYYY-MM-DD, YYYY, or empty"));
+        let birth = match date_format.read(&v[4]) {
+            Ok(b) => b,
+            Err(why) => {
+                unreadable(4, format!("{why} ({})", date_format.pattern()));
                 BirthDate::Unknown
             }
         };
-        let nat = get(5);
-        if !nat.is_empty() && CountryCode::parse("nationality", nat).is_err() {
-            problems.push(FileProblem::new(line, Some("nationality"), Some(nat), "not an ISO 3166-1 alpha-3 country code (such as GIN)"));
-        }
-        out.push(LinkRecord::new(id, get(1), get(2), sex, birth, nat, get(6)));
+        let fields = LinkFields {
+            given_name: &v[1],
+            family_name: &v[2],
+            sex,
+            nationality: &v[5],
+            phone: &v[6],
+            document: &v[7],
+            place_of_birth: &v[8],
+            father_name: &v[9],
+            mother_name: &v[10],
+            address: &v[11],
+            locality: &v[12],
+        };
+        out.push(LinkRecord::from_fields(&id, &fields, birth));
     }
     if problems.is_empty() {
-        Ok(out)
+        Ok(PersonsFile { records: out, ignored, date_format, mapping, unused })
     } else {
         Err(problems)
     }
+}
+
+fn mapping_name(header: &[String], cols: &[usize]) -> String {
+    cols.iter().map(|i| header[*i].as_str()).collect::<Vec<_>>().join("+")
+}
+
+/// What a batch deduplication did, as lines for the terminal: how the
+/// model was made, its parts, and the blocking rule by rule.
+pub fn dedupe_report_lines(report: &passage_domain::linkage::DedupeReport) -> Vec<String> {
+    let mut out = Vec::new();
+    match &report.estimation {
+        Some(e) => out.extend(e.lines().into_iter().map(|l| format!("estimate: {l}"))),
+        None => out.push("model: the configured m (the file is small, or --configured), u and lambda from the file".into()),
+    }
+    out.push(format!("model ({:?}):", report.model.source));
+    out.extend(report.model.describe());
+    for (rule, compared, oversized, skipped) in &report.blocking.rules {
+        out.push(format!("blocking on {}: {compared} pairs compared, {oversized} oversized blocks, {skipped} pairs of them not compared", rule.describe()));
+    }
+    out
+}
+
+/// How well blocking covers the truth.
+#[derive(Debug, Clone)]
+pub struct PairCompleteness {
+    pub true_pairs: u64,
+    pub true_compared: u64,
+    pub report: passage_domain::linkage::blocking::BlockingReport,
+}
+
+impl PairCompleteness {
+    pub fn completeness(&self) -> f64 {
+        if self.true_pairs == 0 {
+            1.0
+        } else {
+            self.true_compared as f64 / self.true_pairs as f64
+        }
+    }
+}
+
+/// The share of true pairs (records of one person in `truth`) that the
+/// blocking compares at all: the recall no model can exceed.
+pub fn pair_completeness(
+    records: &[LinkRecord],
+    truth: &std::collections::HashMap<String, String>,
+    options: &passage_domain::linkage::blocking::BlockingOptions,
+) -> PairCompleteness {
+    let person: Vec<Option<&String>> = records.iter().map(|r| truth.get(&r.id)).collect();
+    let mut sizes: std::collections::HashMap<&String, u64> = std::collections::HashMap::new();
+    for p in person.iter().flatten() {
+        *sizes.entry(p).or_default() += 1;
+    }
+    let true_pairs = sizes.values().map(|n| n * n.saturating_sub(1) / 2).sum();
+    let mut found = std::collections::HashSet::new();
+    let mut blocking = passage_domain::linkage::blocking::Blocking::new(records, *options);
+    let report = blocking.for_each_pair(
+        records,
+        |i, j| {
+            if let (Some(a), Some(b)) = (person[i as usize], person[j as usize]) {
+                if a == b {
+                    found.insert((i.min(j), i.max(j)));
+                }
+            }
+        },
+        |_| {},
+    );
+    PairCompleteness { true_pairs, true_compared: found.len() as u64, report }
 }
 
 /// `record_id,cluster_id` for every record, in input order; a cluster is
@@ -218,16 +487,44 @@ mod tests {
     fn every_problem_is_reported_and_nothing_is_done() {
         let bad = "record_id,given_name,family_name,sex,date_of_birth,nationality,phone\n\
                    1,Mamadou,Diallo,X,1998,GIN,\n\
-                   2,Awa,Bah,F,12/03/1998,GIN,\n\
-                   2,Awa,Bah,F,1998,XXX,\n";
-        let p = read_persons(bad).unwrap_err();
+                   ,Awa,Bah,F,1998,GIN,\n\
+                   1,Awa,Bah,F,1998,GIN,\n\
+                   3,Awa,Bah\n";
+        let strict = ReadOptions { strict: true, ..Default::default() };
+        let p = read_persons(bad, &strict).unwrap_err();
         let s: Vec<String> = p.iter().map(|p| p.to_string()).collect();
         assert_eq!(s.len(), 4, "{s:#?}");
         assert!(s[0].contains("line 2, column sex"));
-        assert!(s[1].contains("line 3, column date_of_birth"));
+        assert!(s[1].contains("line 3") && s[1].contains("missing"));
         assert!(s[2].contains("line 4, column record_id") && s[2].contains("twice"));
-        assert!(s[3].contains("line 4, column nationality"));
-        assert!(read_persons("id,name\n1,x\n").unwrap_err()[0].to_string().contains("record_id is missing"));
+        assert!(s[3].contains("line 5") && s[3].contains("cells"));
+        assert!(read_persons("id,name\n1,x\n", &ReadOptions::default()).unwrap_err()[0].to_string().contains("record id"));
+    }
+
+    #[test]
+    fn unreadable_values_become_missing_and_are_reported_unless_strict() {
+        let text = "ID,First,Last,dob,Street,Number\n\
+                    a,Awa,Bah,19870231,Rue du Marche,12\n\
+                    b,Awa,Bah,19870412,Rue du Marche,12\n\
+                    c,Awa,Bah,n/a,,\n";
+        let columns = ColumnMap::parse("record_id=ID,given_name=First,family_name=Last,birth_date=dob,address=Number+Street").unwrap();
+        let options = ReadOptions { columns: columns.clone(), ..Default::default() };
+        let file = read_persons(text, &options).unwrap();
+        assert_eq!(file.date_format, DateFormat::parse("%Y%m%d").unwrap(), "detected");
+        assert_eq!(file.records.len(), 3);
+        assert_eq!(file.records[0].birth, BirthDate::Unknown, "31 February is no date");
+        assert_eq!(file.records[1].birth, BirthDate::Exact { year: 1987, month: 4, day: 12 });
+        assert_eq!(&*file.records[0].address.text, "12 rue du marche");
+        assert_eq!(file.ignored.len(), 2);
+        assert_eq!((file.ignored[0].line, file.ignored[0].column.as_str(), file.ignored[0].value.as_str()), (2, "dob", "19870231"));
+        assert!(file.ignored_summary()[0].starts_with("dob: 2 value(s)"));
+        assert!(file.ignored_csv().starts_with("line,column,value,reason\n2,dob,19870231,"));
+        let strict = ReadOptions { columns, strict: true, ..Default::default() };
+        assert_eq!(read_persons(text, &strict).unwrap_err().len(), 2);
+        assert!(ColumnMap::parse("given=First").unwrap_err().contains("not a linkage field"));
+        assert!(ColumnMap::parse("given_name").is_err());
+        let missing = ReadOptions { columns: ColumnMap::parse("given_name=Nope").unwrap(), ..Default::default() };
+        assert!(read_persons(text, &missing).unwrap_err()[0].to_string().contains("does not have"));
     }
 }
 
@@ -357,12 +654,12 @@ mod evaluation_tests {
     #[test]
     fn the_evaluation_set_is_labelled_varied_and_linkable() {
         let (records, truth) = evaluation_set(3_000, 11);
-        let parsed = read_persons(&records).expect("the generator writes valid input");
+        let parsed = read_persons(&records, &ReadOptions { strict: true, ..Default::default() }).expect("the generator writes valid input").records;
         assert_eq!(parsed.len(), 3_000);
         let truth = read_pairs(&truth).unwrap();
         let persons: std::collections::HashSet<&String> = truth.values().collect();
         assert!(persons.len() > 1_500 && persons.len() < 2_500, "{} persons", persons.len());
-        let report = passage_domain::linkage::dedupe(&parsed, &passage_domain::linkage::Model::default(), &Default::default(), |_| {});
+        let report = passage_domain::linkage::dedupe(&parsed, &Default::default(), |_| {});
         let clusters: std::collections::HashMap<String, String> =
             parsed.iter().zip(&report.clusters).map(|(r, c)| (r.id.clone(), parsed[*c as usize].id.clone())).collect();
         let (p, r, f1) = pairwise_scores(&clusters, &truth);
@@ -418,7 +715,7 @@ pub(crate) fn person_link_record(p: &passage_storage::records::PersonRecord) -> 
 
 /// Each field's part of a score, as shown to the reader.
 pub(crate) fn explain(score: &passage_domain::linkage::Score) -> Vec<ScorePart> {
-    score.parts.iter().map(|part| ScorePart { field: part.field.as_str(), level: part.level, weight: part.weight }).collect()
+    score.parts.iter().map(|part| ScorePart { field: part.field, level: part.level, weight: part.weight }).collect()
 }
 
 fn birth_of(b: Option<passage_domain::date::BirthDate>) -> BirthDate {
@@ -459,11 +756,12 @@ impl crate::Passage {
     ) -> crate::ServiceResult<Vec<(passage_storage::records::PersonRecord, passage_domain::linkage::Score)>> {
         let mut c = self.db.reader().acquire().await?;
         let hits = passage_storage::search::search_persons(&mut c, query, &Default::default(), scope, 50).await?;
-        let model = passage_domain::linkage::Model::default();
+        let model = passage_domain::linkage::Model::configured();
         let mut out = Vec::new();
         for h in hits.hits {
             let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };
-            let score = model.score(&passage_domain::linkage::compare(new, &person_link_record(&p)), new, None);
+            let known = person_link_record(&p);
+            let score = model.score(&passage_domain::linkage::compare(new, &known), new, &known, None);
             out.push((p, score));
         }
         Ok(out)

@@ -136,7 +136,7 @@ impl Passage {
         let (pa, a) = self.side(&mut c, actor, pair.person_a).await?;
         let (pb, b) = self.side(&mut c, actor, pair.person_b).await?;
         let (ra, rb) = (person_link_record(&pa), person_link_record(&pb));
-        let score = passage_domain::linkage::Model::default().score(&passage_domain::linkage::compare(&ra, &rb), &ra, None);
+        let score = passage_domain::linkage::Model::configured().score(&passage_domain::linkage::compare(&ra, &rb), &ra, &rb, None);
         Ok(DuplicatePair {
             summary: DuplicateSummary { id: pair.id, probability: score.probability(), decision: pair.decision, a, b },
             explanation: explain(&score),
@@ -260,7 +260,7 @@ impl Passage {
     /// and put each linked pair in the review queue (a pair decided before
     /// keeps its decision). A system task: the command line runs it.
     pub async fn find_duplicates(&self, threshold: f64, estimate: bool, progress: impl FnMut(f64)) -> ServiceResult<FoundDuplicates> {
-        use passage_domain::linkage::{compare, dedupe, BirthDate, DedupeOptions, LinkRecord, Model};
+        use passage_domain::linkage::{compare, dedupe, BirthDate, DedupeOptions, Frequencies, LinkRecord, ModelChoice};
         let mut c = self.reader().await?;
         let persons = store::linkage_records(&mut c).await?;
         drop(c);
@@ -271,15 +271,16 @@ impl Passage {
                 crate::linkage::link_record(&p.id.to_string(), &p.names, &p.sex, birth, &p.nationality, &p.phone)
             })
             .collect();
-        let model = Model::default();
-        let report = dedupe(&records, &model, &DedupeOptions { threshold, estimate, ..Default::default() }, progress);
+        let choice = if estimate { ModelChoice::Estimate } else { ModelChoice::Auto };
+        let report = dedupe(&records, &DedupeOptions { threshold, model: choice, ..Default::default() }, progress);
+        let (model, freq) = (&report.model, Frequencies::of(&records));
         // Each member of a cluster with its cluster's first record: a
         // reviewer decides one pair at a time, and a chain of merges joins the rest.
         let mut pairs = Vec::new();
         for (i, &root) in report.clusters.iter().enumerate() {
             let root = root as usize;
             if root != i {
-                let score = model.score(&compare(&records[root], &records[i]), &records[root], None);
+                let score = model.score(&compare(&records[root], &records[i]), &records[root], &records[i], Some(&freq));
                 pairs.push((persons[root].id, persons[i].id, (score.probability() * 1000.0).round() as i64));
             }
         }
