@@ -295,6 +295,8 @@ pub fn dedupe_report_lines(report: &passage_domain::linkage::DedupeReport) -> Ve
         Some(e) => out.extend(e.lines().into_iter().map(|l| format!("estimate: {l}"))),
         None => out.push("model: the configured m (the file is small, or --configured), u and lambda from the file".into()),
     }
+    let times: Vec<String> = report.times.iter().map(|(p, t)| format!("{p} {t:.2} s")).collect();
+    out.push(format!("time: {}", times.join(", ")));
     out.push(format!("model ({:?}):", report.model.source));
     out.extend(report.model.describe());
     for (rule, compared, oversized, skipped) in &report.blocking.rules {

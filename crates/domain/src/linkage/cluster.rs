@@ -1,57 +1,39 @@
 //! From scored pairs to persons. Links are made strongest first, and a link
-//! that would put into one person two records a person cannot have (a man
-//! and a woman; two dates of birth no single error explains) is refused:
-//! without that, namesakes who share a common name chain into one person.
-//! And a record is one person: when it is as like several persons as each
-//! other, its evidence is shared among them (see `share_among_rivals`).
+//! that would put into one person two records the model says are
+//! confidently two persons (odds of 99 to 1 against: namesakes born on
+//! different days, a man and a woman) is refused. Without that, namesakes
+//! who share a common name chain into one person through a record that
+//! says too little (a year of birth only). The refusal rests on the
+//! model's own evidence, not on a fixed rule about dates, so a pair that
+//! agrees on a document number and much else is not kept apart by a
+//! mistyped date. And a record is one person: when it is as like several
+//! persons as each other, its evidence is shared among them (see
+//! `share_among_rivals`).
 
-use super::compare::births_compatible;
 use super::record::{BirthDate, LinkRecord};
 
-/// What a cluster's records say about the person.
-#[derive(Debug, Clone, Default)]
-pub struct ClusterFacts {
-    sexes: u8,
-    births: Vec<BirthDate>,
-}
-
-impl ClusterFacts {
-    pub fn of(r: &LinkRecord) -> ClusterFacts {
-        let sexes = match r.sex {
-            Some('M') => 1,
-            Some('F') => 2,
-            _ => 0,
-        };
-        let births = if r.birth == BirthDate::Unknown { Vec::new() } else { vec![r.birth] };
-        ClusterFacts { sexes, births }
-    }
-
-    /// Whether the two clusters are certainly two persons.
-    pub fn conflicts(&self, other: &ClusterFacts) -> bool {
-        if self.sexes | other.sexes == 3 {
-            return true;
-        }
-        self.births.iter().any(|a| other.births.iter().any(|b| !births_compatible(*a, *b)))
-    }
-
-    pub fn has_birth(&self) -> bool {
-        !self.births.is_empty()
-    }
-
-    fn absorb(&mut self, other: ClusterFacts) {
-        self.sexes |= other.sexes;
-        for b in other.births {
-            if !self.births.contains(&b) {
-                self.births.push(b);
-            }
-        }
-    }
-}
+/// Below this probability of being one person, two records are
+/// confidently two persons, and no cluster may hold both.
+pub const TWO_PERSONS: f64 = 0.01;
 
 /// Below even odds a pair is neither a rival (a rival is at least as
 /// likely as a link, and links are at the threshold, at least 0.5) nor
 /// evidence that two candidates are one person.
 pub const RIVAL_FLOOR: f64 = 0.5;
+
+/// A cluster larger than this is not grown further: checking every pair of
+/// two such clusters would cost more than any person's records justify.
+pub const MAX_CLUSTER: usize = 64;
+
+/// The log2-odds that two records are one person, computed on demand.
+pub trait PairScore {
+    fn log_odds(&self, i: u32, j: u32) -> f64;
+
+    /// Whether the two are confidently two persons.
+    fn two_persons(&self, i: u32, j: u32) -> bool {
+        self.log_odds(i, j) < (TWO_PERSONS / (1.0 - TWO_PERSONS)).log2()
+    }
+}
 
 /// A record is one person. When it is as like two persons as each other (a
 /// record without a date of birth, and three namesakes born in different
@@ -62,26 +44,24 @@ pub const RIVAL_FLOOR: f64 = 0.5;
 /// cluster becoming false pairs.
 ///
 /// A rival of the link from `a` to `b` is another candidate of `a`, at
-/// least as likely as `b`, that is not likely `b`'s own person: a cluster
-/// would tell them apart, or the two are not linked at even odds. Weaker
-/// candidates are not counted, so a strong link (a shared phone, a full
-/// date) is not weakened by the namesakes it already beats.
-pub fn share_among_rivals(n: usize, links: Vec<(f64, u32, u32)>, facts: &[ClusterFacts], cut: f64) -> Vec<(f64, u32, u32)> {
-    let mut near: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+/// least as likely as `b`, that is not likely `b`'s own person: the two
+/// are confidently two persons, or `b` has no date of birth and the two are
+/// not linked at even odds. Weaker candidates are not counted, so a strong
+/// link (a shared phone, a full date) is not weakened by the namesakes it
+/// already beats.
+pub fn share_among_rivals(records: &[LinkRecord], links: Vec<(f64, u32, u32)>, scores: &impl PairScore, cut: f64) -> Vec<(f64, u32, u32)> {
+    let mut near: Vec<Vec<(u32, f64)>> = vec![Vec::new(); records.len()];
     for &(score, i, j) in &links {
         let odds = score.exp2();
         near[i as usize].push((j, odds));
         near[j as usize].push((i, odds));
     }
     let linked = |x: u32, y: u32| near[x as usize].iter().any(|(z, odds)| *z == y && *odds >= 1.0);
+    let undated = |x: u32| records[x as usize].birth == BirthDate::Unknown;
     let rivals = |a: u32, b: u32, own: f64| -> f64 {
         near[a as usize]
             .iter()
-            .filter(|(k, odds)| {
-                *k != b
-                    && *odds >= own
-                    && (facts[*k as usize].conflicts(&facts[b as usize]) || (!facts[b as usize].has_birth() && !linked(b, *k)))
-            })
+            .filter(|(k, odds)| *k != b && *odds >= own && ((undated(b) && !linked(b, *k)) || scores.two_persons(*k, b)))
             .map(|(_, odds)| odds)
             .sum()
     };
@@ -96,29 +76,33 @@ pub fn share_among_rivals(n: usize, links: Vec<(f64, u32, u32)>, facts: &[Cluste
         .collect()
 }
 
-/// Strongest links first, never one that would join two persons a cluster
-/// tells apart. Returns each record's cluster (its root's index) and the
-/// links made and refused.
-pub fn cluster(mut links: Vec<(f64, u32, u32)>, mut facts: Vec<ClusterFacts>) -> (Vec<u32>, u64, u64) {
+/// Strongest links first, never one that would join two records that are
+/// confidently two persons. Returns each record's cluster (its root's
+/// index) and the links made and refused.
+pub fn cluster(n: usize, mut links: Vec<(f64, u32, u32)>, scores: &impl PairScore) -> (Vec<u32>, u64, u64) {
     links.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-    let mut parent: Vec<u32> = (0..facts.len() as u32).collect();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let (mut linked, mut refused) = (0, 0);
     for (_, i, j) in links {
         let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
         if ri == rj {
             continue;
         }
-        if facts[ri as usize].conflicts(&facts[rj as usize]) {
+        let (x, y) = (&members[ri as usize], &members[rj as usize]);
+        let apart = x.len() + y.len() > MAX_CLUSTER
+            || x.iter().any(|&a| y.iter().any(|&b| (a, b) != (i, j) && (b, a) != (i, j) && scores.two_persons(a, b)));
+        if apart {
             refused += 1;
             continue;
         }
         linked += 1;
         let (keep, gone) = (ri.min(rj), ri.max(rj));
         parent[gone as usize] = keep;
-        let moved = std::mem::take(&mut facts[gone as usize]);
-        facts[keep as usize].absorb(moved);
+        let moved = std::mem::take(&mut members[gone as usize]);
+        members[keep as usize].extend(moved);
     }
-    ((0..facts.len() as u32).map(|i| find(&mut parent, i)).collect(), linked, refused)
+    ((0..n as u32).map(|i| find(&mut parent, i)).collect(), linked, refused)
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {

@@ -178,8 +178,20 @@ impl Training {
     fn fixed(self) -> &'static [Field] {
         match self {
             Training::FullDate => &[Field::BirthDate],
-            Training::GivenKeys => &[Field::GivenName],
-            Training::FamilyKeys => &[Field::FamilyName],
+            // Names say sex and origin: within pairs sharing a name, sex and
+            // nationality agree whoever the persons are, and EM would take
+            // that agreement for matches. They are learnt on the date rule.
+            Training::GivenKeys => &[Field::GivenName, Field::Sex, Field::Nationality],
+            Training::FamilyKeys => &[Field::FamilyName, Field::Sex, Field::Nationality],
+        }
+    }
+
+    /// The fields whose u this rule's pairs change (see `em`): a shared
+    /// name makes the other names agree more often by chance.
+    fn own_u(self) -> &'static [Field] {
+        match self {
+            Training::FullDate => &[],
+            Training::GivenKeys | Training::FamilyKeys => &[Field::GivenName, Field::FamilyName, Field::FatherName, Field::MotherName],
         }
     }
 
@@ -247,7 +259,17 @@ struct Session {
 
 /// EM with u fixed: returns m per field (the fixed fields' left as given),
 /// the share of matches, and the posterior-weighted shares the λ estimate needs.
-fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], rounds: usize) -> (Vec<Vec<f64>>, f64, usize, f64, [f64; 3]) {
+/// EM. u is held at the file's for every free field but those named in
+/// `own_u`, whose u is estimated among the session's non-matches too: pairs
+/// sharing a given name are not a random sample of family names (a Fulani
+/// given name goes with a Fulani family name), so two different Mamadous
+/// agree on "Diallo" far more often than two records drawn at random, and
+/// with the file's u EM would take those namesakes for matches. The fields
+/// independent of the rule (the date, a phone) keep the file's u and so
+/// keep the estimate identifiable.
+fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], own_u: &[Field], rounds: usize) -> (Vec<Vec<f64>>, f64, usize, f64, [f64; 3]) {
+    let mut u = start.u.clone();
+    let (sex, nat) = (Field::Sex.index(), Field::Nationality.index());
     let mut patterns: HashMap<Comparison, f64> = HashMap::new();
     for p in pairs {
         *patterns.entry(*p).or_insert(0.0) += 1.0;
@@ -261,6 +283,7 @@ fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], rounds: usize) -> (V
     for round in 0..rounds {
         iterations = round + 1;
         let mut acc: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
+        let mut acc_u: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
         let mut matches = 0.0;
         let mut ag = [0.0; 3];
         for (p, count) in &patterns {
@@ -271,13 +294,19 @@ fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], rounds: usize) -> (V
                     continue;
                 }
                 lm += m[i][l].max(1e-12).ln();
-                lu += start.u[i][l].max(1e-12).ln();
+                let ul = match i {
+                    _ if i == sex && super::model::names_agree(p) => start.namesake_u[0][l],
+                    _ if i == nat && super::model::names_agree(p) => start.namesake_u[1][l],
+                    _ => u[i][l],
+                };
+                lu += ul.max(1e-12).ln();
             }
             let g = 1.0 / (1.0 + (lu - lm).exp());
             let w = g * count;
             matches += w;
             for &i in &free {
                 acc[i][p.levels[i] as usize] += w;
+                acc_u[i][p.levels[i] as usize] += count - w;
             }
             for (t, a) in TRAINING.iter().zip(ag.iter_mut()) {
                 if t.agrees(p) {
@@ -297,6 +326,13 @@ fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], rounds: usize) -> (V
                 change = f64::max(change, (v - m[i][l]).abs());
                 m[i][l] = v;
             }
+            if own_u.contains(&FIELDS[i]) {
+                // The file's u as a prior worth a hundred pairs.
+                let seen: f64 = acc_u[i][..k].iter().sum();
+                for l in 0..k {
+                    u[i][l] = (acc_u[i][l] + 100.0 * start.u[i][l]) / (seen + 100.0);
+                }
+            }
         }
         let new_share = (matches / n).clamp(1e-9, 1.0 - 1e-9);
         change = change.max((new_share - share).abs());
@@ -307,6 +343,31 @@ fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], rounds: usize) -> (V
         }
     }
     (m, share, iterations, change, agree)
+}
+
+/// u of sex and nationality among namesakes: in pairs sharing given-name
+/// keys that the date of birth says are two persons, with the file's u as
+/// a prior worth a hundred pairs.
+fn namesake_u(given_pairs: &[Comparison], model: &Model) -> [Vec<f64>; 2] {
+    // Pairs the date of birth says are two persons: their sex and
+    // nationality agree as namesakes' do.
+    let different = Field::BirthDate.missing() - 1;
+    let mut out = [model.u[Field::Sex.index()].clone(), model.u[Field::Nationality.index()].clone()];
+    for (k, f) in [Field::Sex, Field::Nationality].into_iter().enumerate() {
+        let i = f.index();
+        let levels = f.levels().len() - 1;
+        let mut counts = vec![0.0; levels];
+        for p in given_pairs.iter().filter(|p| p.levels[Field::BirthDate.index()] == different) {
+            if (p.levels[i] as usize) < levels {
+                counts[p.levels[i] as usize] += 1.0;
+            }
+        }
+        let seen: f64 = counts.iter().sum();
+        for l in 0..levels {
+            out[k][l] = (counts[l] + 100.0 * model.u[i][l]) / (seen + 100.0);
+        }
+    }
+    out
 }
 
 /// Agreeing must be evidence for a match and disagreeing against, or the
@@ -322,15 +383,22 @@ fn sensible(m: &[f64], u: &[f64]) -> bool {
 pub fn estimate(records: &[LinkRecord], seed: u64) -> (Model, EstimationReport) {
     let mut report = EstimationReport::default();
     let mut model = Model::configured();
-    let (u, drawn) = u_from_random_pairs(records, 2_000_000, seed);
+    let (u, drawn) = u_from_random_pairs(records, RANDOM_PAIRS, seed);
     model.u = u;
     report.random_pairs = drawn;
     let n = records.len() as f64;
     let all_pairs = n * (n - 1.0) / 2.0;
     let mut rng = Sampler::new(seed ^ 0x5eed);
+    let training: Vec<(Training, u64, Vec<Comparison>)> = TRAINING
+        .iter()
+        .map(|t| {
+            let (total, pairs) = training_pairs(records, *t, 1_000_000, &mut rng);
+            (*t, total, pairs)
+        })
+        .collect();
+    model.namesake_u = namesake_u(&training[1].2, &model);
     let mut sessions = Vec::new();
-    for t in TRAINING {
-        let (total, pairs) = training_pairs(records, t, 1_000_000, &mut rng);
+    for (t, total, pairs) in training {
         let mut s = SessionReport {
             rule: t.describe(),
             pairs_in_rule: total,
@@ -346,7 +414,7 @@ pub fn estimate(records: &[LinkRecord], seed: u64) -> (Model, EstimationReport) 
             report.sessions.push(s);
             continue;
         }
-        let (m, share, iterations, change, agrees) = em(&pairs, &model, t.fixed(), 2000);
+        let (m, share, iterations, change, agrees) = em(&pairs, &model, t.fixed(), t.own_u(), 2000);
         s.iterations = iterations;
         s.last_change = change;
         s.match_share = share;
@@ -415,6 +483,10 @@ pub fn estimate(records: &[LinkRecord], seed: u64) -> (Model, EstimationReport) 
     (model, report)
 }
 
+/// How many random pairs u is counted on: a level as rare as an exact date
+/// of birth among persons (1 in 20,000) is then seen some fifty times.
+pub const RANDOM_PAIRS: usize = 1_000_000;
+
 /// Below this many pairs in a training rule, its session is not run.
 pub const MIN_TRAINING_PAIRS: usize = 200;
 
@@ -430,7 +502,9 @@ pub fn configured_lambda(n: usize) -> f64 {
 pub fn configured_for(records: &[LinkRecord], seed: u64) -> Model {
     let mut model = Model::configured();
     if records.len() >= 2 {
-        model.u = u_from_random_pairs(records, 2_000_000, seed).0;
+        model.u = u_from_random_pairs(records, RANDOM_PAIRS, seed).0;
+        let (_, pairs) = training_pairs(records, Training::GivenKeys, 100_000, &mut Sampler::new(seed));
+        model.namesake_u = namesake_u(&pairs, &model);
     }
     model.lambda = configured_lambda(records.len());
     model

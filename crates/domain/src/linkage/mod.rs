@@ -26,6 +26,7 @@ pub mod model;
 pub mod record;
 pub mod similarity;
 
+pub use cluster::PairScore;
 pub use compare::{compare, Comparison, Field, FIELDS};
 pub use model::{Frequencies, Model, ModelSource, Part, Score};
 pub use record::{BirthDate, DateFormat, LinkFields, LinkRecord, Unreadable};
@@ -108,6 +109,53 @@ pub struct DedupeReport {
     pub refused_links: u64,
     pub model: Model,
     pub estimation: Option<estimate::EstimationReport>,
+    /// Seconds spent in each phase.
+    pub times: Vec<(&'static str, f64)>,
+}
+
+/// Scores pairs of a file: the model's weights computed once, each
+/// record's term frequencies looked up once (millions of pairs are scored).
+pub struct Scorer<'a> {
+    records: &'a [LinkRecord],
+    model: &'a Model,
+    shares: Vec<model::Shares>,
+    /// Weights per field and level, when the names disagree and when they agree.
+    table: [Vec<Vec<f64>>; 2],
+    prior: f64,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(records: &'a [LinkRecord], model: &'a Model) -> Scorer<'a> {
+        let freq = Frequencies::of(records);
+        Scorer {
+            records,
+            model,
+            shares: records.iter().map(|r| freq.shares(r)).collect(),
+            table: [false, true].map(|agree| {
+                FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight_if(i, l as u8, agree)).collect()).collect()
+            }),
+            prior: model.prior(),
+        }
+    }
+}
+
+impl cluster::PairScore for Scorer<'_> {
+    /// The same sum as `Model::score` with frequencies, without its explanation.
+    fn log_odds(&self, i: u32, j: u32) -> f64 {
+        let c = compare(&self.records[i as usize], &self.records[j as usize]);
+        let (sa, sb) = (&self.shares[i as usize], &self.shares[j as usize]);
+        let mut total = self.prior + model::name_correlation(&c, sa);
+        let table = &self.table[usize::from(model::names_agree(&c))];
+        for (f, &level) in c.levels.iter().enumerate() {
+            // Sex (3) and nationality (4) have no term frequencies: their u depends on the names instead.
+            total += if level <= 1 && f != 3 && f != 4 {
+                self.model.adjusted_weight(f, level, sa, sb, c.crossed)
+            } else {
+                table[f][level as usize]
+            };
+        }
+        total
+    }
 }
 
 /// The model a batch uses, and how it was estimated if it was.
@@ -127,27 +175,25 @@ pub fn choose_model(records: &[LinkRecord], choice: &ModelChoice, seed: u64) -> 
 /// pairs, score them, share each record's evidence among its rivals, and
 /// link strongest first. `progress` is called with the share done.
 pub fn dedupe(records: &[LinkRecord], options: &DedupeOptions, mut progress: impl FnMut(f64)) -> DedupeReport {
+    let mut clock = std::time::Instant::now();
+    let mut times = Vec::new();
+    let mut lap = |name: &'static str| {
+        times.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     let (model, estimation) = choose_model(records, &options.model, options.seed);
+    lap("model");
     progress(0.1);
-    let freq = Frequencies::of(records);
-    let shares: Vec<model::Shares> = records.iter().map(|r| freq.shares(r)).collect();
+    let scorer = Scorer::new(records, &model);
     let odds = |p: f64| (p / (1.0 - p)).log2();
     let cut = odds(options.threshold.clamp(1e-9, 1.0 - 1e-9));
     let floor = cut.min(odds(cluster::RIVAL_FLOOR));
-    let prior = model.prior();
-    let table: Vec<Vec<f64>> = FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight(i, l as u8)).collect()).collect();
     let mut links: Vec<(f64, u32, u32)> = Vec::new();
     let mut blocks = blocking::Blocking::new(records, options.blocking);
     let report = blocks.for_each_pair(
         records,
         |i, j| {
-            let (a, b) = (&records[i as usize], &records[j as usize]);
-            let c = compare(a, b);
-            let (sa, sb) = (&shares[i as usize], &shares[j as usize]);
-            let mut total = prior + model::name_correlation(&c, sa);
-            for (f, &level) in c.levels.iter().enumerate() {
-                total += if level <= 1 { model.adjusted_weight(f, level, sa, sb, c.crossed) } else { table[f][level as usize] };
-            }
+            let total = scorer.log_odds(i, j);
             if total >= floor {
                 links.push((total, i.min(j), i.max(j)));
             }
@@ -155,13 +201,14 @@ pub fn dedupe(records: &[LinkRecord], options: &DedupeOptions, mut progress: imp
         |f| progress(0.1 + 0.8 * f),
     );
     drop(blocks);
+    lap("blocking and scoring");
     links.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)).then(b.0.total_cmp(&a.0)));
     links.dedup_by(|a, b| (a.1, a.2) == (b.1, b.2));
-    let facts: Vec<cluster::ClusterFacts> = records.iter().map(cluster::ClusterFacts::of).collect();
-    let links = cluster::share_among_rivals(records.len(), links, &facts, cut);
-    let (clusters, linked_pairs, refused_links) = cluster::cluster(links, facts);
+    let links = cluster::share_among_rivals(records, links, &scorer, cut);
+    let (clusters, linked_pairs, refused_links) = cluster::cluster(records.len(), links, &scorer);
+    lap("clustering");
     progress(1.0);
-    DedupeReport { clusters, blocking: report, linked_pairs, refused_links, model, estimation }
+    DedupeReport { clusters, blocking: report, linked_pairs, refused_links, model, estimation, times }
 }
 
 #[cfg(test)]

@@ -31,8 +31,19 @@ pub enum ModelSource {
 pub struct Model {
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
+    /// u of sex and nationality among two persons who share a name: a
+    /// given name says its bearer's sex and names say where one is from, so
+    /// namesakes agree on both far more often than two records at random,
+    /// and that agreement is weak evidence of one person.
+    pub namesake_u: [Vec<f64>; 2],
     pub lambda: f64,
     pub source: ModelSource,
+}
+
+/// Whether a pair's given or family names agree (exactly or as a variant):
+/// then sex and nationality weigh by their namesake u.
+pub fn names_agree(c: &Comparison) -> bool {
+    c.levels[0] <= 1 || c.levels[1] <= 1
 }
 
 /// The configured m of each field: how often a person's two records show
@@ -46,7 +57,7 @@ pub fn configured_m(f: Field) -> Vec<f64> {
         Field::FatherName | Field::MotherName => &[0.70, 0.08, 0.05, 0.04, 0.03, 0.02, 0.02, 0.01, 0.05],
         Field::BirthDate => &[0.62, 0.02, 0.01, 0.06, 0.14, 0.02, 0.06, 0.01, 0.06],
         Field::PlaceOfBirth | Field::Address | Field::Locality => &[0.75, 0.1, 0.06, 0.04, 0.05],
-        Field::Phone | Field::Document => &[0.85, 0.05, 0.10],
+        Field::Phone | Field::Document => &[0.85, 0.05, 0.02, 0.08],
         Field::Sex => &[0.98, 0.02],
         Field::Nationality => &[0.95, 0.05],
     };
@@ -67,7 +78,7 @@ pub fn configured_u(f: Field) -> Vec<f64> {
         }
         Field::BirthDate => &[5e-5, 5e-5, 2e-4, 2e-3, 0.02, 0.02, 0.04, 0.05, 0.8675],
         Field::PlaceOfBirth | Field::Address | Field::Locality => &[0.01, 0.01, 0.02, 0.05, 0.91],
-        Field::Phone | Field::Document => &[1e-6, 1e-5, 0.999989],
+        Field::Phone | Field::Document => &[1e-6, 1e-5, 1e-4, 0.999889],
         Field::Sex => &[0.5, 0.5],
         Field::Nationality => &[0.3, 0.7],
     };
@@ -88,6 +99,7 @@ impl Model {
         Model {
             m: FIELDS.iter().map(|f| configured_m(*f)).collect(),
             u: FIELDS.iter().map(|f| configured_u(*f)).collect(),
+            namesake_u: [vec![0.9, 0.1, 0.0], vec![0.8, 0.2, 0.0]],
             lambda: CANDIDATE_LAMBDA,
             source: ModelSource::Configured,
         }
@@ -100,11 +112,22 @@ impl Model {
 
     /// log2(m/u) at a level without term frequencies; 0 when missing.
     pub fn weight(&self, f: usize, level: u8) -> f64 {
+        self.weight_if(f, level, false)
+    }
+
+    /// log2(m/u) at a level, the namesake u for sex and nationality when
+    /// the names agree.
+    pub fn weight_if(&self, f: usize, level: u8, names_agree: bool) -> f64 {
         let l = level as usize;
         if level == FIELDS[f].missing() {
             return 0.0;
         }
-        (self.m[f][l].max(1e-9) / self.u[f][l].max(1e-12)).log2()
+        let u = match FIELDS[f] {
+            Field::Sex if names_agree => self.namesake_u[0][l],
+            Field::Nationality if names_agree => self.namesake_u[1][l],
+            _ => self.u[f][l],
+        };
+        (self.m[f][l].max(1e-9) / u.max(1e-12)).log2()
     }
 
     /// Score a compared pair, with every part explained. `freq` gives the
@@ -123,8 +146,10 @@ impl Model {
                 continue;
             }
             let w = match (&sa, &sb) {
-                (Some(sa), Some(sb)) => self.adjusted_weight(i, level, sa, sb, c.crossed),
-                _ => self.weight(i, level),
+                (Some(sa), Some(sb)) if level <= 1 && !matches!(f, Field::Sex | Field::Nationality) => {
+                    self.adjusted_weight(i, level, sa, sb, c.crossed)
+                }
+                _ => self.weight_if(i, level, names_agree(c)),
             };
             total += w;
             parts.push(Part { field: f.as_str(), level: f.levels()[level as usize], weight: w });

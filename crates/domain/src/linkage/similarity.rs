@@ -12,7 +12,33 @@
 /// Jaro–Winkler similarity in [0, 1] (1: equal), with the usual prefix
 /// scale 0.1 over at most four letters, applied above a Jaro of 0.7.
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
-    let j = jaro(a, b);
+    winkler(a, b, jaro(a, b))
+}
+
+/// Jaro–Winkler when it may reach `floor`, else 0: most pairs of names
+/// compared share too few letters to, and a letter count tells so without
+/// the full computation (the common letters bound the matches).
+pub fn jaro_winkler_above(a: &[u8], b: &[u8], floor: f64) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut ca, mut cb) = ([0u8; 64], [0u8; 64]);
+    for &x in a {
+        ca[(x & 63) as usize] = ca[(x & 63) as usize].saturating_add(1);
+    }
+    for &x in b {
+        cb[(x & 63) as usize] = cb[(x & 63) as usize].saturating_add(1);
+    }
+    let common: usize = ca.iter().zip(&cb).map(|(x, y)| usize::from(*x.min(y))).sum();
+    let m = common as f64;
+    let upper = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
+    if winkler(a, b, upper) < floor {
+        return 0.0;
+    }
+    jaro_winkler(a, b)
+}
+
+fn winkler(a: &[u8], b: &[u8], j: f64) -> f64 {
     if j <= 0.7 {
         return j;
     }
@@ -94,7 +120,15 @@ pub fn edit_distance(a: &[u8], b: &[u8], limit: usize) -> usize {
         return 0;
     }
     let n = b.len();
-    let mut rows = vec![0usize; 3 * (n + 1)];
+    // Three rows of the table; on the stack for the short values names are.
+    let mut stack = [0usize; 3 * 64];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if 3 * (n + 1) <= stack.len() {
+        &mut stack[..3 * (n + 1)]
+    } else {
+        heap.resize(3 * (n + 1), 0);
+        &mut heap
+    };
     let (mut prev2, rest) = rows.split_at_mut(n + 1);
     let (mut prev, mut cur) = rest.split_at_mut(n + 1);
     for (j, p) in prev.iter_mut().enumerate() {
@@ -133,6 +167,12 @@ mod tests {
         assert!((jaro_winkler(b"dixon", b"dicksonx") - 0.8133).abs() < 1e-3);
         assert_eq!(jaro_winkler(b"diallo", b"diallo"), 1.0);
         assert_eq!(jaro_winkler(b"", b"abc"), 0.0);
+        for (x, y) in [("martha", "marhta"), ("diallo", "jallow"), ("traore", "keita"), ("abc", "xyz")] {
+            let (x, y) = (x.as_bytes(), y.as_bytes());
+            let full = jaro_winkler(x, y);
+            let bounded = jaro_winkler_above(x, y, 0.7);
+            assert!(bounded == full || (bounded == 0.0 && full < 0.7), "{full} {bounded}");
+        }
         assert!(jaro_winkler(b"jonathon", b"jonathan") >= 0.95);
         assert!(jaro_winkler(b"mohammed", b"mohamed") > 0.95);
         assert!(jaro_winkler(b"traore", b"keita") < 0.6);
