@@ -269,8 +269,8 @@ enum LinkageCommand {
         db: DbArgs,
         #[command(flatten)]
         read: ReadArgs,
-        /// Link pairs at least this likely to be one person (0.5 to 0.999).
-        #[arg(long, default_value_t = 0.9)]
+        /// Link pairs at least this likely to be one person (0.5 to 0.999; 0.5: more likely one person than two).
+        #[arg(long, default_value_t = 0.5)]
         threshold: f64,
         /// Estimate the model from the file even when it is small (the default estimates from 1,000 records).
         #[arg(long, conflicts_with = "configured")]
