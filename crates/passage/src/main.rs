@@ -348,7 +348,11 @@ impl ReadArgs {
                         toml::Value::String(c) => vec![c.clone()],
                         toml::Value::Array(a) => a
                             .iter()
-                            .map(|x| x.as_str().map(str::to_string).ok_or_else(|| format!("{}: {field}: column names are strings", path.display())))
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_string)
+                                    .ok_or_else(|| format!("{}: {field}: column names are strings", path.display()))
+                            })
                             .collect::<Result<_, _>>()?,
                         _ => return Err(format!("{}: {field}: a column name or a list of them", path.display())),
                     };
@@ -786,6 +790,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     "blocking: {} of {} true pairs compared (pair completeness {:.4}); {} pairs compared in all, {} oversized blocks, {} of their pairs not compared",
                     b.true_compared, b.true_pairs, b.completeness(), b.report.compared, b.report.oversized_blocks, b.report.not_compared
                 );
+                for ((rule, compared, _, _), found) in
+                    b.report.rules.iter().map(|r| (r, b.by_rule.iter().find(|x| x.0 == r.0).map(|x| x.1).unwrap_or(0)))
+                {
+                    println!("  {}: {found} true pairs first found, {compared} pairs compared", rule.describe());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

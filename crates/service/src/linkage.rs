@@ -185,7 +185,12 @@ pub fn read_persons(text: &str, options: &ReadOptions) -> Result<PersonsFile, Ve
         idx.push(cols);
     }
     if idx[0].is_empty() && problems.is_empty() {
-        problems.push(FileProblem::new(1, Some("record_id"), None, "no record id column: name one record_id, or map it (--columns record_id=ID)"));
+        problems.push(FileProblem::new(
+            1,
+            Some("record_id"),
+            None,
+            "no record id column: name one record_id, or map it (--columns record_id=ID)",
+        ));
     }
     if idx[1].is_empty() && idx[2].is_empty() && problems.is_empty() {
         problems.push(FileProblem::new(
@@ -230,7 +235,12 @@ pub fn read_persons(text: &str, options: &ReadOptions) -> Result<PersonsFile, Ve
     for (line, row) in &rows {
         let line = *line;
         if row.len() != header.len() {
-            problems.push(FileProblem::new(line, None, None, format!("this row has {} cells where the header has {}", row.len(), header.len())));
+            problems.push(FileProblem::new(
+                line,
+                None,
+                None,
+                format!("this row has {} cells where the header has {}", row.len(), header.len()),
+            ));
             continue;
         }
         let id = value(row, 0);
@@ -300,7 +310,10 @@ pub fn dedupe_report_lines(report: &passage_domain::linkage::DedupeReport) -> Ve
     out.push(format!("model ({:?}):", report.model.source));
     out.extend(report.model.describe());
     for (rule, compared, oversized, skipped) in &report.blocking.rules {
-        out.push(format!("blocking on {}: {compared} pairs compared, {oversized} oversized blocks, {skipped} pairs of them not compared", rule.describe()));
+        out.push(format!(
+            "blocking on {}: {compared} pairs compared, {oversized} oversized blocks, {skipped} pairs of them not compared",
+            rule.describe()
+        ));
     }
     out
 }
@@ -310,6 +323,8 @@ pub fn dedupe_report_lines(report: &passage_domain::linkage::DedupeReport) -> Ve
 pub struct PairCompleteness {
     pub true_pairs: u64,
     pub true_compared: u64,
+    /// The true pairs each rule found first.
+    pub by_rule: Vec<(passage_domain::linkage::blocking::Rule, u64)>,
     pub report: passage_domain::linkage::blocking::BlockingReport,
 }
 
@@ -337,19 +352,23 @@ pub fn pair_completeness(
     }
     let true_pairs = sizes.values().map(|n| n * n.saturating_sub(1) / 2).sum();
     let mut found = std::collections::HashSet::new();
+    let mut by_rule = Vec::new();
     let mut blocking = passage_domain::linkage::blocking::Blocking::new(records, *options);
     let report = blocking.for_each_pair(
         records,
-        |i, j| {
+        |rule, i, j| {
             if let (Some(a), Some(b)) = (person[i as usize], person[j as usize]) {
-                if a == b {
-                    found.insert((i.min(j), i.max(j)));
+                if a == b && found.insert((i.min(j), i.max(j))) {
+                    match by_rule.iter_mut().find(|(r, _)| *r == rule) {
+                        Some((_, n)) => *n += 1,
+                        None => by_rule.push((rule, 1)),
+                    }
                 }
             }
         },
         |_| {},
     );
-    PairCompleteness { true_pairs, true_compared: found.len() as u64, report }
+    PairCompleteness { true_pairs, true_compared: found.len() as u64, by_rule, report }
 }
 
 /// `record_id,cluster_id` for every record, in input order; a cluster is
@@ -656,7 +675,8 @@ mod evaluation_tests {
     #[test]
     fn the_evaluation_set_is_labelled_varied_and_linkable() {
         let (records, truth) = evaluation_set(3_000, 11);
-        let parsed = read_persons(&records, &ReadOptions { strict: true, ..Default::default() }).expect("the generator writes valid input").records;
+        let parsed =
+            read_persons(&records, &ReadOptions { strict: true, ..Default::default() }).expect("the generator writes valid input").records;
         assert_eq!(parsed.len(), 3_000);
         let truth = read_pairs(&truth).unwrap();
         let persons: std::collections::HashSet<&String> = truth.values().collect();

@@ -50,6 +50,14 @@ pub const RULES: [Rule; 10] = [
 ];
 
 impl Rule {
+    /// Whether the rule asks for little agreement (one name and a year, or
+    /// no date at all): its blocks are many times larger than a strict
+    /// rule's, and its pairs weaker evidence each, so its blocks are cut
+    /// smaller (see `BlockingOptions::limits`).
+    pub fn loose(self) -> bool {
+        matches!(self, Rule::FamilyYear | Rule::GivenYear | Rule::Names | Rule::Spelling)
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Rule::Document => "same document number",
@@ -73,6 +81,17 @@ pub struct BlockingOptions {
     pub max_block: usize,
     /// How many sorted neighbours each record of an oversized block meets.
     pub window: usize,
+}
+
+impl BlockingOptions {
+    /// The largest block compared whole, and the window beyond it, under a rule.
+    pub fn limits(&self, rule: Rule) -> (usize, usize) {
+        if rule.loose() {
+            ((self.max_block / 6).max(2), (self.window / 4).max(1))
+        } else {
+            (self.max_block, self.window)
+        }
+    }
 }
 
 impl Default for BlockingOptions {
@@ -175,6 +194,11 @@ pub fn keys(rule: Rule, r: &LinkRecord, out: &mut Vec<u64>) {
         }
         Rule::Spelling => spelling_bands(r, tag, out),
     }
+    // Bit 0 is kept for marking a key whose block is oversized (see
+    // `Blocking::for_each_pair`); clearing it keeps keys' order.
+    for k in &mut out[start..] {
+        *k &= !1;
+    }
     out[start..].sort_unstable();
     let mut w = start;
     for i in start..out.len() {
@@ -232,10 +256,10 @@ fn order(rule: Rule, r: &LinkRecord) -> u64 {
 
 /// Every rule's keys for every record, computed once.
 pub struct Blocking {
-    /// keys of record `i` under rule `k`: `keys[offsets[i * R + k]..offsets[i * R + k + 1]]`.
+    /// keys of record `i` under rule `k`: `keys[offsets[i * R + k]..offsets[i * R + k + 1]]`,
+    /// with bit 0 set on a key whose block is oversized.
     keys: Vec<u64>,
     offsets: Vec<u32>,
-    oversized: Vec<HashSet<u64>>,
     options: BlockingOptions,
     n: usize,
 }
@@ -251,7 +275,7 @@ impl Blocking {
                 offsets.push(keys.len() as u32);
             }
         }
-        Blocking { keys, offsets, oversized: vec![HashSet::new(); RULES.len()], options, n: records.len() }
+        Blocking { keys, offsets, options, n: records.len() }
     }
 
     fn of(&self, i: u32, k: usize) -> &[u64] {
@@ -267,10 +291,10 @@ impl Blocking {
             let (mut x, mut y) = (0, 0);
             while x < a.len() && y < b.len() {
                 if a[x] == b[y] {
-                    if k == rule && a[x] >= key {
+                    if k == rule && a[x] & !1 >= key {
                         break;
                     }
-                    if !self.oversized[k].contains(&a[x]) {
+                    if a[x] & 1 == 0 {
                         return true;
                     }
                     x += 1;
@@ -291,18 +315,20 @@ impl Blocking {
     pub fn for_each_pair(
         &mut self,
         records: &[LinkRecord],
-        mut visit: impl FnMut(u32, u32),
+        mut visit: impl FnMut(Rule, u32, u32),
         mut progress: impl FnMut(f64),
     ) -> BlockingReport {
         let mut report = BlockingReport::default();
         let mut entries: Vec<(u64, u32)> = Vec::new();
         for (k, rule) in RULES.iter().enumerate() {
+            let (max_block, window) = self.options.limits(*rule);
             entries.clear();
             for i in 0..self.n as u32 {
                 entries.extend(self.of(i, k).iter().map(|key| (*key, i)));
             }
             entries.sort_unstable();
             let mut runs = Vec::new();
+            let mut oversized_keys = HashSet::new();
             let mut s = 0;
             while s < entries.len() {
                 let mut e = s + 1;
@@ -311,24 +337,34 @@ impl Blocking {
                 }
                 if e - s > 1 {
                     runs.push((s, e));
-                    if e - s > self.options.max_block {
-                        self.oversized[k].insert(entries[s].0);
+                    if e - s > max_block {
+                        oversized_keys.insert(entries[s].0);
                     }
                 }
                 s = e;
+            }
+            if !oversized_keys.is_empty() {
+                for i in 0..self.n {
+                    let at = i * RULES.len() + k;
+                    for key in &mut self.keys[self.offsets[at] as usize..self.offsets[at + 1] as usize] {
+                        if oversized_keys.contains(key) {
+                            *key |= 1;
+                        }
+                    }
+                }
             }
             let (mut compared, mut oversized, mut skipped) = (0u64, 0u64, 0u64);
             let mut members: Vec<(u64, u32)> = Vec::new();
             for (s, e) in runs {
                 let key = entries[s].0;
                 let n = e - s;
-                if n <= self.options.max_block {
+                if n <= max_block {
                     for x in s..e {
                         for y in x + 1..e {
                             let (i, j) = (entries[x].1, entries[y].1);
                             if !self.seen_before(i, j, k, key) {
                                 compared += 1;
-                                visit(i, j);
+                                visit(*rule, i, j);
                             }
                         }
                     }
@@ -337,7 +373,7 @@ impl Blocking {
                     members.clear();
                     members.extend(entries[s..e].iter().map(|(_, i)| (order(*rule, &records[*i as usize]), *i)));
                     members.sort_unstable();
-                    let w = self.options.window;
+                    let w = window;
                     let mut visited = 0u64;
                     for x in 0..n {
                         for y in x + 1..(x + 1 + w).min(n) {
@@ -345,7 +381,7 @@ impl Blocking {
                             visited += 1;
                             if !self.seen_before(i, j, k, key) {
                                 compared += 1;
-                                visit(i.min(j), i.max(j));
+                                visit(*rule, i.min(j), i.max(j));
                             }
                         }
                     }
@@ -372,7 +408,7 @@ mod tests {
 
     fn pairs(records: &[LinkRecord], options: BlockingOptions) -> (Vec<(u32, u32)>, BlockingReport) {
         let mut out = Vec::new();
-        let report = Blocking::new(records, options).for_each_pair(records, |i, j| out.push((i.min(j), i.max(j))), |_| {});
+        let report = Blocking::new(records, options).for_each_pair(records, |_, i, j| out.push((i.min(j), i.max(j))), |_| {});
         (out, report)
     }
 
@@ -398,7 +434,7 @@ mod tests {
     #[test]
     fn an_oversized_block_is_compared_by_neighbours_and_what_is_left_is_counted() {
         let records: Vec<LinkRecord> = (0..50).map(|i| rec(&i.to_string(), "Mamadou", "Diallo", &format!("{}", 1950 + i))).collect();
-        let (found, report) = pairs(&records, BlockingOptions { max_block: 10, window: 3 });
+        let (found, report) = pairs(&records, BlockingOptions { max_block: 60, window: 12 });
         let mut unique = found.clone();
         unique.sort_unstable();
         unique.dedup();

@@ -182,7 +182,8 @@ fn compare_names(a: &LinkRecord, b: &LinkRecord, buf: &mut Buffers) -> (u8, u8, 
     let straight = rank(g) + rank(f);
     // Crossing only helps when a name on one side meets the other name on
     // the other, which in practice starts with the same letter or shares a key.
-    let meets = |x: &NamePart, y: &NamePart| x.text.as_bytes().first() == y.text.as_bytes().first() || x.keys.iter().any(|k| y.keys.contains(k));
+    let meets =
+        |x: &NamePart, y: &NamePart| x.text.as_bytes().first() == y.text.as_bytes().first() || x.keys.iter().any(|k| y.keys.contains(k));
     if straight <= 1 || !(meets(&a.given, &b.family) || meets(&a.family, &b.given)) {
         return (g, f, false);
     }

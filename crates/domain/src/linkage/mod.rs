@@ -137,7 +137,11 @@ impl<'a> Scorer<'a> {
             model,
             shares: records.iter().map(|r| freq.shares(r)).collect(),
             table: [false, true].map(|agree| {
-                FIELDS.iter().enumerate().map(|(i, f)| (0..f.levels().len()).map(|l| model.weight_if(i, l as u8, agree)).collect()).collect()
+                FIELDS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (0..f.levels().len()).map(|l| model.weight_if(i, l as u8, agree)).collect())
+                    .collect()
             }),
             prior: model.prior(),
         }
@@ -197,7 +201,7 @@ pub fn dedupe(records: &[LinkRecord], options: &DedupeOptions, mut progress: imp
     let mut blocks = blocking::Blocking::new(records, options.blocking);
     let report = blocks.for_each_pair(
         records,
-        |i, j| {
+        |_, i, j| {
             let total = scorer.log_odds(i, j);
             if total >= floor {
                 links.push((total, i.min(j), i.max(j)));
