@@ -55,7 +55,7 @@ async fn duplicates_are_reviewed_merged_and_unmerged(backend: Backend) {
     let one: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
     assert!(one["probability"].as_f64().unwrap() > 0.9, "{one}");
     let fields: Vec<&str> = one["explanation"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"name") && fields.contains(&"phone"), "{one}");
+    assert!(fields.contains(&"given_name") && fields.contains(&"family_name") && fields.contains(&"phone"), "{one}");
     assert_eq!(one["a"]["cases"].as_array().unwrap().len(), 1, "{one}");
 
     // Bad decisions are refused with a reason; then "same": merged into the first registered.

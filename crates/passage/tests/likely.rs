@@ -30,7 +30,7 @@ async fn likely_persons_before_registering(backend: Backend) {
     assert_eq!(first["person_id"], id, "{v}");
     assert!(first["probability"].as_f64().unwrap() > 0.9, "{v}");
     let fields: Vec<&str> = first["explanation"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"phone") && fields.contains(&"name"), "{v}");
+    assert!(fields.contains(&"phone") && fields.contains(&"given_name") && fields.contains(&"family_name"), "{v}");
     // A woman of another name is not him.
     let r = api_post(
         &s,

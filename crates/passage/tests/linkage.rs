@@ -41,29 +41,82 @@ fn a_file_of_records_becomes_one_cluster_per_person() {
     assert!(out(&o).contains("exists already"));
 }
 
+/// A value that cannot be read is missing for its record, and said; with
+/// --strict the file is refused. A file that cannot be a list of records
+/// (an id twice, a row of the wrong width) is refused either way.
 #[test]
-fn a_bad_file_says_what_to_change_and_writes_nothing() {
+fn unreadable_values_are_missing_and_reported_and_strict_refuses() {
     let dir = tmpdir("linkage-bad");
     let input = dir.join("persons.csv");
     std::fs::write(
         &input,
-        "record_id,given_name,family_name,sex,date_of_birth,nationality,phone\n\
-         1,Mamadou,Diallo,male,1998,GIN,\n\
-         2,Awa,Bah,F,03/12/1998,GIN,\n\
-         3,Awa,Bah,F,1998,Guinea,\n",
+        "ID,First,Last,Sex,dob\n\
+         1,Mamadou,Diallo,X,19980314\n\
+         2,Mamadu,Diallo,M,19980230\n\
+         3,Awa,Bah,F,n/a\n\
+         4,Awa,Bah,F,19900505\n",
     )
     .unwrap();
+    let columns = "record_id=ID,given_name=First,family_name=Last,sex=Sex,birth_date=dob";
     let output = dir.join("clusters.csv");
-    let o = run(&["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()], None);
+    let args = |extra: &[&str]| {
+        let mut a =
+            vec!["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap(), "--columns", columns];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<String>>()
+    };
+    let strict = args(&["--strict"]);
+    let o = run(&strict.iter().map(String::as_str).collect::<Vec<_>>(), None);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     let text = out(&o);
-    assert!(text.contains("line 2, column sex (\"male\")"), "{text}");
-    assert!(text.contains("line 3, column date_of_birth (\"03/12/1998\")"), "{text}");
-    assert!(text.contains("line 4, column nationality (\"Guinea\")"), "{text}");
-    assert!(text.contains("nothing was written (3 problem(s))"));
+    assert!(text.contains("line 2, column Sex (\"X\")"), "{text}");
+    assert!(text.contains("line 3, column dob (\"19980230\")") && text.contains("not a day of the calendar"), "{text}");
+    assert!(text.contains("line 4, column dob (\"n/a\")"), "{text}");
+    assert!(text.contains("nothing was written (3 problem(s))"), "{text}");
     assert!(!output.exists());
-    let o = run(&["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap(), "--threshold", "2"], None);
-    assert_eq!(o.status.code(), Some(2));
+
+    let lenient = args(&[]);
+    let o = run(&lenient.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("dob: 2 value(s) unreadable, treated as missing"), "{text}");
+    assert!(text.contains("dates %Y%m%d"), "the format is detected: {text}");
+    let ignored = std::fs::read_to_string(dir.join("clusters.csv.ignored.csv")).unwrap();
+    assert_eq!(ignored.lines().count(), 4, "{ignored}");
+    assert!(ignored.contains("3,dob,19980230,not a day of the calendar"), "{ignored}");
+    assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 5, "every record is written");
+
+    std::fs::write(&input, "ID,First,Last\n1,Awa,Bah\n1,Awa,Ba\n2,Ali\n").unwrap();
+    let other = dir.join("other.csv");
+    let o = run(
+        &[
+            "linkage",
+            "dedupe",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            other.to_str().unwrap(),
+            "--columns",
+            "record_id=ID,given_name=First,family_name=Last",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("appears twice") && out(&o).contains("cells"), "{}", out(&o));
+    let o = run(
+        &["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", other.to_str().unwrap(), "--columns", "given=First"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("not a linkage field"), "{}", out(&o));
+    let o = run(&["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", other.to_str().unwrap(), "--threshold", "2"], None);
+    assert_ne!(o.status.code(), Some(0));
+    let o = run(
+        &["linkage", "dedupe", "--input", input.to_str().unwrap(), "--output", other.to_str().unwrap(), "--date-format", "%d/%m"],
+        None,
+    );
+    assert!(out(&o).contains("--date-format"), "{}", out(&o));
+    assert!(!other.exists());
 }
 
 /// Two organisations link their records without exchanging names: each

@@ -284,7 +284,7 @@ fn compare_text(a: &NamePart, b: &NamePart) -> u8 {
     let (na, nb) = (a.words().count(), b.words().count());
     let (short, long, n) = if na <= nb { (a, b, na) } else { (b, a, nb) };
     let met = short.words().filter(|w| meets(w, long)).count();
-    if met * 2 >= n + 1 && met >= 1 && n >= 2 {
+    if met * 2 > n && met >= 1 && n >= 2 {
         2
     } else if met >= 1 {
         3

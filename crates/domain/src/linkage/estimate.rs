@@ -35,7 +35,7 @@ impl Sampler {
     pub fn new(seed: u64) -> Sampler {
         Sampler(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -43,7 +43,7 @@ impl Sampler {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        ((self.next() as u128 * n as u128) >> 64) as u64
+        ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 }
 
@@ -97,9 +97,10 @@ impl EstimationReport {
     }
 }
 
-/// Level counts of random pairs: u for every field (smoothed, so a level
-/// no random pair showed is rare, not impossible).
-pub fn u_from_random_pairs(records: &[LinkRecord], max_pairs: usize, seed: u64) -> (Vec<Vec<f64>>, usize) {
+/// Level counts of random pairs: u for every field, from the configured u
+/// as a prior (so a level no random pair showed is rare, not impossible,
+/// and a small file's few pairs do not make a name look rare).
+pub fn u_from_random_pairs(records: &[LinkRecord], max_pairs: usize, seed: u64) -> (Vec<Vec<f64>>, usize, [bool; N]) {
     let n = records.len() as u64;
     let mut counts: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
     let all = n * n.saturating_sub(1) / 2;
@@ -126,18 +127,26 @@ pub fn u_from_random_pairs(records: &[LinkRecord], max_pairs: usize, seed: u64) 
             }
         }
     }
+    // The configured u is a prior worth a thousand pairs: a file of a
+    // million pairs speaks for itself, one of six records hardly at all.
+    const PRIOR: f64 = 1_000.0;
+    let mut present = [false; N];
+    for (i, f) in FIELDS.iter().enumerate() {
+        present[i] = counts[i][..f.levels().len() - 1].iter().sum::<f64>() > 0.0;
+    }
     let u = FIELDS
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let k = f.levels().len() - 1;
             let seen: f64 = counts[i][..k].iter().sum();
-            let mut u: Vec<f64> = counts[i][..k].iter().map(|c| (c + 0.5) / (seen + 0.5 * k as f64)).collect();
+            let prior = super::model::configured_u(*f);
+            let mut u: Vec<f64> = counts[i][..k].iter().zip(&prior).map(|(c, p)| (c + PRIOR * p) / (seen + PRIOR)).collect();
             u.push(0.0);
             u
         })
         .collect();
-    (u, drawn)
+    (u, drawn, present)
 }
 
 /// A training rule: which records it groups, and which fields it fixes.
@@ -382,8 +391,9 @@ fn sensible(m: &[f64], u: &[f64]) -> bool {
 pub fn estimate(records: &[LinkRecord], seed: u64) -> (Model, EstimationReport) {
     let mut report = EstimationReport::default();
     let mut model = Model::configured();
-    let (u, drawn) = u_from_random_pairs(records, RANDOM_PAIRS, seed);
+    let (u, drawn, present) = u_from_random_pairs(records, RANDOM_PAIRS, seed);
     model.u = u;
+    model.present = present;
     report.random_pairs = drawn;
     let n = records.len() as f64;
     let all_pairs = n * (n - 1.0) / 2.0;
@@ -447,6 +457,8 @@ pub fn estimate(records: &[LinkRecord], seed: u64) -> (Model, EstimationReport) 
         }
         if weight > 0.0 {
             model.m[i] = weighted.iter().map(|w| w / weight).collect();
+        } else if !model.present[i] {
+            // A field the file does not have: nothing to estimate or report.
         } else if !refused.is_empty() {
             report.kept_configured.push((f.as_str(), format!("estimate not sensible on {}", refused.join(", "))));
         } else {
@@ -501,7 +513,9 @@ pub fn configured_lambda(n: usize) -> f64 {
 pub fn configured_for(records: &[LinkRecord], seed: u64) -> Model {
     let mut model = Model::configured();
     if records.len() >= 2 {
-        model.u = u_from_random_pairs(records, RANDOM_PAIRS, seed).0;
+        let (u, _, present) = u_from_random_pairs(records, RANDOM_PAIRS, seed);
+        model.u = u;
+        model.present = present;
         let (_, pairs) = training_pairs(records, Training::GivenKeys, 100_000, &mut Sampler::new(seed));
         model.namesake_u = namesake_u(&pairs, &model);
     }

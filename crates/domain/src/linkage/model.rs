@@ -38,6 +38,8 @@ pub struct Model {
     pub namesake_u: [Vec<f64>; 2],
     pub lambda: f64,
     pub source: ModelSource,
+    /// The fields the file holds (on both sides of some pair).
+    pub present: [bool; N],
 }
 
 /// Whether a pair's given or family names agree (exactly or as a variant):
@@ -102,6 +104,7 @@ impl Model {
             namesake_u: [vec![0.9, 0.1, 0.0], vec![0.8, 0.2, 0.0]],
             lambda: CANDIDATE_LAMBDA,
             source: ModelSource::Configured,
+            present: [true; N],
         }
     }
 
@@ -197,7 +200,12 @@ impl Model {
     /// The parts of the model as lines, for the estimation report.
     pub fn describe(&self) -> Vec<String> {
         let mut out = vec![format!("  lambda (two records drawn at random are one person): {:.4e}", self.lambda)];
-        for (i, f) in FIELDS.iter().enumerate() {
+        for (k, name) in ["sex", "nationality"].iter().enumerate() {
+            if self.present[3 + k] {
+                out.push(format!("  {name} among namesakes: u same {:.3}", self.namesake_u[k][0]));
+            }
+        }
+        for (i, f) in FIELDS.iter().enumerate().filter(|(i, _)| self.present[*i]) {
             let levels: Vec<String> = f.levels()[..f.levels().len() - 1]
                 .iter()
                 .enumerate()

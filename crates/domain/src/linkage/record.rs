@@ -63,6 +63,8 @@ pub enum Unreadable {
     NotOnTheCalendar,
     /// A year before 1850 or after 2100: a typing error, not a birth.
     YearOutOfRange,
+    /// Not a way of writing male or female.
+    NotASex,
 }
 
 impl std::fmt::Display for Unreadable {
@@ -71,6 +73,7 @@ impl std::fmt::Display for Unreadable {
             Unreadable::NotADate => "not a date in the file's format",
             Unreadable::NotOnTheCalendar => "not a day of the calendar",
             Unreadable::YearOutOfRange => "the year is not between 1850 and 2100",
+            Unreadable::NotASex => "sex is M, F (male, female, homme, femme) or empty",
         })
     }
 }
@@ -245,12 +248,12 @@ pub struct LinkFields<'a> {
 }
 
 /// Sex as a file may write it: `M`/`F`, `male`/`female`, French `H`/`homme`/`femme`.
-pub fn read_sex(s: &str) -> Result<Option<char>, ()> {
+pub fn read_sex(s: &str) -> Result<Option<char>, Unreadable> {
     match s.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "m" | "male" | "man" | "h" | "homme" | "masculin" => Ok(Some('M')),
         "f" | "female" | "woman" | "femme" | "feminin" | "féminin" => Ok(Some('F')),
-        _ => Err(()),
+        _ => Err(Unreadable::NotASex),
     }
 }
 
