@@ -149,9 +149,7 @@ impl Model {
                 continue;
             }
             let w = match (&sa, &sb) {
-                (Some(sa), Some(sb)) if level <= 1 && !matches!(f, Field::Sex | Field::Nationality) => {
-                    self.adjusted_weight(i, level, sa, sb, c.crossed)
-                }
+                (Some(sa), Some(sb)) if by_frequency(*f, level) => self.adjusted_weight(i, level, sa, sb, c.crossed),
                 _ => self.weight_if(i, level, names_agree(c)),
             };
             total += w;
@@ -167,8 +165,8 @@ impl Model {
         Score { total, prior, parts }
     }
 
-    /// The weight of field `i` at `level`, adjusted by the two records'
-    /// term frequencies where the level is an exact or a variant agreement.
+    /// The weight of field `i` at a `level` that `by_frequency` names,
+    /// adjusted by the two records' term frequencies.
     pub(crate) fn adjusted_weight(&self, i: usize, level: u8, sa: &Shares, sb: &Shares, crossed: bool) -> f64 {
         let m = self.m[i][level as usize].max(1e-9);
         // Crossed names: a's given name met b's family name, and so on; a
@@ -181,7 +179,6 @@ impl Model {
             }
         };
         match (FIELDS[i], level) {
-            (Field::BirthDate | Field::Sex, _) => self.weight(i, level),
             (_, 0) => {
                 let tf = f64::from(share(sa, i)).max(1e-12);
                 (m / tf).log2()
@@ -215,6 +212,14 @@ impl Model {
         }
         out
     }
+}
+
+/// Whether a field's weight at a level depends on the two records' values
+/// (term frequencies): an exact or a variant agreement, except on the date
+/// of birth (no frequencies are kept) and on sex and nationality (weighed
+/// by whether the names agree instead).
+pub(crate) fn by_frequency(f: Field, level: u8) -> bool {
+    level <= 1 && !matches!(f, Field::BirthDate | Field::Sex | Field::Nationality)
 }
 
 /// Agreeing on both names exactly: when the whole name is commoner in the
