@@ -21,20 +21,16 @@ use passage_storage::sealed::Keyring;
 use passage_storage::sql::Value;
 use passage_storage::users::{self, NewUser};
 
-/// SplitMix64: tiny, fast, and its output never changes between versions,
-/// which a seeded data set needs.
-pub struct Rng(u64);
+/// Seeded draws for synthetic data (SplitMix64, so a seed gives the same
+/// data set in every version).
+pub struct Rng(passage_domain::random::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed ^ 0x9E37_79B9_7F4A_7C15)
+        Self(passage_domain::random::SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15))
     }
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
