@@ -27,23 +27,16 @@ use super::model::{configured_m, Model, ModelSource};
 use super::record::{BirthDate, LinkRecord};
 use std::collections::HashMap;
 
-/// A small deterministic generator (splitmix64): samples are the same on
-/// every run of the same file.
-pub struct Sampler(u64);
+/// Seeded draws: samples are the same on every run of the same file.
+pub struct Sampler(crate::random::SplitMix64);
 
 impl Sampler {
     pub fn new(seed: u64) -> Sampler {
-        Sampler(seed)
+        Sampler(crate::random::SplitMix64::new(seed))
     }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+    /// Uniform in `0..n`.
     pub fn below(&mut self, n: u64) -> u64 {
-        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+        ((self.0.next_u64() as u128 * n as u128) >> 64) as u64
     }
 }
 
@@ -222,7 +215,10 @@ fn training_pairs(records: &[LinkRecord], t: Training, max_pairs: usize, rng: &m
             groups.entry(k).or_default().push(i as u32);
         }
     }
-    let groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    // In key order: a map's order changes from run to run, and the sample with it.
+    let mut groups: Vec<(u64, Vec<u32>)> = groups.into_iter().filter(|(_, g)| g.len() > 1).collect();
+    groups.sort_unstable_by_key(|(k, _)| *k);
+    let groups: Vec<Vec<u32>> = groups.into_iter().map(|(_, g)| g).collect();
     let sizes: Vec<u64> = groups.iter().map(|g| g.len() as u64 * (g.len() as u64 - 1) / 2).collect();
     let total: u64 = sizes.iter().sum();
     let mut out = Vec::new();
@@ -278,10 +274,13 @@ struct Session {
 fn em(pairs: &[Comparison], start: &Model, fixed: &[Field], own_u: &[Field], rounds: usize) -> (Vec<Vec<f64>>, f64, usize, f64, [f64; 3]) {
     let mut u = start.u.clone();
     let (sex, nat) = (Field::Sex.index(), Field::Nationality.index());
-    let mut patterns: HashMap<Comparison, f64> = HashMap::new();
+    let mut counted: HashMap<Comparison, f64> = HashMap::new();
     for p in pairs {
-        *patterns.entry(*p).or_insert(0.0) += 1.0;
+        *counted.entry(*p).or_insert(0.0) += 1.0;
     }
+    // In a fixed order, so that the sums, and the estimate, are the same on every run.
+    let mut patterns: Vec<(Comparison, f64)> = counted.into_iter().collect();
+    patterns.sort_unstable_by_key(|(c, _)| (c.levels, c.crossed));
     let free: Vec<usize> = (0..N).filter(|i| !fixed.contains(&FIELDS[*i])).collect();
     let mut m = start.m.clone();
     let mut share = 0.01f64;

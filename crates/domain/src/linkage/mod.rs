@@ -156,8 +156,7 @@ impl cluster::PairScore for Scorer<'_> {
         let mut total = self.prior + model::name_correlation(&c, sa);
         let table = &self.table[usize::from(model::names_agree(&c))];
         for (f, &level) in c.levels.iter().enumerate() {
-            // Sex (3) and nationality (4) have no term frequencies: their u depends on the names instead.
-            total += if level <= 1 && f != 3 && f != 4 {
+            total += if model::by_frequency(FIELDS[f], level) {
                 self.model.adjusted_weight(f, level, sa, sb, c.crossed)
             } else {
                 table[f][level as usize]
