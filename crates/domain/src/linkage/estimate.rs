@@ -95,28 +95,53 @@ impl EstimationReport {
 /// and a small file's few pairs do not make a name look rare).
 pub fn u_from_random_pairs(records: &[LinkRecord], max_pairs: usize, seed: u64) -> (Vec<Vec<f64>>, usize, [bool; N]) {
     let n = records.len() as u64;
-    let mut counts: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
     let all = n * n.saturating_sub(1) / 2;
-    let mut drawn = 0usize;
-    let mut add = |c: &Comparison| {
-        for (i, l) in c.levels.iter().enumerate() {
-            counts[i][*l as usize] += 1.0;
-        }
-    };
-    if all as usize <= max_pairs {
-        for i in 0..records.len() {
-            for j in i + 1..records.len() {
-                add(&compare(&records[i], &records[j]));
-                drawn += 1;
+    let every_pair = all as usize <= max_pairs;
+    // The work is cut into a fixed number of shares, each with its own
+    // seeded draws, so the counts are the same whatever the core count.
+    const SHARES: usize = 8;
+    let count_share = |share: usize| -> (Vec<Vec<u64>>, usize) {
+        let mut counts: Vec<Vec<u64>> = FIELDS.iter().map(|f| vec![0; f.levels().len()]).collect();
+        let mut drawn = 0usize;
+        let mut add = |c: &Comparison| {
+            for (i, l) in c.levels.iter().enumerate() {
+                counts[i][*l as usize] += 1;
+            }
+        };
+        if every_pair {
+            for i in (share..records.len()).step_by(SHARES) {
+                for j in i + 1..records.len() {
+                    add(&compare(&records[i], &records[j]));
+                    drawn += 1;
+                }
+            }
+        } else {
+            let mut rng = Sampler::new(seed.wrapping_add(share as u64));
+            let target = max_pairs / SHARES + usize::from(share < max_pairs % SHARES);
+            while drawn < target {
+                let (i, j) = (rng.below(n) as usize, rng.below(n) as usize);
+                if i != j {
+                    add(&compare(&records[i], &records[j]));
+                    drawn += 1;
+                }
             }
         }
-    } else {
-        let mut rng = Sampler::new(seed);
-        while drawn < max_pairs {
-            let (i, j) = (rng.below(n) as usize, rng.below(n) as usize);
-            if i != j {
-                add(&compare(&records[i], &records[j]));
-                drawn += 1;
+        (counts, drawn)
+    };
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(SHARES);
+    let parts: Vec<(Vec<Vec<u64>>, usize)> = std::thread::scope(|scope| {
+        let count_share = &count_share;
+        let handles: Vec<_> =
+            (0..threads).map(|t| scope.spawn(move || (t..SHARES).step_by(threads).map(count_share).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a counting thread")).collect()
+    });
+    let mut counts: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
+    let mut drawn = 0usize;
+    for (part, d) in parts {
+        drawn += d;
+        for (total, share) in counts.iter_mut().zip(part) {
+            for (t, c) in total.iter_mut().zip(share) {
+                *t += c as f64;
             }
         }
     }
