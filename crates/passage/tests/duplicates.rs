@@ -57,6 +57,32 @@ async fn duplicates_are_reviewed_merged_and_unmerged(backend: Backend) {
     let fields: Vec<&str> = one["explanation"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"given_name") && fields.contains(&"family_name") && fields.contains(&"phone"), "{one}");
     assert_eq!(one["a"]["cases"].as_array().unwrap().len(), 1, "{one}");
+    let phone_weight =
+        |one: &Value| one["explanation"].as_array().unwrap().iter().find(|p| p["field"] == "phone").unwrap()["weight"].as_f64().unwrap();
+    assert!(phone_weight(&one) > 5.0, "a shared phone is strong evidence: {one}");
+
+    // One model everywhere: the batch kept the model it scored with, and the pair page scores with the newest kept
+    // model. A kept model in which a shared phone says nothing (m = u) takes the phone's part out of the page's score.
+    let mut c = connect(backend, &s.database_url).await;
+    let kept: Vec<(String, String)> = sqlx::query_as("SELECT source, model FROM linkage_models").fetch_all(&mut c).await.unwrap();
+    assert_eq!(kept.len(), 1, "one model kept per batch run");
+    let mut model: Value = serde_json::from_str(&kept[0].1).unwrap();
+    model["m"][5] = model["u"][5].clone();
+    sqlx::query(
+        "INSERT INTO linkage_models (id, estimated_at, source, persons, model) VALUES ('z-doctored', '9999-01-01T00:00:00Z', $1, 2, $2)",
+    )
+    .bind(&kept[0].0)
+    .bind(model.to_string())
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let doctored: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
+    assert!(phone_weight(&doctored).abs() < 1e-9, "the page did not score with the kept model: {doctored}");
+    // A kept model of another shape (an older build's levels) is not misread: the configured model scores instead.
+    sqlx::query("UPDATE linkage_models SET model = '{\"m\": [[0.5]]}' WHERE id = 'z-doctored'").execute(&mut c).await.unwrap();
+    let fallback: Value = api_get(&s, &admin, &format!("/duplicates/{id}")).await.json().await.unwrap();
+    assert!(phone_weight(&fallback) > 5.0, "{fallback}");
+    sqlx::query("DELETE FROM linkage_models WHERE id = 'z-doctored'").execute(&mut c).await.unwrap();
 
     // Bad decisions are refused with a reason; then "same": merged into the first registered.
     let r = api_post(&s, &admin, &format!("/duplicates/{id}"), json!({"decision": "maybe"})).await;

@@ -767,6 +767,18 @@ fn input_link_record(person: &passage_domain::person::PersonInput) -> Option<(Li
 }
 
 impl crate::Passage {
+    /// The model that scores single pairs: the one the last batch run over
+    /// the database kept (`find_duplicates`), so that likely persons, the
+    /// review page and the batch weigh a field alike; the configured one
+    /// before any run, or when the kept one is of an older build's shape.
+    pub(crate) async fn pair_model(&self, c: &mut sqlx::AnyConnection) -> crate::ServiceResult<passage_domain::linkage::Model> {
+        let kept = passage_storage::merges::latest_model(c).await?;
+        let model = kept.and_then(|json| serde_json::from_str::<passage_domain::linkage::Model>(&json).ok()).filter(|m| m.fits());
+        Ok(model.unwrap_or_else(passage_domain::linkage::Model::configured))
+    }
+}
+
+impl crate::Passage {
     /// The persons within `scope` that a search finds by `query`, each
     /// with the linkage model's score against `new`: what the form shows
     /// before a registration, and what a saved one queues for review.
@@ -778,7 +790,10 @@ impl crate::Passage {
     ) -> crate::ServiceResult<Vec<(passage_storage::records::PersonRecord, passage_domain::linkage::Score)>> {
         let mut c = self.db.reader().acquire().await?;
         let hits = passage_storage::search::search_persons(&mut c, query, &Default::default(), scope, 50).await?;
-        let model = passage_domain::linkage::Model::configured();
+        // The batch's m and u, but the prior of a name search's hits: about
+        // one in a hundred of the persons a search finds is the one.
+        let model =
+            passage_domain::linkage::Model { lambda: passage_domain::linkage::model::CANDIDATE_LAMBDA, ..self.pair_model(&mut c).await? };
         let mut out = Vec::new();
         for h in hits.hits {
             let Some(p) = passage_storage::registry::get_person(&mut c, &self.keys, h.person_id).await? else { continue };

@@ -136,7 +136,7 @@ impl Passage {
         let (pa, a) = self.side(&mut c, actor, pair.person_a).await?;
         let (pb, b) = self.side(&mut c, actor, pair.person_b).await?;
         let (ra, rb) = (person_link_record(&pa), person_link_record(&pb));
-        let score = passage_domain::linkage::Model::configured().score(&passage_domain::linkage::compare(&ra, &rb), &ra, &rb, None);
+        let score = self.pair_model(&mut c).await?.score(&passage_domain::linkage::compare(&ra, &rb), &ra, &rb, None);
         Ok(DuplicatePair {
             summary: DuplicateSummary { id: pair.id, probability: score.probability(), decision: pair.decision, a, b },
             explanation: explain(&score),
@@ -260,7 +260,7 @@ impl Passage {
     /// and put each linked pair in the review queue (a pair decided before
     /// keeps its decision). A system task: the command line runs it.
     pub async fn find_duplicates(&self, threshold: f64, estimate: bool, progress: impl FnMut(f64)) -> ServiceResult<FoundDuplicates> {
-        use passage_domain::linkage::{compare, dedupe, BirthDate, DedupeOptions, Frequencies, LinkRecord, ModelChoice};
+        use passage_domain::linkage::{compare, dedupe, BirthDate, DedupeOptions, Frequencies, LinkRecord, ModelChoice, ModelSource};
         let mut c = self.reader().await?;
         let persons = store::linkage_records(&mut c).await?;
         drop(c);
@@ -285,8 +285,16 @@ impl Passage {
             }
         }
         let mut tx = self.db.begin().await?;
-        let new_pairs = store::add_pairs(&mut tx, &pairs, Timestamp::now()).await?;
-        let changes = json!({"persons": [null, records.len()], "pairs": [null, pairs.len()], "new_pairs": [null, new_pairs], "threshold": [null, threshold]});
+        let now = Timestamp::now();
+        let new_pairs = store::add_pairs(&mut tx, &pairs, now).await?;
+        let source = match model.source {
+            ModelSource::Configured => "configured",
+            ModelSource::Estimated => "estimated",
+        };
+        let kept =
+            serde_json::to_string(model).map_err(|e| ServiceError::Operation(format!("the linkage model could not be kept: {e}")))?;
+        store::save_model(&mut tx, source, records.len(), &kept, now).await?;
+        let changes = json!({"persons": [null, records.len()], "pairs": [null, pairs.len()], "new_pairs": [null, new_pairs], "threshold": [null, threshold], "model": [null, source]});
         audit::record(&mut tx, None, "duplicate.find", "duplicates".into(), None, changes).await?;
         tx.commit().await?;
         Ok(FoundDuplicates { persons: records.len(), pairs: pairs.len(), new_pairs })

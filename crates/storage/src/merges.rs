@@ -1,5 +1,6 @@
-//! Storage for one person, one record (migration 0017): the queue of likely
-//! duplicate pairs, and merges that can be undone. A merge records exactly
+//! Storage for one person, one record (migrations 0017, 0018): the queue of
+//! likely duplicate pairs, the linkage model that filled it, and merges that
+//! can be undone. A merge records exactly
 //! which rows it moved or added (`Moved`), and an unmerge moves and removes
 //! exactly those, so that nothing recorded on either person is lost either
 //! way — including what was recorded on the kept person meanwhile.
@@ -65,6 +66,27 @@ pub async fn add_pairs(c: &mut AnyConnection, pairs: &[(PersonId, PersonId, i64)
         added += r.rows_affected() as usize;
     }
     Ok(added)
+}
+
+/// Keep the model a batch run estimated (JSON of the domain's `Model`).
+pub async fn save_model(c: &mut AnyConnection, source: &str, persons: usize, model: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO linkage_models (id, estimated_at, source, persons, model) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(now.to_string())
+        .bind(source)
+        .bind(persons as i64)
+        .bind(model)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// The newest model a batch run kept, as JSON; none before the first run.
+pub async fn latest_model(c: &mut AnyConnection) -> Result<Option<String>> {
+    // Ids are UUIDv7, so the newest row is also the greatest id when two share a timestamp.
+    let r: Option<(String,)> =
+        sqlx::query_as("SELECT model FROM linkage_models ORDER BY estimated_at DESC, id DESC LIMIT 1").fetch_optional(&mut *c).await?;
+    Ok(r.map(|r| r.0))
 }
 
 /// Pairs waiting for a decision (open or unsure) whose two persons are

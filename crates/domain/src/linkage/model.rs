@@ -17,7 +17,8 @@ use super::record::{key_hash, LinkRecord, NamePart};
 use std::collections::HashMap;
 
 /// Where a model's numbers came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ModelSource {
     /// m from the configured values (what field errors usually do), u and λ from the file.
     Configured,
@@ -27,7 +28,9 @@ pub enum ModelSource {
 
 /// m and u per field and level (the missing level's are unused: weight 0),
 /// and λ, the probability that two records drawn at random are one person.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialised, it is what a batch run over the database keeps for the
+/// scoring of single pairs (see `Model::fits`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
@@ -106,6 +109,22 @@ impl Model {
             source: ModelSource::Configured,
             present: [true; N],
         }
+    }
+
+    /// Whether a model read back from storage has this build's fields and
+    /// levels: a model kept by an older build with other levels is not
+    /// used (the configured one is), rather than misread.
+    pub fn fits(&self) -> bool {
+        let shape = |v: &Vec<Vec<f64>>| v.len() == N && FIELDS.iter().zip(v).all(|(f, l)| l.len() == configured_m(*f).len());
+        let finite = |v: &Vec<Vec<f64>>| v.iter().flatten().all(|x| x.is_finite() && (0.0..=1.0).contains(x));
+        shape(&self.m)
+            && shape(&self.u)
+            && finite(&self.m)
+            && finite(&self.u)
+            && self.namesake_u.iter().zip([Field::Sex, Field::Nationality]).all(|(l, f)| l.len() == configured_m(f).len())
+            && self.lambda.is_finite()
+            && self.lambda > 0.0
+            && self.lambda < 1.0
     }
 
     pub fn prior(&self) -> f64 {
