@@ -11,7 +11,12 @@
 //! letter pairs of its folded spelling (typos keep most of them); the year of
 //! birth, the day and month as an unordered pair (a swapped date still
 //! agrees), sex, nationality and the last eight digits of the phone enter as
-//! whole tokens.
+//! whole tokens. The optional fields the plain linkage compares enter when a
+//! record has them: the document number as a whole token, and the words of
+//! the place of birth, father's and mother's names, address and locality as
+//! their variant keys, each tagged with its field (a father called Mamadou
+//! does not agree with a given name Mamadou). Version 2 added them; a file
+//! of version 1 is refused, not compared with bits that mean other things.
 //!
 //! Hardening, against the published attacks (see docs/linkage.md for the
 //! limits that remain):
@@ -24,6 +29,8 @@
 //!   nationality set different bits.
 
 use crate::linkage::{BirthDate, LinkRecord};
+#[cfg(test)]
+use crate::linkage::LinkFields;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;
@@ -32,7 +39,7 @@ use std::collections::HashMap;
 pub const BITS: usize = 1024;
 const WORDS: usize = BITS / 64;
 /// The version written with each file: a file of another version is refused.
-pub const VERSION: &str = "passage-clk-1";
+pub const VERSION: &str = "passage-clk-2";
 
 /// The secret both organisations hold. At least 32 bytes: it is a key, not a password.
 #[derive(Clone)]
@@ -138,6 +145,10 @@ const DAY_MONTH: usize = 24;
 const SEX: usize = 16;
 const NATIONALITY: usize = 12;
 const PHONE: usize = 30;
+/// A document number is as strong as a phone; the other optional fields
+/// weigh like a name key each, being names and places shared by many.
+const DOCUMENT: usize = 30;
+const OPTIONAL_KEY: usize = 8;
 
 /// Encodes records under one secret, remembering each token's positions:
 /// a file has few distinct letter pairs and names, so most tokens cost a
@@ -203,6 +214,16 @@ impl<'a> Encoder<'a> {
         }
         if let Some(p) = &r.phone {
             self.set(&mut bits, format!("phone\0{p}"), PHONE);
+        }
+        if let Some(d) = &r.document {
+            self.set(&mut bits, format!("document\0{d}"), DOCUMENT);
+        }
+        for (field, part) in
+            [("place", &r.place_of_birth), ("father", &r.father), ("mother", &r.mother), ("address", &r.address), ("locality", &r.locality)]
+        {
+            for key in part.keys.iter() {
+                self.set(&mut bits, format!("{field}-key\0{key:016x}"), OPTIONAL_KEY);
+            }
         }
         Encoding(bits)
     }
@@ -324,6 +345,36 @@ mod tests {
         assert!(agadez.dice(&tripoli) > 0.85, "{}", agadez.dice(&tripoli));
         assert!(agadez.dice(&conakry) > agadez.dice(&namesake), "{} {}", agadez.dice(&conakry), agadez.dice(&namesake));
         assert!(agadez.dice(&namesake) < 0.75, "{}", agadez.dice(&namesake));
+    }
+
+    #[test]
+    fn optional_fields_tell_namesakes_apart_and_each_field_is_its_own() {
+        let s = secret("optional");
+        let mut enc = Encoder::new(&s);
+        let with = |doc: &str, father: &str, place: &str| {
+            let f = LinkFields {
+                given_name: "Mamadou",
+                family_name: "Diallo",
+                sex: "M",
+                nationality: "GIN",
+                document: doc,
+                father_name: father,
+                place_of_birth: place,
+                ..Default::default()
+            };
+            LinkRecord::from_fields("x", &f, BirthDate::parse("1998").unwrap())
+        };
+        let a = enc.encode(&with("G1234567", "Alpha", "Labé"));
+        let same = enc.encode(&with("g-123 4567", "Alfa", "Labe"));
+        let namesake = enc.encode(&with("G7654321", "Ibrahima", "Kankan"));
+        let bare = enc.encode(&with("", "", ""));
+        assert!(a.dice(&same) > 0.95, "{}", a.dice(&same));
+        assert!(a.dice(&namesake) < a.dice(&same) - 0.15, "{} {}", a.dice(&namesake), a.dice(&same));
+        assert!(a.ones() > bare.ones(), "the optional fields set bits");
+        // A father's name is not a given name: moving a word from one field to the other changes the bits.
+        let father_mamadou = enc.encode(&with("", "Mamadou", ""));
+        assert_ne!(father_mamadou, bare, "the father's name set bits of its own");
+        assert!(father_mamadou.ones() > bare.ones());
     }
 
     #[test]
