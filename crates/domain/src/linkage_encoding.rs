@@ -28,9 +28,9 @@
 //! - each token is tagged with its field, so "MALI" as a name and as a
 //!   nationality set different bits.
 
-use crate::linkage::{BirthDate, LinkRecord};
 #[cfg(test)]
 use crate::linkage::LinkFields;
+use crate::linkage::{BirthDate, LinkRecord};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;

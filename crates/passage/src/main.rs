@@ -598,6 +598,19 @@ async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, Str
     Ok(passage)
 }
 
+/// A command whose output is piped into `head` stops quietly when the
+/// reader goes, as any Unix tool does, instead of panicking in `println!`:
+/// Rust ignores SIGPIPE, so the write fails and `println!` panics. Not for
+/// the server, which must outlive a client that hangs up.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started;
+    // restoring a signal's default disposition has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {
     let url = database_url(db, file);
     let key = key_path(db, file, &url)?;
@@ -606,6 +619,9 @@ async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        quiet_on_closed_pipe();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PASSAGE_LOG").unwrap_or_else(|_| "info,sqlx=error".into()))
         .with_writer(std::io::stderr)

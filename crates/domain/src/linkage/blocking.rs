@@ -355,7 +355,12 @@ impl Blocking {
             }
             let (mut compared, mut oversized, mut skipped) = (0u64, 0u64, 0u64);
             let mut members: Vec<(u64, u32)> = Vec::new();
-            for (s, e) in runs {
+            let runs_in_rule = runs.len().max(1) as f64;
+            for (done, (s, e)) in runs.into_iter().enumerate() {
+                // Within a rule too: the loosest rules compare millions of pairs.
+                if done % 4096 == 0 {
+                    progress((k as f64 + done as f64 / runs_in_rule) / RULES.len() as f64);
+                }
                 let key = entries[s].0;
                 let n = e - s;
                 if n <= max_block {
