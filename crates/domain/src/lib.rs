@@ -61,6 +61,7 @@ pub mod random;
 pub mod referral;
 pub mod reintegration;
 pub mod screening;
+pub mod sustainability;
 pub mod text;
 pub mod totp;
 pub mod user;

@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reintegration sustainability: the scoring schemes, and rescoring stored surveys.
+    Reintegration {
+        #[command(subcommand)]
+        command: ReintegrationCommand,
+    },
     /// Record linkage: find the records of one person.
     Linkage {
         #[command(subcommand)]
@@ -222,6 +227,66 @@ enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReintegrationCommand {
+    /// Sustainability scoring schemes (docs/reintegration.md).
+    Scheme {
+        #[command(subcommand)]
+        command: SchemeCommand,
+    },
+    /// Score every stored survey again under a scheme (ID@VERSION); the old scores are kept. Audited.
+    Rescore {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        scheme: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchemeCommand {
+    /// Import a scheme table (CSV, one row per answer; header
+    /// dimension,dimension_weight,indicator,indicator_weight,answer,answer_score,question_en,question_fr,answer_en,answer_fr).
+    /// Every problem is listed and nothing is written unless the whole table is valid.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        file: PathBuf,
+        /// The scheme's id (a-z, 0-9, _ and -).
+        #[arg(long)]
+        id: String,
+        /// Its version: a revision is a new version, never an edit.
+        #[arg(long)]
+        version: String,
+        /// The composite score at or above which reintegration is sustainable, in [0, 1].
+        #[arg(long)]
+        threshold: f64,
+        /// Where the weights come from (a citation), shown beside every score.
+        #[arg(long)]
+        source: String,
+    },
+    /// List the schemes and the programmes each is active for.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print one scheme (ID@VERSION) whole.
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        scheme: String,
+    },
+    /// Make a scheme (ID@VERSION) the one in use for a programme (the default programme unless --programme). Audited.
+    Activate {
+        #[command(flatten)]
+        db: DbArgs,
+        scheme: String,
+        /// The programme's code.
+        #[arg(long)]
+        programme: Option<String>,
     },
 }
 
@@ -518,6 +583,89 @@ struct RoleArgs {
 }
 
 /// Field errors on standard error, exit code 2 (bad input).
+async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Result<ExitCode, String> {
+    use passage_domain::sustainability::SchemeRef;
+    match command {
+        ReintegrationCommand::Scheme { command: SchemeCommand::Import { db, file: path, id, version, threshold, source } } => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let passage = open(&db, file).await?;
+            match passage.import_scheme(&bytes, &id, &version, threshold, &source).await {
+                Ok(i) if i.new => {
+                    println!(
+                        "imported scheme {}: {} dimensions, {} indicators, {} answers",
+                        i.scheme, i.dimensions, i.indicators, i.answers
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(i) => {
+                    println!("scheme {} was imported already with this content; nothing changed", i.scheme);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::File(problems)) => {
+                    for p in &problems {
+                        eprintln!("error: {}: {p}", path.display());
+                    }
+                    eprintln!("nothing was imported ({} problem(s))", problems.len());
+                    Ok(ExitCode::from(2))
+                }
+                Err(e @ passage_service::ServiceError::Conflict(_)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        ReintegrationCommand::Scheme { command: SchemeCommand::List { db } } => {
+            let passage = open(&db, file).await?;
+            for s in passage.schemes().await.map_err(|e| e.to_string())? {
+                let active = if s.active_for.is_empty() { String::new() } else { format!("  active for {}", s.active_for.join(", ")) };
+                println!("{}  threshold {}  imported {}  source: {}{active}", s.scheme, s.threshold, s.imported_at, s.source);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReintegrationCommand::Scheme { command: SchemeCommand::Show { db, scheme } } => {
+            let r = SchemeRef::parse(&scheme)?;
+            let passage = open(&db, file).await?;
+            let s = match passage.scheme(&r).await {
+                Ok(s) => s,
+                Err(passage_service::ServiceError::NotFound) => {
+                    return Err(format!("no scheme {r} (see `passage reintegration scheme list`)"))
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            println!("{}: {}; sustainable at a composite of {} or more", s.scheme, s.label(), s.threshold);
+            for d in &s.dimensions {
+                println!("{} (weight {})", d.code, d.weight);
+                for i in &d.indicators {
+                    println!("  {} (weight {}): {} / {}", i.code, i.weight, i.question_en, i.question_fr);
+                    for a in &i.answers {
+                        println!("    {} = {}: {} / {}", a.code, a.score, a.label_en, a.label_fr);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReintegrationCommand::Scheme { command: SchemeCommand::Activate { db, scheme, programme } } => {
+            let r = SchemeRef::parse(&scheme)?;
+            let passage = open(&db, file).await?;
+            let before = passage.activate_scheme(&r, programme.as_deref()).await.map_err(|e| e.to_string())?;
+            let was = before.map(|b| format!(" (was {b})")).unwrap_or_default();
+            println!("scheme {r} is active{was}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ReintegrationCommand::Rescore { db, scheme } => {
+            let r = SchemeRef::parse(&scheme)?;
+            let passage = open(&db, file).await?;
+            let done = passage.rescore(&r).await.map_err(|e| e.to_string())?;
+            println!("{} surveys scored again under {}; the earlier scores are kept", done.surveys, done.scheme);
+            for (indicator, n) in &done.ignored {
+                println!("  {indicator}: answered in {n} surveys, not in {}; now unanswered", done.scheme);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn refused(inv: passage_domain::Invalid) -> ExitCode {
     for e in inv.errors {
         eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
@@ -595,6 +743,7 @@ async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, Str
     };
     let passage = Passage::new(db, keys);
     passage.ensure_default_programme().await.map_err(|e| format!("cannot set up the default programme: {e}"))?;
+    passage.ensure_default_scheme().await.map_err(|e| format!("cannot set up the default sustainability scheme: {e}"))?;
     Ok(passage)
 }
 
@@ -774,6 +923,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(e) => Err(e.to_string()),
             }
         }
+        Command::Reintegration { command } => reintegration(command, &file).await,
         Command::Linkage { command: LinkageCommand::Generate { records, seed, output, truth } } => {
             if records == 0 || records > 10_000_000 {
                 return Err("--records: from 1 to 10,000,000".into());

@@ -660,7 +660,12 @@ impl Passage {
                 let Some(visit) = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled) else {
                     return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
                 };
-                let input = VisitInput { status: f.get("status").into(), done_on: f.get("done_on").into(), notes: f.get("notes").into() };
+                let input = VisitInput {
+                    status: f.get("status").into(),
+                    done_on: f.get("done_on").into(),
+                    notes: f.get("notes").into(),
+                    ..Default::default()
+                };
                 Ok(Prepared::Visit(self.prepare_visit(actor, &visit.id, &input).await?))
             }
             _ => Err(FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id).into()),

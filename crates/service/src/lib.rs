@@ -25,6 +25,7 @@ pub mod referrals;
 pub mod registry;
 pub mod reintegration;
 pub mod returns;
+pub mod sustainability;
 pub mod synthetic;
 pub mod tables;
 pub mod tokens;

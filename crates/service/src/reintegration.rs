@@ -39,13 +39,18 @@ pub struct PlanFile {
     pub budget_per_beneficiary: Option<i64>,
 }
 
+/// A visit's outcome as sent. Unknown fields are refused: a client's typo
+/// must not drop a survey without a word.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VisitInput {
     /// done or missed.
     pub status: String,
     pub done_on: String,
     pub notes: String,
+    /// The sustainability survey of a visit done: indicator → answer code,
+    /// under the scheme active for the visit's office.
+    pub survey: std::collections::BTreeMap<String, String>,
 }
 
 /// A visit outcome that passed every check, ready to write.
@@ -55,6 +60,8 @@ pub(crate) struct PreparedVisit {
     to: VisitStatus,
     on: CalendarDate,
     notes: Option<String>,
+    /// The survey and the scheme it is scored under; none when nothing was answered.
+    survey: Option<(passage_domain::sustainability::Scheme, passage_domain::sustainability::Survey)>,
 }
 
 impl Passage {
@@ -227,6 +234,20 @@ impl Passage {
         if to == Some(VisitStatus::Scheduled) {
             inv.push(FieldError::new("status", "err-unknown-choice").with("value", "scheduled"));
         }
+        let answered = input.survey.values().any(|a| !a.trim().is_empty());
+        if answered && to == Some(VisitStatus::Missed) {
+            inv.push(FieldError::new("survey", "err-survey-needs-visit"));
+        }
+        let mut survey = None;
+        if !input.survey.is_empty() {
+            let mut c = self.db.reader().acquire().await?;
+            let scheme = self.scheme_for_office(&mut c, v.office_id).await?;
+            match scheme.check(&input.survey) {
+                Ok(answers) if !answers.is_empty() => survey = Some((scheme, answers)),
+                Ok(_) => {}
+                Err(e) => inv.errors.extend(e.errors),
+            }
+        }
         inv.into_result()?;
         let (to, on) = (to.expect("checked"), on.expect("checked"));
         // A visit is follow-up contact: only with the person's consent to be contacted.
@@ -240,7 +261,7 @@ impl Passage {
         if !v.status.can_become(to) {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }
-        Ok(PreparedVisit { visit: v, person: case.map(|c| c.person_id), to, on, notes })
+        Ok(PreparedVisit { visit: v, person: case.map(|c| c.person_id), to, on, notes, survey })
     }
 
     /// Write a prepared visit outcome in the caller's transaction.
@@ -252,7 +273,7 @@ impl Passage {
         receipt: Option<&crate::fieldforms::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<CaseId> {
-        let PreparedVisit { visit: v, person, to, on, notes } = prepared;
+        let PreparedVisit { visit: v, person, to, on, notes, survey } = prepared;
         if let Some(receipt) = receipt {
             crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
         }
@@ -260,8 +281,16 @@ impl Passage {
         if !store::record_visit(&mut *c, &self.keys, &v.id, &outcome, Timestamp::now()).await? {
             return Err(ServiceError::Conflict("this visit was already recorded"));
         }
-        let changes =
+        let mut changes =
             json!({"status": [v.status, to], "done_on": [null, on.to_string()], "notes": [null, notes.as_deref().map(audit::redacted)]});
+        if let Some((scheme, answers)) = &survey {
+            let scores = scheme.score(answers);
+            passage_storage::sustainability::insert_survey(&mut *c, &self.keys, &v.id, answers, &scheme.scheme, &scores, Timestamp::now())
+                .await?;
+            // The answers stay out of the trail (they are sealed); what was scored, and how, goes in.
+            changes["survey"] =
+                json!([null, {"scheme": scheme.scheme.to_string(), "answers": answers.answers.len(), "composite": scores.composite}]);
+        }
         trail.add(Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes);
         Ok(v.case_id)
     }

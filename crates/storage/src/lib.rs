@@ -31,6 +31,7 @@ pub mod sealed;
 pub mod search;
 pub mod sql;
 pub mod submissions;
+pub mod sustainability;
 pub mod users;
 
 pub use db::{Backend, Db};

@@ -44,6 +44,8 @@ pub struct VisitRecord {
     pub status: VisitStatus,
     pub done_on: Option<CalendarDate>,
     pub notes: Option<String>,
+    /// The survey's scores in use; none when no survey was taken.
+    pub sustainability: Option<passage_domain::sustainability::Sustainability>,
 }
 
 /// A plan to store.
@@ -179,7 +181,8 @@ pub async fn schedule_visits(c: &mut AnyConnection, case: CaseId, dates: &[Calen
 }
 
 const VISIT_SELECT: &str =
-    "SELECT v.id, v.case_id, c.reference, c.office_id, v.due_on, v.status, v.done_on, v.notes FROM monitoring_visits v JOIN cases c ON c.id = v.case_id";
+    "SELECT v.id, v.case_id, c.reference, c.office_id, v.due_on, v.status, v.done_on, v.notes, s.scores FROM monitoring_visits v \
+     JOIN cases c ON c.id = v.case_id LEFT JOIN visit_surveys s ON s.visit_id = v.id";
 
 fn visit(keys: &Keyring, r: &sqlx::any::AnyRow) -> Result<VisitRecord> {
     let vid = text(r, "id")?;
@@ -192,6 +195,7 @@ fn visit(keys: &Keyring, r: &sqlx::any::AnyRow) -> Result<VisitRecord> {
         status: code(r, "status", VisitStatus::parse)?,
         done_on: opt_date(r, "done_on")?,
         notes,
+        sustainability: crate::sustainability::scores_of(opt_text(r, "scores")?)?,
         id: vid,
     })
 }

@@ -803,3 +803,13 @@ duplicates-undo-intro = هل تم الدمج خطأً؟ التراجع يعيد 
 duplicates-undo = التراجع عن الدمج
 person-merges = السجلات المدمجة في هذا الشخص
 person-merge-undone = أُلغي الدمج في { $date }
+
+## استدامة إعادة الإدماج
+err-unknown-indicator = «{ $value }» ليس من أسئلة الاستبيان.
+err-survey-needs-visit = يُملأ الاستبيان في زيارة تمت: سجّل الزيارة على أنها تمت.
+survey-title = استبيان الاستدامة
+survey-not-answered = بلا إجابة
+survey-scheme = حُسب وفق { $scheme }
+survey-composite = المؤشر المركب { $score }
+survey-sustainable = مستدام
+survey-not-sustainable = غير مستدام بعد

@@ -799,3 +799,13 @@ duplicates-undo-intro = Merged by mistake? Undoing moves every case, consent, do
 duplicates-undo = Undo the merge
 person-merges = Records merged into this person
 person-merge-undone = undone on { $date }
+
+## Reintegration sustainability
+err-unknown-indicator = “{ $value }” is not a question of the survey.
+err-survey-needs-visit = A survey is answered at a visit that took place: record the visit as done.
+survey-title = Sustainability survey
+survey-not-answered = Not answered
+survey-scheme = Scored by { $scheme }
+survey-composite = Composite { $score }
+survey-sustainable = sustainable
+survey-not-sustainable = not yet sustainable

@@ -799,3 +799,13 @@ duplicates-undo-intro = Fusion par erreur ? L’annulation rend chaque dossier, 
 duplicates-undo = Annuler la fusion
 person-merges = Fiches fusionnées dans cette personne
 person-merge-undone = annulée le { $date }
+
+## Durabilité de la réintégration
+err-unknown-indicator = « { $value } » n’est pas une question de l’enquête.
+err-survey-needs-visit = L’enquête se remplit lors d’une visite qui a eu lieu : enregistrez la visite comme faite.
+survey-title = Enquête de durabilité
+survey-not-answered = Sans réponse
+survey-scheme = Calculé selon { $scheme }
+survey-composite = Indice composite { $score }
+survey-sustainable = durable
+survey-not-sustainable = pas encore durable

@@ -49,6 +49,12 @@ pub(crate) async fn case_section(
     } else {
         (Vec::new(), Vec::new())
     };
+    // The survey's questions, when a visit can be recorded here.
+    let scheduled = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled);
+    let scheme = match scheduled {
+        Some(v) if reintegrates => Some(state.passage.scheme_for_visit(&s.actor, &v.id).await.map_err(err)?),
+        _ => None,
+    };
     let referrals = state.passage.case_referrals(&s.actor, case.id).await.map_err(err)?;
     let providers = if writes { state.passage.providers(&s.actor, "", "").await.map_err(err)? } else { Vec::new() };
     let id = case.id;
@@ -72,11 +78,13 @@ pub(crate) async fn case_section(
                     (v.due_on.to_string()) " · " (label(lang, "visit", v.status.as_str()))
                     @if let Some(d) = v.done_on { " · " (d.to_string()) }
                     @if let Some(n) = &v.notes { " · " em { (n) } }
+                    @if let Some(score) = &v.sustainability { (scores(lang, score)) }
                     @if reintegrates && v.status == passage_domain::reintegration::VisitStatus::Scheduled {
                         form.inline method="post" action=(format!("/visits/{}", v.id)) {
                             input type="hidden" name="csrf" value=(s.csrf_token);
                             select name="status" aria-label=(t(lang, "case-status")) { option value="done" { (label(lang, "visit", "done")) } option value="missed" { (label(lang, "visit", "missed")) } }
                             input name="notes" type="text" aria-label=(t(lang, "field-body")) placeholder=(t(lang, "field-body"));
+                            @if let Some(scheme) = &scheme { (survey_fields(lang, &v.id, scheme)) }
                             button type="submit" { (t(lang, "journey-save")) }
                         }
                     }
@@ -112,6 +120,39 @@ fn case_id(lang: Lang, id: &str) -> Result<CaseId, PageError> {
     id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))
 }
 
+/// The survey of a visit, one question per indicator, in the reader's
+/// language (Arabic readers get the English text: a scheme carries EN and FR).
+fn survey_fields(lang: Lang, visit: &str, scheme: &passage_domain::sustainability::Scheme) -> Markup {
+    let fr = lang == Lang::Fr;
+    html! {
+        details {
+            summary { (t(lang, "survey-title")) }
+            p.muted { (tr(lang, "survey-scheme", &[("scheme", scheme.label())])) }
+            @for (d, i) in scheme.indicators() {
+                @let id = format!("f-survey-{visit}-{}", i.code);
+                label for=(id) { (d.code.replace('_', " ")) " · " (if fr { &i.question_fr } else { &i.question_en }) }
+                select id=(id) name=(format!("survey.{}", i.code)) {
+                    option value="" { (t(lang, "survey-not-answered")) }
+                    @for a in &i.answers { option value=(a.code) { (if fr { &a.label_fr } else { &a.label_en }) } }
+                }
+            }
+        }
+    }
+}
+
+/// A visit's scores: each dimension, the composite and whether it reaches the threshold, in words (not colour).
+fn scores(lang: Lang, s: &passage_domain::sustainability::Sustainability) -> Markup {
+    html! {
+        " · "
+        @for (d, score) in &s.dimensions { (d.replace('_', " ")) " " (format!("{score:.2}")) " · " }
+        @if let Some(c) = s.composite {
+            strong { (tr(lang, "survey-composite", &[("score", format!("{c:.2}"))])) }
+            " (" (t(lang, if s.sustainable == Some(true) { "survey-sustainable" } else { "survey-not-sustainable" })) ")"
+        }
+        " · " span.muted { (s.scheme) "@" (s.version) }
+    }
+}
+
 async fn create_plan(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
@@ -142,7 +183,9 @@ async fn refer(State(state): State<AppState>, headers: HeaderMap, Path(id): Path
 async fn record_visit(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    let input = passage_service::reintegration::VisitInput { status: f.get("status"), done_on: f.get("done_on"), notes: f.get("notes") };
+    let survey = f.pairs().filter_map(|(k, v)| k.strip_prefix("survey.").map(|i| (i.to_string(), v.to_string()))).collect();
+    let input =
+        passage_service::reintegration::VisitInput { status: f.get("status"), done_on: f.get("done_on"), notes: f.get("notes"), survey };
     match state.passage.record_visit(&s.actor, &id, &input).await {
         Ok(case) => Ok(Redirect::to(&format!("/cases/{case}#reintegration")).into_response()),
         Err(e) => after_post(lang, String::new(), Err(e)),

@@ -1,0 +1,322 @@
+//! Reintegration sustainability as use cases: import a scoring scheme from
+//! the table an officer filled in a spreadsheet (whole or not at all), list
+//! and show schemes, make one active for a programme (audited), score the
+//! survey of a visit under the active scheme, and rescore every stored
+//! survey under another scheme while keeping the old scores. Until an
+//! organisation imports its own, the shipped default scheme is active, and
+//! labelled as not being anyone's official index.
+
+use crate::error::{shortened, FileProblem, ServiceError, ServiceResult};
+use crate::{audit, Passage};
+use passage_domain::date::Timestamp;
+use passage_domain::ids::OfficeId;
+use passage_domain::sustainability::{Scheme, SchemeProblem, SchemeRef, SchemeRow, COLUMNS, DEFAULT_SCHEME_ID, DEFAULT_SCHEME_VERSION};
+use passage_storage::sustainability as store;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The shipped scheme's table: three dimensions, equal weights. Also the
+/// example of the format (docs/reintegration.md).
+pub const DEFAULT_SCHEME_CSV: &str = include_str!("../schemes/passage-default.csv");
+const DEFAULT_SOURCE: &str = "Passage default, equal weights; not an official index";
+const DEFAULT_THRESHOLD: f64 = 0.5;
+
+fn file_problem(p: SchemeProblem) -> FileProblem {
+    FileProblem { line: p.line, column: p.column.map(str::to_string), value: p.value.as_deref().map(shortened), reason: p.reason }
+}
+
+fn whole(reason: impl Into<String>) -> SchemeProblem {
+    SchemeProblem { line: 0, column: None, value: None, reason: reason.into() }
+}
+
+/// The rows of a scheme table: UTF-8 (with or without a byte-order mark),
+/// UTF-16 or Latin-1; commas, semicolons or tabs; any line endings. The
+/// header names the ten columns (extra columns are ignored).
+pub fn read_scheme_table(bytes: &[u8]) -> Result<Vec<SchemeRow>, Vec<SchemeProblem>> {
+    let text = crate::tables::decode(bytes).map_err(|e| vec![whole(e)])?;
+    let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else { return Err(vec![whole("the file is empty")]) };
+    let delimiter = crate::tables::guess_delimiter(first);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut header: Option<[usize; 10]> = None;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                return Err(vec![SchemeProblem { line, column: None, value: None, reason: format!("not readable as CSV: {e}") }]);
+            }
+        };
+        // The line the record starts on, counted in the text itself: after a
+        // CRLF or blank lines the csv crate puts a record's start on a line
+        // ending before it, so skip those first.
+        let bytes = text.as_bytes();
+        let line = record
+            .position()
+            .map(|p| {
+                let mut at = (p.byte() as usize).min(bytes.len());
+                while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+                    at += 1;
+                }
+                bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+            })
+            .unwrap_or(0);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match header {
+            None => {
+                let names: Vec<String> = record.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+                let mut at = [0usize; 10];
+                for (k, column) in COLUMNS.iter().enumerate() {
+                    match names.iter().filter(|n| n == column).count() {
+                        1 => at[k] = names.iter().position(|n| n == column).expect("counted"),
+                        0 => problems.push(SchemeProblem {
+                            line,
+                            column: Some(column),
+                            value: None,
+                            reason: format!("the header has no column {column}; it needs: {}", COLUMNS.join(",")),
+                        }),
+                        _ => problems.push(SchemeProblem {
+                            line,
+                            column: Some(column),
+                            value: None,
+                            reason: "this column is in the header twice".into(),
+                        }),
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(problems);
+                }
+                header = Some(at);
+            }
+            Some(at) => {
+                let cells = at.map(|i| record.get(i).unwrap_or("").to_string());
+                rows.push(SchemeRow { line, cells });
+            }
+        }
+    }
+    if header.is_none() {
+        return Err(vec![whole("the file is empty")]);
+    }
+    Ok(rows)
+}
+
+/// The shipped scheme.
+pub fn default_scheme() -> Scheme {
+    let rows = read_scheme_table(DEFAULT_SCHEME_CSV.as_bytes()).expect("the shipped table reads");
+    let r = SchemeRef::new(DEFAULT_SCHEME_ID, DEFAULT_SCHEME_VERSION).expect("a valid name");
+    Scheme::from_rows(r, DEFAULT_THRESHOLD, DEFAULT_SOURCE, &rows).expect("the shipped scheme is valid")
+}
+
+/// What an import did.
+#[derive(Debug, Serialize)]
+pub struct ImportedScheme {
+    pub scheme: SchemeRef,
+    /// False when the same scheme, same content, was imported already.
+    pub new: bool,
+    pub dimensions: usize,
+    pub indicators: usize,
+    pub answers: usize,
+}
+
+/// What a rescore did.
+#[derive(Debug, Serialize)]
+pub struct Rescored {
+    pub scheme: SchemeRef,
+    pub surveys: usize,
+    /// Indicator → surveys whose answer to it the scheme cannot score.
+    pub ignored: BTreeMap<String, usize>,
+}
+
+impl Passage {
+    /// Import a scheme table as `id@version`: every problem listed and
+    /// nothing written unless the whole table is valid; an id and version
+    /// already imported with other content is refused.
+    pub async fn import_scheme(
+        &self,
+        bytes: &[u8],
+        id: &str,
+        version: &str,
+        threshold: f64,
+        source: &str,
+    ) -> ServiceResult<ImportedScheme> {
+        let r = SchemeRef::new(id, version).map_err(ServiceError::Operation)?;
+        if r.is_default() {
+            return Err(ServiceError::Operation(format!("{DEFAULT_SCHEME_ID} is the shipped scheme's id; give yours another")));
+        }
+        let rows = read_scheme_table(bytes).map_err(|p| ServiceError::File(p.into_iter().map(file_problem).collect()))?;
+        let scheme = Scheme::from_rows(r.clone(), threshold, source, &rows)
+            .map_err(|p| ServiceError::File(p.into_iter().map(file_problem).collect()))?;
+        let summary = |new| ImportedScheme {
+            scheme: r.clone(),
+            new,
+            dimensions: scheme.dimensions.len(),
+            indicators: scheme.indicators().count(),
+            answers: scheme.indicators().map(|(_, i)| i.answers.len()).sum(),
+        };
+        let mut tx = self.db.begin().await?;
+        if let Some(stored) = store::scheme(&mut tx, &r).await? {
+            return if stored == scheme {
+                Ok(summary(false))
+            } else {
+                Err(ServiceError::Conflict("this scheme id and version were imported with other content; a scheme is never changed: import the revision as a new version"))
+            };
+        }
+        store::insert_scheme(&mut tx, &scheme, Timestamp::now()).await?;
+        let out = summary(true);
+        let changes = audit::created(&[
+            ("threshold", json!(threshold)),
+            ("source", json!(scheme.source)),
+            ("dimensions", json!(out.dimensions)),
+            ("indicators", json!(out.indicators)),
+        ]);
+        audit::record(&mut tx, None, "scheme.import", format!("scheme:{r}"), None, changes).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The shipped scheme is stored like any other, so that scores name a
+    /// scheme that exists; done once, at start.
+    pub async fn ensure_default_scheme(&self) -> ServiceResult<()> {
+        let d = default_scheme();
+        let mut tx = self.db.begin().await?;
+        if store::scheme(&mut tx, &d.scheme).await?.is_none() {
+            store::insert_scheme(&mut tx, &d, Timestamp::now()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn schemes(&self) -> ServiceResult<Vec<store::SchemeListing>> {
+        let mut c = self.db.reader().acquire().await?;
+        Ok(store::schemes(&mut c).await?)
+    }
+
+    pub async fn scheme(&self, r: &SchemeRef) -> ServiceResult<Scheme> {
+        let mut c = self.db.reader().acquire().await?;
+        store::scheme(&mut c, r).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Make a scheme the one in use for a programme (its code; the default
+    /// programme when none is given). Returns the scheme it replaces.
+    pub async fn activate_scheme(&self, r: &SchemeRef, programme: Option<&str>) -> ServiceResult<Option<SchemeRef>> {
+        let code = programme.unwrap_or(passage_domain::indicator::DEFAULT_PROGRAMME.code);
+        let mut tx = self.db.begin().await?;
+        let p = passage_storage::figures::get_programme(&mut tx, code)
+            .await?
+            .ok_or_else(|| ServiceError::Operation(format!("no programme {code:?} (see the programmes page)")))?;
+        if store::scheme(&mut tx, r).await?.is_none() {
+            return Err(ServiceError::Operation(format!("no scheme {r}: import it first (passage reintegration scheme import)")));
+        }
+        let before = store::activate(&mut tx, &p.id, r, Timestamp::now()).await?;
+        let changes = json!({"scheme": [before.as_ref().map(|b| b.to_string()), r.to_string()], "programme": [null, code]});
+        audit::record(&mut tx, None, "scheme.activate", format!("programme:{code}"), None, changes).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// The scheme a visit of `office` is scored with: the active one of the
+    /// programme that covers the office's country (the first by code), else
+    /// of the default programme, else the shipped one.
+    pub(crate) async fn scheme_for_office(&self, c: &mut sqlx::AnyConnection, office: OfficeId) -> ServiceResult<Scheme> {
+        let country = passage_storage::registry::get_office(&mut *c, office).await?.map(|o| o.country.to_string());
+        let programmes = passage_storage::figures::programmes(&mut *c).await?;
+        let default_code = passage_domain::indicator::DEFAULT_PROGRAMME.code;
+        let covering = programmes.iter().filter(|p| country.as_ref().is_some_and(|k| p.countries.contains(k)));
+        let fallback = programmes.iter().filter(|p| p.code == default_code);
+        for p in covering.chain(fallback) {
+            if let Some(r) = store::active(&mut *c, &p.id).await? {
+                if let Some(s) = store::scheme(&mut *c, &r).await? {
+                    return Ok(s);
+                }
+            }
+        }
+        Ok(default_scheme())
+    }
+
+    /// The scheme the form of a visit asks (for the web form and XLSForm).
+    pub async fn scheme_for_visit(&self, actor: &crate::access::Actor, visit: &str) -> ServiceResult<Scheme> {
+        crate::access::require(actor, crate::access::Action::ReadCases)?;
+        let mut c = self.db.reader().acquire().await?;
+        let v = passage_storage::reintegration::get_visit(&mut c, &self.keys, visit.trim()).await?.ok_or(ServiceError::NotFound)?;
+        if passage_storage::registry::get_case(&mut c, v.case_id, &crate::access::scope(actor)).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        self.scheme_for_office(&mut c, v.office_id).await
+    }
+
+    /// Score every stored survey again under `r`, keeping the old scores in
+    /// the history; answers the scheme does not know become unanswered and
+    /// are counted in the report. Audited.
+    pub async fn rescore(&self, r: &SchemeRef) -> ServiceResult<Rescored> {
+        let mut tx = self.db.begin().await?;
+        let scheme = store::scheme(&mut tx, r)
+            .await?
+            .ok_or_else(|| ServiceError::Operation(format!("no scheme {r}: import it first (passage reintegration scheme import)")))?;
+        let surveys = store::surveys(&mut tx, &self.keys).await?;
+        let now = Timestamp::now();
+        let mut ignored: BTreeMap<String, usize> = BTreeMap::new();
+        for (visit, survey) in &surveys {
+            let scores = scheme.score(survey);
+            for i in &scores.ignored {
+                *ignored.entry(i.clone()).or_default() += 1;
+            }
+            store::set_scores(&mut tx, visit, &scores, now).await?;
+        }
+        let changes = json!({"scheme": [null, r.to_string()], "surveys": [null, surveys.len()], "ignored": [null, ignored]});
+        audit::record(&mut tx, None, "scheme.rescore", format!("scheme:{r}"), None, changes).await?;
+        tx.commit().await?;
+        Ok(Rescored { scheme: r.clone(), surveys: surveys.len(), ignored })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_scheme_reads_and_is_labelled() {
+        let d = default_scheme();
+        assert_eq!(d.dimensions.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["economic", "social", "psychosocial"]);
+        assert!(d.indicators().count() >= 9);
+        assert_eq!(d.label(), passage_domain::sustainability::DEFAULT_LABEL);
+    }
+
+    #[test]
+    fn spreadsheet_dialects_read_alike() {
+        let comma = DEFAULT_SCHEME_CSV.as_bytes().to_vec();
+        let rows = read_scheme_table(&comma).unwrap();
+        // A French spreadsheet: BOM, semicolons, decimal commas, Windows line endings, an extra column.
+        let mut french = String::from("\u{feff}");
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(DEFAULT_SCHEME_CSV.as_bytes());
+        let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        for (n, rec) in r.records().enumerate() {
+            let mut cells: Vec<String> = rec.unwrap().iter().map(|c| c.replace("0.5", "0,5")).collect();
+            cells.push(if n == 0 { "comment".into() } else { "ignored".into() });
+            w.write_record(&cells).unwrap();
+        }
+        french.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
+        let frows = read_scheme_table(french.as_bytes()).unwrap();
+        let a = Scheme::from_rows(SchemeRef::parse("x@1").unwrap(), 0.5, "c", &rows).unwrap();
+        let b = Scheme::from_rows(SchemeRef::parse("x@1").unwrap(), 0.5, "c", &frows).unwrap();
+        assert_eq!(a, b);
+        // Lines as the spreadsheet shows them, whatever the line endings.
+        let lines = |t: &str| read_scheme_table(t.as_bytes()).unwrap().iter().map(|r| r.line).collect::<Vec<_>>();
+        let header = COLUMNS.join(",");
+        let row = "d,1,i,1,a,1,q,q,a,a";
+        assert_eq!(lines(&format!("{header}\r\n{row}\r\n\r\n{row}\r\n")), [2, 4]);
+        assert_eq!(lines(&format!("{header}\n{row}\n\n{row}\n")), [2, 4]);
+    }
+
+    #[test]
+    fn a_header_without_a_column_is_refused_by_name() {
+        let p = read_scheme_table(b"dimension,dimension_weight,indicator\neconomic,1,income\n").unwrap_err();
+        assert_eq!(p.len(), 7);
+        assert_eq!(p[0].column, Some("indicator_weight"));
+        assert_eq!(p[0].line, 1);
+        assert!(read_scheme_table(b"").is_err() && read_scheme_table(b"\n\n").is_err());
+    }
+}
