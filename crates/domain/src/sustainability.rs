@@ -442,6 +442,108 @@ impl Sustainability {
     }
 }
 
+/// Where a returnee's latest composite lies, in quarters of the scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// Below 0.25.
+    Low,
+    /// 0.25 to 0.5.
+    Fragile,
+    /// 0.5 to 0.75.
+    Moderate,
+    /// 0.75 and above.
+    Strong,
+    /// No survey yet.
+    NotSurveyed,
+}
+
+impl Band {
+    pub const ALL: [Band; 5] = [Band::Low, Band::Fragile, Band::Moderate, Band::Strong, Band::NotSurveyed];
+
+    pub fn of(composite: Option<f64>) -> Band {
+        match composite {
+            None => Band::NotSurveyed,
+            Some(c) if c < 0.25 => Band::Low,
+            Some(c) if c < 0.5 => Band::Fragile,
+            Some(c) if c < 0.75 => Band::Moderate,
+            Some(_) => Band::Strong,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Low => "low",
+            Band::Fragile => "fragile",
+            Band::Moderate => "moderate",
+            Band::Strong => "strong",
+            Band::NotSurveyed => "not_surveyed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Band> {
+        Band::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+/// One visit of a returnee, as their standing is worked out from it.
+#[derive(Debug, Clone)]
+pub struct VisitScore {
+    pub due_on: crate::date::CalendarDate,
+    pub status: crate::reintegration::VisitStatus,
+    pub scores: Option<Sustainability>,
+}
+
+/// How a returnee's reintegration stands, from their visits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    pub band: Band,
+    pub latest: Option<Sustainability>,
+    /// Whole months since arrival (the first visit is due three months after it).
+    pub months_since_return: Option<i32>,
+    pub overdue_visits: usize,
+    /// The dimensions below the threshold at the latest survey.
+    pub weak_dimensions: Vec<String>,
+    /// The composite fell between the last two surveys.
+    pub falling: bool,
+    pub needs_support: bool,
+}
+
+fn months_between(a: crate::date::CalendarDate, b: crate::date::CalendarDate) -> i32 {
+    let m = (b.year() * 12 + i32::from(b.month())) - (a.year() * 12 + i32::from(a.month()));
+    if b.day() < a.day() {
+        m - 1
+    } else {
+        m
+    }
+}
+
+/// A returnee's standing: the band of the latest surveyed composite; "needs
+/// more support" when a dimension is below the threshold at that survey or
+/// the composite fell since the survey before. `visits` in date order.
+pub fn standing(visits: &[VisitScore], today: crate::date::CalendarDate) -> Standing {
+    let surveyed: Vec<&Sustainability> = visits.iter().filter_map(|v| v.scores.as_ref()).filter(|s| s.composite.is_some()).collect();
+    let latest = surveyed.last().map(|s| (*s).clone());
+    let falling = match surveyed.as_slice() {
+        [.., before, last] => last.composite.unwrap_or(0.0) < before.composite.unwrap_or(0.0) - 1e-9,
+        _ => false,
+    };
+    let weak_dimensions: Vec<String> =
+        latest.as_ref().map(|s| s.weak_dimensions().into_iter().map(str::to_string).collect()).unwrap_or_default();
+    let first_due = visits.iter().map(|v| v.due_on).min();
+    let months_since_return =
+        first_due.map(|d| months_between(d, today) + crate::reintegration::VISIT_MONTHS[0] as i32).filter(|m| *m >= 0);
+    Standing {
+        band: Band::of(latest.as_ref().and_then(|s| s.composite)),
+        overdue_visits: visits.iter().filter(|v| crate::reintegration::overdue(v.status, v.due_on, today)).count(),
+        needs_support: falling || !weak_dimensions.is_empty(),
+        weak_dimensions,
+        falling,
+        months_since_return,
+        latest,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,6 +647,32 @@ mod tests {
         assert!(problems[1].reason.contains("dimension economic sum to 1.1"), "{}", problems[1]);
         assert_eq!(problems[1].line, 2);
         assert!(Scheme::from_rows(SchemeRef::parse("t@1").unwrap(), 1.5, " ", &small()).unwrap_err().len() == 2);
+    }
+
+    #[test]
+    fn a_returnee_needs_support_when_a_dimension_is_weak_or_the_composite_falls() {
+        use crate::date::CalendarDate;
+        use crate::reintegration::VisitStatus;
+        let s = scheme();
+        let day = |m: u8| CalendarDate::from_ymd(2026, m, 10).unwrap();
+        let visit = |m: u8, answers: &[(&str, &str)]| VisitScore {
+            due_on: day(m),
+            status: if answers.is_empty() { VisitStatus::Scheduled } else { VisitStatus::Done },
+            scores: (!answers.is_empty()).then(|| s.score(&s.check(&survey(answers)).unwrap())),
+        };
+        let good = [("income", "regular"), ("debt", "no"), ("housing", "adequate")];
+        let worse = [("income", "regular"), ("debt", "yes"), ("housing", "adequate")];
+        let st = standing(&[visit(3, &good), visit(6, &worse), visit(9, &[])], day(11));
+        assert!(st.falling && st.needs_support, "{st:?}");
+        assert_eq!(st.band, Band::Strong);
+        assert_eq!(st.overdue_visits, 1);
+        assert_eq!(st.months_since_return, Some(11));
+        let st = standing(&[visit(3, &worse), visit(6, &good)], day(7));
+        assert!(!st.needs_support, "{st:?}");
+        let st = standing(&[visit(3, &[("income", "none"), ("housing", "adequate")])], day(4));
+        assert_eq!(st.weak_dimensions, ["economic"]);
+        assert_eq!(standing(&[visit(3, &[])], day(1)).band, Band::NotSurveyed);
+        assert_eq!(Band::of(Some(0.25)), Band::Fragile);
     }
 
     #[test]

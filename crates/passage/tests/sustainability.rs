@@ -223,6 +223,38 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
     check_scores(&visits[1]["sustainability"], &TABLE.replace("0,35", "0,45"), &answered, 0.6);
     assert_eq!(visits[1]["sustainability"]["version"], "2");
 
+    // Over time: the case page draws the scores; the office's portfolio ranks the returnee, without a name.
+    let page = client();
+    page_login(&s, &page, "reintegration").await;
+    let html = page.get(format!("{}/cases/{case}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<svg") && html.contains("threshold 0.60") && html.contains("polyline"), "the chart: {html}");
+    let p: Value = api_get(&s, &officer, "/reintegration/portfolio").await.json().await.unwrap();
+    let row = p["rows"].as_array().unwrap().iter().find(|r| r["case_id"] == case.as_str()).unwrap_or_else(|| panic!("{p}")).clone();
+    let composite = row["latest"]["composite"].as_f64().unwrap();
+    let band = match composite {
+        c if c < 0.25 => "low",
+        c if c < 0.5 => "fragile",
+        c if c < 0.75 => "moderate",
+        _ => "strong",
+    };
+    assert_eq!(row["band"], band, "{row}");
+    // Network 0.45 is below the threshold 0.6: more support is needed.
+    assert_eq!(row["needs_support"], true, "{row}");
+    assert!(row["weak_dimensions"].as_array().unwrap().contains(&json!("social")), "{row}");
+    assert!(!p.to_string().contains("Camara"), "no names in the portfolio: {p}");
+    let only: Value =
+        api_get(&s, &officer, &format!("/reintegration/portfolio?band={band}&needs_support=true")).await.json().await.unwrap();
+    assert_eq!(only["rows"].as_array().unwrap().len(), 1, "{only}");
+    let none: Value = api_get(&s, &officer, "/reintegration/portfolio?band=not_surveyed").await.json().await.unwrap();
+    assert!(none["rows"].as_array().unwrap().is_empty(), "{none}");
+    assert_eq!(api_get(&s, &officer, "/reintegration/portfolio?band=excellent").await.status(), 422);
+    assert_eq!(api_get(&s, &officer, "/reintegration/portfolio?office=NER-AGZ").await.status(), 422, "not the officer's office");
+    let csv = page.get(format!("{}/reintegration/portfolio.csv", s.url)).send().await.unwrap().text().await.unwrap();
+    let reference = reference.as_str().unwrap();
+    assert!(csv.starts_with("case_reference,band,") && csv.contains("#case+code") && csv.contains(reference), "{csv}");
+    let html = page.get(format!("{}/reintegration/portfolio", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(reference) && html.contains("Needs more support"), "{html}");
+
     let mut c = connect(backend, &s.database_url).await;
     let count = |q: &'static str| sqlx::query_scalar::<_, i64>(q);
     assert_eq!(count("SELECT COUNT(*) FROM visit_score_history").fetch_one(&mut c).await.unwrap(), 4, "two first scores, two rescores");

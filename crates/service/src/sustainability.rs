@@ -320,3 +320,139 @@ mod tests {
         assert!(read_scheme_table(b"").is_err() && read_scheme_table(b"\n\n").is_err());
     }
 }
+
+/// Which returnees the portfolio lists.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortfolioFilter {
+    /// An office code; all the reader's offices when empty.
+    pub office: String,
+    /// A band (`low`, `fragile`, `moderate`, `strong`, `not_surveyed`); all when empty.
+    pub band: String,
+    /// Only those who need more support.
+    pub needs_support: bool,
+}
+
+/// One returnee in the portfolio: the case (never the name) and how their reintegration stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortfolioRow {
+    pub case_id: passage_domain::ids::CaseId,
+    pub reference: String,
+    pub office_id: OfficeId,
+    #[serde(flatten)]
+    pub standing: passage_domain::sustainability::Standing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Portfolio {
+    /// Returnees per band, before the band and support filters.
+    pub bands: BTreeMap<&'static str, usize>,
+    pub needs_support: usize,
+    pub rows: Vec<PortfolioRow>,
+}
+
+impl Passage {
+    /// The returnees followed by the reader's offices, lowest band first,
+    /// then those needing support, then the longest since return.
+    pub async fn portfolio(&self, actor: &crate::access::Actor, filter: &PortfolioFilter) -> ServiceResult<Portfolio> {
+        use passage_domain::policy::{Offices, Permission};
+        use passage_domain::sustainability::{standing, Band, VisitScore};
+        let rights = actor.rights();
+        let mut offices = rights.offices(Permission::ManageReintegration);
+        offices.union(&rights.offices(Permission::ReadCases));
+        if matches!(&offices, Offices::Only(s) if s.is_empty()) {
+            return Err(ServiceError::Forbidden("see the reintegration portfolio"));
+        }
+        let band =
+            match filter.band.trim() {
+                "" => None,
+                b => Some(Band::parse(b).ok_or_else(|| {
+                    passage_domain::FieldError::new("band", "err-unknown-choice").with("value", crate::error::shortened(b))
+                })?),
+            };
+        let mut c = self.db.reader().acquire().await?;
+        if !filter.office.trim().is_empty() {
+            let office = passage_storage::registry::get_office_by_code(&mut c, filter.office.trim()).await?;
+            match office {
+                Some(o) if offices.contains(o.id) => offices = Offices::Only([o.id].into()),
+                _ => return Err(passage_domain::FieldError::new("office", "err-unknown-office").into()),
+            }
+        }
+        let visits = store::portfolio_visits(&mut c, &offices).await?;
+        drop(c);
+        let today = passage_domain::date::CalendarDate::today();
+        let mut rows = Vec::new();
+        for case in visits.chunk_by(|a, b| a.case_id == b.case_id) {
+            let scored: Vec<VisitScore> =
+                case.iter().map(|v| VisitScore { due_on: v.due_on, status: v.status, scores: v.scores.clone() }).collect();
+            let first = &case[0];
+            rows.push(PortfolioRow {
+                case_id: first.case_id,
+                reference: first.reference.clone(),
+                office_id: first.office_id,
+                standing: standing(&scored, today),
+            });
+        }
+        let mut bands: BTreeMap<&'static str, usize> = Band::ALL.iter().map(|b| (b.as_str(), 0)).collect();
+        for r in &rows {
+            *bands.entry(r.standing.band.as_str()).or_default() += 1;
+        }
+        let needs_support = rows.iter().filter(|r| r.standing.needs_support).count();
+        rows.retain(|r| band.is_none_or(|b| r.standing.band == b) && (!filter.needs_support || r.standing.needs_support));
+        rows.sort_by(|a, b| {
+            (a.standing.band, !a.standing.needs_support, std::cmp::Reverse(a.standing.months_since_return), &a.reference).cmp(&(
+                b.standing.band,
+                !b.standing.needs_support,
+                std::cmp::Reverse(b.standing.months_since_return),
+                &b.reference,
+            ))
+        });
+        Ok(Portfolio { bands, needs_support, rows })
+    }
+}
+
+/// The portfolio as CSV, with HXL hashtags on the second row.
+pub fn portfolio_csv(p: &Portfolio) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "case_reference",
+        "band",
+        "composite",
+        "sustainable",
+        "weak_dimensions",
+        "falling",
+        "needs_support",
+        "months_since_return",
+        "overdue_visits",
+        "scheme",
+    ]);
+    let _ = w.write_record([
+        "#case+code",
+        "#indicator+band",
+        "#indicator+composite",
+        "#indicator+sustainable",
+        "#indicator+weak",
+        "#indicator+falling",
+        "#indicator+support",
+        "#date+months_since_return",
+        "#indicator+visits+overdue",
+        "#meta+scheme",
+    ]);
+    for r in &p.rows {
+        let s = &r.standing;
+        let latest = s.latest.as_ref();
+        let _ = w.write_record([
+            r.reference.clone(),
+            s.band.as_str().to_string(),
+            latest.and_then(|l| l.composite).map(|c| format!("{c:.6}")).unwrap_or_default(),
+            latest.and_then(|l| l.sustainable).map(|b| b.to_string()).unwrap_or_default(),
+            s.weak_dimensions.join(" "),
+            s.falling.to_string(),
+            s.needs_support.to_string(),
+            s.months_since_return.map(|m| m.to_string()).unwrap_or_default(),
+            s.overdue_visits.to_string(),
+            latest.map(|l| format!("{}@{}", l.scheme, l.version)).unwrap_or_default(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

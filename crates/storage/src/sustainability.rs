@@ -187,3 +187,48 @@ pub async fn set_scores(c: &mut AnyConnection, visit: &str, scores: &Sustainabil
 pub fn scores_of(json: Option<String>) -> Result<Option<Sustainability>> {
     json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt("scores", e))).transpose()
 }
+
+/// A monitoring visit as the portfolio reads it.
+#[derive(Debug, Clone)]
+pub struct PortfolioVisit {
+    pub case_id: passage_domain::ids::CaseId,
+    pub reference: String,
+    pub office_id: passage_domain::ids::OfficeId,
+    pub due_on: passage_domain::date::CalendarDate,
+    pub status: passage_domain::reintegration::VisitStatus,
+    pub done_on: Option<passage_domain::date::CalendarDate>,
+    pub scores: Option<Sustainability>,
+}
+
+/// Every monitoring visit of the returnees of some offices, by case and date.
+pub async fn portfolio_visits(c: &mut AnyConnection, offices: &passage_domain::policy::Offices) -> Result<Vec<PortfolioVisit>> {
+    use passage_domain::policy::Offices;
+    let mut q = crate::sql::Sql::new(
+        "SELECT v.case_id, c.reference, c.office_id, v.due_on, v.status, v.done_on, s.scores FROM monitoring_visits v \
+         JOIN cases c ON c.id = v.case_id LEFT JOIN visit_surveys s ON s.visit_id = v.id",
+    );
+    match offices {
+        Offices::All => {}
+        Offices::Only(set) if set.is_empty() => return Ok(Vec::new()),
+        Offices::Only(set) => {
+            q.push(" WHERE c.office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
+        }
+    }
+    q.push(" ORDER BY v.case_id, v.due_on");
+    q.query()
+        .fetch_all(c)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PortfolioVisit {
+                case_id: id(r, "case_id")?,
+                reference: text(r, "reference")?,
+                office_id: id(r, "office_id")?,
+                due_on: date(r, "due_on")?,
+                status: code(r, "status", passage_domain::reintegration::VisitStatus::parse)?,
+                done_on: opt_date(r, "done_on")?,
+                scores: scores_of(opt_text(r, "scores")?)?,
+            })
+        })
+        .collect()
+}

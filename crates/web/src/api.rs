@@ -87,6 +87,7 @@ pub fn routes() -> crate::routing::Routes {
         .post("/plans/{id}/activities/{activity_id}/status", activity_status)
         .get("/cases/{id}/visits", visits)
         .post("/visits/{id}", record_visit)
+        .get("/reintegration/portfolio", portfolio)
         .post("/handovers/{id}/accept", accept_handover)
         .post("/handovers/{id}/decline", decline_handover)
         .post("/cases/{id}/journey/steps/{step}", record_step)
@@ -814,6 +815,18 @@ async fn record_visit(
     let s = who(&state, &method, &headers).await?;
     state.passage.record_visit(&s.actor, &id, &b).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The returnees the reader's offices follow, by how their reintegration stands (no names).
+async fn portfolio(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<passage_service::sustainability::PortfolioFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let Query(filter) = q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.body_text() })?;
+    Ok(Json(state.passage.portfolio(&s.actor, &filter).await?).into_response())
 }
 
 #[derive(Deserialize, Default)]

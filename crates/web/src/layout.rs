@@ -49,6 +49,9 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                     li { a href="/imports" { (t(lang, "nav-imports")) } }
                                     li { a href="/submissions" { (t(lang, "nav-submissions")) } }
                                 }
+                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageReintegration) {
+                                    li { a href="/reintegration/portfolio" { (t(lang, "nav-portfolio")) } }
+                                }
                                 @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::MergePersons) {
                                     li { a href="/duplicates" { (t(lang, "nav-duplicates")) } }
                                 }

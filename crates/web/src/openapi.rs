@@ -179,6 +179,11 @@ pub fn document() -> Value {
             "/plans/{id}/activities/{activity_id}/status": { "post": op("An activity starts, completes or is cancelled", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "activity_id", "in": "path", "required": true, "schema": { "type": "string" } }])) },
             "/cases/{id}/visits": { "get": op("A case's monitoring visits", None, (200, "Visits"), &[401, 403, 404], id_param()) },
+            "/reintegration/portfolio": { "get": { "summary": "The returnees the reader's offices follow, lowest band of the latest sustainability composite first: band, latest scores, months since return, overdue visits, needs more support (a dimension below the threshold, or the composite falling between two visits). No names.", "parameters": [
+                { "name": "office", "in": "query", "required": false, "schema": { "type": "string" } },
+                { "name": "band", "in": "query", "required": false, "schema": { "type": "string", "enum": ["low", "fragile", "moderate", "strong", "not_surveyed"] } },
+                { "name": "needs_support", "in": "query", "required": false, "schema": { "type": "boolean" } }],
+                "responses": { "200": { "description": "The portfolio", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" } } } },
             "/visits/{id}": { "post": op("Record a monitoring visit as done (date, notes, sustainability survey) or missed", Some("Visit"), (204, "Recorded"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/handovers": { "get": op("Hand-overs waiting for my offices: case reference, kind and sending office only", None, (200, "Requests"), &[401, 403], json!([])) },
             "/handovers/{id}/accept": { "post": op("Accept: the case moves to the receiving office; the sending office keeps reading it", None, (200, "The case id"), &[401, 403, 404, 409], id_param()) },

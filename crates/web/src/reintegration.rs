@@ -9,7 +9,7 @@ use crate::layout::{code_options, error_summary, field, label, page, Input, Page
 use crate::pages::{after_post, html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
@@ -26,6 +26,8 @@ pub fn routes() -> crate::routing::Routes {
         .post("/cases/{id}/plans", create_plan)
         .post("/cases/{id}/referrals", refer)
         .post("/visits/{id}", record_visit)
+        .get("/reintegration/portfolio", portfolio_page)
+        .get("/reintegration/portfolio.csv", portfolio_csv)
         .get("/plans/{id}", plan_page)
         .post("/plans/{id}/activities", add_activity)
         .post("/plans/{id}/activities/{activity_id}/status", activity_status)
@@ -74,6 +76,7 @@ pub(crate) async fn case_section(
                 }
                 h3 { (t(lang, "visits-title")) }
                 @if visits.is_empty() { p.muted { (t(lang, "none-yet")) } }
+                (chart(lang, &visits))
                 ul { @for v in &visits { li {
                     (v.due_on.to_string()) " · " (label(lang, "visit", v.status.as_str()))
                     @if let Some(d) = v.done_on { " · " (d.to_string()) }
@@ -118,6 +121,129 @@ pub(crate) async fn case_section(
 
 fn case_id(lang: Lang, id: &str) -> Result<CaseId, PageError> {
     id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))
+}
+
+fn portfolio_filter(q: Option<String>) -> passage_service::sustainability::PortfolioFilter {
+    let f = FormData::parse(&Bytes::from(q.unwrap_or_default()));
+    passage_service::sustainability::PortfolioFilter {
+        office: f.get("office"),
+        band: f.get("band"),
+        needs_support: matches!(f.get("needs_support").as_str(), "1" | "true" | "on"),
+    }
+}
+
+/// The returnees an office follows, by how their reintegration stands; no names.
+async fn portfolio_page(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> PageResult {
+    use passage_domain::sustainability::Band;
+    let (s, lang) = viewer(&state, &headers).await?;
+    let query = q.clone().unwrap_or_default();
+    let filter = portfolio_filter(q);
+    let p = state.passage.portfolio(&s.actor, &filter).await.map_err(|e| PageError::from_service(lang, e))?;
+    let body = html! {
+        h1 { (t(lang, "portfolio-title")) }
+        form.card method="get" action="/reintegration/portfolio" {
+            label for="f-office" { (t(lang, "portfolio-office")) }
+            input #f-office name="office" type="text" value=(filter.office) placeholder="GIN-CKY";
+            label for="f-band" { (t(lang, "portfolio-band")) }
+            select #f-band name="band" {
+                option value="" { (t(lang, "portfolio-all")) }
+                @for b in Band::ALL { option value=(b.as_str()) selected[filter.band == b.as_str()] { (label(lang, "band", b.as_str())) } }
+            }
+            p { label { input type="checkbox" name="needs_support" value="1" checked[filter.needs_support]; " " (t(lang, "portfolio-needs-support")) } }
+            p { button type="submit" { (t(lang, "portfolio-filter")) } " " a href=(format!("/reintegration/portfolio.csv?{query}")) { (t(lang, "portfolio-csv")) } }
+        }
+        ul {
+            @for b in Band::ALL { li { (label(lang, "band", b.as_str())) ": " (p.bands.get(b.as_str()).copied().unwrap_or(0)) } }
+            li { strong { (t(lang, "portfolio-needs-support")) ": " (p.needs_support) } }
+        }
+        @if p.rows.is_empty() { p.muted { (t(lang, "none-yet")) } }
+        @else {
+            div.scroll { table {
+                thead { tr {
+                    th { (t(lang, "case")) } th { (t(lang, "portfolio-band")) } th { (t(lang, "portfolio-composite")) }
+                    th { (t(lang, "portfolio-weak")) } th { (t(lang, "portfolio-months")) } th { (t(lang, "portfolio-overdue")) }
+                } }
+                tbody { @for r in &p.rows { @let st = &r.standing; tr {
+                    td { a href=(format!("/cases/{}#reintegration", r.case_id)) { (r.reference) } }
+                    td { (label(lang, "band", st.band.as_str())) @if st.needs_support { " · " strong { (t(lang, "portfolio-needs-support")) } } }
+                    td { @if let Some(c) = st.latest.as_ref().and_then(|l| l.composite) { (format!("{c:.2}")) } @if st.falling { " ↓ " (t(lang, "portfolio-falling")) } }
+                    td { (st.weak_dimensions.iter().map(|d| d.replace('_', " ")).collect::<Vec<_>>().join(", ")) }
+                    td { @if let Some(m) = st.months_since_return { (m) } }
+                    td { (st.overdue_visits) }
+                } } }
+            } }
+        }
+    };
+    let here = format!("/reintegration/portfolio?{query}");
+    Ok(html_response(StatusCode::OK, page(Page { lang, title: t(lang, "portfolio-title"), session: Some(&s), here: &here }, body)))
+}
+
+async fn portfolio_csv(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let p = state.passage.portfolio(&s.actor, &portfolio_filter(q)).await.map_err(|e| PageError::from_service(lang, e))?;
+    let name = format!("passage-portfolio-{}.csv", passage_domain::date::CalendarDate::today());
+    Ok(crate::figures::download("text/csv; charset=utf-8", &name, passage_service::sustainability::portfolio_csv(&p)))
+}
+
+/// Each surveyed visit's dimension scores and composite over time, with
+/// the threshold, drawn on the server: lines told apart by their dash and
+/// marker shape and named at their end, so no colour is needed to read it.
+fn chart(lang: Lang, visits: &[passage_storage::reintegration::VisitRecord]) -> Markup {
+    let points: Vec<(String, &passage_domain::sustainability::Sustainability)> = visits
+        .iter()
+        .filter_map(|v| v.sustainability.as_ref().filter(|s| s.composite.is_some()).map(|s| (v.done_on.unwrap_or(v.due_on).to_string(), s)))
+        .collect();
+    if points.is_empty() {
+        return html! {};
+    }
+    let (w, h, left, right, top, bottom) = (360.0, 180.0, 34.0, 96.0, 10.0, 28.0);
+    let x = |i: usize| {
+        if points.len() == 1 {
+            left + (w - left - right) / 2.0
+        } else {
+            left + i as f64 * (w - left - right) / (points.len() - 1) as f64
+        }
+    };
+    let y = |v: f64| top + (1.0 - v.clamp(0.0, 1.0)) * (h - top - bottom);
+    let threshold = points.last().map(|(_, s)| s.threshold).unwrap_or(0.5);
+    let mut series: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
+    for (i, (_, s)) in points.iter().enumerate() {
+        for (d, v) in &s.dimensions {
+            match series.iter_mut().find(|(name, _)| name == d) {
+                Some((_, pts)) => pts.push((i, *v)),
+                None => series.push((d.clone(), vec![(i, *v)])),
+            }
+        }
+    }
+    let composite: Vec<(usize, f64)> = points.iter().enumerate().filter_map(|(i, (_, s))| s.composite.map(|c| (i, c))).collect();
+    let dashes = ["6 3", "2 3", "8 3 2 3", "1 2", "10 4"];
+    let path = |pts: &[(usize, f64)]| pts.iter().map(|(i, v)| format!("{:.1},{:.1}", x(*i), y(*v))).collect::<Vec<_>>().join(" ");
+    let title = t(lang, "survey-chart");
+    html! {
+        figure {
+            svg role="img" aria-label=(title) viewBox=(format!("0 0 {w} {h}")) width="100%" {
+                title { (title) }
+                @for v in [0.0, 0.5, 1.0] {
+                    line x1=(left) x2=(w - right) y1=(y(v)) y2=(y(v)) stroke="currentColor" stroke-opacity="0.2" {}
+                    text x=(left - 4.0) y=(y(v) + 4.0) text-anchor="end" font-size="10" fill="currentColor" { (format!("{v:.1}")) }
+                }
+                line x1=(left) x2=(w - right) y1=(y(threshold)) y2=(y(threshold)) stroke="currentColor" stroke-dasharray="3 3" {}
+                text x=(w - right + 4.0) y=(y(threshold) + 4.0) font-size="10" fill="currentColor" { (tr(lang, "survey-threshold", &[("value", format!("{threshold:.2}"))])) }
+                @for (k, (name, pts)) in series.iter().enumerate() {
+                    polyline points=(path(pts)) fill="none" stroke="currentColor" stroke-width="1.2" stroke-dasharray=(dashes[k % dashes.len()]) {}
+                    @for (i, v) in pts { rect x=(x(*i) - 2.5) y=(y(*v) - 2.5) width="5" height="5" fill="none" stroke="currentColor" transform=(format!("rotate({} {:.1} {:.1})", 45 * (k % 2), x(*i), y(*v))) {} }
+                    @if let Some((i, v)) = pts.last() { text x=(x(*i) + 6.0) y=(y(*v) + 3.0) font-size="9" fill="currentColor" { (name.replace('_', " ")) } }
+                }
+                polyline points=(path(&composite)) fill="none" stroke="currentColor" stroke-width="3" {}
+                @for (i, v) in &composite { circle cx=(x(*i)) cy=(y(*v)) r="3.5" fill="currentColor" {} }
+                @if let Some((i, v)) = composite.last() { text x=(x(*i) + 6.0) y=(y(*v) - 6.0) font-size="10" font-weight="bold" fill="currentColor" { (t(lang, "portfolio-composite")) } }
+                @for (i, (day, _)) in points.iter().enumerate() {
+                    text x=(x(i)) y=(h - 8.0) text-anchor="middle" font-size="9" fill="currentColor" { (day) }
+                }
+            }
+            figcaption.muted { (points.last().map(|(_, s)| format!("{}@{}", s.scheme, s.version)).unwrap_or_default()) }
+        }
+    }
 }
 
 /// The survey of a visit, one question per indicator, in the reader's
