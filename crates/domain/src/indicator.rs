@@ -23,6 +23,10 @@ code_enum!(
         PersonsAssisted => "persons_assisted",
         /// Distinct returnees who are beneficiaries of a reintegration plan.
         ReturneesWithReintegrationSupport => "returnees_with_reintegration_support",
+        /// Distinct returnees with a scored sustainability survey at a visit in the period.
+        ReturneesMonitored => "returnees_monitored",
+        /// Of those, the returnees whose latest survey in the period reaches the scheme's threshold.
+        ReturneesSustainablyReintegrated => "returnees_sustainably_reintegrated",
         /// People reached by information campaign events (a sum over events).
         PeopleReachedByCampaigns => "people_reached_by_campaigns",
         /// Participants of trainings (a sum over trainings).
@@ -38,7 +42,13 @@ impl Measure {
     /// Whether the measure counts persons in the registry (and so has sex,
     /// age and vulnerability breakdowns), or events recorded as totals.
     pub fn counts_persons(self) -> bool {
-        matches!(self, Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport)
+        matches!(
+            self,
+            Measure::PersonsAssisted
+                | Measure::ReturneesWithReintegrationSupport
+                | Measure::ReturneesMonitored
+                | Measure::ReturneesSustainablyReintegrated
+        )
     }
 }
 
@@ -239,6 +249,24 @@ pub const DEFAULT_PROGRAMME: ProgrammeTemplate = ProgrammeTemplate {
             measure: Measure::ReturneesWithReintegrationSupport,
             assistance_kinds: &[],
             target: 3_500,
+        },
+        // No published target: the share sustainable is what is reported
+        // (target 0 is stored as none).
+        IndicatorTemplate {
+            code: "returnees-monitored",
+            name_en: "Returnees monitored with a sustainability survey",
+            name_fr: "Personnes de retour suivies par une enquête de durabilité",
+            measure: Measure::ReturneesMonitored,
+            assistance_kinds: &[],
+            target: 0,
+        },
+        IndicatorTemplate {
+            code: "sustainably-reintegrated",
+            name_en: "Returnees monitored whose reintegration is sustainable",
+            name_fr: "Personnes de retour suivies dont la réintégration est durable",
+            measure: Measure::ReturneesSustainablyReintegrated,
+            assistance_kinds: &[],
+            target: 0,
         },
         IndicatorTemplate {
             code: "reached-with-information",

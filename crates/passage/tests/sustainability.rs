@@ -266,6 +266,15 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'scheme.%' ORDER BY seq").fetch_all(&mut c).await.unwrap();
     assert_eq!(actions, ["scheme.import", "scheme.import", "scheme.activate", "scheme.rescore"]);
+    // The figures count both indicators from the same records (the live summaries agree with the reference
+    // computation), and the share sits beside them, under the disclosure rules.
+    let admin = token(&s, "admin").await;
+    let f: Value = api_get(&s, &admin, "/programmes/SSS2-CMR/figures").await.json().await.unwrap();
+    let codes: Vec<&str> = f["indicators"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"returnees-monitored") && codes.contains(&"sustainably-reintegrated"), "{codes:?}");
+    assert!(f["sustainable_share"].is_object(), "{}", f["sustainable_share"]);
+    let o = run(&["check", "--database-url", &s.database_url], None);
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     let o = run(&["audit", "verify", "--database-url", &s.database_url], None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }

@@ -68,6 +68,58 @@ pub struct ProgrammeFigures {
     pub movements_by_month: Vec<(String, i64)>,
     /// Their travellers who arrived, by the month they left (one row; persons, protected).
     pub returnees_by_month: Breakdown,
+    /// The share of returnees monitored whose reintegration is sustainable,
+    /// from the two protected counts (so it discloses nothing they do not).
+    pub sustainable_share: Option<SustainableShare>,
+}
+
+/// A share of two protected counts, overall and by sex, age group and
+/// country of return; none where either count is suppressed or the
+/// monitored count is 0.
+#[derive(Debug, Clone, Serialize)]
+pub struct SustainableShare {
+    pub total: Option<f64>,
+    pub by_sex: Vec<(String, Option<f64>)>,
+    pub by_age_group: Vec<(String, Option<f64>)>,
+    pub by_country: Vec<(String, Option<f64>)>,
+}
+
+fn ratio(part: Figure, whole: Figure) -> Option<f64> {
+    match (part.count(), whole.count()) {
+        (Some(p), Some(w)) if w > 0 => Some((p as f64 / w as f64).min(1.0)),
+        _ => None,
+    }
+}
+
+/// Share by matching labels of two breakdowns' margins.
+fn shares(part_labels: &[String], part: &[Figure], whole_labels: &[String], whole: &[Figure]) -> Vec<(String, Option<f64>)> {
+    whole_labels
+        .iter()
+        .zip(whole)
+        .map(|(label, w)| {
+            let p = part_labels.iter().position(|l| l == label).map(|i| part[i]).unwrap_or(Figure::Count(0));
+            (label.clone(), ratio(p, *w))
+        })
+        .collect()
+}
+
+impl SustainableShare {
+    fn of(indicators: &[IndicatorFigures]) -> Option<SustainableShare> {
+        let find = |m: Measure| indicators.iter().find(|i| i.measure == m);
+        let (part, whole) = (find(Measure::ReturneesSustainablyReintegrated)?, find(Measure::ReturneesMonitored)?);
+        let (ps, ws) = (part.by_sex_age.as_ref()?, whole.by_sex_age.as_ref()?);
+        Some(SustainableShare {
+            total: ratio(part.total, whole.total),
+            by_sex: shares(&ps.rows, &ps.table.row_totals, &ws.rows, &ws.table.row_totals),
+            by_age_group: shares(&ps.columns, &ps.table.column_totals, &ws.columns, &ws.table.column_totals),
+            by_country: shares(
+                &part.by_office.rows,
+                &part.by_office.table.row_totals,
+                &whole.by_office.rows,
+                &whole.by_office.table.row_totals,
+            ),
+        })
+    }
 }
 
 /// What the public page shows.
@@ -85,8 +137,31 @@ impl Passage {
         let p = &DEFAULT_PROGRAMME;
         let mut tx = self.db.begin().await?;
         if store::programme_exists(&mut tx, p.code).await? {
-            // A database from before the summary tables: build them once.
-            if !passage_storage::analytics::is_built(&mut tx).await? {
+            // A database from before an indicator this build knows (the
+            // sustainability ones came later): add it after the others.
+            let programme = store::get_programme(&mut tx, p.code).await?.expect("exists");
+            let known: Vec<String> = store::indicators(&mut tx, &programme.id).await?.into_iter().map(|i| i.code).collect();
+            let mut added = false;
+            for (i, ind) in p.indicators.iter().enumerate().filter(|(_, ind)| !known.iter().any(|k| k == ind.code)) {
+                let iid = uuid::Uuid::now_v7().to_string();
+                let position = (known.len() + i) as i64;
+                let target = (ind.target > 0).then_some(ind.target);
+                store::insert_indicator(
+                    &mut tx,
+                    &iid,
+                    &programme.id,
+                    ind.code,
+                    position,
+                    ind.name_en,
+                    ind.name_fr,
+                    &ind.definition(),
+                    target,
+                )
+                .await?;
+                added = true;
+            }
+            // A database from before the summary tables, or with new indicators: count them once.
+            if added || !passage_storage::analytics::is_built(&mut tx).await? {
                 passage_storage::analytics::rebuild(&mut tx).await?;
                 tx.commit().await?;
             }
@@ -116,8 +191,8 @@ impl Passage {
         }
         for (i, ind) in p.indicators.iter().enumerate() {
             let iid = uuid::Uuid::now_v7().to_string();
-            store::insert_indicator(&mut tx, &iid, &id, ind.code, i as i64, ind.name_en, ind.name_fr, &ind.definition(), Some(ind.target))
-                .await?;
+            let target = (ind.target > 0).then_some(ind.target);
+            store::insert_indicator(&mut tx, &iid, &id, ind.code, i as i64, ind.name_en, ind.name_fr, &ind.definition(), target).await?;
         }
         // A new programme counts the records already there.
         passage_storage::analytics::rebuild(&mut tx).await?;
@@ -258,6 +333,7 @@ impl Passage {
             rules,
             from,
             until,
+            sustainable_share: SustainableShare::of(&out),
             indicators: out,
             movements_by_month,
             returnees_by_month,
@@ -432,6 +508,26 @@ pub fn figures_csv(f: &ProgrammeFigures, hxl: bool) -> String {
                     rows.push(row(country, office, b.table.cells[i][j], None));
                 }
             }
+        }
+    }
+    // The share sustainable, overall and by country of return (a ratio of
+    // two protected counts above; blank and marked where either is suppressed).
+    if let Some(share) = &f.sustainable_share {
+        let name = "Share of returnees monitored whose reintegration is sustainable";
+        let row = |country: &str, v: Option<f64>| {
+            vec![
+                "sustainable-share".to_string(),
+                name.to_string(),
+                country.to_string(),
+                String::new(),
+                v.map(|v| format!("{v:.3}")).unwrap_or_default(),
+                String::new(),
+                if v.is_none() { "yes".to_string() } else { String::new() },
+            ]
+        };
+        rows.push(row("", share.total));
+        for (country, v) in &share.by_country {
+            rows.push(row(country, *v));
         }
     }
     for r in rows {

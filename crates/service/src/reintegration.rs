@@ -290,6 +290,9 @@ impl Passage {
             // The answers stay out of the trail (they are sealed); what was scored, and how, goes in.
             changes["survey"] =
                 json!([null, {"scheme": scheme.scheme.to_string(), "answers": answers.answers.len(), "composite": scores.composite}]);
+            if let Some(person) = person {
+                passage_storage::analytics::refresh_person(&mut *c, person).await?;
+            }
         }
         trail.add(Some(actor), "visit.record", format!("case:{}", v.case_id), person, changes);
         Ok(v.case_id)

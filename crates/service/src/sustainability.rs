@@ -266,6 +266,8 @@ impl Passage {
             }
             store::set_scores(&mut tx, visit, &scores, now).await?;
         }
+        // Who is sustainable may have changed for anyone surveyed.
+        passage_storage::analytics::rebuild(&mut tx).await?;
         let changes = json!({"scheme": [null, r.to_string()], "surveys": [null, surveys.len()], "ignored": [null, ignored]});
         audit::record(&mut tx, None, "scheme.rescore", format!("scheme:{r}"), None, changes).await?;
         tx.commit().await?;

@@ -282,6 +282,21 @@ pub(crate) fn qualifying_sql(def: &IndicatorDefinition, one_person: bool) -> Opt
              FROM plan_beneficiaries b JOIN reintegration_plans rp ON rp.id = b.plan_id JOIN cases c ON c.id = b.case_id \
              WHERE substr(rp.created_at, 1, 10) >= $1 AND substr(rp.created_at, 1, 10) <= $2{person} GROUP BY c.person_id"
         ),
+        Measure::ReturneesMonitored => format!(
+            "SELECT c.person_id AS person_id, MIN(v.done_on || c.office_id) AS first_key \
+             FROM visit_surveys s JOIN monitoring_visits v ON v.id = s.visit_id JOIN cases c ON c.id = v.case_id \
+             WHERE s.composite_micro IS NOT NULL AND v.done_on >= $1 AND v.done_on <= $2{person} GROUP BY c.person_id"
+        ),
+        // The latest scored survey of the person in the period decides, not any earlier one.
+        Measure::ReturneesSustainablyReintegrated => format!(
+            "SELECT c.person_id AS person_id, MIN(v.done_on || c.office_id) AS first_key \
+             FROM visit_surveys s JOIN monitoring_visits v ON v.id = s.visit_id JOIN cases c ON c.id = v.case_id \
+             WHERE s.sustainable = 1 AND v.done_on >= $1 AND v.done_on <= $2{person} \
+             AND NOT EXISTS (SELECT 1 FROM visit_surveys s2 JOIN monitoring_visits v2 ON v2.id = s2.visit_id JOIN cases c2 ON c2.id = v2.case_id \
+                 WHERE c2.person_id = c.person_id AND s2.composite_micro IS NOT NULL AND v2.done_on >= $1 AND v2.done_on <= $2 \
+                 AND (v2.done_on > v.done_on OR (v2.done_on = v.done_on AND v2.id > v.id))) \
+             GROUP BY c.person_id"
+        ),
         _ => return None,
     };
     Some(format!(
@@ -364,7 +379,10 @@ pub fn office_sums_sql(measure: Measure) -> Option<&'static str> {
             "SELECT office_id, COUNT(*) AS n FROM shelter_works WHERE completed_on >= $1 AND completed_on <= $2 GROUP BY office_id"
         }
         Measure::StudiesPublished => "SELECT office_id, COUNT(*) AS n FROM resources WHERE published_on >= $1 AND published_on <= $2 GROUP BY office_id",
-        Measure::PersonsAssisted | Measure::ReturneesWithReintegrationSupport => return None,
+        Measure::PersonsAssisted
+        | Measure::ReturneesWithReintegrationSupport
+        | Measure::ReturneesMonitored
+        | Measure::ReturneesSustainablyReintegrated => return None,
     })
 }
 

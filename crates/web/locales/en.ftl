@@ -829,3 +829,6 @@ band-strong = Strong (0.75 and more)
 band-not_surveyed = Not surveyed yet
 survey-chart = Sustainability scores at each visit: each dimension and the composite, with the threshold
 survey-threshold = threshold { $value }
+figures-sustainable-share = Share of returnees monitored whose reintegration is sustainable
+figures-share-hidden = not shown (too few persons)
+figures-share-note = The sustainable returnees over the returnees monitored in the period, each count under the disclosure rules; by the scheme active for each office.

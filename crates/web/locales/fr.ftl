@@ -829,3 +829,6 @@ band-strong = Solide (0,75 et plus)
 band-not_surveyed = Pas encore d’enquête
 survey-chart = Scores de durabilité à chaque visite : chaque dimension et l’indice composite, avec le seuil
 survey-threshold = seuil { $value }
+figures-sustainable-share = Part des personnes de retour suivies dont la réintégration est durable
+figures-share-hidden = non affiché (trop peu de personnes)
+figures-share-note = Les personnes de retour en réintégration durable rapportées aux personnes suivies dans la période, chaque effectif soumis aux règles de confidentialité ; selon le barème actif de chaque bureau.

@@ -401,6 +401,7 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
                 } } }
             } }
         }
+        @if let Some(share) = &f.sustainable_share { (share_section(lang, share)) }
         @for ind in &f.indicators {
             section id=(ind.code) {
                 h2 { (name(ind)) }
@@ -418,6 +419,29 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
         }
     };
     Ok(html_response(StatusCode::OK, page(Page { lang, title: f.programme.name.clone(), session: Some(&s), here: "/programmes" }, body)))
+}
+
+/// The share of returnees monitored whose reintegration is sustainable, by sex, age group and country of return.
+fn share_section(lang: Lang, share: &passage_service::figures::SustainableShare) -> Markup {
+    let pct = |v: &Option<f64>| v.map(|v| format!("{:.0} %", v * 100.0)).unwrap_or_else(|| t(lang, "figures-share-hidden"));
+    html! {
+        section id="sustainable-share" {
+            h2 { (t(lang, "figures-sustainable-share")) }
+            p { strong { (pct(&share.total)) } }
+            div.scroll { table.figures {
+                caption { (t(lang, "figures-sustainable-share")) }
+                tbody {
+                    @for (sex, v) in &share.by_sex { tr { th scope="row" { (label(lang, "sex", sex)) } td.num { (pct(v)) } } }
+                    @for (age, v) in &share.by_age_group { tr { th scope="row" { (age) } td.num { (pct(v)) } } }
+                    @for (c, v) in &share.by_country { tr {
+                        th scope="row" { (passage_domain::codes::CountryCode::parse("", c).map(|c| c.names().in_lang(lang.code()).to_string()).unwrap_or_else(|_| c.to_string())) }
+                        td.num { (pct(v)) }
+                    } }
+                }
+            } }
+            p.muted { (t(lang, "figures-share-note")) }
+        }
+    }
 }
 
 async fn api_programmes(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
