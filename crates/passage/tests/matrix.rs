@@ -64,6 +64,8 @@ enum Class {
     HandoverDecide,
     /// See movements: manage_movements or read_cases somewhere.
     MovementsList,
+    /// The returnees' portfolio: manage_reintegration or read_cases somewhere.
+    Portfolio,
     /// Plan a movement: manage_movements.
     MovementCreate,
     /// One movement (in Agadez): manage_movements or read_cases there.
@@ -249,6 +251,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/api/v1/cases/{id}/journey", ReadRecord, none.clone()),
         ("post", "/api/v1/cases/{id}/journey/steps/{step}", JourneyStep, json!({"action": "done"})),
         ("get", "/api/v1/movements", MovementsList, none.clone()),
+        ("get", "/api/v1/reintegration/portfolio", Portfolio, none.clone()),
         (
             "post",
             "/api/v1/movements",
@@ -262,6 +265,8 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/api/v1/movements/{id}/manifest.csv", MovementManage, none.clone()),
         ("get", "/api/v1/movements/{id}/manifest.xlsx", MovementManage, none.clone()),
         ("get", "/movements", MovementsList, none.clone()),
+        ("get", "/reintegration/portfolio", Portfolio, none.clone()),
+        ("get", "/reintegration/portfolio.csv", Portfolio, none.clone()),
         (
             "post",
             "/movements",
@@ -534,6 +539,13 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             } else {
                 Hidden
+            }
+        }
+        Portfolio => {
+            if u.read_cases || u.reintegration {
+                Allowed
+            } else {
+                Forbidden
             }
         }
         MovementsList => {
