@@ -59,7 +59,7 @@ async fn run(label: &str, p: &Passage, runs: usize) -> (Timings, Vec<String>) {
         let started = Instant::now();
         let f = p.programme_figures(&viewer, "SSS2-CMR").await.expect("figures");
         summary.push(started.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(f.indicators.len(), 8);
+        assert_eq!(f.indicators.len(), passage_domain::indicator::DEFAULT_PROGRAMME.indicators.len());
     }
     let mut c = p.db.reader().acquire().await.expect("reader");
     let programme = passage_storage::figures::get_programme(&mut c, "SSS2-CMR").await.expect("programme").expect("default programme");
