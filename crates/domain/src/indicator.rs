@@ -323,6 +323,6 @@ mod tests {
         assert_eq!(d, DEFAULT_PROGRAMME.indicators[3].definition());
         assert!(serde_json::from_str::<IndicatorDefinition>(r#"{"measure":"persons_assisted","typo":1}"#).is_err());
         assert_eq!(VULNERABILITY_ORDER.len(), VulnerabilityCategory::ALL.len());
-        assert_eq!(DEFAULT_PROGRAMME.indicators.len(), 8);
+        assert_eq!(DEFAULT_PROGRAMME.indicators.len(), 10);
     }
 }
