@@ -38,6 +38,10 @@ struct DbArgs {
     /// database file's path with `.key` added, created with the database; required for PostgreSQL).
     #[arg(long, env = "PASSAGE_DATA_KEY_FILE")]
     data_key_file: Option<PathBuf>,
+    /// Seconds a request waits for a database connection before it is answered 503 with Retry-After
+    /// (default 5 on PostgreSQL, 30 on SQLite, where the wait is for the one writer).
+    #[arg(long, env = "PASSAGE_DB_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=600))]
+    db_timeout: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -582,7 +586,7 @@ struct RoleArgs {
     offices: Vec<String>,
 }
 
-/// Field errors on standard error, exit code 2 (bad input).
+/// The sustainability schemes and rescoring (docs/reintegration.md).
 async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Result<ExitCode, String> {
     use passage_domain::sustainability::SchemeRef;
     match command {
@@ -666,6 +670,7 @@ async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Resu
     }
 }
 
+/// Field errors on standard error, exit code 2 (bad input).
 fn refused(inv: passage_domain::Invalid) -> ExitCode {
     for e in inv.errors {
         eprintln!("error: {}: {}", e.field, passage_web::i18n::field_error(passage_web::i18n::Lang::En, &e));
@@ -725,7 +730,12 @@ fn key_path(db: &DbArgs, file: &FileConfig, url: &str) -> Result<PathBuf, String
 /// The database, migrated, with its data keys. A key file is created only
 /// beside a database that holds no sealed value yet.
 async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, String> {
-    let db = Db::connect(url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    open_waiting(url, key_file, None).await
+}
+
+async fn open_waiting(url: &str, key_file: &std::path::Path, timeout: Option<u64>) -> Result<Passage, String> {
+    let timeout = timeout.map(std::time::Duration::from_secs);
+    let db = Db::connect_with(url, timeout).await.map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     let keys = if key_file.exists() {
         passage_storage::sealed::Keyring::load(key_file).map_err(|e| e.to_string())?
@@ -763,7 +773,7 @@ fn quiet_on_closed_pipe() {
 async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {
     let url = database_url(db, file);
     let key = key_path(db, file, &url)?;
-    open_with(&url, &key).await
+    open_waiting(&url, &key, db.db_timeout).await
 }
 
 fn main() -> ExitCode {

@@ -50,6 +50,11 @@ impl Passage {
     pub fn new(db: Db, keys: Keyring) -> Self {
         Self { db, keys, sessions: auth::SessionCache::default(), offices: OfficeBook::default() }
     }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn database_ready(&self) -> ServiceResult<()> {
+        Ok(self.db.ping().await?)
+    }
 }
 
 /// The offices, read at most every few seconds: every form names one, and

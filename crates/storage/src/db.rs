@@ -57,6 +57,12 @@ impl Db {
     }
 
     /// How many tables the database has in its public schema (0: empty, a restore may go there).
+    /// Whether the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.write).await?;
+        Ok(())
+    }
+
     pub async fn table_count(&self) -> Result<i64> {
         let q = match self.backend {
             Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'",
@@ -81,14 +87,26 @@ impl Db {
     }
 
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, None).await
+    }
+
+    /// Connect, with how long a request may wait for a connection before it
+    /// is answered "unavailable". On PostgreSQL the default is 5 s: a
+    /// database that is down should not hold requests for the pool's usual
+    /// 30 s. On SQLite the default stays 30 s: there the wait is for the one
+    /// writer (a large import), not for a server that went away.
+    pub async fn connect_with(url: &str, acquire_timeout: Option<Duration>) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
         let opts = AnyConnectOptions::from_str(&url)?;
         let db = match backend {
             Backend::Sqlite => {
                 let pool = |max: u32| {
-                    AnyPoolOptions::new().max_connections(max).min_connections(1).acquire_timeout(Duration::from_secs(30)).after_connect(
-                        |conn, _| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .min_connections(1)
+                        .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_secs(30)))
+                        .after_connect(|conn, _| {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
@@ -98,8 +116,7 @@ impl Db {
                                 .await?;
                                 Ok(())
                             })
-                        },
-                    )
+                        })
                 };
                 let write = pool(1).connect_with(opts.clone()).await?;
                 // Each SQLite connection is a worker thread; more of them than
@@ -110,7 +127,11 @@ impl Db {
                 Db { read, write, backend }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(opts).await?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_secs(5)))
+                    .connect_with(opts)
+                    .await?;
                 Db { read: pool.clone(), write: pool, backend }
             }
         };

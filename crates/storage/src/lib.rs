@@ -53,6 +53,28 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// The database cannot be reached or is going away (down, restarting,
+    /// shutting down, the pool waited too long): nothing the request did is
+    /// wrong, and the same request may succeed in a moment.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Database(e) => match e {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed => true,
+                // The server closed the connection mid-message (a crash).
+                sqlx::Error::Protocol(m) => m.contains("EOF") || m.contains("bytes"),
+                // SQLSTATE class 08 (connection exception) and 57P (operator
+                // intervention: admin or crash shutdown, cannot connect now).
+                sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// A uniqueness violation (a username or office code already taken).
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -117,6 +117,20 @@ impl IntoResponse for ApiError {
             ApiError::Service(ServiceError::Conflict(what)) => {
                 problem(StatusCode::CONFLICT, "conflict", "Conflict", Some(what.to_string()), None)
             }
+            ApiError::Service(ServiceError::Storage(e)) if e.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
+                (
+                    [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())],
+                    problem(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "database-unavailable",
+                        "The database is unavailable",
+                        Some(format!("The database did not answer. Try again in {RETRY_AFTER_SECS} seconds; a write that got this answer may or may not have been recorded, so check before repeating it.")),
+                        None,
+                    ),
+                )
+                    .into_response()
+            }
             ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_))) => {
                 tracing::error!(error = %e, "internal error");
                 problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None, None)
@@ -126,6 +140,9 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// What a 503 asks a client to wait before trying again.
+pub const RETRY_AFTER_SECS: u64 = 5;
 
 /// Whole minutes, rounded up, for "try again in N minutes".
 pub fn minutes(secs: i64) -> i64 {

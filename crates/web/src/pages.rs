@@ -54,6 +54,28 @@ pub fn routes() -> crate::routing::Routes {
         .get("/audit", audit_page)
         .get("/static/app.css", css)
         .get("/health", || async { "ok" })
+        .get("/healthz", || async { "ok" })
+        .get("/readyz", readyz)
+}
+
+/// Ready when the database answers within two seconds: what a load
+/// balancer or an orchestrator asks before sending users here. `/healthz`
+/// (live) only says the process answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.passage.database_ready()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready");
+            let mut r = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, crate::error::RETRY_AFTER_SECS.into());
+            r
+        }
+        Err(_) => {
+            let mut r = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable (no answer within 2 s)").into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, crate::error::RETRY_AFTER_SECS.into());
+            r
+        }
+    }
 }
 
 /// A page-level failure, rendered as a page.
@@ -84,6 +106,10 @@ impl PageError {
                 let message = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
                 return PageError { lang, status: StatusCode::UNPROCESSABLE_ENTITY, message, redirect: None };
             }
+            ServiceError::Storage(s) if s.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
+                (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable")
+            }
             ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_) => {
                 tracing::error!(error = %e, "internal error on a page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
@@ -102,7 +128,11 @@ impl IntoResponse for PageError {
             Page { lang: self.lang, title: t(self.lang, "error-title"), session: None, here: "/" },
             html! { h1 { (t(self.lang, "error-title")) } p { (self.message) } p { a href="/" { (t(self.lang, "nav-home")) } } },
         );
-        html_response(self.status, body)
+        let mut r = html_response(self.status, body);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(header::RETRY_AFTER, crate::error::RETRY_AFTER_SECS.into());
+        }
+        r
     }
 }
 
