@@ -486,12 +486,34 @@ impl Band {
     }
 }
 
-/// One visit of a returnee, as their standing is worked out from it.
-#[derive(Debug, Clone)]
-pub struct VisitScore {
-    pub due_on: crate::date::CalendarDate,
-    pub status: crate::reintegration::VisitStatus,
-    pub scores: Option<Sustainability>,
+/// A returnee's visits summed up: what their standing is worked out from.
+#[derive(Debug, Clone, Default)]
+pub struct VisitsSummary {
+    /// The first visit's date (three months after arrival).
+    pub first_due: Option<crate::date::CalendarDate>,
+    pub overdue: usize,
+    /// The scores of the latest scored survey, and its composite.
+    pub latest: Option<Sustainability>,
+    pub latest_composite: Option<f64>,
+    /// The composite of the scored survey before it.
+    pub previous_composite: Option<f64>,
+}
+
+impl VisitsSummary {
+    /// The summary of visits in date order: (due, status, scores).
+    pub fn of(
+        visits: &[(crate::date::CalendarDate, crate::reintegration::VisitStatus, Option<Sustainability>)],
+        today: crate::date::CalendarDate,
+    ) -> VisitsSummary {
+        let scored: Vec<&Sustainability> = visits.iter().filter_map(|v| v.2.as_ref()).filter(|s| s.composite.is_some()).collect();
+        VisitsSummary {
+            first_due: visits.iter().map(|v| v.0).min(),
+            overdue: visits.iter().filter(|v| crate::reintegration::overdue(v.1, v.0, today)).count(),
+            latest: scored.last().map(|s| (*s).clone()),
+            latest_composite: scored.last().and_then(|s| s.composite),
+            previous_composite: scored.len().checked_sub(2).and_then(|i| scored[i].composite),
+        }
+    }
 }
 
 /// How a returnee's reintegration stands, from their visits.
@@ -520,27 +542,21 @@ fn months_between(a: crate::date::CalendarDate, b: crate::date::CalendarDate) ->
 
 /// A returnee's standing: the band of the latest surveyed composite; "needs
 /// more support" when a dimension is below the threshold at that survey or
-/// the composite fell since the survey before. `visits` in date order.
-pub fn standing(visits: &[VisitScore], today: crate::date::CalendarDate) -> Standing {
-    let surveyed: Vec<&Sustainability> = visits.iter().filter_map(|v| v.scores.as_ref()).filter(|s| s.composite.is_some()).collect();
-    let latest = surveyed.last().map(|s| (*s).clone());
-    let falling = match surveyed.as_slice() {
-        [.., before, last] => last.composite.unwrap_or(0.0) < before.composite.unwrap_or(0.0) - 1e-9,
-        _ => false,
-    };
+/// the composite fell since the survey before.
+pub fn standing(v: VisitsSummary, today: crate::date::CalendarDate) -> Standing {
+    let falling = matches!((v.previous_composite, v.latest_composite), (Some(before), Some(last)) if last < before - 1e-9);
     let weak_dimensions: Vec<String> =
-        latest.as_ref().map(|s| s.weak_dimensions().into_iter().map(str::to_string).collect()).unwrap_or_default();
-    let first_due = visits.iter().map(|v| v.due_on).min();
+        v.latest.as_ref().map(|s| s.weak_dimensions().into_iter().map(str::to_string).collect()).unwrap_or_default();
     let months_since_return =
-        first_due.map(|d| months_between(d, today) + crate::reintegration::VISIT_MONTHS[0] as i32).filter(|m| *m >= 0);
+        v.first_due.map(|d| months_between(d, today) + crate::reintegration::VISIT_MONTHS[0] as i32).filter(|m| *m >= 0);
     Standing {
-        band: Band::of(latest.as_ref().and_then(|s| s.composite)),
-        overdue_visits: visits.iter().filter(|v| crate::reintegration::overdue(v.status, v.due_on, today)).count(),
+        band: Band::of(v.latest_composite),
+        overdue_visits: v.overdue,
         needs_support: falling || !weak_dimensions.is_empty(),
         weak_dimensions,
         falling,
         months_since_return,
-        latest,
+        latest: v.latest,
     }
 }
 
@@ -655,11 +671,12 @@ mod tests {
         use crate::reintegration::VisitStatus;
         let s = scheme();
         let day = |m: u8| CalendarDate::from_ymd(2026, m, 10).unwrap();
-        let visit = |m: u8, answers: &[(&str, &str)]| VisitScore {
-            due_on: day(m),
-            status: if answers.is_empty() { VisitStatus::Scheduled } else { VisitStatus::Done },
-            scores: (!answers.is_empty()).then(|| s.score(&s.check(&survey(answers)).unwrap())),
+        let visit = |m: u8, answers: &[(&str, &str)]| {
+            let scores = (!answers.is_empty()).then(|| s.score(&s.check(&survey(answers)).unwrap()));
+            (day(m), if answers.is_empty() { VisitStatus::Scheduled } else { VisitStatus::Done }, scores)
         };
+        let standing =
+            |visits: &[(CalendarDate, VisitStatus, Option<Sustainability>)], today| standing(VisitsSummary::of(visits, today), today);
         let good = [("income", "regular"), ("debt", "no"), ("housing", "adequate")];
         let worse = [("income", "regular"), ("debt", "yes"), ("housing", "adequate")];
         let st = standing(&[visit(3, &good), visit(6, &worse), visit(9, &[])], day(11));

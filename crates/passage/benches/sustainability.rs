@@ -127,5 +127,9 @@ fn main() {
     if let Ok(pg) = std::env::var("PASSAGE_BENCH_SUSTAINABILITY_POSTGRES") {
         rt.block_on(run("PostgreSQL", &pg, n));
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var("PASSAGE_BENCH_KEEP").is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        println!("kept {}", dir.display());
+    }
 }

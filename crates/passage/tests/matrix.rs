@@ -139,6 +139,8 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/budgets/{code}", FiguresMissing, none.clone()),
         ("get", "/static/app.css", Public, none.clone()),
         ("get", "/health", Public, none.clone()),
+        ("get", "/healthz", Public, none.clone()),
+        ("get", "/readyz", Public, none.clone()),
         ("get", "/login/second-factor", WrongLogin, none.clone()),
         ("post", "/login/second-factor", WrongLogin, json!({"code": "000000"})),
         ("get", "/account", Signed, none.clone()),

@@ -358,7 +358,7 @@ impl Passage {
     /// then those needing support, then the longest since return.
     pub async fn portfolio(&self, actor: &crate::access::Actor, filter: &PortfolioFilter) -> ServiceResult<Portfolio> {
         use passage_domain::policy::{Offices, Permission};
-        use passage_domain::sustainability::{standing, Band, VisitScore};
+        use passage_domain::sustainability::{standing, Band};
         let rights = actor.rights();
         let mut offices = rights.offices(Permission::ManageReintegration);
         offices.union(&rights.offices(Permission::ReadCases));
@@ -380,21 +380,18 @@ impl Passage {
                 _ => return Err(passage_domain::FieldError::new("office", "err-unknown-office").into()),
             }
         }
-        let visits = store::portfolio_visits(&mut c, &offices).await?;
-        drop(c);
         let today = passage_domain::date::CalendarDate::today();
-        let mut rows = Vec::new();
-        for case in visits.chunk_by(|a, b| a.case_id == b.case_id) {
-            let scored: Vec<VisitScore> =
-                case.iter().map(|v| VisitScore { due_on: v.due_on, status: v.status, scores: v.scores.clone() }).collect();
-            let first = &case[0];
-            rows.push(PortfolioRow {
-                case_id: first.case_id,
-                reference: first.reference.clone(),
-                office_id: first.office_id,
-                standing: standing(&scored, today),
-            });
-        }
+        let cases = store::portfolio(&mut c, &offices, today).await?;
+        drop(c);
+        let mut rows: Vec<PortfolioRow> = cases
+            .into_iter()
+            .map(|p| PortfolioRow {
+                case_id: p.case_id,
+                reference: p.reference,
+                office_id: p.office_id,
+                standing: standing(p.summary, today),
+            })
+            .collect();
         let mut bands: BTreeMap<&'static str, usize> = Band::ALL.iter().map(|b| (b.as_str(), 0)).collect();
         for r in &rows {
             *bands.entry(r.standing.band.as_str()).or_default() += 1;

@@ -188,46 +188,71 @@ pub fn scores_of(json: Option<String>) -> Result<Option<Sustainability>> {
     json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt("scores", e))).transpose()
 }
 
-/// A monitoring visit as the portfolio reads it.
+/// A returnee as the portfolio reads them: one row per case, the visits
+/// summed up in SQL (a row per visit costs more to move than to compute).
 #[derive(Debug, Clone)]
-pub struct PortfolioVisit {
+pub struct PortfolioCase {
     pub case_id: passage_domain::ids::CaseId,
     pub reference: String,
     pub office_id: passage_domain::ids::OfficeId,
-    pub due_on: passage_domain::date::CalendarDate,
-    pub status: passage_domain::reintegration::VisitStatus,
-    pub done_on: Option<passage_domain::date::CalendarDate>,
-    pub scores: Option<Sustainability>,
+    pub summary: passage_domain::sustainability::VisitsSummary,
 }
 
-/// Every monitoring visit of the returnees of some offices, by case and date.
-pub async fn portfolio_visits(c: &mut AnyConnection, offices: &passage_domain::policy::Offices) -> Result<Vec<PortfolioVisit>> {
+/// Every returnee followed by some offices (a case with monitoring visits),
+/// with their visits summed up as of `today`.
+pub async fn portfolio(
+    c: &mut AnyConnection,
+    offices: &passage_domain::policy::Offices,
+    today: passage_domain::date::CalendarDate,
+) -> Result<Vec<PortfolioCase>> {
     use passage_domain::policy::Offices;
-    let mut q = crate::sql::Sql::new(
-        "SELECT v.case_id, c.reference, c.office_id, v.due_on, v.status, v.done_on, s.scores FROM monitoring_visits v \
-         JOIN cases c ON c.id = v.case_id LEFT JOIN visit_surveys s ON s.visit_id = v.id",
-    );
-    match offices {
-        Offices::All => {}
+    let list: Vec<String> = match offices {
+        Offices::All => Vec::new(),
         Offices::Only(set) if set.is_empty() => return Ok(Vec::new()),
-        Offices::Only(set) => {
-            q.push(" WHERE c.office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
-        }
+        Offices::Only(set) => set.iter().map(|o| o.to_string()).collect(),
+    };
+    let mut q = crate::sql::Sql::new(
+        "WITH ranked AS (SELECT v.case_id AS case_id, s.composite_micro AS composite_micro, s.scores AS scores, \
+         ROW_NUMBER() OVER (PARTITION BY v.case_id ORDER BY v.due_on DESC, v.id DESC) AS k \
+         FROM visit_surveys s JOIN monitoring_visits v ON v.id = s.visit_id JOIN cases c ON c.id = v.case_id \
+         WHERE s.composite_micro IS NOT NULL",
+    );
+    if !list.is_empty() {
+        q.push(" AND c.office_id IN ").bind_list(list.iter().cloned());
     }
-    q.push(" ORDER BY v.case_id, v.due_on");
+    q.push(
+        "), visits AS (SELECT v.case_id AS case_id, MIN(v.due_on) AS first_due, \
+         SUM(CASE WHEN v.status = 'scheduled' AND v.due_on < ",
+    );
+    q.bind(today.to_string());
+    q.push(
+        " THEN 1 ELSE 0 END) AS overdue FROM monitoring_visits v GROUP BY v.case_id) \
+         SELECT c.id AS case_id, c.reference AS reference, c.office_id AS office_id, w.first_due AS first_due, w.overdue AS overdue, \
+         r1.composite_micro AS latest, r1.scores AS scores, r2.composite_micro AS previous \
+         FROM cases c JOIN visits w ON w.case_id = c.id \
+         LEFT JOIN ranked r1 ON r1.case_id = c.id AND r1.k = 1 LEFT JOIN ranked r2 ON r2.case_id = c.id AND r2.k = 2",
+    );
+    if !list.is_empty() {
+        q.push(" WHERE c.office_id IN ").bind_list(list.iter().cloned());
+    }
+    q.push(" ORDER BY c.id");
+    let micro = |m: Option<i64>| m.map(|m| m as f64 / 1e6);
     q.query()
         .fetch_all(c)
         .await?
         .iter()
         .map(|r| {
-            Ok(PortfolioVisit {
+            Ok(PortfolioCase {
                 case_id: id(r, "case_id")?,
                 reference: text(r, "reference")?,
                 office_id: id(r, "office_id")?,
-                due_on: date(r, "due_on")?,
-                status: code(r, "status", passage_domain::reintegration::VisitStatus::parse)?,
-                done_on: opt_date(r, "done_on")?,
-                scores: scores_of(opt_text(r, "scores")?)?,
+                summary: passage_domain::sustainability::VisitsSummary {
+                    first_due: opt_date(r, "first_due")?,
+                    overdue: int(r, "overdue")? as usize,
+                    latest: scores_of(opt_text(r, "scores")?)?,
+                    latest_composite: micro(opt_int(r, "latest")?),
+                    previous_composite: micro(opt_int(r, "previous")?),
+                },
             })
         })
         .collect()
