@@ -396,6 +396,7 @@ impl Scheme {
         Sustainability {
             scheme: self.scheme.id.clone(),
             version: self.scheme.version.clone(),
+            label: self.label(),
             dimensions,
             composite,
             sustainable: composite.map(|c| c >= self.threshold - 1e-12),
@@ -424,6 +425,9 @@ impl Survey {
 pub struct Sustainability {
     pub scheme: String,
     pub version: String,
+    /// How the scheme is shown beside the scores (the shipped one labelled as no one's official index).
+    #[serde(default)]
+    pub label: String,
     /// dimension → score; a dimension with no answer is absent.
     pub dimensions: BTreeMap<String, f64>,
     pub composite: Option<f64>,
@@ -436,6 +440,16 @@ pub struct Sustainability {
 }
 
 impl Sustainability {
+    /// The scheme as a reader should see it beside the scores: the shipped
+    /// one always with its label.
+    pub fn scheme_label(&self) -> String {
+        if self.scheme == DEFAULT_SCHEME_ID {
+            format!("{}@{} ({DEFAULT_LABEL})", self.scheme, self.version)
+        } else {
+            format!("{}@{}", self.scheme, self.version)
+        }
+    }
+
     /// Below the threshold in some dimension: the returnee may need more support.
     pub fn weak_dimensions(&self) -> BTreeSet<&str> {
         self.dimensions.iter().filter(|(_, s)| **s < self.threshold).map(|(d, _)| d.as_str()).collect()

@@ -125,6 +125,7 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
     let got = &visits[0]["sustainability"];
     assert_eq!((got["scheme"].as_str(), got["version"].as_str()), (Some("passage-default"), Some("1")), "{got}");
     check_scores(got, &default_semicolons, &answered, 0.5);
+    assert_eq!(got["label"], "Passage default, equal weights; not an official index", "labelled wherever it appears: {got}");
     let unanswered: Vec<&str> = got["unanswered"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(unanswered, ["food", "services", "documents", "remigrate"], "{got}");
 

@@ -171,6 +171,44 @@ fn write_activity(
                             },
                         )?;
                     }
+                    // The share sustainable: an outcome (type 2) in percent
+                    // (measure 2), which does not add up across activities.
+                    if let Some(share) = &f.sustainable_share {
+                        let (en, fr) = (
+                            "Share of returnees monitored whose reintegration is sustainable",
+                            "Part des personnes de retour suivies dont la réintégration est durable",
+                        );
+                        let pct = |v: f64| format!("{:.1}", v * 100.0);
+                        w.create_element("result").with_attributes([("type", "2"), ("aggregation-status", "0")]).write_inner_content(
+                            |w| {
+                                w.create_element("title").write_inner_content(|w| narrative(w, en, Some(fr)))?;
+                                w.create_element("indicator").with_attributes([("measure", "2"), ("ascending", "1")]).write_inner_content(
+                                    |w| {
+                                        w.create_element("title").write_inner_content(|w| narrative(w, en, Some(fr)))?;
+                                        w.create_element("period").write_inner_content(|w| {
+                                            empty(w, "period-start", &[("iso-date", &p.starts_on.to_string())])?;
+                                            empty(w, "period-end", &[("iso-date", &p.ends_on.to_string())])?;
+                                            if let Some(v) = share.total {
+                                                empty(w, "actual", &[("value", &pct(v))])?;
+                                            }
+                                            for (country, v) in &share.by_country {
+                                                if let (Some(v), Ok(c)) = (v, CountryCode::parse("", country)) {
+                                                    w.create_element("actual")
+                                                        .with_attribute(("value", pct(*v).as_str()))
+                                                        .write_inner_content(|w| {
+                                                            empty(w, "dimension", &[("name", "country"), ("value", c.alpha2())])
+                                                        })?;
+                                                }
+                                            }
+                                            Ok(())
+                                        })?;
+                                        Ok(())
+                                    },
+                                )?;
+                                Ok(())
+                            },
+                        )?;
+                    }
                     Ok(())
                 })?;
             Ok(())

@@ -450,7 +450,7 @@ pub fn portfolio_csv(p: &Portfolio) -> String {
             s.needs_support.to_string(),
             s.months_since_return.map(|m| m.to_string()).unwrap_or_default(),
             s.overdue_visits.to_string(),
-            latest.map(|l| format!("{}@{}", l.scheme, l.version)).unwrap_or_default(),
+            latest.map(|l| l.scheme_label()).unwrap_or_default(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

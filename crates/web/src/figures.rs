@@ -504,9 +504,14 @@ async fn results_page(State(state): State<AppState>, headers: HeaderMap, Path(co
         p.muted { (f.programme.donor) " · " (f.from.to_string()) " – " (f.until.to_string()) }
         p { (pick(&f.programme.purpose_en, &f.programme.purpose_fr)) }
         h2 { (t(lang, "results-achievements")) }
-        ul.achievements { @for ind in &f.indicators { li {
-            strong { (figure(lang, ind.total)) } " " (pick(&ind.name_en, &ind.name_fr))
-        } } }
+        ul.achievements {
+            @for ind in &f.indicators { li {
+                strong { (figure(lang, ind.total)) } " " (pick(&ind.name_en, &ind.name_fr))
+            } }
+            @if let Some(share) = f.sustainable_share.as_ref().and_then(|s| s.total) {
+                li { strong { (format!("{:.0} %", share * 100.0)) } " " (t(lang, "figures-sustainable-share")) }
+            }
+        }
         p.muted { (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) " " (t(lang, "results-live")) }
         h2 { (t(lang, "results-areas")) }
         @for a in &p.areas { section { h3 { (pick(&a.title_en, &a.title_fr)) } p { (pick(&a.body_en, &a.body_fr)) } } }

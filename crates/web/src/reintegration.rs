@@ -241,7 +241,7 @@ fn chart(lang: Lang, visits: &[passage_storage::reintegration::VisitRecord]) -> 
                     text x=(x(i)) y=(h - 8.0) text-anchor="middle" font-size="9" fill="currentColor" { (day) }
                 }
             }
-            figcaption.muted { (points.last().map(|(_, s)| format!("{}@{}", s.scheme, s.version)).unwrap_or_default()) }
+            figcaption.muted { (points.last().map(|(_, s)| s.scheme_label()).unwrap_or_default()) }
         }
     }
 }
@@ -275,7 +275,7 @@ fn scores(lang: Lang, s: &passage_domain::sustainability::Sustainability) -> Mar
             strong { (tr(lang, "survey-composite", &[("score", format!("{c:.2}"))])) }
             " (" (t(lang, if s.sustainable == Some(true) { "survey-sustainable" } else { "survey-not-sustainable" })) ")"
         }
-        " · " span.muted { (s.scheme) "@" (s.version) }
+        " · " span.muted { (s.scheme_label()) }
     }
 }
 
