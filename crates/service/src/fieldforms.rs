@@ -931,6 +931,11 @@ impl FieldForm {
     }
 }
 
+/// The shape of any form, read now (tests compare a generated form's with pyxform's).
+pub fn read_shape_of(form: &FieldForm) -> FormShape {
+    read_shape(form)
+}
+
 fn read_shape(form: &FieldForm) -> FormShape {
     let prefix = format!("/{}/", form.id);
     let mut itext: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -455,3 +455,265 @@ pub fn portfolio_csv(p: &Portfolio) -> String {
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
+
+/// The form id of the sustainability survey served to ODK Collect. Its
+/// version is the scheme's `ID@VERSION`, so a submission says which scheme
+/// its questions came from.
+pub const SURVEY_FORM_ID: &str = "passage_sustainability_survey";
+
+fn xml(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+/// The XForm of a scheme's survey, as pyxform writes one from
+/// [`survey_xlsform`]: the case reference, the date, notes, and one
+/// question per indicator in a `survey` group, in English and French.
+pub fn survey_xform(scheme: &Scheme) -> String {
+    let id = SURVEY_FORM_ID;
+    let version = scheme.scheme.to_string();
+    let lists: Vec<(&passage_domain::sustainability::Dimension, &passage_domain::sustainability::Indicator)> =
+        scheme.indicators().collect();
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\"?>\n<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\" xmlns:ev=\"http://www.w3.org/2001/xml-events\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:jr=\"http://openrosa.org/javarosa\" xmlns:orx=\"http://openrosa.org/xforms\" xmlns:odk=\"http://www.opendatakit.org/xforms\">\n");
+    out.push_str(&format!("  <h:head>\n    <h:title>Reintegration sustainability survey / Enquête de durabilité de la réintégration</h:title>\n    <model odk:xforms-version=\"1.0.0\">\n      <itext>\n"));
+    for (lang, default, fr) in [("English (en)", " default=\"true()\"", false), ("Français (fr)", "", true)] {
+        out.push_str(&format!("        <translation lang=\"{lang}\"{default}>\n"));
+        let text = |out: &mut String, tid: &str, v: &str| {
+            out.push_str(&format!("          <text id=\"{tid}\">\n            <value>{}</value>\n          </text>\n", xml(v)))
+        };
+        for (_, i) in &lists {
+            for (k, a) in i.answers.iter().enumerate() {
+                text(&mut out, &format!("{}-{k}", i.code), if fr { &a.label_fr } else { &a.label_en });
+            }
+        }
+        let fixed: [(&str, &str, &str); 6] = [
+            ("case_reference:jr:constraintMsg", "Write it as OFFICE-YEAR-NUMBER in capital letters, with the six-digit number, e.g. GIN-CKY-2026-000123.", "Écrivez-la sous la forme BUREAU-ANNÉE-NUMÉRO en majuscules, avec le numéro à six chiffres, par exemple GIN-CKY-2026-000123."),
+            ("case_reference:label", "Case reference", "Référence du dossier"),
+            ("done_on:jr:constraintMsg", "The date cannot be in the future.", "La date ne peut pas être dans le futur."),
+            ("done_on:label", "Date of the visit", "Date de la visite"),
+            ("notes:label", "Notes", "Remarques"),
+            ("survey:label", "Sustainability survey", "Enquête de durabilité"),
+        ];
+        for (path, en, fr_text) in fixed {
+            text(&mut out, &format!("/{id}/{path}"), if fr { fr_text } else { en });
+        }
+        for (_, i) in &lists {
+            text(&mut out, &format!("/{id}/survey/{}:label", i.code), if fr { &i.question_fr } else { &i.question_en });
+        }
+        out.push_str("        </translation>\n");
+    }
+    out.push_str("      </itext>\n      <instance>\n");
+    out.push_str(&format!("        <{id} id=\"{id}\" version=\"{}\">\n          <case_reference/>\n          <done_on/>\n          <notes/>\n          <survey>\n", xml(&version)));
+    for (_, i) in &lists {
+        out.push_str(&format!("            <{}/>\n", i.code));
+    }
+    out.push_str(&format!(
+        "          </survey>\n          <meta>\n            <instanceID/>\n          </meta>\n        </{id}>\n      </instance>\n"
+    ));
+    for (_, i) in &lists {
+        out.push_str(&format!("      <instance id=\"{}\">\n        <root>\n", i.code));
+        for (k, a) in i.answers.iter().enumerate() {
+            out.push_str(&format!(
+                "          <item>\n            <itextId>{}-{k}</itextId>\n            <name>{}</name>\n          </item>\n",
+                i.code, a.code
+            ));
+        }
+        out.push_str("        </root>\n      </instance>\n");
+    }
+    out.push_str(&format!("      <bind nodeset=\"/{id}/case_reference\" type=\"string\" required=\"true()\" constraint=\"regex(., '^[A-Z0-9-]{{2,16}}-[0-9]{{4}}-[0-9]{{6}}$')\" jr:constraintMsg=\"jr:itext('/{id}/case_reference:jr:constraintMsg')\"/>\n"));
+    out.push_str(&format!("      <bind nodeset=\"/{id}/done_on\" type=\"date\" required=\"true()\" constraint=\". &lt;= today()\" jr:constraintMsg=\"jr:itext('/{id}/done_on:jr:constraintMsg')\"/>\n"));
+    out.push_str(&format!("      <setvalue ref=\"/{id}/done_on\" event=\"odk-instance-first-load\" value=\"today()\"/>\n"));
+    out.push_str(&format!("      <bind nodeset=\"/{id}/notes\" type=\"string\"/>\n"));
+    for (_, i) in &lists {
+        out.push_str(&format!("      <bind nodeset=\"/{id}/survey/{}\" type=\"string\"/>\n", i.code));
+    }
+    out.push_str(&format!("      <bind nodeset=\"/{id}/meta/instanceID\" type=\"string\" readonly=\"true()\" jr:preload=\"uid\"/>\n    </model>\n  </h:head>\n  <h:body>\n"));
+    out.push_str(&format!(
+        "    <input ref=\"/{id}/case_reference\">\n      <label ref=\"jr:itext('/{id}/case_reference:label')\"/>\n    </input>\n"
+    ));
+    out.push_str(&format!("    <input ref=\"/{id}/done_on\">\n      <label ref=\"jr:itext('/{id}/done_on:label')\"/>\n    </input>\n"));
+    out.push_str(&format!(
+        "    <input ref=\"/{id}/notes\" appearance=\"multiline\">\n      <label ref=\"jr:itext('/{id}/notes:label')\"/>\n    </input>\n"
+    ));
+    out.push_str(&format!("    <group ref=\"/{id}/survey\">\n      <label ref=\"jr:itext('/{id}/survey:label')\"/>\n"));
+    for (_, i) in &lists {
+        out.push_str(&format!(
+            "      <select1 ref=\"/{id}/survey/{c}\">\n        <label ref=\"jr:itext('/{id}/survey/{c}:label')\"/>\n        <itemset nodeset=\"instance('{c}')/root/item\">\n          <value ref=\"name\"/>\n          <label ref=\"jr:itext(itextId)\"/>\n        </itemset>\n      </select1>\n",
+            c = i.code
+        ));
+    }
+    out.push_str("    </group>\n  </h:body>\n</h:html>\n");
+    out
+}
+
+/// The same survey as an XLSForm (survey, choices and settings sheets), for
+/// an organisation that serves its forms from KoboToolbox or ODK Central.
+pub fn survey_xlsform(scheme: &Scheme) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::Workbook;
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut book = Workbook::new();
+    let survey = book.add_worksheet().set_name("survey").map_err(err)?;
+    let header = [
+        "type",
+        "name",
+        "label::English (en)",
+        "label::Français (fr)",
+        "required",
+        "constraint",
+        "constraint_message::English (en)",
+        "constraint_message::Français (fr)",
+        "appearance",
+        "default",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        survey.write_string(0, c as u16, *h).map_err(err)?;
+    }
+    let mut rows: Vec<[String; 10]> = vec![
+        [
+            "text",
+            "case_reference",
+            "Case reference",
+            "Référence du dossier",
+            "yes",
+            "regex(., '^[A-Z0-9-]{2,16}-[0-9]{4}-[0-9]{6}$')",
+            "Write it as OFFICE-YEAR-NUMBER in capital letters, with the six-digit number, e.g. GIN-CKY-2026-000123.",
+            "Écrivez-la sous la forme BUREAU-ANNÉE-NUMÉRO en majuscules, avec le numéro à six chiffres, par exemple GIN-CKY-2026-000123.",
+            "",
+            "",
+        ]
+        .map(String::from),
+        [
+            "date",
+            "done_on",
+            "Date of the visit",
+            "Date de la visite",
+            "yes",
+            ". <= today()",
+            "The date cannot be in the future.",
+            "La date ne peut pas être dans le futur.",
+            "",
+            "today()",
+        ]
+        .map(String::from),
+        ["text", "notes", "Notes", "Remarques", "", "", "", "", "multiline", ""].map(String::from),
+        ["begin_group", "survey", "Sustainability survey", "Enquête de durabilité", "", "", "", "", "", ""].map(String::from),
+    ];
+    for (_, i) in scheme.indicators() {
+        rows.push([
+            format!("select_one {}", i.code),
+            i.code.clone(),
+            i.question_en.clone(),
+            i.question_fr.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    rows.push(["end_group", "", "", "", "", "", "", "", "", ""].map(String::from));
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            survey.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+        }
+    }
+    let choices = book.add_worksheet().set_name("choices").map_err(err)?;
+    for (c, h) in ["list_name", "name", "label::English (en)", "label::Français (fr)"].iter().enumerate() {
+        choices.write_string(0, c as u16, *h).map_err(err)?;
+    }
+    let mut r = 1;
+    for (_, i) in scheme.indicators() {
+        for a in &i.answers {
+            for (c, v) in [&i.code, &a.code, &a.label_en, &a.label_fr].iter().enumerate() {
+                choices.write_string(r, c as u16, v.as_str()).map_err(err)?;
+            }
+            r += 1;
+        }
+    }
+    let settings = book.add_worksheet().set_name("settings").map_err(err)?;
+    let version = scheme.scheme.to_string();
+    for (c, (h, v)) in [
+        ("form_title", "Reintegration sustainability survey / Enquête de durabilité de la réintégration"),
+        ("form_id", SURVEY_FORM_ID),
+        ("version", version.as_str()),
+        ("default_language", "English (en)"),
+        ("name", SURVEY_FORM_ID),
+    ]
+    .iter()
+    .enumerate()
+    {
+        settings.write_string(0, c as u16, *h).map_err(err)?;
+        settings.write_string(1, c as u16, *v).map_err(err)?;
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod survey_form_tests {
+    use super::*;
+
+    /// pyxform (the reference XLSForm converter) makes of our XLSForm a form
+    /// of the same shape as our XForm, and ODK Validate (JavaRosa, the engine
+    /// inside Collect) accepts both.
+    #[test]
+    fn the_survey_xform_is_what_pyxform_makes_of_the_xlsform_and_validates() {
+        let venv = std::env::var("PASSAGE_TEST_VENV").expect("PASSAGE_TEST_VENV is unset: run the tests with ./scripts/test");
+        let dir = std::env::temp_dir().join(format!("passage-survey-form-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let table =
+            "dimension,dimension_weight,indicator,indicator_weight,answer,answer_score,question_en,question_fr,answer_en,answer_fr\n\
+            work,0.6,job,1,stable,1,Do you work & earn?,Travaillez-vous ?,Stable <work>,Travail stable\n\
+            work,0.6,job,1,none,0,Do you work & earn?,Travaillez-vous ?,None,Aucun\n\
+            people,0.4,network,1,many,1,\"Who helps you, if needed?\",Qui vous aide ?,Many,Beaucoup\n\
+            people,0.4,network,1,few,0.3,\"Who helps you, if needed?\",Qui vous aide ?,Few,Peu\n";
+        let custom =
+            Scheme::from_rows(SchemeRef::parse("rss@2").unwrap(), 0.6, "test", &read_scheme_table(table.as_bytes()).unwrap()).unwrap();
+        for scheme in [default_scheme(), custom] {
+            let xlsx = dir.join(format!("{}.xlsx", scheme.scheme.id));
+            std::fs::write(&xlsx, survey_xlsform(&scheme).unwrap()).unwrap();
+            let theirs = dir.join(format!("{}-pyxform.xml", scheme.scheme.id));
+            let ours = dir.join(format!("{}-ours.xml", scheme.scheme.id));
+            let xform = survey_xform(&scheme);
+            std::fs::write(&ours, &xform).unwrap();
+            let script = "import sys\nfrom pyxform.xls2xform import convert\nw = []\nr = convert(xlsform=sys.argv[1], validate=False, pretty_print=True, warnings=w)\n\
+                if w: sys.exit('pyxform warnings: ' + '; '.join(w))\nopen(sys.argv[2], 'w', encoding='utf-8').write(r.xform)\n";
+            let o = std::process::Command::new(format!("{venv}/bin/python")).args(["-c", script]).arg(&xlsx).arg(&theirs).output().unwrap();
+            assert!(o.status.success(), "pyxform: {}", String::from_utf8_lossy(&o.stderr));
+            let jar = std::process::Command::new(format!("{venv}/bin/python"))
+                .args(["-c", "from pyxform.validators.odk_validate import ODK_VALIDATE_PATH; print(ODK_VALIDATE_PATH)"])
+                .output()
+                .unwrap();
+            let jar = String::from_utf8_lossy(&jar.stdout).trim().to_string();
+            for file in [&theirs, &ours] {
+                let v = std::process::Command::new("java").args(["-Djava.awt.headless=true", "-jar", &jar]).arg(file).output().unwrap();
+                assert!(
+                    v.status.success() && v.stderr.is_empty(),
+                    "ODK Validate refuses {}: {}{}",
+                    file.display(),
+                    String::from_utf8_lossy(&v.stdout),
+                    String::from_utf8_lossy(&v.stderr)
+                );
+            }
+            let form = |x: String| crate::fieldforms::FieldForm {
+                id: SURVEY_FORM_ID,
+                title_en: "",
+                title_fr: "",
+                xform: Box::leak(x.into_boxed_str()),
+                uses_offices: false,
+                needs: passage_domain::policy::Permission::ManageReintegration,
+            };
+            let (a, b) = (form(std::fs::read_to_string(&theirs).unwrap()), form(xform.clone()));
+            assert_eq!(crate::fieldforms::instance_paths(&a), crate::fieldforms::instance_paths(&b));
+            assert_eq!(
+                format!("{:?}", crate::fieldforms::read_shape_of(&a)),
+                format!("{:?}", crate::fieldforms::read_shape_of(&b)),
+                "{}",
+                scheme.scheme
+            );
+            assert_eq!(a.version(), scheme.scheme.to_string());
+            assert!(crate::fieldforms::instance_paths(&b).contains(&"survey/income".to_string()) || scheme.scheme.id != "passage-default");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
