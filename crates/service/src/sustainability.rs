@@ -475,7 +475,7 @@ pub fn survey_xform(scheme: &Scheme) -> String {
         scheme.indicators().collect();
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\"?>\n<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\" xmlns:ev=\"http://www.w3.org/2001/xml-events\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:jr=\"http://openrosa.org/javarosa\" xmlns:orx=\"http://openrosa.org/xforms\" xmlns:odk=\"http://www.opendatakit.org/xforms\">\n");
-    out.push_str(&format!("  <h:head>\n    <h:title>Reintegration sustainability survey / Enquête de durabilité de la réintégration</h:title>\n    <model odk:xforms-version=\"1.0.0\">\n      <itext>\n"));
+    out.push_str("  <h:head>\n    <h:title>Reintegration sustainability survey / Enquête de durabilité de la réintégration</h:title>\n    <model odk:xforms-version=\"1.0.0\">\n      <itext>\n");
     for (lang, default, fr) in [("English (en)", " default=\"true()\"", false), ("Français (fr)", "", true)] {
         out.push_str(&format!("        <translation lang=\"{lang}\"{default}>\n"));
         let text = |out: &mut String, tid: &str, v: &str| {
