@@ -283,6 +283,16 @@ enum SchemeCommand {
         db: DbArgs,
         scheme: String,
     },
+    /// Write a scheme's (ID@VERSION) survey as an XLSForm, for KoboToolbox or ODK Central (Passage itself serves it to
+    /// ODK Collect as the form passage_sustainability_survey).
+    Xlsform {
+        #[command(flatten)]
+        db: DbArgs,
+        scheme: String,
+        /// The .xlsx file to write (not overwritten if it exists).
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Make a scheme (ID@VERSION) the one in use for a programme (the default programme unless --programme). Audited.
     Activate {
         #[command(flatten)]
@@ -647,6 +657,22 @@ async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Resu
                     }
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReintegrationCommand::Scheme { command: SchemeCommand::Xlsform { db, scheme, output } } => {
+            let r = SchemeRef::parse(&scheme)?;
+            refuse_existing(&output)?;
+            let passage = open(&db, file).await?;
+            let s = match passage.scheme(&r).await {
+                Ok(s) => s,
+                Err(passage_service::ServiceError::NotFound) => {
+                    return Err(format!("no scheme {r} (see `passage reintegration scheme list`)"))
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            let bytes = passage_service::sustainability::survey_xlsform(&s)?;
+            write_whole(&output, &bytes)?;
+            println!("wrote the survey of {r} as an XLSForm to {}", output.display());
             Ok(ExitCode::SUCCESS)
         }
         ReintegrationCommand::Scheme { command: SchemeCommand::Activate { db, scheme, programme } } => {
@@ -1406,7 +1432,7 @@ fn refuse_existing(path: &std::path::Path) -> Result<(), String> {
 }
 
 /// Write beside, then rename: a cut-short run leaves no half file.
-fn write_whole(path: &std::path::Path, text: &str) -> Result<(), String> {
+fn write_whole(path: &std::path::Path, text: impl AsRef<[u8]>) -> Result<(), String> {
     let tmp = path.with_extension("partial");
     std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -188,6 +188,11 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
     assert!(ok && out.contains("scheme rss@1 is active"), "{out}");
     let (ok, out) = cli(&s, &["reintegration", "scheme", "activate", "rss@9"]);
     assert!(!ok && out.contains("no scheme rss@9"), "{out}");
+    let xlsx = dir.join("rss-survey.xlsx").to_string_lossy().to_string();
+    let (ok, out) = cli(&s, &["reintegration", "scheme", "xlsform", "rss@1", "--output", &xlsx]);
+    assert!(ok && std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "{out}");
+    let (ok, _) = cli(&s, &["reintegration", "scheme", "xlsform", "rss@1", "--output", &xlsx]);
+    assert!(!ok, "an existing file is not overwritten");
     let (_, shown) = cli(&s, &["reintegration", "scheme", "show", "rss@1"]);
     assert!(shown.contains("network (weight 1)") && shown.contains("weak = 0.35"), "{shown}");
 
@@ -216,9 +221,54 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
     check_scores(got, TABLE, &answered, 0.6);
     assert_eq!(got["unanswered"], json!(["sleep"]));
 
+    // ODK Collect gets the active scheme's survey as a form, and its submission records the last visit, scored
+    // under the scheme the form was made from.
+    let session = token(&s, "reintegration").await;
+    let r =
+        api_post(&s, &session, "/tokens", json!({"name": "phone", "role": "reintegration_officer", "offices": ["GIN-CKY"], "days": 30}))
+            .await;
+    assert_eq!(r.status(), 201);
+    let device = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let basic = {
+        use base64::Engine;
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("reintegration:{device}")))
+    };
+    let openrosa =
+        |path: &str| client().get(format!("{}{path}", s.url)).header("authorization", &basic).header("X-OpenRosa-Version", "1.0").send();
+    let list = openrosa("/formList").await.unwrap().text().await.unwrap();
+    assert!(list.contains("<formID>passage_sustainability_survey</formID>") && list.contains("<version>rss@1</version>"), "{list}");
+    let xform = openrosa("/forms/passage_sustainability_survey/form.xml").await.unwrap().text().await.unwrap();
+    assert!(xform.contains("Do you work?") && xform.contains("Travaillez-vous ?") && xform.contains("instance('network')"), "{xform}");
+    let odk_answered = [("job", "stable"), ("savings", "some"), ("network", "weak"), ("sleep", "well"), ("future", "worried")];
+    let survey_xml: String = odk_answered.iter().map(|(k, v)| format!("<{k}>{v}</{k}>")).collect();
+    let submission = format!(
+        "<passage_sustainability_survey id=\"passage_sustainability_survey\" version=\"rss@1\"><case_reference>{}</case_reference>\
+         <done_on>2026-11-25</done_on><notes/><survey>{survey_xml}</survey><meta><instanceID>uuid:5e1f0c1a-0000-4000-8000-00000000a001</instanceID></meta>\
+         </passage_sustainability_survey>",
+        reference.as_str().unwrap()
+    );
+    let boundary = "----passage-survey";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; filename=\"submission.xml\"\r\nContent-Type: text/xml\r\n\r\n{submission}\r\n--{boundary}--\r\n"
+    );
+    let r = client()
+        .post(format!("{}/submission", s.url))
+        .header("authorization", &basic)
+        .header("X-OpenRosa-Version", "1.0")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let visits: Value = api_get(&s, &guinea, &format!("/cases/{case}/visits")).await.json().await.unwrap();
+    let got = &visits[2]["sustainability"];
+    assert_eq!((got["scheme"].as_str(), got["version"].as_str()), (Some("rss"), Some("1")), "{got}");
+    check_scores(got, TABLE, &odk_answered, 0.6);
+
     // Rescored under version 2: the new scores are in use, the old ones kept; answers a scheme lacks are reported.
     let (ok, out) = cli(&s, &["reintegration", "rescore", "--scheme", "rss@2"]);
-    assert!(ok && out.contains("2 surveys scored again under rss@2"), "{out}");
+    assert!(ok && out.contains("3 surveys scored again under rss@2"), "{out}");
     assert!(out.contains("income: answered in 1 surveys"), "the default scheme's answers are not rss's: {out}");
     let visits: Value = api_get(&s, &guinea, &format!("/cases/{case}/visits")).await.json().await.unwrap();
     check_scores(&visits[1]["sustainability"], &TABLE.replace("0,35", "0,45"), &answered, 0.6);
@@ -258,10 +308,10 @@ async fn surveys_are_scored_by_the_scheme_the_organisation_imports(backend: Back
 
     let mut c = connect(backend, &s.database_url).await;
     let count = |q: &'static str| sqlx::query_scalar::<_, i64>(q);
-    assert_eq!(count("SELECT COUNT(*) FROM visit_score_history").fetch_one(&mut c).await.unwrap(), 4, "two first scores, two rescores");
+    assert_eq!(count("SELECT COUNT(*) FROM visit_score_history").fetch_one(&mut c).await.unwrap(), 6, "three first scores, three rescores");
     assert_eq!(
         count("SELECT COUNT(*) FROM visit_surveys WHERE answers LIKE 'sealed:v1:%'").fetch_one(&mut c).await.unwrap(),
-        2,
+        3,
         "answers sealed"
     );
     let actions: Vec<String> =

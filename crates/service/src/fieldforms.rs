@@ -146,6 +146,35 @@ pub fn form(id: &str) -> Option<&'static FieldForm> {
     FORMS.iter().find(|f| f.id == id)
 }
 
+/// The sustainability survey, generated from the scheme active for the
+/// reintegration officer's office (its version is the scheme's `ID@VERSION`).
+pub const SUSTAINABILITY_SURVEY: &str = crate::sustainability::SURVEY_FORM_ID;
+
+/// A scheme's survey form, made once per scheme version in this process:
+/// schemes are few and never change, so the leaked forms are bounded.
+pub fn survey_form(scheme: &passage_domain::sustainability::Scheme) -> &'static FieldForm {
+    static MADE: std::sync::Mutex<BTreeMap<String, &'static FieldForm>> = std::sync::Mutex::new(BTreeMap::new());
+    let mut made = MADE.lock().expect("survey forms lock");
+    made.entry(scheme.scheme.to_string()).or_insert_with(|| {
+        Box::leak(Box::new(FieldForm {
+            id: SUSTAINABILITY_SURVEY,
+            title_en: "Reintegration sustainability survey",
+            title_fr: "Enquête de durabilité de la réintégration",
+            xform: Box::leak(crate::sustainability::survey_xform(scheme).into_boxed_str()),
+            uses_offices: false,
+            needs: Permission::ManageReintegration,
+        }))
+    })
+}
+
+/// What a user must be allowed somewhere to send or see a form's submissions.
+fn needs_of(id: &str) -> Option<Permission> {
+    if id == SUSTAINABILITY_SURVEY {
+        return Some(Permission::ManageReintegration);
+    }
+    form(id).map(|f| f.needs)
+}
+
 /// The forms a user is offered: those they may use somewhere.
 pub fn forms_for(actor: &Actor) -> Vec<&'static FieldForm> {
     let rights = actor.rights();
@@ -409,12 +438,40 @@ impl Passage {
         Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
     }
 
+    /// The forms a device's user is offered: Passage's own, and for a
+    /// reintegration officer the survey of the scheme active for their
+    /// (first) office. One survey form per device: ODK keys forms by id.
+    pub async fn forms_offered(&self, actor: &Actor) -> ServiceResult<Vec<&'static FieldForm>> {
+        let mut forms = forms_for(actor);
+        if actor.rights().can_somewhere(Permission::ManageReintegration) {
+            let office = match actor.rights().offices(Permission::ManageReintegration) {
+                Offices::Only(set) => set.iter().next().copied(),
+                Offices::All => None,
+            };
+            let mut c = self.db.reader().acquire().await?;
+            let scheme = self.scheme_for(&mut c, office).await?;
+            forms.push(survey_form(&scheme));
+        }
+        Ok(forms)
+    }
+
+    /// The form a submission names, by id and version: a survey is the
+    /// survey of the scheme its version names (the questions it was asked with).
+    pub(crate) async fn form_of(&self, id: &str, version: &str) -> ServiceResult<Option<&'static FieldForm>> {
+        if id != SUSTAINABILITY_SURVEY {
+            return Ok(form(id));
+        }
+        let Ok(r) = passage_domain::sustainability::SchemeRef::parse(version) else { return Ok(None) };
+        let mut c = self.db.reader().acquire().await?;
+        Ok(passage_storage::sustainability::scheme(&mut c, &r).await?.as_ref().map(survey_form))
+    }
+
     /// Take a submission from a device: apply it, recognise it as a resend,
     /// or keep it in quarantine with its problems. Malformed XML and forms
     /// Passage does not have are refused (the device keeps them).
     pub async fn receive_submission(&self, actor: &Actor, xml: &[u8], files: Vec<SubmittedFile>, source: &str) -> ServiceResult<Received> {
         let filled = FilledForm::parse(xml)?;
-        let Some(form) = form(&filled.form_id) else {
+        let Some(form) = self.form_of(&filled.form_id, &filled.version).await? else {
             return Err(FieldError::new("xml_submission_file", "err-submission-unknown-form")
                 .with("value", filled.form_id.chars().take(60).collect::<String>())
                 .into());
@@ -668,6 +725,21 @@ impl Passage {
                 };
                 Ok(Prepared::Visit(self.prepare_visit(actor, &visit.id, &input).await?))
             }
+            SUSTAINABILITY_SURVEY => {
+                let scheme = passage_domain::sustainability::SchemeRef::parse(form.version())
+                    .map_err(|_| FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id))?;
+                let scheme = self.scheme(&scheme).await?;
+                let case = self.case_field(actor, f.get("case_reference")).await?;
+                let mut c = self.db.reader().acquire().await?;
+                let visits = passage_storage::reintegration::visits_of(&mut c, &self.keys, case).await?;
+                drop(c);
+                let Some(visit) = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled) else {
+                    return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
+                };
+                let survey = scheme.indicators().map(|(_, i)| (i.code.clone(), f.get(&format!("survey/{}", i.code)).to_string())).collect();
+                let input = VisitInput { status: "done".into(), done_on: f.get("done_on").into(), notes: f.get("notes").into(), survey };
+                Ok(Prepared::Visit(self.prepare_visit_under(actor, &visit.id, &input, Some(scheme)).await?))
+            }
             _ => Err(FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id).into()),
         }
     }
@@ -738,12 +810,12 @@ impl Passage {
         if s.submitted_by == actor.id {
             return true;
         }
-        let Some(f) = form(&s.form_id) else { return false };
+        let Some(needs) = needs_of(&s.form_id) else { return false };
         let rights = actor.rights();
         match s.office_id {
-            Some(o) => rights.can(f.needs, o) && (!s.restricted || rights.can(Permission::ReadRestricted, o)),
+            Some(o) => rights.can(needs, o) && (!s.restricted || rights.can(Permission::ReadRestricted, o)),
             None => {
-                matches!(rights.offices(f.needs), Offices::All)
+                matches!(rights.offices(needs), Offices::All)
                     && (!s.restricted || matches!(rights.offices(Permission::ReadRestricted), Offices::All))
             }
         }
@@ -782,7 +854,7 @@ impl Passage {
         if s.status != "quarantined" {
             return Err(ServiceError::Conflict("this submission was already settled"));
         }
-        let form = form(&s.form_id).ok_or(ServiceError::NotFound)?;
+        let form = self.form_of(&s.form_id, &s.form_version).await?.ok_or(ServiceError::NotFound)?;
         let mut filled = filled.ok_or(ServiceError::NotFound)?;
         for (path, value) in corrections {
             // Only the form's own elements can be corrected; the instance id is the key.
@@ -926,8 +998,13 @@ impl FieldForm {
     pub fn shape(&self) -> &'static FormShape {
         static SHAPES: std::sync::OnceLock<Vec<FormShape>> = std::sync::OnceLock::new();
         let all = SHAPES.get_or_init(|| FORMS.iter().map(read_shape).collect());
-        let at = FORMS.iter().position(|f| f.id == self.id).expect("one of FORMS");
-        &all[at]
+        if let Some(at) = FORMS.iter().position(|f| f.id == self.id) {
+            return &all[at];
+        }
+        // A generated form (a scheme's survey): read once per version.
+        static MADE: std::sync::Mutex<BTreeMap<String, &'static FormShape>> = std::sync::Mutex::new(BTreeMap::new());
+        let mut made = MADE.lock().expect("form shapes lock");
+        made.entry(format!("{}@{}", self.id, self.version())).or_insert_with(|| Box::leak(Box::new(read_shape(self))))
     }
 }
 

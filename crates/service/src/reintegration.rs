@@ -214,6 +214,19 @@ impl Passage {
 
     /// Every check of a visit's outcome, reading only.
     pub(crate) async fn prepare_visit(&self, actor: &Actor, id: &str, input: &VisitInput) -> ServiceResult<PreparedVisit> {
+        self.prepare_visit_under(actor, id, input, None).await
+    }
+
+    /// The same, with the survey checked and scored under `scheme` (a form
+    /// sent from the field names the scheme it asked) instead of the one
+    /// active for the visit's office.
+    pub(crate) async fn prepare_visit_under(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: &VisitInput,
+        scheme: Option<passage_domain::sustainability::Scheme>,
+    ) -> ServiceResult<PreparedVisit> {
         if !actor.rights().can_somewhere(Permission::ManageReintegration) {
             return Err(ServiceError::Forbidden("record monitoring visits"));
         }
@@ -240,8 +253,13 @@ impl Passage {
         }
         let mut survey = None;
         if !input.survey.is_empty() {
-            let mut c = self.db.reader().acquire().await?;
-            let scheme = self.scheme_for_office(&mut c, v.office_id).await?;
+            let scheme = match scheme {
+                Some(s) => s,
+                None => {
+                    let mut c = self.db.reader().acquire().await?;
+                    self.scheme_for_office(&mut c, v.office_id).await?
+                }
+            };
             match scheme.check(&input.survey) {
                 Ok(answers) if !answers.is_empty() => survey = Some((scheme, answers)),
                 Ok(_) => {}

@@ -222,7 +222,15 @@ impl Passage {
     /// programme that covers the office's country (the first by code), else
     /// of the default programme, else the shipped one.
     pub(crate) async fn scheme_for_office(&self, c: &mut sqlx::AnyConnection, office: OfficeId) -> ServiceResult<Scheme> {
-        let country = passage_storage::registry::get_office(&mut *c, office).await?.map(|o| o.country.to_string());
+        self.scheme_for(c, Some(office)).await
+    }
+
+    /// The same, for no office in particular: the default programme's.
+    pub(crate) async fn scheme_for(&self, c: &mut sqlx::AnyConnection, office: Option<OfficeId>) -> ServiceResult<Scheme> {
+        let country = match office {
+            Some(o) => passage_storage::registry::get_office(&mut *c, o).await?.map(|o| o.country.to_string()),
+            None => None,
+        };
         let programmes = passage_storage::figures::programmes(&mut *c).await?;
         let default_code = passage_domain::indicator::DEFAULT_PROGRAMME.code;
         let covering = programmes.iter().filter(|p| country.as_ref().is_some_and(|k| p.countries.contains(k)));

@@ -172,7 +172,11 @@ async fn form_list(State(state): State<AppState>, headers: HeaderMap, raw: RawPa
     let base = base_url(&state, &headers, &params);
     let fr = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).is_some_and(|l| l.trim_start().starts_with("fr"));
     let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">\n");
-    for f in fieldforms::forms_for(&s.actor).into_iter().filter(|f| q.form_id.is_empty() || f.id == q.form_id) {
+    let forms = match state.passage.forms_offered(&s.actor).await {
+        Ok(f) => f,
+        Err(e) => return Failure::from(e).into_response(),
+    };
+    for f in forms.into_iter().filter(|f| q.form_id.is_empty() || f.id == q.form_id) {
         body.push_str(&format!(
             "  <xform>\n    <formID>{id}</formID>\n    <name>{name}</name>\n    <version>{version}</version>\n    <hash>{hash}</hash>\n    \
              <downloadUrl>{base}/forms/{id}/form.xml</downloadUrl>\n",
@@ -191,15 +195,15 @@ async fn form_list(State(state): State<AppState>, headers: HeaderMap, raw: RawPa
 }
 
 /// A form the device's user is offered, or not found.
-fn offered(s: &Session, id: &str) -> Result<&'static fieldforms::FieldForm, Failure> {
-    fieldforms::forms_for(&s.actor).into_iter().find(|f| f.id == id).ok_or_else(|| ServiceError::NotFound.into())
+async fn offered(state: &AppState, s: &Session, id: &str) -> Result<&'static fieldforms::FieldForm, Failure> {
+    state.passage.forms_offered(&s.actor).await?.into_iter().find(|f| f.id == id).ok_or_else(|| ServiceError::NotFound.into())
 }
 
 async fn form_xml(State(state): State<AppState>, headers: HeaderMap, raw: RawPathParams) -> Response {
     let params = params_of(&raw);
     let run = async {
         let s = device(&state, &headers, &params).await?;
-        let f = offered(&s, params.get("form").map(String::as_str).unwrap_or(""))?;
+        let f = offered(&state, &s, params.get("form").map(String::as_str).unwrap_or("")).await?;
         Ok::<_, Failure>(openrosa(StatusCode::OK, "text/xml; charset=utf-8", f.xform))
     };
     run.await.unwrap_or_else(IntoResponse::into_response)
@@ -209,7 +213,7 @@ async fn manifest(State(state): State<AppState>, headers: HeaderMap, raw: RawPat
     let params = params_of(&raw);
     let run = async {
         let s = device(&state, &headers, &params).await?;
-        let f = offered(&s, params.get("form").map(String::as_str).unwrap_or(""))?;
+        let f = offered(&state, &s, params.get("form").map(String::as_str).unwrap_or("")).await?;
         let base = base_url(&state, &headers, &params);
         let mut body =
             String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\">\n");
@@ -232,7 +236,7 @@ async fn media(State(state): State<AppState>, headers: HeaderMap, raw: RawPathPa
     let params = params_of(&raw);
     let run = async {
         let s = device(&state, &headers, &params).await?;
-        let f = offered(&s, params.get("form").map(String::as_str).unwrap_or(""))?;
+        let f = offered(&state, &s, params.get("form").map(String::as_str).unwrap_or("")).await?;
         if !f.uses_offices || params.get("file").map(String::as_str) != Some(fieldforms::OFFICES_CSV) {
             return Err(ServiceError::NotFound.into());
         }
