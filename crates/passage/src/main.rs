@@ -1052,7 +1052,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let csv = passage_service::linkage::clusters_csv(records, &report.clusters);
             write_whole(&output, &csv)?;
             if !file.ignored.is_empty() {
-                write_whole(&ignored_path, &file.ignored_csv())?;
+                write_whole(&ignored_path, file.ignored_csv())?;
                 eprintln!("{} unreadable values treated as missing: listed in {}", file.ignored.len(), ignored_path.display());
             }
             for line in passage_service::linkage::dedupe_report_lines(&report) {
@@ -1081,7 +1081,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(code) => return Ok(code),
             };
             let started = std::time::Instant::now();
-            write_whole(&output, &passage_service::linkage::encode_csv(&records, &secret))?;
+            write_whole(&output, passage_service::linkage::encode_csv(&records, &secret))?;
             println!("{} records encoded in {:.1} s (key check {})", records.len(), started.elapsed().as_secs_f64(), secret.check());
             Ok(ExitCode::SUCCESS)
         }
