@@ -302,10 +302,32 @@ async fn a_return_from_niger_to_guinea_in_the_browser() {
     assert!(c.current_url().await.unwrap().path().starts_with("/plans/"), "{}", body_text(&c).await);
     c.goto(&format!("{}{case_path}", s.url)).await.unwrap();
     fill(&c, "form[action^='/visits/'] input[name=notes]", "Workshop open; wants a second machine.").await;
+    // The sustainability survey opens on demand; a few questions answered, the rest left.
+    c.find(Locator::Css("form[action^='/visits/'] details summary")).await.unwrap().click().await.unwrap();
+    select(&c, "form[action^='/visits/'] select[name='survey.income']", "irregular").await;
+    select(&c, "form[action^='/visits/'] select[name='survey.housing']", "adequate").await;
+    select(&c, "form[action^='/visits/'] select[name='survey.belonging']", "yes").await;
     submit(&c, "form[action^='/visits/']").await;
     let text = body_text(&c).await;
     assert!(text.contains("Workshop open; wants a second machine.") && text.contains("Tailoring workshop in Kindia"), "{text}");
+    // economic 0.5 (income alone), social 1, psychosocial 1: composite (0.5 + 1 + 1) / 3.
+    assert!(text.contains("Composite 0.83") && text.contains("not an official index"), "{text}");
+    let drawn = c.execute("return document.querySelectorAll('svg polyline').length", vec![]).await.unwrap();
+    assert!(drawn.as_i64().unwrap() >= 4, "three dimensions and the composite drawn: {drawn}");
     c.close().await.unwrap();
+
+    // On a 360 px phone the case page with its chart and the portfolio do not scroll sideways.
+    let phone = browser(&d, 360).await;
+    login(&phone, &s, "reintegration").await;
+    for path in [case_path.as_str(), "/reintegration/portfolio"] {
+        phone.goto(&format!("{}{path}", s.url)).await.unwrap();
+        let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
+        let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert!(scroll <= inner, "{path} is {scroll}px wide in a {inner}px window");
+    }
+    let text = body_text(&phone).await;
+    assert!(text.contains("Returnees followed") && text.contains("Strong (0.75 and more)"), "{text}");
+    phone.close().await.unwrap();
 }
 
 /// Programme figures as a programme viewer and a caseworker see them: the
