@@ -326,7 +326,7 @@ async fn a_return_from_niger_to_guinea_in_the_browser() {
         assert!(scroll <= inner, "{path} is {scroll}px wide in a {inner}px window");
     }
     let text = body_text(&phone).await;
-    assert!(text.contains("Returnees followed") && text.contains("Strong (0.75 and more)"), "{text}");
+    assert!(text.contains("Returnees followed") && text.contains("0.83"), "the returnee and their composite in the portfolio: {text}");
     phone.close().await.unwrap();
 }
 
