@@ -14,6 +14,7 @@ pub mod fieldforms;
 pub mod figures;
 pub mod handovers;
 pub mod iati;
+pub mod idempotency;
 pub mod keys;
 pub mod kobo;
 pub mod linkage;

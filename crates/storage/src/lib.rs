@@ -18,6 +18,7 @@ pub mod db;
 pub mod exports;
 pub mod figures;
 pub mod handovers;
+pub mod idempotency;
 pub mod merges;
 pub mod movements;
 pub mod privacy;

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod figures;
 pub mod form;
 pub mod i18n;
+pub mod idempotency;
 pub mod imports;
 pub mod layout;
 pub mod movements;
@@ -93,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(duplicates::routes().router)
         .merge(imports::routes().router)
         .merge(exports::routes().router)
-        .nest("/api/v1", api::routes().router)
+        .nest("/api/v1", api::routes().router.layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent)))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
