@@ -710,38 +710,38 @@ impl Passage {
                 Ok(Prepared::Campaign(self.prepare_campaign_event(actor, &input).await?))
             }
             MONITORING_VISIT => {
-                let case = self.case_field(actor, f.get("case_reference")).await?;
-                let mut c = self.db.reader().acquire().await?;
-                let visits = passage_storage::reintegration::visits_of(&mut c, &self.keys, case).await?;
-                drop(c);
-                let Some(visit) = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled) else {
-                    return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
-                };
+                let visit = self.next_visit(actor, f.get("case_reference")).await?;
                 let input = VisitInput {
                     status: f.get("status").into(),
                     done_on: f.get("done_on").into(),
                     notes: f.get("notes").into(),
                     ..Default::default()
                 };
-                Ok(Prepared::Visit(self.prepare_visit(actor, &visit.id, &input).await?))
+                Ok(Prepared::Visit(self.prepare_visit(actor, &visit, &input).await?))
             }
             SUSTAINABILITY_SURVEY => {
                 let scheme = passage_domain::sustainability::SchemeRef::parse(form.version())
                     .map_err(|_| FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id))?;
                 let scheme = self.scheme(&scheme).await?;
-                let case = self.case_field(actor, f.get("case_reference")).await?;
-                let mut c = self.db.reader().acquire().await?;
-                let visits = passage_storage::reintegration::visits_of(&mut c, &self.keys, case).await?;
-                drop(c);
-                let Some(visit) = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled) else {
-                    return Err(FieldError::new("case_reference", "err-no-visit-scheduled").into());
-                };
+                let visit = self.next_visit(actor, f.get("case_reference")).await?;
                 let survey = scheme.indicators().map(|(_, i)| (i.code.clone(), f.get(&format!("survey/{}", i.code)).to_string())).collect();
                 let input = VisitInput { status: "done".into(), done_on: f.get("done_on").into(), notes: f.get("notes").into(), survey };
-                Ok(Prepared::Visit(self.prepare_visit_under(actor, &visit.id, &input, Some(scheme)).await?))
+                Ok(Prepared::Visit(self.prepare_visit_under(actor, &visit, &input, Some(scheme)).await?))
             }
             _ => Err(FieldError::new("xml_submission_file", "err-submission-unknown-form").with("value", form.id).into()),
         }
+    }
+
+    /// The next scheduled visit of the case a form names: what a visit form records.
+    async fn next_visit(&self, actor: &Actor, reference: &str) -> ServiceResult<String> {
+        let case = self.case_field(actor, reference).await?;
+        let mut c = self.db.reader().acquire().await?;
+        let visits = passage_storage::reintegration::visits_of(&mut c, &self.keys, case).await?;
+        visits
+            .into_iter()
+            .find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled)
+            .map(|v| v.id)
+            .ok_or_else(|| FieldError::new("case_reference", "err-no-visit-scheduled").into())
     }
 
     /// An office named by code in a form, as the id the use cases take.
