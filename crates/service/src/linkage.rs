@@ -815,6 +815,15 @@ impl crate::Passage {
         limit: usize,
     ) -> crate::ServiceResult<Vec<LikelyPerson>> {
         crate::access::require(actor, crate::access::Action::ReadCases)?;
+        // What the form would refuse is refused here too, not scored as if unknown.
+        let mut inv = passage_domain::Invalid::default();
+        if !person.sex.trim().is_empty() {
+            inv.take(passage_domain::person::Sex::parse("sex", person.sex.trim()));
+        }
+        if !person.nationality.trim().is_empty() {
+            inv.take(passage_domain::codes::CountryCode::parse("nationality", person.nationality.trim()));
+        }
+        inv.into_result()?;
         let Some((new, query)) = input_link_record(person) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for (p, score) in self.scored_namesakes(&new, &query, &crate::access::scope(actor)).await? {

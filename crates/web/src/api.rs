@@ -120,6 +120,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A query string, read into `T`; a query that does not fit is a 400
+/// problem document naming what is wrong, never axum's plain-text refusal.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: rej.body_text() }),
+        }
+    }
+}
+
 pub(crate) async fn who(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<Session, ApiError> {
     Ok(session::from_api(state, method, headers).await?)
 }
@@ -362,7 +376,7 @@ async fn audit(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    Query(q): Query<passage_service::audit::AuditQuery>,
+    ApiQuery(q): ApiQuery<passage_service::audit::AuditQuery>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let lines = state.passage.browse_audit(&s.actor, &q, 100).await?;
@@ -382,7 +396,7 @@ async fn search(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    ApiQuery(q): ApiQuery<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
@@ -574,7 +588,7 @@ async fn pseudonymised_cases(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let (rows, next) = state.passage.pseudonymised_cases(&s.actor, &q.after, q.limit.unwrap_or(500)).await?;
@@ -841,7 +855,7 @@ async fn providers(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    Query(q): Query<ProviderQuery>,
+    ApiQuery(q): ApiQuery<ProviderQuery>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     Ok(Json(state.passage.providers(&s.actor, &q.service, &q.place).await?).into_response())

@@ -454,7 +454,7 @@ async fn api_programme_figures(
     method: Method,
     headers: HeaderMap,
     Path(code): Path<String>,
-    q: Query<OfficeQuery>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<OfficeQuery>,
 ) -> Result<Response, ApiError> {
     let s = crate::api::who(&state, &method, &headers).await?;
     let f = match q.office.as_deref().filter(|o| !o.trim().is_empty()) {

@@ -31,6 +31,10 @@ fn problems(codes: &[u16]) -> Value {
 
 fn op(summary: &str, request: Option<&str>, success: (u16, &str), errors: &[u16], params: Value) -> Value {
     let mut responses = problems(errors);
+    // A query string that does not fit its parameters is a 400 problem document.
+    if params.as_array().is_some_and(|a| a.iter().any(|p| p["in"] == "query")) {
+        responses["400"] = json!({ "$ref": "#/components/responses/Problem" });
+    }
     responses[success.0.to_string()] = if success.0 == 204 { json!({ "description": success.1 }) } else { ok(success.1) };
     let mut o = json!({ "summary": summary, "responses": responses });
     if let Some(r) = request {
@@ -38,6 +42,14 @@ fn op(summary: &str, request: Option<&str>, success: (u16, &str), errors: &[u16]
     }
     if params.as_array().is_some_and(|a| !a.is_empty()) {
         o["parameters"] = params;
+    }
+    o
+}
+
+/// An operation whose answer is a JSON array.
+fn list(mut o: Value) -> Value {
+    if let Some(r) = o["responses"].get_mut("200") {
+        r["content"] = json!({ "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } });
     }
     o
 }
@@ -56,6 +68,13 @@ fn username_param() -> Value {
 
 pub fn document() -> Value {
     let string = json!({ "type": "string" });
+    // A required text: the server refuses it empty (or only spaces).
+    let text = json!({ "type": "string", "minLength": 1, "pattern": "\\S" });
+    let office_code = json!({ "type": "string", "pattern": "^[A-Za-z0-9-]{2,16}$" });
+    let date = json!({ "type": "string", "format": "date" });
+    let positive =
+        json!({ "type": "string", "pattern": "^ *[1-9][0-9 ]*$", "description": "A whole number of 1 or more (spaces allowed: 12 500)" });
+    let country = json!({ "type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 3166-1 alpha-3" });
     let strs = json!({ "type": "array", "items": { "type": "string" } });
     let sex: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = CaseKind::ALL.iter().map(|s| s.as_str()).collect();
@@ -65,7 +84,7 @@ pub fn document() -> Value {
         { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Name in any spelling" },
         { "name": "nationality", "in": "query", "schema": { "type": "string" }, "description": "ISO 3166-1 alpha-3" },
         { "name": "sex", "in": "query", "schema": codes(&sex) },
-        { "name": "birth_year", "in": "query", "schema": { "type": "integer" }, "description": "Matches ±1 year" },
+        { "name": "birth_year", "in": "query", "schema": { "type": "integer", "minimum": 1900, "maximum": 2100 }, "description": "Matches ±1 year" },
         { "name": "office", "in": "query", "schema": { "type": "string", "format": "uuid" } },
         { "name": "status", "in": "query", "schema": codes(&statuses) },
         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
@@ -76,17 +95,17 @@ pub fn document() -> Value {
         "servers": [{ "url": "/api/v1" }],
         "security": [{ "bearer": [] }],
         "paths": {
-            "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token, or a second-factor challenge (with the secret to enrol at the first login)", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" } } } },
+            "/auth/login": { "post": { "security": [], "summary": "Log in; returns a bearer token, or a second-factor challenge (with the secret to enrol at the first login)", "requestBody": body("Login"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" }, "429": { "$ref": "#/components/responses/Problem" } } } },
             "/auth/second-factor": { "post": { "security": [], "summary": "Answer a login's second-factor challenge with the authenticator's code (and so enrol it at the first login)", "requestBody": body("SecondFactor"), "responses": { "200": ok("A session token"), "401": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "429": { "$ref": "#/components/responses/Problem" }, "400": { "$ref": "#/components/responses/Problem" }, "415": { "$ref": "#/components/responses/Problem" } } } },
             "/auth/logout": { "post": op("End this session", None, (204, "Logged out"), &[401, 403], json!([])) },
             "/tokens": {
-                "get": op("My API tokens (never the tokens themselves)", None, (200, "Tokens"), &[401], json!([])),
+                "get": list(op("My API tokens (never the tokens themselves)", None, (200, "Tokens"), &[401], json!([]))),
                 "post": op("Create an API token within my grants (or, for administrators, another user's); the token is in the answer, once", Some("Token"), (201, "The token and its record"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/account/password": { "post": op("Change my password (the current one first); every session of mine ends", Some("Password"), (204, "Changed"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/tokens/{id}/revoke": { "post": op("Revoke an API token", None, (204, "Revoked"), &[401, 404], id_param()) },
             "/users": {
-                "get": op("Every user (administrators)", None, (200, "Users with their grants"), &[401, 403], json!([])),
+                "get": list(op("Every user (administrators)", None, (200, "Users with their grants"), &[401, 403], json!([]))),
                 "post": op("Create a user (administrators)", Some("User"), (201, "The user"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/users/{username}": { "get": op("A user, and whether they enrolled a second factor (administrators)", None, (200, "The user"), &[401, 403, 404], username_param()) },
@@ -94,11 +113,11 @@ pub fn document() -> Value {
             "/users/{username}/grants/{role}/revoke": { "post": op("Take a role from a user (administrators)", None, (200, "The user"), &[401, 403, 404],
                 json!([{ "name": "username", "in": "path", "required": true, "schema": string }, { "name": "role", "in": "path", "required": true, "schema": codes(&roles) }])) },
             "/users/{username}/active": { "post": op("Disable or enable an account (administrators); disabling ends its sessions and tokens", Some("Active"), (200, "The user"), &[400, 401, 403, 404, 413, 415, 422], username_param()) },
-            "/users/{username}/second-factor/reset": { "post": op("Remove a user's authenticator (lost phone); they enrol again at the next login (administrators)", None, (200, "The user"), &[401, 403, 404], username_param()) },
+            "/users/{username}/second-factor/reset": { "post": op("Remove a user's authenticator (lost phone); they enrol again at the next login (administrators)", None, (200, "The user"), &[401, 403, 404, 422], username_param()) },
             "/audit": { "get": op("Browse the audit trail, newest first (administrators); filters: person, case, user, from, until (YYYY-MM-DD), before (seq)", None, (200, "Entries and the next page's `before`"), &[401, 403, 422], json!([])) },
             "/me": { "get": op("The logged-in user", None, (200, "The user"), &[401], json!([])) },
             "/offices": {
-                "get": op("List offices", None, (200, "Offices"), &[401], json!([])),
+                "get": list(op("List offices", None, (200, "Offices"), &[401], json!([]))),
                 "post": op("Create an office (administrators)", Some("Office"), (201, "The office"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/persons": {
@@ -123,10 +142,10 @@ pub fn document() -> Value {
             "/cases/{id}/journey/steps/{step}": { "post": op("Record a step of a return: done, waive or block (with a reason), or withdraw voluntariness", Some("JourneyStep"), (200, "The journey after it"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "step", "in": "path", "required": true, "schema": codes(&passage_domain::journey::Step::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) }])) },
             "/movements": {
-                "get": op("Movements of the offices where I plan movements or read cases", None, (200, "Movements"), &[401, 403], json!([])),
+                "get": list(op("Movements of the offices where I plan movements or read cases", None, (200, "Movements"), &[401, 403], json!([]))),
                 "post": op("Plan a movement (manage_movements in its office)", Some("Movement"), (201, "The movement id"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
-            "/programmes": { "get": op("Programmes: name, donor, period, countries (read_aggregates)", None, (200, "Programmes"), &[401, 403], json!([])) },
+            "/programmes": { "get": list(op("Programmes: name, donor, period, countries (read_aggregates)", None, (200, "Programmes"), &[401, 403], json!([]))) },
             "/programmes/{code}/figures": { "get": op("Every indicator of a programme computed from the records over its period, against its target, broken down by country and office, sex and age group, and vulnerability; counts of persons under disclosure control (null: suppressed)", None, (200, "The figures"), &[401, 403, 404], json!([{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }])) },
             "/programmes/{code}/iati.xml": { "get": { "summary": "The programme as an IATI activity (standard 2.03): organisations, countries, budgets that belong to it, and results with targets and protected actual values", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "200": { "description": "IATI activity XML", "content": { "application/xml": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/exports/{file}": { "get": { "summary": "Download records as cases.csv|.xlsx, assistance.csv|.xlsx or activities.csv|.xlsx (?hxl=true adds a hashtag row). The access model decides the rows and columns: the cases I may see with identity (read_cases); pseudonyms and no identity (read_pseudonymised only); activities carry counts only. Streamed.", "parameters": [{ "name": "file", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "hxl", "in": "query", "required": false, "schema": { "type": "boolean" } }], "responses": { "200": { "description": "The file", "content": { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
@@ -142,7 +161,7 @@ pub fn document() -> Value {
             },
             "/merges/{id}/undo": { "post": op("Undo a merge: every case, consent, document and activity goes back, the aliases it added go", None, (204, "Undone"), &[401, 403, 404, 409], id_param()) },
             "/persons/{id}/merges": { "get": op("The merges into a person, undone ones too, newest first", None, (200, "Merges"), &[401, 403, 404], id_param()) },
-            "/activities": { "get": op("The latest activities that count people rather than persons, newest first (read_aggregates)", None, (200, "Activities"), &[401, 403], json!([])) },
+            "/activities": { "get": list(op("The latest activities that count people rather than persons, newest first (read_aggregates)", None, (200, "Activities"), &[401, 403], json!([]))) },
             "/activities/campaigns": { "post": op("Record an information campaign event in an office where I work on cases; the sex/age breakdown may be partial but not exceed the total", Some("CampaignEvent"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/activities/trainings": { "post": op("Record a training: participants, by organisation type and sex where known", Some("Training"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/activities/rescues": { "post": op("Record a search-and-rescue operation: place (decimal degrees), people found, the survivors' cases I may see", Some("Rescue"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
@@ -150,7 +169,7 @@ pub fn document() -> Value {
             "/activities/resources": { "post": op("Record a study, data briefing, infographic or data update for the resources library", Some("Resource"), (201, "Recorded"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/activities/resources/{id}/file": { "post": { "summary": "Attach a resource's file (the request body; PDF, CSV, XLSX, PNG, JPEG or text by the extension of ?name=, up to 20 MB)", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "name", "in": "query", "required": true, "schema": { "type": "string" } }], "requestBody": { "required": true, "content": { "application/octet-stream": {} } }, "responses": { "204": { "description": "Attached" }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }, "413": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" } } } },
             "/programmes/{code}/figures.csv": { "get": { "summary": "The programme's figures as CSV (per indicator: total and target, each country and office; suppressed values empty and flagged); ?hxl=true adds an HXL hashtag row", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "hxl", "in": "query", "required": false, "schema": { "type": "boolean" } }], "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
-            "/budgets": { "get": op("Imported appeal budgets, newest first (read_aggregates)", None, (200, "Budgets"), &[401, 403], json!([])) },
+            "/budgets": { "get": list(op("Imported appeal budgets, newest first (read_aggregates)", None, (200, "Budgets"), &[401, 403], json!([]))) },
             "/budgets/{code}": { "get": op("A budget: planned USD per office and heading of the Migration Governance Framework, with row and column totals; null is nothing planned", None, (200, "The budget"), &[401, 403, 404], json!([{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }])) },
             "/budgets/{code}/table.csv": { "get": { "summary": "The budget as CSV in the import format, with a totals row; ?hxl=true adds an HXL hashtag row", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "hxl", "in": "query", "required": false, "schema": { "type": "boolean" } }], "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/movements/{id}": { "get": op("A movement and its manifest (names only of the cases I may see)", None, (200, "The movement"), &[401, 403, 404], id_param()) },
@@ -163,7 +182,7 @@ pub fn document() -> Value {
             "/cases/{id}/handover": { "post": op("Ask another office to take the case over (the person's hand-over consent is required)", Some("Handover"), (201, "The hand-over id"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/queue": { "get": op("What needs me now: hand-overs to decide, return steps that can be done, movements leaving within two weeks", None, (200, "The queue"), &[401], json!([])) },
             "/providers": {
-                "get": op("The service directory, by service and place", None, (200, "Providers"), &[401, 403, 422], json!([{ "name": "service", "in": "query", "schema": codes(&passage_domain::referral::ServiceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) }, { "name": "place", "in": "query", "schema": string }])),
+                "get": list(op("The service directory, by service and place", None, (200, "Providers"), &[401, 403, 422], json!([{ "name": "service", "in": "query", "schema": codes(&passage_domain::referral::ServiceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) }, { "name": "place", "in": "query", "schema": string }]))),
                 "post": op("Add a provider to the directory (administrators)", Some("Provider"), (201, "The provider id"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/providers/{id}/users": { "post": op("Let a partner user speak for a provider (administrators)", Some("Username"), (204, "Linked"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
@@ -185,7 +204,7 @@ pub fn document() -> Value {
                 { "name": "needs_support", "in": "query", "required": false, "schema": { "type": "boolean" } }],
                 "responses": { "200": { "description": "The portfolio", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" } } } },
             "/visits/{id}": { "post": op("Record a monitoring visit as done (date, notes, sustainability survey) or missed", Some("Visit"), (204, "Recorded"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
-            "/handovers": { "get": op("Hand-overs waiting for my offices: case reference, kind and sending office only", None, (200, "Requests"), &[401, 403], json!([])) },
+            "/handovers": { "get": list(op("Hand-overs waiting for my offices: case reference, kind and sending office only", None, (200, "Requests"), &[401, 403], json!([]))) },
             "/handovers/{id}/accept": { "post": op("Accept: the case moves to the receiving office; the sending office keeps reading it", None, (200, "The case id"), &[401, 403, 404, 409], id_param()) },
             "/handovers/{id}/decline": { "post": op("Decline, with the reason", Some("Erase"), (204, "Declined"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": { "200": ok("OpenAPI 3 document") } } }
@@ -197,11 +216,11 @@ pub fn document() -> Value {
                 "Problem": { "type": "object", "properties": { "type": string, "title": string, "status": { "type": "integer" }, "detail": string,
                     "errors": { "type": "array", "items": { "type": "object", "properties": { "field": string, "code": string, "message": string } } } } },
                 "SecondFactor": { "type": "object", "required": ["challenge", "code"], "properties": { "challenge": string, "code": { "type": "string", "description": "Six digits" } } },
-                "Token": { "type": "object", "required": ["name", "role", "days"], "properties": { "name": string, "role": codes(&roles), "offices": { "type": "array", "items": string, "description": "Office codes, or [\"all\"]" }, "days": { "type": "integer", "minimum": 1, "maximum": 365 }, "username": string } },
-                "User": { "type": "object", "required": ["username", "display_name", "password", "role"], "properties": { "username": string, "display_name": string, "password": { "type": "string", "minLength": 12 }, "role": codes(&roles), "offices": { "type": "array", "items": string } } },
+                "Token": { "type": "object", "required": ["name", "role", "days"], "properties": { "name": text, "role": codes(&roles), "offices": { "type": "array", "items": string, "description": "Office codes, or [\"all\"]" }, "days": { "type": "integer", "minimum": 1, "maximum": 365 }, "username": string } },
+                "User": { "type": "object", "required": ["username", "display_name", "password", "role"], "properties": { "username": { "type": "string", "pattern": "^[a-z0-9._-]{3,40}$" }, "display_name": text, "password": { "type": "string", "minLength": 12 }, "role": codes(&roles), "offices": { "type": "array", "items": string } } },
                 "Grant": { "type": "object", "required": ["role"], "properties": { "role": codes(&roles), "offices": { "type": "array", "items": string } } },
                 "Active": { "type": "object", "required": ["active"], "properties": { "active": { "type": "boolean" } } },
-                "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": string, "password": string } },
+                "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": text, "password": text } },
                 "Name": { "type": "object", "properties": { "given": string, "family": string } },
                 "Document": { "type": "object", "properties": { "kind": codes(&DocumentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "number": string, "issuing_country": string, "expires_on": { "type": "string", "format": "date" } } },
                 "Person": { "type": "object", "properties": {
@@ -233,22 +252,22 @@ pub fn document() -> Value {
                 "Visit": { "type": "object", "additionalProperties": false, "properties": {
                     "status": codes(&["done", "missed"]), "done_on": { "type": "string", "format": "date" }, "notes": string,
                     "survey": { "type": "object", "description": "The sustainability survey of a visit done: indicator code → answer code, under the scheme active for the visit's office (`passage reintegration scheme list`). Unknown codes are refused; unanswered indicators are allowed.", "additionalProperties": { "type": "string" } } } },
-                "Provider": { "type": "object", "properties": { "organisation": string, "services": strs, "places": string, "languages": string, "contact": string, "opening_hours": string } },
+                "Provider": { "type": "object", "required": ["organisation"], "properties": { "organisation": text, "services": strs, "places": string, "languages": string, "contact": string, "opening_hours": string } },
                 "Username": { "type": "object", "required": ["username"], "properties": { "username": string } },
                 "Referral": { "type": "object", "properties": { "provider_id": string, "service": string, "fields": { "type": "array", "items": codes(&passage_domain::referral::SharedField::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) } } },
                 "Answer": { "type": "object", "required": ["status"], "properties": { "status": codes(&["accepted", "declined", "completed"]), "feedback": string } },
-                "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "description": "Whose request, when, how their identity was checked" } } },
-                "Note": { "type": "object", "required": ["body"], "properties": { "body": string } },
+                "Erase": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "minLength": 1, "pattern": "\\S", "description": "Whose request, when, how their identity was checked" } } },
+                "Note": { "type": "object", "required": ["body"], "properties": { "body": text } },
                 "StatusChange": { "type": "object", "required": ["status"], "properties": { "status": codes(&statuses), "reason": string } },
                 "SubmissionRetry": { "type": "object", "properties": { "values": { "type": "object", "additionalProperties": string } } },
                 "DuplicateDecision": { "type": "object", "required": ["decision"], "properties": { "decision": codes(&["same", "different", "unsure"]), "keep": codes(&["a", "b"]) } },
-                "SubmissionReject": { "type": "object", "required": ["reason"], "properties": { "reason": string } },
-                "CampaignEvent": { "type": "object", "required": ["office_id", "held_on", "kind", "place", "people_reached"], "properties": { "office_id": string, "held_on": string, "kind": codes(&passage_domain::activity::CampaignKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "place": string, "people_reached": string, "women": string, "men": string, "girls": string, "boys": string } },
-                "Training": { "type": "object", "required": ["office_id", "held_on", "topic", "participants"], "properties": { "office_id": string, "held_on": string, "topic": string, "participants": string, "government": string, "civil_society": string, "ngo": string, "health_workers": string, "border_officials": string, "women": string, "men": string } },
-                "Rescue": { "type": "object", "required": ["office_id", "held_on", "latitude", "longitude", "people_found"], "properties": { "office_id": string, "held_on": string, "latitude": string, "longitude": string, "people_found": string, "case_references": { "type": "array", "items": string } } },
-                "ShelterWork": { "type": "object", "required": ["office_id", "completed_on", "shelter", "kind"], "properties": { "office_id": string, "completed_on": string, "shelter": string, "kind": codes(&passage_domain::activity::ShelterWorkKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) } },
-                "Resource": { "type": "object", "required": ["office_id", "title", "kind", "countries", "published_on"], "properties": { "office_id": string, "title": string, "kind": codes(&passage_domain::activity::ResourceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "countries": { "type": "array", "items": string }, "published_on": string } },
-                "Office": { "type": "object", "properties": { "code": string, "name": string, "country": string, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
+                "SubmissionReject": { "type": "object", "required": ["reason"], "properties": { "reason": text } },
+                "CampaignEvent": { "type": "object", "required": ["office_id", "held_on", "kind", "place", "people_reached"], "properties": { "office_id": text, "held_on": date, "kind": codes(&passage_domain::activity::CampaignKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "place": text, "people_reached": positive, "women": string, "men": string, "girls": string, "boys": string } },
+                "Training": { "type": "object", "required": ["office_id", "held_on", "topic", "participants"], "properties": { "office_id": text, "held_on": date, "topic": text, "participants": positive, "government": string, "civil_society": string, "ngo": string, "health_workers": string, "border_officials": string, "women": string, "men": string } },
+                "Rescue": { "type": "object", "required": ["office_id", "held_on", "latitude", "longitude", "people_found"], "properties": { "office_id": text, "held_on": date, "latitude": string, "longitude": string, "people_found": positive, "case_references": { "type": "array", "items": string } } },
+                "ShelterWork": { "type": "object", "required": ["office_id", "completed_on", "shelter", "kind"], "properties": { "office_id": text, "completed_on": date, "shelter": text, "kind": codes(&passage_domain::activity::ShelterWorkKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) } },
+                "Resource": { "type": "object", "required": ["office_id", "title", "kind", "countries", "published_on"], "properties": { "office_id": text, "title": text, "kind": codes(&passage_domain::activity::ResourceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "countries": { "type": "array", "items": string }, "published_on": date } },
+                "Office": { "type": "object", "required": ["code", "name", "country"], "properties": { "code": office_code, "name": text, "country": country, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
             }
         }
     })
