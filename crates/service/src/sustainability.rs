@@ -383,10 +383,11 @@ impl Passage {
         let mut c = self.db.reader().acquire().await?;
         if !filter.office.trim().is_empty() {
             let office = passage_storage::registry::get_office_by_code(&mut c, filter.office.trim()).await?;
-            match office {
-                Some(o) if offices.contains(o.id) => offices = Offices::Only([o.id].into()),
-                _ => return Err(passage_domain::FieldError::new("office", "err-unknown-office").into()),
-            }
+            // A filter: an office the reader does not follow (or that does not exist) has no returnees for them.
+            offices = match office {
+                Some(o) if offices.contains(o.id) => Offices::Only([o.id].into()),
+                _ => Offices::Only(Default::default()),
+            };
         }
         let today = passage_domain::date::CalendarDate::today();
         let cases = store::portfolio(&mut c, &offices, today).await?;

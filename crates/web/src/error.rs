@@ -69,6 +69,18 @@ pub fn field_errors_json(inv: &Invalid) -> serde_json::Value {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
+            // A value already taken (an office code, a username) conflicts with what exists: 409, with the field named.
+            ApiError::Service(ServiceError::Invalid(inv))
+                if !inv.errors.is_empty() && inv.errors.iter().all(|e| e.code.ends_with("-taken")) =>
+            {
+                problem(
+                    StatusCode::CONFLICT,
+                    "already-taken",
+                    "The value is already taken",
+                    Some(inv.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")),
+                    Some(json!({ "errors": field_errors_json(&inv) })),
+                )
+            }
             ApiError::Service(ServiceError::Invalid(inv)) => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation-error",

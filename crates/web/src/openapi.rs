@@ -74,19 +74,27 @@ pub fn document() -> Value {
     let date = json!({ "type": "string", "format": "date" });
     let positive =
         json!({ "type": "string", "pattern": "^ *[1-9][0-9 ]*$", "description": "A whole number of 1 or more (spaces allowed: 12 500)" });
-    let country = json!({ "type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 3166-1 alpha-3" });
+    let country = json!({ "type": "string", "enum": passage_domain::codes::CountryCode::all().map(|c| c.to_string()).collect::<Vec<_>>(), "description": "ISO 3166-1 alpha-3" });
     let strs = json!({ "type": "array", "items": { "type": "string" } });
     let sex: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = CaseKind::ALL.iter().map(|s| s.as_str()).collect();
     let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
     let roles: Vec<&str> = passage_domain::policy::Role::ALL.iter().map(|s| s.as_str()).collect();
+    // The search's filters: empty means "any" (the search form sends every field).
+    let or_empty = |v: Vec<String>| {
+        let mut v = v;
+        v.push(String::new());
+        json!({ "type": "string", "enum": v })
+    };
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let countries: Vec<String> = passage_domain::codes::CountryCode::all().map(|c| c.to_string()).collect();
     let search_params = json!([
         { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Name in any spelling" },
-        { "name": "nationality", "in": "query", "schema": { "type": "string" }, "description": "ISO 3166-1 alpha-3" },
-        { "name": "sex", "in": "query", "schema": codes(&sex) },
-        { "name": "birth_year", "in": "query", "schema": { "type": "integer", "minimum": 1900, "maximum": 2100 }, "description": "Matches ±1 year" },
-        { "name": "office", "in": "query", "schema": { "type": "string", "format": "uuid" } },
-        { "name": "status", "in": "query", "schema": codes(&statuses) },
+        { "name": "nationality", "in": "query", "schema": or_empty(countries), "description": "ISO 3166-1 alpha-3" },
+        { "name": "sex", "in": "query", "schema": or_empty(owned(&sex)) },
+        { "name": "birth_year", "in": "query", "schema": { "type": "string", "pattern": "^((19|20)[0-9]{2}|2100)?$" }, "description": "Matches ±1 year" },
+        { "name": "office", "in": "query", "schema": { "type": "string", "pattern": "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" }, "description": "An office id" },
+        { "name": "status", "in": "query", "schema": or_empty(owned(&statuses)) },
         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
     ]);
     json!({
@@ -103,10 +111,10 @@ pub fn document() -> Value {
                 "post": op("Create an API token within my grants (or, for administrators, another user's); the token is in the answer, once", Some("Token"), (201, "The token and its record"), &[400, 401, 403, 413, 415, 422], json!([]))
             },
             "/account/password": { "post": op("Change my password (the current one first); every session of mine ends", Some("Password"), (204, "Changed"), &[400, 401, 403, 413, 415, 422], json!([])) },
-            "/tokens/{id}/revoke": { "post": op("Revoke an API token", None, (204, "Revoked"), &[401, 404], id_param()) },
+            "/tokens/{id}/revoke": { "post": op("Revoke an API token (not with an API token: a leaked token must not undo others)", None, (204, "Revoked"), &[401, 403, 404], id_param()) },
             "/users": {
                 "get": list(op("Every user (administrators)", None, (200, "Users with their grants"), &[401, 403], json!([]))),
-                "post": op("Create a user (administrators)", Some("User"), (201, "The user"), &[400, 401, 403, 413, 415, 422], json!([]))
+                "post": op("Create a user (administrators); a username already used is a 409", Some("User"), (201, "The user"), &[400, 401, 403, 409, 413, 415, 422], json!([]))
             },
             "/users/{username}": { "get": op("A user, and whether they enrolled a second factor (administrators)", None, (200, "The user"), &[401, 403, 404], username_param()) },
             "/users/{username}/grants": { "post": op("Give a user a role for offices, replacing what they held of it (administrators)", Some("Grant"), (200, "The user"), &[400, 401, 403, 404, 413, 415, 422], username_param()) },
@@ -118,7 +126,7 @@ pub fn document() -> Value {
             "/me": { "get": op("The logged-in user", None, (200, "The user"), &[401], json!([])) },
             "/offices": {
                 "get": list(op("List offices", None, (200, "Offices"), &[401], json!([]))),
-                "post": op("Create an office (administrators)", Some("Office"), (201, "The office"), &[400, 401, 403, 413, 415, 422], json!([]))
+                "post": op("Create an office (administrators); a code already used is a 409", Some("Office"), (201, "The office"), &[400, 401, 403, 409, 413, 415, 422], json!([]))
             },
             "/persons": {
                 "get": op("Search persons by name (any spelling) and filters", None, (200, "Ranked matches"), &[401, 422], search_params),
@@ -177,8 +185,8 @@ pub fn document() -> Value {
             "/movements/{id}/travellers/{case_id}/status": { "post": op("A traveller boarded, did not show, or was offloaded", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "case_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
             "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
-            "/movements/{id}/manifest.xlsx": { "get": { "summary": "The manifest as an XLSX workbook (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "XLSX", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
-            "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
+            "/movements/{id}/manifest.xlsx": { "get": { "summary": "The manifest as an XLSX workbook (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "XLSX", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
+            "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/cases/{id}/handover": { "post": op("Ask another office to take the case over (the person's hand-over consent is required)", Some("Handover"), (201, "The hand-over id"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/queue": { "get": op("What needs me now: hand-overs to decide, return steps that can be done, movements leaving within two weeks", None, (200, "The queue"), &[401], json!([])) },
             "/providers": {
@@ -252,7 +260,7 @@ pub fn document() -> Value {
                 "Visit": { "type": "object", "additionalProperties": false, "properties": {
                     "status": codes(&["done", "missed"]), "done_on": { "type": "string", "format": "date" }, "notes": string,
                     "survey": { "type": "object", "description": "The sustainability survey of a visit done: indicator code → answer code, under the scheme active for the visit's office (`passage reintegration scheme list`). Unknown codes are refused; unanswered indicators are allowed.", "additionalProperties": { "type": "string" } } } },
-                "Provider": { "type": "object", "required": ["organisation"], "properties": { "organisation": text, "services": strs, "places": string, "languages": string, "contact": string, "opening_hours": string } },
+                "Provider": { "type": "object", "required": ["organisation", "services"], "properties": { "organisation": text, "services": { "type": "array", "minItems": 1, "items": codes(&passage_domain::referral::ServiceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) }, "places": string, "languages": string, "contact": string, "opening_hours": string } },
                 "Username": { "type": "object", "required": ["username"], "properties": { "username": string } },
                 "Referral": { "type": "object", "properties": { "provider_id": string, "service": string, "fields": { "type": "array", "items": codes(&passage_domain::referral::SharedField::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()) } } },
                 "Answer": { "type": "object", "required": ["status"], "properties": { "status": codes(&["accepted", "declined", "completed"]), "feedback": string } },
@@ -262,12 +270,12 @@ pub fn document() -> Value {
                 "SubmissionRetry": { "type": "object", "properties": { "values": { "type": "object", "additionalProperties": string } } },
                 "DuplicateDecision": { "type": "object", "required": ["decision"], "properties": { "decision": codes(&["same", "different", "unsure"]), "keep": codes(&["a", "b"]) } },
                 "SubmissionReject": { "type": "object", "required": ["reason"], "properties": { "reason": text } },
-                "CampaignEvent": { "type": "object", "required": ["office_id", "held_on", "kind", "place", "people_reached"], "properties": { "office_id": text, "held_on": date, "kind": codes(&passage_domain::activity::CampaignKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "place": text, "people_reached": positive, "women": string, "men": string, "girls": string, "boys": string } },
-                "Training": { "type": "object", "required": ["office_id", "held_on", "topic", "participants"], "properties": { "office_id": text, "held_on": date, "topic": text, "participants": positive, "government": string, "civil_society": string, "ngo": string, "health_workers": string, "border_officials": string, "women": string, "men": string } },
-                "Rescue": { "type": "object", "required": ["office_id", "held_on", "latitude", "longitude", "people_found"], "properties": { "office_id": text, "held_on": date, "latitude": string, "longitude": string, "people_found": positive, "case_references": { "type": "array", "items": string } } },
-                "ShelterWork": { "type": "object", "required": ["office_id", "completed_on", "shelter", "kind"], "properties": { "office_id": text, "completed_on": date, "shelter": text, "kind": codes(&passage_domain::activity::ShelterWorkKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) } },
-                "Resource": { "type": "object", "required": ["office_id", "title", "kind", "countries", "published_on"], "properties": { "office_id": text, "title": text, "kind": codes(&passage_domain::activity::ResourceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "countries": { "type": "array", "items": string }, "published_on": date } },
-                "Office": { "type": "object", "required": ["code", "name", "country"], "properties": { "code": office_code, "name": text, "country": country, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
+                "CampaignEvent": { "type": "object", "required": ["office_id", "held_on", "kind", "place", "people_reached"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "held_on": date, "kind": codes(&passage_domain::activity::CampaignKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "place": text, "people_reached": positive, "women": string, "men": string, "girls": string, "boys": string } },
+                "Training": { "type": "object", "required": ["office_id", "held_on", "topic", "participants"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "held_on": date, "topic": text, "participants": positive, "government": string, "civil_society": string, "ngo": string, "health_workers": string, "border_officials": string, "women": string, "men": string } },
+                "Rescue": { "type": "object", "required": ["office_id", "held_on", "latitude", "longitude", "people_found"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "held_on": date, "latitude": string, "longitude": string, "people_found": positive, "case_references": { "type": "array", "items": string } } },
+                "ShelterWork": { "type": "object", "required": ["office_id", "completed_on", "shelter", "kind"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "completed_on": date, "shelter": text, "kind": codes(&passage_domain::activity::ShelterWorkKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) } },
+                "Resource": { "type": "object", "required": ["office_id", "title", "kind", "countries", "published_on"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "title": text, "kind": codes(&passage_domain::activity::ResourceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "countries": { "type": "array", "items": string }, "published_on": date } },
+                "Office": { "type": "object", "required": ["code", "name", "country", "kind"], "properties": { "code": office_code, "name": text, "country": country, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
             }
         }
     })
