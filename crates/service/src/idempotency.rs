@@ -16,6 +16,10 @@ use passage_storage::idempotency::{self as store, Claim, KeptAnswer};
 
 /// How long an answer is kept under its key.
 pub const KEEP_HOURS: i64 = 24;
+/// A claim still "being handled" after this long was abandoned (its
+/// process died, or the database went away before the claim could be
+/// freed), and the next request with the key takes it over.
+pub const ABANDONED_SECS: i64 = 15;
 
 /// What a keyed request comes to.
 #[derive(Debug)]
@@ -40,6 +44,9 @@ impl Passage {
     pub async fn idempotency_begin(&self, owner: &str, key: &str, method: &str, path: &str, request_sha256: &str) -> ServiceResult<Begin> {
         let now = Timestamp::now();
         let cutoff = Timestamp::from_unix(now.unix() - KEEP_HOURS * 3600).unwrap_or(now).to_string();
+        // A request takes at most the connection wait plus its own work; a
+        // claim older than this was abandoned.
+        let stale = Timestamp::from_unix(now.unix() - ABANDONED_SECS).unwrap_or(now).to_string();
         let now = now.to_string();
         let mut tx = self.db.begin().await?;
         store::purge(&mut tx, &cutoff).await?;
@@ -50,6 +57,7 @@ impl Passage {
             match store::get(&mut tx, owner, key).await? {
                 None => Begin::InFlight,
                 Some(k) if k.method != method || k.path != path || k.request_sha256 != request_sha256 => Begin::Reused,
+                Some(k) if k.status == 0 && store::take_over(&mut tx, owner, key, &stale, &now).await? => Begin::Fresh,
                 Some(k) if k.status == 0 => Begin::InFlight,
                 Some(k) => Begin::Replay(k),
             }

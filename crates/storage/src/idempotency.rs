@@ -47,6 +47,23 @@ pub async fn claim(c: &mut AnyConnection, k: &Claim<'_>) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Take over a claim left "being handled" since before `stale` (its
+/// request's process died, or the database went away before it could be
+/// freed); `true` when this request now holds it.
+pub async fn take_over(c: &mut AnyConnection, owner: &str, key: &str, stale: &str, now: &str) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE idempotency_keys SET created_at = $1 WHERE owner = $2 AND idempotency_key = $3 AND status = 0 AND created_at < $4",
+    )
+    .bind(now)
+    .bind(owner)
+    .bind(key)
+    .bind(stale)
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
 pub async fn get(c: &mut AnyConnection, owner: &str, key: &str) -> Result<Option<KeptAnswer>> {
     let r = sqlx::query(
         "SELECT method, path, request_sha256, status, content_type, location, body FROM idempotency_keys WHERE owner = $1 AND idempotency_key = $2",

@@ -93,7 +93,7 @@ pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next)
             let kept = match axum::body::to_bytes(rbody, MAX_KEPT).await {
                 Ok(b) => b,
                 Err(_) => {
-                    let _ = state.passage.idempotency_release(&owner, &key).await;
+                    release(&state, owner, key).await;
                     return problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None, None);
                 }
             };
@@ -108,11 +108,28 @@ pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next)
                         let _ = state.passage.idempotency_release(&owner, &key).await;
                     }
                 }
-                _ => {
-                    let _ = state.passage.idempotency_release(&owner, &key).await;
-                }
+                _ => release(&state, owner, key).await,
             }
             Response::from_parts(rparts, Body::from(kept))
         }
     }
+}
+
+/// Free a key whose request got no answer worth keeping. When the database
+/// is what failed, freeing it fails too: keep trying for a while in the
+/// background, so that the client's retry is not answered "in flight"
+/// until the claim is abandoned.
+async fn release(state: &AppState, owner: String, key: String) {
+    if state.passage.idempotency_release(&owner, &key).await.is_ok() {
+        return;
+    }
+    let passage = state.passage.clone();
+    tokio::spawn(async move {
+        for _ in 0..120 {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            if passage.idempotency_release(&owner, &key).await.is_ok() {
+                return;
+            }
+        }
+    });
 }
