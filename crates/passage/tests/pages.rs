@@ -254,3 +254,85 @@ both_backends!(
     pages_speak_french_and_arabic,
     a_case_opened_elsewhere_makes_the_person_findable_there
 );
+
+/// The Content-Security-Policy allows no inline style or script: no page may
+/// carry one (the browser would refuse it and log an error).
+#[tokio::test]
+async fn no_page_carries_an_inline_style_or_script() {
+    let s = server(Backend::Sqlite, "csp", 20).await;
+    let admin = client();
+    page_login(&s, &admin, "admin").await;
+    let tok = token(&s, "admin").await;
+    let hits: serde_json::Value = api_get(&s, &tok, "/persons?q=a&limit=1").await.json().await.unwrap();
+    let person = hits["hits"][0]["person_id"].as_str().map(str::to_string);
+    let mut paths: Vec<String> = [
+        "/",
+        "/persons",
+        "/persons/new",
+        "/persons?q=diallo",
+        "/offices",
+        "/audit",
+        "/programmes",
+        "/programmes/SSS2-CMR",
+        "/activities",
+        "/budgets",
+        "/movements",
+        "/duplicates",
+        "/submissions",
+        "/imports",
+        "/exports",
+        "/account",
+        "/admin/users",
+        "/admin/permissions",
+        "/reintegration/portfolio",
+        "/results/SSS2-CMR",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    if let Some(p) = person {
+        paths.push(format!("/persons/{p}"));
+        let file: serde_json::Value = api_get(&s, &tok, &format!("/persons/{p}")).await.json().await.unwrap();
+        if let Some(c) = file["cases"][0]["id"].as_str() {
+            paths.push(format!("/cases/{c}"));
+        }
+    }
+    let anonymous = client().get(format!("{}/login", s.url)).send().await.unwrap().text().await.unwrap();
+    for (path, html) in std::iter::once(("/login".to_string(), anonymous)).chain({
+        let mut pages = Vec::new();
+        for p in &paths {
+            let r = admin.get(format!("{}{p}", s.url)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{p}");
+            pages.push((p.clone(), r.text().await.unwrap()));
+        }
+        pages
+    }) {
+        assert!(!html.contains(" style=\""), "{path} has an inline style");
+        assert!(!html.contains("<script>") && !html.contains("<script "), "{path} has a script");
+        assert!(!html.contains("<style"), "{path} has a style element");
+    }
+}
+
+/// Pages travel compressed when the browser asks (gzip or brotli), and as
+/// they are when it does not.
+#[tokio::test]
+async fn pages_are_compressed_when_asked() {
+    let s = server(Backend::Sqlite, "gzip", 20).await;
+    let c = client();
+    page_login(&s, &c, "admin").await;
+    let plain = c.get(format!("{}/programmes/SSS2-CMR", s.url)).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for encoding in ["br", "gzip"] {
+        let r = c.get(format!("{}/programmes/SSS2-CMR", s.url)).header("accept-encoding", encoding).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-encoding"], encoding);
+        let packed = r.bytes().await.unwrap();
+        assert!(packed.len() * 4 < plain.len(), "{encoding}: {} bytes of {}", packed.len(), plain.len());
+    }
+    // The API too.
+    let tok = token(&s, "admin").await;
+    let r =
+        client().get(format!("{}/api/v1/openapi.json", s.url)).bearer_auth(&tok).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+}

@@ -67,7 +67,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                                 }
                             }
                         }
-                        span.muted style="color:#cfd8e3" { (s.actor.display_name) }
+                        span.who { (s.actor.display_name) }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf_token);
                             button.secondary type="submit" { (t(lang, "nav-logout")) }
@@ -76,8 +76,8 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                     form method="post" action="/language" {
                         @if let Some(s) = p.session { input type="hidden" name="csrf" value=(s.csrf_token); }
                         input type="hidden" name="back" value=(p.here);
-                        label for="lang-pick" style="display:inline;font-weight:400;margin:0 4px" { (t(lang, "nav-language")) }
-                        select id="lang-pick" name="lang" style="width:auto" {
+                        label.inline-label for="lang-pick" { (t(lang, "nav-language")) }
+                        select.auto id="lang-pick" name="lang" {
                             @for l in Lang::ALL {
                                 option value=(l.code()) selected[l == lang] lang=(l.code()) { (l.native_name()) }
                             }

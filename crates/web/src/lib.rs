@@ -104,6 +104,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(axum::middleware::from_fn_with_state(state.trusted_proxy, mark_peer))
+        // gzip or brotli when the client asks: a programme page is 68 KB of HTML, a few KB compressed,
+        // on links that are slow and paid by the megabyte.
+        .layer(tower_http::compression::CompressionLayer::new())
         // Behind TLS, browsers must never come back over plain HTTP (a year, as OWASP recommends).
         .layer(tower::util::option_layer(
             tls.then(|| {

@@ -245,7 +245,7 @@ pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Mar
     page(
         Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
         html! {
-            div.card style="max-width:26rem" {
+            div.card.narrow {
                 h1 { (t(lang, "login-title")) }
                 @match notice {
                     LoginNotice::Failed => { div.errors role="alert" { p { (t(lang, "login-failed")) } } }
@@ -738,7 +738,7 @@ async fn render_person(
                 strong { (label(lang, "consent", k.kind.as_str())) } @if let Some(p) = &k.partner { " — " (p) }
                 " · " (i18n::date(lang, k.given_on)) " · " (label(lang, "consent-method", k.method.as_str())) span.muted { " · " (k.recorded_by) }
                 @if let Some(w) = k.withdrawn_on { " · " strong { (tr(lang, "consent-withdrawn-on", &[("date", i18n::date(lang, w))])) } } @else {
-                    form method="post" action=(format!("/persons/{id}/consents/{}/withdraw", k.id)) style="display:inline" {
+                    form method="post" action=(format!("/persons/{id}/consents/{}/withdraw", k.id)) class="inline" {
                         input type="hidden" name="csrf" value=(s.csrf_token);
                         " " button.secondary type="submit" { (t(lang, "consent-withdraw")) }
                     }
@@ -763,7 +763,7 @@ async fn render_person(
                 ul { @for m in &merges { li {
                     (i18n::datetime(lang, m.merged_at)) " · " code { (m.merged_person_id) }
                     @if let Some(u) = m.undone_at { " · " (tr(lang, "person-merge-undone", &[("date", i18n::datetime(lang, u))])) } @else {
-                        form method="post" action=(format!("/merges/{}/undo", m.id)) style="display:inline" {
+                        form method="post" action=(format!("/merges/{}/undo", m.id)) class="inline" {
                             input type="hidden" name="csrf" value=(s.csrf_token);
                             " " button.secondary type="submit" { (t(lang, "duplicates-undo")) }
                         }
@@ -810,7 +810,7 @@ pub(crate) fn assistance_table(lang: Lang, list: &[passage_storage::records::Ass
 pub(crate) fn note_list(lang: Lang, list: &[passage_storage::records::NoteRecord]) -> Markup {
     html! {
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } }
-        @for n in list { div.card { p.muted { (i18n::datetime(lang, n.created_at)) " · " (n.author) } p style="white-space:pre-wrap" { (n.body) } } }
+        @for n in list { div.card { p.muted { (i18n::datetime(lang, n.created_at)) " · " (n.author) } p.pre { (n.body) } } }
     }
 }
 
@@ -1176,7 +1176,7 @@ async fn audit_page(State(state): State<AppState>, headers: HeaderMap, Query(q):
                         @else if let Some(id) = e.record.strip_prefix("person:") { a href=(format!("/persons/{id}")) { (e.record) } }
                         @else { (e.record) }
                     }
-                    td dir="ltr" { code style="white-space:pre-wrap;word-break:break-all" { (e.changes) } }
+                    td dir="ltr" { code.pre.break { (e.changes) } }
                     td dir="ltr" { (e.source) }
                 } } }
             } }
