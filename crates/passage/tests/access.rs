@@ -117,10 +117,12 @@ async fn repeated_failed_logins_pause_the_account(backend: Backend) {
     assert!(r.text().await.unwrap().contains("try again in 15 minutes"));
     assert_eq!(login("bamako", PASSWORD).await.unwrap().status(), 200, "another account from the same address is paused too");
     // The login page says so in the user's language.
-    let r = client()
+    let page = client();
+    let csrf = login_token(&page, &s.url).await;
+    let r = page
         .post(format!("{}/login", s.url))
         .header("accept-language", "fr")
-        .form(&[("username", "niamey"), ("password", PASSWORD)])
+        .form(&[("username", "niamey"), ("password", PASSWORD), ("csrf", &csrf)])
         .send()
         .await
         .unwrap();
@@ -137,7 +139,18 @@ async fn tls_deployments_get_hsts_and_secure_cookies(backend: Backend) {
     let tls = start_with(&plain.database_url, &["--secure-cookies"]);
     let r = client().get(format!("{}/login", tls.url)).send().await.unwrap();
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
-    let r = client().post(format!("{}/login", tls.url)).form(&[("username", "agadez"), ("password", PASSWORD)]).send().await.unwrap();
+    // The login form's own cookie is Secure too; over plain HTTP the client would not send it back, so read it here.
+    let r = client().get(format!("{}/login", tls.url)).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let r = client()
+        .post(format!("{}/login", tls.url))
+        .header("cookie", format!("passage_login={token}"))
+        .form(&[("username", "agadez"), ("password", PASSWORD), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Secure"));
 }
 

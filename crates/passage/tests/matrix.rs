@@ -1019,7 +1019,13 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
                 let b = fill_body(body, *rec, u, n);
                 let c = client();
                 let mut req = if *method == "get" { c.get(&url) } else { c.post(&url) };
-                if let Some((tok, csrf)) = &u.token {
+                if *path == "/login" && *method == "post" {
+                    // The login form as a browser sends it: its own token, from the page just loaded.
+                    let csrf = login_token(&c, &s.url).await;
+                    let mut f = form(&b);
+                    f.push(("csrf".into(), csrf));
+                    req = c.post(&url).form(&f);
+                } else if let Some((tok, csrf)) = &u.token {
                     req = if api { req.bearer_auth(tok) } else { req.header("cookie", format!("passage_session={tok}")) };
                     if !api && *method == "post" {
                         let mut f = form(&b);

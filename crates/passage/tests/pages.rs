@@ -28,7 +28,34 @@ async fn register_find_and_record_through_forms(backend: Backend) {
     let r = c.get(format!("{}/", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
-    let r = c.post(format!("{}/login", s.url)).form(&[("username", "agadez"), ("password", "nope nope nope")]).send().await.unwrap();
+    // A login posted without the form's token (from another site, or a form never loaded) is refused before the
+    // password is even looked at; so is one that says it comes from another site.
+    let r = c.post(format!("{}/login", s.url)).form(&[("username", "agadez"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("has expired"));
+    let csrf = login_token(&c, &s.url).await;
+    let r = c
+        .post(format!("{}/login", s.url))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "agadez"), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a cross-site login");
+    let r = c
+        .post(format!("{}/login", s.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", "agadez"), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a cross-site login");
+    let r = c
+        .post(format!("{}/login", s.url))
+        .form(&[("username", "agadez"), ("password", "nope nope nope"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("Wrong username or password"));
     login(&s, &c, "agadez").await;

@@ -833,3 +833,4 @@ figures-sustainable-share = Share of returnees monitored whose reintegration is 
 figures-share-hidden = not shown (too few persons)
 figures-share-note = The sustainable returnees over the returnees monitored in the period, each count under the disclosure rules; by the scheme active for each office.
 error-unavailable = The database is not answering just now. Nothing you typed was lost if you were only reading; if you had saved a form, check whether it was recorded before saving it again. Try again in a few seconds.
+login-expired = This login form has expired, or was not sent from this site. Log in again.

@@ -833,3 +833,4 @@ figures-sustainable-share = Part des personnes de retour suivies dont la réint�
 figures-share-hidden = non affiché (trop peu de personnes)
 figures-share-note = Les personnes de retour en réintégration durable rapportées aux personnes suivies dans la période, chaque effectif soumis aux règles de confidentialité ; selon le barème actif de chaque bureau.
 error-unavailable = La base de données ne répond pas pour le moment. Si vous ne faisiez que consulter, rien n’est perdu ; si vous veniez d’enregistrer un formulaire, vérifiez qu’il a été pris en compte avant de l’enregistrer à nouveau. Réessayez dans quelques secondes.
+login-expired = Ce formulaire de connexion a expiré, ou n’a pas été envoyé depuis ce site. Connectez-vous à nouveau.

@@ -6,7 +6,7 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{error_summary, field, label, page, Input, Page};
-use crate::pages::{html_response, login_page, poster, viewer, LoginNotice, PageError, PageResult};
+use crate::pages::{html_response, poster, viewer, LoginNotice, PageError, PageResult};
 use crate::session;
 use crate::AppState;
 use axum::body::Bytes;
@@ -129,7 +129,7 @@ async fn second_factor(State(state): State<AppState>, headers: HeaderMap, body: 
         }
         Err(ServiceError::TooManyAttempts { retry_after_secs }) => {
             let notice = LoginNotice::Paused(crate::error::minutes(retry_after_secs));
-            with_cookie(html_response(StatusCode::TOO_MANY_REQUESTS, login_page(lang, "", notice)), &clear_challenge_cookie())
+            with_cookie(crate::pages::login_response(&state, StatusCode::TOO_MANY_REQUESTS, lang, "", notice), &clear_challenge_cookie())
         }
         Err(ServiceError::Unauthenticated) => with_cookie(Redirect::to("/login").into_response(), &clear_challenge_cookie()),
         Err(e) => PageError::from_service(lang, e).into_response(),

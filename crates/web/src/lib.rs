@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(axum::middleware::from_fn(same_site_forms))
         .layer(axum::middleware::from_fn_with_state(state.trusted_proxy, mark_peer))
         // gzip or brotli when the client asks: a programme page is 68 KB of HTML, a few KB compressed,
         // on links that are slow and paid by the megabyte.
@@ -114,6 +115,33 @@ pub fn router(state: AppState) -> Router {
             }),
         ))
         .with_state(state)
+}
+
+/// A browser says where a form post comes from (`Sec-Fetch-Site`, `Origin`):
+/// a page's form posted from another site is refused before any handler,
+/// on top of each form's token. The API (bearer tokens, no cookies needed)
+/// and the devices' OpenRosa posts are not browser forms.
+async fn same_site_forms(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let form_post = req.method() == axum::http::Method::POST && !path.starts_with("/api/") && path != "/submission";
+    if form_post {
+        let h = req.headers();
+        let cross_site = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        let foreign_origin = h.get(header::ORIGIN).is_some_and(|origin| {
+            let origin = origin.to_str().unwrap_or("null");
+            let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            origin.split_once("://").map(|(_, rest)| rest) != Some(host)
+        });
+        if cross_site || foreign_origin {
+            let lang = session::request_lang(h);
+            return axum::response::IntoResponse::into_response(pages::PageError::with_message(
+                lang,
+                axum::http::StatusCode::FORBIDDEN,
+                i18n::t(lang, "error-csrf"),
+            ));
+        }
+    }
+    next.run(req).await
 }
 
 /// The header that carries the client's address from the connection to the

@@ -228,9 +228,25 @@ pub async fn method_not_allowed(uri: Uri, headers: HeaderMap) -> Response {
 
 // ---------------------------------------------------------------- login
 
-async fn login_form(headers: HeaderMap) -> Response {
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let lang = session::request_lang(&headers);
-    html_response(StatusCode::OK, login_page(lang, "", LoginNotice::None))
+    login_response(&state, StatusCode::OK, lang, "", LoginNotice::None)
+}
+
+/// The cookie that binds a login form to the browser that loaded it: the
+/// form's hidden token must match it (a cross-site POST has neither).
+pub(crate) const LOGIN_COOKIE: &str = "passage_login";
+
+/// The login page with a fresh token, in its form and in the pre-session cookie.
+pub(crate) fn login_response(state: &AppState, status: StatusCode, lang: Lang, username: &str, notice: LoginNotice) -> Response {
+    let token = passage_service::auth::random_token();
+    let mut r = html_response(status, login_page(lang, username, notice, &token));
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}", if state.secure_cookies { "; Secure" } else { "" });
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }
 
 /// What the login page says above the form.
@@ -239,9 +255,11 @@ pub(crate) enum LoginNotice {
     Failed,
     /// Paused for this many minutes.
     Paused(i64),
+    /// The form's token did not match the browser's (an old tab, or a cross-site post).
+    Expired,
 }
 
-pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Markup {
+pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice, csrf: &str) -> Markup {
     page(
         Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
         html! {
@@ -250,9 +268,11 @@ pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Mar
                 @match notice {
                     LoginNotice::Failed => { div.errors role="alert" { p { (t(lang, "login-failed")) } } }
                     LoginNotice::Paused(m) => { div.errors role="alert" { p { (tr(lang, "login-paused", &[("minutes", m.to_string())])) } } }
+                    LoginNotice::Expired => { div.errors role="alert" { p { (t(lang, "login-expired")) } } }
                     LoginNotice::None => {}
                 }
                 form method="post" action="/login" {
+                    input type="hidden" name="csrf" value=(csrf);
                     label for="username" { (t(lang, "login-username")) }
                     input id="username" name="username" autocomplete="username" required value=(username);
                     label for="password" { (t(lang, "login-password")) }
@@ -267,6 +287,11 @@ pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice) -> Mar
 async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let f = FormData::parse(&body);
     let lang = session::request_lang(&headers);
+    let bound =
+        session::cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !c.is_empty() && constant_time_eq(c.as_bytes(), f.get("csrf").as_bytes()));
+    if !bound {
+        return login_response(&state, StatusCode::FORBIDDEN, lang, &f.get("username"), LoginNotice::Expired);
+    }
     match state.passage.login(&f.get("username"), &f.get("password"), &session::peer(&headers)).await {
         Ok(step) => {
             let (to, cookie) = match step {
@@ -280,11 +305,11 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
             r
         }
         Err(ServiceError::Unauthenticated) => {
-            html_response(StatusCode::UNAUTHORIZED, login_page(lang, &f.get("username"), LoginNotice::Failed))
+            login_response(&state, StatusCode::UNAUTHORIZED, lang, &f.get("username"), LoginNotice::Failed)
         }
         Err(ServiceError::TooManyAttempts { retry_after_secs }) => {
             let notice = LoginNotice::Paused(crate::error::minutes(retry_after_secs));
-            let mut r = html_response(StatusCode::TOO_MANY_REQUESTS, login_page(lang, &f.get("username"), notice));
+            let mut r = login_response(&state, StatusCode::TOO_MANY_REQUESTS, lang, &f.get("username"), notice);
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }

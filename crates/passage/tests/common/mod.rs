@@ -203,9 +203,18 @@ pub async fn token(s: &Server, username: &str) -> String {
     v["token"].as_str().expect("token").to_string()
 }
 
+/// Load the login form as a browser does: its token (and, in the client's cookie store, the matching cookie).
+pub async fn login_token(c: &reqwest::Client, base: &str) -> String {
+    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let at = page.find("name=\"csrf\" value=\"").expect("the login form carries a token") + "name=\"csrf\" value=\"".len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
 /// Log a cookie client in through the login form (and the second-factor page when the role needs it).
 pub async fn page_login(s: &Server, c: &reqwest::Client, username: &str) {
-    let r = c.post(format!("{}/login", s.url)).form(&[("username", username), ("password", PASSWORD)]).send().await.unwrap();
+    let csrf = login_token(c, &s.url).await;
+    let r =
+        c.post(format!("{}/login", s.url)).form(&[("username", username), ("password", PASSWORD), ("csrf", &csrf)]).send().await.unwrap();
     assert_eq!(r.status(), 303, "login as {username}");
     if r.headers()["location"] == "/" {
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
