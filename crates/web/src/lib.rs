@@ -127,8 +127,14 @@ async fn same_site_forms(req: axum::extract::Request, next: axum::middleware::Ne
     if form_post {
         let h = req.headers();
         let cross_site = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        // Under our `Referrer-Policy: no-referrer` Chromium sends `Origin: null`
+        // even on same-site posts, so "null" says nothing either way; the
+        // form's own token (and Sec-Fetch-Site) decide then.
         let foreign_origin = h.get(header::ORIGIN).is_some_and(|origin| {
-            let origin = origin.to_str().unwrap_or("null");
+            let origin = origin.to_str().unwrap_or("");
+            if origin == "null" {
+                return false;
+            }
             let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
             origin.split_once("://").map(|(_, rest)| rest) != Some(host)
         });
