@@ -48,15 +48,18 @@ async fn chromedriver() -> Driver {
 async fn browser(d: &Driver, width: u32) -> Client {
     let profile = tmpdir("chrome-profile");
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                     format!("--window-size={width},900"), format!("--user-data-dir={}", profile.display())]
-        }),
-    );
+    let mut options = json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                 format!("--window-size={width},900"), format!("--user-data-dir={}", profile.display())]
+    });
+    // A headless window is never narrower than 500 px, so a phone is emulated
+    // as Lighthouse does it: a 360 × 740 viewport at twice the pixel density, with touch.
+    if width < 500 {
+        options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": 740, "pixelRatio": 2.0, "touch": true}});
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", d.port))
@@ -101,9 +104,24 @@ async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }
 
+/// The part of the header that shows at this width: the row of links on a
+/// wide screen, or the phone's menu, opened.
+async fn header_tools(c: &Client) -> &'static str {
+    let menu = c
+        .execute("const m = document.querySelector('details.menu'); return m ? getComputedStyle(m).display : 'none'", vec![])
+        .await
+        .unwrap();
+    if menu == json!("none") {
+        return "header.top";
+    }
+    c.execute("document.querySelector('details.menu').open = true", vec![]).await.unwrap();
+    "details.menu"
+}
+
 async fn choose_language(c: &Client, lang: &str) {
-    select(c, "#lang-pick", lang).await;
-    submit(c, "form[action='/language']").await;
+    let scope = header_tools(c).await;
+    select(c, &format!("{scope} select[name=lang]"), lang).await;
+    submit(c, &format!("{scope} form[action='/language']")).await;
 }
 
 /// The whole caseworker flow, in the language `lang`, with the given person.
@@ -139,7 +157,7 @@ async fn caseworker_flow(s: &Server, c: &Client, lang: &str, given: &str, family
     let text = body_text(c).await;
     assert!(text.contains(&format!("2 {unit_word}")), "assistance not shown in {lang}");
 
-    submit(c, "form[action='/logout']").await;
+    logout(c).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,8 +188,25 @@ async fn caseworker_flows_in_english_french_and_arabic() {
         phone.goto(&format!("{}{path}", s.url)).await.unwrap();
         let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
         let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert_eq!(inner, 360, "the phone's viewport");
         assert!(scroll <= inner, "{path} is {scroll}px wide in a {inner}px window");
+        // The header is one line; the links wait in a menu that opens without script.
+        let h = phone.execute("return document.querySelector('header.top').getBoundingClientRect().height", vec![]).await.unwrap();
+        assert!(h.as_f64().unwrap() <= 56.0, "{path}: the header is {h}px tall on a phone");
+        let shown = "return [...document.querySelectorAll('details.menu nav a')].filter(a => a.checkVisibility()).length";
+        assert_eq!(phone.execute(shown, vec![]).await.unwrap(), json!(0), "{path}: the menu starts closed");
+        phone.find(Locator::Css("details.menu summary")).await.unwrap().click().await.unwrap();
+        let n = phone.execute(shown, vec![]).await.unwrap().as_i64().unwrap();
+        assert!(n >= 4, "{path}: the opened menu shows {n} links");
     }
+    for lang in ["fr", "ar"] {
+        choose_language(&phone, lang).await;
+        let h = phone.execute("return document.querySelector('header.top').getBoundingClientRect().height", vec![]).await.unwrap();
+        assert!(h.as_f64().unwrap() <= 56.0, "the header is {h}px tall on a phone in {lang}");
+    }
+    phone.goto(&format!("{}/login", s.url)).await.unwrap();
+    let h = phone.execute("return document.querySelector('header.top').getBoundingClientRect().height", vec![]).await.unwrap();
+    assert!(h.as_f64().unwrap() <= 56.0, "the login header is {h}px tall on a phone");
     phone.close().await.unwrap();
 }
 
@@ -183,7 +218,8 @@ async fn login(c: &Client, s: &Server, user: &str) {
 }
 
 async fn logout(c: &Client) {
-    submit(c, "form[action='/logout']").await;
+    let scope = header_tools(c).await;
+    submit(c, &format!("{scope} form[action='/logout']")).await;
 }
 
 /// Set a field's value directly (date inputs read typed keys by locale).
@@ -323,6 +359,7 @@ async fn a_return_from_niger_to_guinea_in_the_browser() {
         phone.goto(&format!("{}{path}", s.url)).await.unwrap();
         let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
         let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert_eq!(inner, 360, "the phone's viewport");
         assert!(scroll <= inner, "{path} is {scroll}px wide in a {inner}px window");
     }
     let text = body_text(&phone).await;

@@ -10,6 +10,7 @@ nav-offices = المكاتب
 nav-logout = تسجيل الخروج
 nav-language = اللغة
 nav-language-apply = تغيير
+nav-menu = القائمة
 choose = اختر…
 none = بدون
 none-yet = لم يُسجَّل شيء بعد.

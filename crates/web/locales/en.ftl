@@ -10,6 +10,7 @@ nav-offices = Offices
 nav-logout = Log out
 nav-language = Language
 nav-language-apply = Change
+nav-menu = Menu
 choose = Choose…
 none = None
 none-yet = Nothing recorded yet.

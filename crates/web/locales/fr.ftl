@@ -10,6 +10,7 @@ nav-offices = Bureaux
 nav-logout = Se déconnecter
 nav-language = Langue
 nav-language-apply = Changer
+nav-menu = Menu
 choose = Choisir…
 none = Aucun
 none-yet = Rien d'enregistré pour l'instant.

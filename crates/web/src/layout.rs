@@ -31,59 +31,23 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Passage" }
                     @if let Some(s) = p.session {
-                        nav aria-label=(t(lang, "nav-label")) {
-                            ul {
-                                li { a href="/" { (t(lang, "nav-home")) } }
-                                li { a href="/persons" { (t(lang, "nav-search")) } }
-                                li { a href="/persons/new" { (t(lang, "nav-register")) } }
-                                li { a href="/offices" { (t(lang, "nav-offices")) } }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageMovements) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadCases) {
-                                    li { a href="/movements" { (t(lang, "nav-movements")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
-                                    li { a href="/programmes" { (t(lang, "nav-programmes")) } }
-                                    li { a href="/activities" { (t(lang, "nav-activities")) } }
-                                    li { a href="/budgets" { (t(lang, "nav-budgets")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::WriteCases) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageReintegration) {
-                                    li { a href="/imports" { (t(lang, "nav-imports")) } }
-                                    li { a href="/submissions" { (t(lang, "nav-submissions")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageReintegration) {
-                                    li { a href="/reintegration/portfolio" { (t(lang, "nav-portfolio")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::MergePersons) {
-                                    li { a href="/duplicates" { (t(lang, "nav-duplicates")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadCases) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadPseudonymised) || s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAggregates) {
-                                    li { a href="/exports" { (t(lang, "nav-exports")) } }
-                                }
-                                li { a href="/account" { (t(lang, "nav-account")) } }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ReadAudit) {
-                                    li { a href="/audit" { (t(lang, "nav-audit")) } }
-                                }
-                                @if s.actor.rights().can_somewhere(passage_domain::policy::Permission::ManageUsers) {
-                                    li { a href="/admin/users" { (t(lang, "nav-users")) } }
-                                }
+                        // Wide screens see the links in a row; a phone sees one
+                        // line and a menu that opens without JavaScript. Each is
+                        // hidden by the stylesheet on the other, so the two never
+                        // show (or reach a screen reader) at once.
+                        div.wide {
+                            nav aria-label=(t(lang, "nav-label")) { (nav_links(lang, s)) }
+                            (account_tools(&p, s, "lang-pick"))
+                        }
+                        details.menu {
+                            summary { (t(lang, "nav-menu")) }
+                            div.menu-body {
+                                nav aria-label=(t(lang, "nav-label")) { (nav_links(lang, s)) }
+                                (account_tools(&p, s, "lang-pick-m"))
                             }
                         }
-                        span.who { (s.actor.display_name) }
-                        form method="post" action="/logout" {
-                            input type="hidden" name="csrf" value=(s.csrf_token);
-                            button.secondary type="submit" { (t(lang, "nav-logout")) }
-                        }
-                    }
-                    form method="post" action="/language" {
-                        @if let Some(s) = p.session { input type="hidden" name="csrf" value=(s.csrf_token); }
-                        input type="hidden" name="back" value=(p.here);
-                        label.inline-label for="lang-pick" { (t(lang, "nav-language")) }
-                        select.auto id="lang-pick" name="lang" {
-                            @for l in Lang::ALL {
-                                option value=(l.code()) selected[l == lang] lang=(l.code()) { (l.native_name()) }
-                            }
-                        }
-                        " "
-                        button.secondary type="submit" { (t(lang, "nav-language-apply")) }
+                    } @else {
+                        (language_form(&p, "lang-pick"))
                     }
                 }
                 main id="main" { (body) }
@@ -183,4 +147,79 @@ pub fn code_options(lang: Lang, prefix: &str, codes: impl IntoIterator<Item = &'
 
 pub fn label(lang: Lang, prefix: &str, code: &str) -> String {
     t(lang, &format!("{prefix}-{code}"))
+}
+
+/// The links a user's rights open, in the order of a working day.
+fn nav_links(lang: Lang, s: &Session) -> Markup {
+    use passage_domain::policy::Permission;
+    let can = |p: Permission| s.actor.rights().can_somewhere(p);
+    html! {
+        ul {
+            li { a href="/" { (t(lang, "nav-home")) } }
+            li { a href="/persons" { (t(lang, "nav-search")) } }
+            li { a href="/persons/new" { (t(lang, "nav-register")) } }
+            li { a href="/offices" { (t(lang, "nav-offices")) } }
+            @if can(Permission::ManageMovements) || can(Permission::ReadCases) {
+                li { a href="/movements" { (t(lang, "nav-movements")) } }
+            }
+            @if can(Permission::ReadAggregates) {
+                li { a href="/programmes" { (t(lang, "nav-programmes")) } }
+                li { a href="/activities" { (t(lang, "nav-activities")) } }
+                li { a href="/budgets" { (t(lang, "nav-budgets")) } }
+            }
+            @if can(Permission::WriteCases) || can(Permission::ManageReintegration) {
+                li { a href="/imports" { (t(lang, "nav-imports")) } }
+                li { a href="/submissions" { (t(lang, "nav-submissions")) } }
+            }
+            @if can(Permission::ManageReintegration) {
+                li { a href="/reintegration/portfolio" { (t(lang, "nav-portfolio")) } }
+            }
+            @if can(Permission::MergePersons) {
+                li { a href="/duplicates" { (t(lang, "nav-duplicates")) } }
+            }
+            @if can(Permission::ReadCases) || can(Permission::ReadPseudonymised) || can(Permission::ReadAggregates) {
+                li { a href="/exports" { (t(lang, "nav-exports")) } }
+            }
+            li { a href="/account" { (t(lang, "nav-account")) } }
+            @if can(Permission::ReadAudit) {
+                li { a href="/audit" { (t(lang, "nav-audit")) } }
+            }
+            @if can(Permission::ManageUsers) {
+                li { a href="/admin/users" { (t(lang, "nav-users")) } }
+            }
+        }
+    }
+}
+
+/// Who is signed in, the log-out button and the language switch.
+fn account_tools(p: &Page<'_>, s: &Session, lang_id: &str) -> Markup {
+    let lang = p.lang;
+    html! {
+        div.tools {
+            span.who { (s.actor.display_name) }
+            form method="post" action="/logout" {
+                input type="hidden" name="csrf" value=(s.csrf_token);
+                button.secondary type="submit" { (t(lang, "nav-logout")) }
+            }
+            (language_form(p, lang_id))
+        }
+    }
+}
+
+fn language_form(p: &Page<'_>, id: &str) -> Markup {
+    let lang = p.lang;
+    html! {
+        form method="post" action="/language" {
+            @if let Some(s) = p.session { input type="hidden" name="csrf" value=(s.csrf_token); }
+            input type="hidden" name="back" value=(p.here);
+            label.inline-label for=(id) { (t(lang, "nav-language")) }
+            select.auto id=(id) name="lang" {
+                @for l in Lang::ALL {
+                    option value=(l.code()) selected[l == lang] lang=(l.code()) { (l.native_name()) }
+                }
+            }
+            " "
+            button.secondary type="submit" { (t(lang, "nav-language-apply")) }
+        }
+    }
 }
