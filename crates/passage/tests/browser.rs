@@ -488,3 +488,118 @@ async fn a_duplicate_merged_and_unmerged_in_the_browser() {
     assert!(body_text(&c).await.contains("No pair waits for a decision."));
     c.close().await.unwrap();
 }
+
+/// The pages a user walks through in a day, with ids taken from the demo data.
+async fn every_page(s: &Server) -> Vec<String> {
+    let tok = token(s, "admin").await;
+    let mut paths: Vec<String> = [
+        "/",
+        "/persons",
+        "/persons/new",
+        "/persons?q=diallo",
+        "/offices",
+        "/audit",
+        "/programmes",
+        "/programmes/SSS2-CMR",
+        "/results/SSS2-CMR",
+        "/activities",
+        "/budgets",
+        "/movements",
+        "/duplicates",
+        "/submissions",
+        "/imports",
+        "/exports",
+        "/account",
+        "/admin/users",
+        "/admin/permissions",
+        "/reintegration/portfolio",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    // A person with the richest file: most cases.
+    let mut best: Option<(usize, String, String)> = None;
+    for q in ["diallo", "traore", "camara", "abdou", "doumbia", "bah", "keita", "sow"] {
+        let hits: serde_json::Value = api_get(s, &tok, &format!("/persons?q={q}&limit=10")).await.json().await.unwrap();
+        for h in hits["hits"].as_array().unwrap() {
+            let id = h["person_id"].as_str().unwrap();
+            let file: serde_json::Value = api_get(s, &tok, &format!("/persons/{id}")).await.json().await.unwrap();
+            let cases = file["cases"].as_array().map(Vec::len).unwrap_or(0);
+            if cases > 0 && best.as_ref().is_none_or(|b| cases > b.0) {
+                best = Some((cases, id.to_string(), file["cases"][0]["id"].as_str().unwrap().to_string()));
+            }
+        }
+    }
+    let (_, person, case) = best.expect("a person with a case in the demo data");
+    paths.push(format!("/persons/{person}"));
+    paths.push(format!("/cases/{case}"));
+    let movements: serde_json::Value = api_get(s, &tok, "/movements").await.json().await.unwrap();
+    if let Some(m) = movements["items"][0]["id"].as_str().or(movements[0]["id"].as_str()) {
+        paths.push(format!("/movements/{m}"));
+    }
+    paths
+}
+
+/// axe-core's violations on the page the browser shows, as "rule: target" lines.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.unwrap();
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations'], rules: {'color-contrast-enhanced': {enabled: true}}}).then(r => done(r.violations.map(v =>
+               v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')).join(' | '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+}
+
+/// Every page, in English, French and Arabic, on a wide screen and on a phone,
+/// passes axe-core's rules with no violation (its script injected through
+/// WebDriver; the page's own CSP allows no script).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_core_in_three_languages_on_two_widths() {
+    let Ok(axe_path) = std::env::var("PASSAGE_TEST_AXE") else {
+        panic!("PASSAGE_TEST_AXE is not set: run the tests through ./scripts/test, which installs axe-core");
+    };
+    let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| panic!("{axe_path}: {e}"));
+    let s = server(Backend::Sqlite, "axe", 30).await;
+    let paths = every_page(&s).await;
+    let d = chromedriver().await;
+    let mut failures = Vec::new();
+    for width in [1280, 360] {
+        let c = browser(&d, width).await;
+        for lang in ["en", "fr", "ar"] {
+            c.goto(&format!("{}/login", s.url)).await.unwrap();
+            if lang != "en" {
+                choose_language(&c, lang).await;
+            }
+            for v in axe_violations(&c, &axe).await {
+                failures.push(format!("{width} {lang} /login: {v}"));
+            }
+            login(&c, &s, "admin").await;
+            if c.current_url().await.unwrap().path() == "/login/second-factor" {
+                for v in axe_violations(&c, &axe).await {
+                    failures.push(format!("{width} {lang} /login/second-factor: {v}"));
+                }
+                let secret =
+                    c.execute("const e = document.getElementById('totp-secret'); return e ? e.textContent : null", vec![]).await.unwrap();
+                if let Some(secret) = secret.as_str() {
+                    remember_secret(&s, "admin", &secret.replace(' ', ""));
+                }
+                fill(&c, "#f-code", &totp_code(&s, "admin")).await;
+                submit(&c, "form[action='/login/second-factor']").await;
+            }
+            for p in &paths {
+                c.goto(&format!("{}{p}", s.url)).await.unwrap();
+                for v in axe_violations(&c, &axe).await {
+                    failures.push(format!("{width} {lang} {p}: {v}"));
+                }
+            }
+            logout(&c).await;
+        }
+        c.close().await.unwrap();
+    }
+    assert!(failures.is_empty(), "{} axe-core violations:\n{}", failures.len(), failures.join("\n"));
+}

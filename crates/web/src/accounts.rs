@@ -161,7 +161,7 @@ fn token_table(lang: Lang, s: &Session, tokens: &[ApiTokenRecord]) -> Markup {
     let now = passage_domain::date::Timestamp::now().unix();
     html! {
         @if tokens.is_empty() { p { (t(lang, "tokens-none")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { (t(lang, "field-name")) } th { (t(lang, "tokens-scope")) } th { (t(lang, "tokens-expires")) } th { (t(lang, "tokens-state")) } th {} } }
                 tbody { @for tk in tokens { tr {
                     td { (tk.name) }
@@ -297,7 +297,7 @@ async fn users_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, err
     let body = html! {
         h1 { (t(lang, "users-title")) }
         p { a href="/admin/permissions" { (t(lang, "permissions-title")) } }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "field-username")) } th { (t(lang, "field-name")) } th { (t(lang, "users-roles")) } th { (t(lang, "users-state")) } } }
             tbody { @for u in &list { tr {
                 td { a href=(format!("/admin/users/{}", u.username)) { (u.username) } }
@@ -476,7 +476,7 @@ async fn permissions(State(state): State<AppState>, headers: HeaderMap) -> PageR
     let body = html! {
         h1 { (t(lang, "permissions-title")) }
         p { (t(lang, "permissions-help")) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "permissions-permission")) } @for (r, _) in POLICY { th scope="col" { (label(lang, "role", r.as_str())) } } } }
             tbody { @for p in Permission::ALL { tr {
                 th scope="row" { code { (p.as_str()) } }

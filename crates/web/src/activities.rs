@@ -62,7 +62,7 @@ async fn activities_page(State(state): State<AppState>, headers: HeaderMap) -> P
         @if may_record {
             p { @for (i, k) in KINDS.iter().enumerate() { @if i > 0 { " · " } a href=(format!("/activities/{k}")) { (t(lang, &format!("activities-new-{k}"))) } } }
         }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "activities-date")) } th { (t(lang, "activities-kind")) } th { (t(lang, "field-office_id")) } th { (t(lang, "activities-what")) } th { (t(lang, "activities-count")) } } }
             tbody { @for a in &recent { tr {
                 td { (a.on.to_string()) } td { (t(lang, &format!("activity-{}", a.kind))) } td { (code_of(a.office_id)) } td { (a.what) }

@@ -50,7 +50,7 @@ async fn list_page(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         h1 { (t(lang, "duplicates-title")) }
         p.muted { (t(lang, "duplicates-intro")) }
         @if list.is_empty() { p { (t(lang, "duplicates-none")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { (t(lang, "duplicates-likelihood")) } th { (t(lang, "duplicates-first")) } th { (t(lang, "duplicates-second")) } th { (t(lang, "duplicates-decision")) } } }
                 tbody { @for d in &list { tr {
                     td { a href=(format!("/duplicates/{}", d.id)) { (percent(d.probability)) } }

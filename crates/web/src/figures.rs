@@ -73,7 +73,7 @@ async fn budget_page(State(state): State<AppState>, headers: HeaderMap, Path(cod
         p.muted { (t(lang, "budgets-unit")) " · "
             a href=(format!("/api/v1/budgets/{}/table.csv", b.code)) { "CSV" } " · "
             a href=(format!("/api/v1/budgets/{}/table.csv?hxl=true", b.code)) { "CSV + HXL" } }
-        div.scroll { table.figures {
+        div.scroll tabindex="0" { table.figures {
             caption { (t(lang, "budgets-caption")) }
             thead { tr {
                 th scope="col" { (t(lang, "budgets-office")) }
@@ -245,7 +245,7 @@ fn breakdown_table(
     col_label: impl Fn(&str) -> String,
 ) -> Markup {
     html! {
-        div.scroll { table.figures {
+        div.scroll tabindex="0" { table.figures {
             caption { (caption) }
             thead { tr { td {} @for c in &b.columns { th scope="col" { (col_label(c)) } } th scope="col" { (t(lang, "budgets-total")) } } }
             tbody { @for (i, r) in b.rows.iter().enumerate() { tr {
@@ -359,7 +359,7 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
             a href=(format!("/api/v1/programmes/{}/figures.csv?hxl=true", f.programme.code)) { "CSV + HXL" } " · "
             a href=(format!("/api/v1/programmes/{}/iati.xml", f.programme.code)) { (t(lang, "figures-iati")) } " · "
             a href=(format!("/results/{}", f.programme.code)) { (t(lang, "figures-public-page")) } }
-        div.scroll { table.figures {
+        div.scroll tabindex="0" { table.figures {
             caption { (t(lang, "figures-key")) }
             thead { tr { th scope="col" { "#" } th scope="col" { (t(lang, "figures-indicator")) } th scope="col" { (t(lang, "figures-achieved")) } th scope="col" { (t(lang, "figures-target")) } } }
             tbody { @for (i, ind) in f.indicators.iter().enumerate() { tr {
@@ -393,7 +393,7 @@ async fn programme_page(State(state): State<AppState>, headers: HeaderMap, Path(
             p.muted { (t(lang, "figures-no-returns")) }
         } @else {
             (column_chart(lang, "returns-title", &t(lang, "figures-returns"), &f.returnees_by_month.columns, &f.returnees_by_month.table.cells[0]))
-            div.scroll { table.figures {
+            div.scroll tabindex="0" { table.figures {
                 caption { (t(lang, "figures-returns")) }
                 thead { tr { th scope="col" { (t(lang, "figures-month")) } th scope="col" { (t(lang, "figures-movements")) } th scope="col" { (t(lang, "figures-returnees")) } } }
                 tbody { @for (i, (m, n)) in f.movements_by_month.iter().enumerate() { tr {
@@ -428,7 +428,7 @@ fn share_section(lang: Lang, share: &passage_service::figures::SustainableShare)
         section id="sustainable-share" {
             h2 { (t(lang, "figures-sustainable-share")) }
             p { strong { (pct(&share.total)) } }
-            div.scroll { table.figures {
+            div.scroll tabindex="0" { table.figures {
                 caption { (t(lang, "figures-sustainable-share")) }
                 tbody {
                     @for (sex, v) in &share.by_sex { tr { th scope="row" { (label(lang, "sex", sex)) } td.num { (pct(v)) } } }

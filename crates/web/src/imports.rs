@@ -169,7 +169,7 @@ async fn import_page(State(state): State<AppState>, headers: HeaderMap, Path(id)
         html! {
             p { (tr(lang, "imports-summary", &[("rows", sum.rows.to_string()), ("ready", sum.ready.to_string()), ("already", sum.already.to_string()), ("invalid", sum.invalid.to_string())])) }
             @if !sum.problems.is_empty() {
-                div.scroll { table.problems {
+                div.scroll tabindex="0" { table.problems {
                     thead { tr { th { (t(lang, "imports-row")) } th { (t(lang, "imports-column")) } th { (t(lang, "imports-value")) } th { (t(lang, "imports-problem")) } } }
                     tbody { @for p in sum.problems.iter().take(500) { tr {
                         td.num { @if p.row > 0 { (p.row) } } td { @if let Some(c) = &p.column { code { (c) } } }

@@ -111,7 +111,7 @@ async fn list_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, erro
     let body = html! {
         h1 { (t(lang, "movements-title")) }
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { (t(lang, "movements-departure")) } th { (t(lang, "field-kind")) } th { (t(lang, "movements-route")) } th { (t(lang, "movements-seats")) } th { (t(lang, "case-status")) } } }
                 tbody { @for m in &list { tr {
                     td { a href=(format!("/movements/{}", m.id)) { (m.departure_on.to_string()) } }
@@ -188,7 +188,7 @@ async fn detail_page(state: &AppState, s: &Session, lang: Lang, id: MovementId, 
         } }
         (error_summary(lang, errors))
         h2 { (t(lang, "manifest")) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "field-name")) } th { (t(lang, "manifest-reference")) } th { (t(lang, "case-status")) } th {} } }
             tbody { @for tv in &file.travellers { tr {
                 td { (tv.name.clone().unwrap_or_else(|| "—".into())) }

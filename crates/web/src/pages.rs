@@ -389,7 +389,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
 
 fn case_table(lang: Lang, cases: &[passage_storage::records::CaseRecord]) -> Markup {
     html! {
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "case-reference")) } th { (t(lang, "person")) } th { (t(lang, "field-kind")) } th { (t(lang, "case-status")) } th { (t(lang, "case-priority")) } th { (t(lang, "case-office")) } } }
             tbody {
                 @for c in cases {
@@ -443,7 +443,7 @@ async fn search(State(state): State<AppState>, headers: HeaderMap, Query(q): Que
                 h2 id="results" { (tr(lang, "search-results", &[("count", r.hits.len().to_string())])) }
                 @if r.truncated { p.notice { (t(lang, "search-truncated")) } }
                 @if r.hits.is_empty() { p { (t(lang, "search-none")) " " a href="/persons/new" { (t(lang, "nav-register")) } } } @else {
-                    div.scroll { table {
+                    div.scroll tabindex="0" { table {
                         thead { tr { th { (t(lang, "field-name")) } th { (t(lang, "field-sex")) } th { (t(lang, "field-birth_date")) } th { (t(lang, "field-nationality")) } } }
                         tbody { @for h in &r.hits { tr {
                             td { a href=(format!("/persons/{}", h.person_id)) { (h.display_name) } @if let Some(m) = &h.matched_name { br; span.muted { (tr(lang, "search-matched-as", &[("name", m.clone())])) } } }
@@ -818,7 +818,7 @@ pub(crate) fn screening_list(lang: Lang, list: &[passage_storage::records::Scree
 pub(crate) fn assistance_table(lang: Lang, list: &[passage_storage::records::AssistanceRecord]) -> Markup {
     html! {
         @if list.is_empty() { p.muted { (t(lang, "none-yet")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { (t(lang, "field-provided_on")) } th { (t(lang, "field-kind")) } th { (t(lang, "field-quantity")) } th { (t(lang, "field-place")) } th { (t(lang, "field-provider")) } } }
                 tbody { @for a in list { tr {
                     td { (i18n::date(lang, a.provided_on)) }
@@ -1063,7 +1063,7 @@ async fn offices_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, e
     let admin = passage_service::access::allowed(&s.actor, passage_service::access::Action::ManageOffices);
     let body = html! {
         h1 { (t(lang, "offices-title")) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "field-code")) } th { (t(lang, "field-name")) } th { (t(lang, "field-country")) } th { (t(lang, "field-kind")) } th { (t(lang, "offices-load")) } } }
             tbody { @for (o, open) in &list { tr {
                 td { (o.code) } td { (o.name) } td { (o.country.names().in_lang(lang.code())) } td { (label(lang, "office", o.kind.as_str())) }
@@ -1189,7 +1189,7 @@ async fn audit_page(State(state): State<AppState>, headers: HeaderMap, Query(q):
             p { button type="submit" { (t(lang, "audit-filter")) } }
         }
         @if entries.is_empty() { p.muted { (t(lang, "none-yet")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { "#" } th { (t(lang, "audit-at")) } th { (t(lang, "audit-user")) } th { (t(lang, "audit-action")) } th { (t(lang, "audit-record")) } th { (t(lang, "audit-changes")) } th { (t(lang, "audit-source")) } } }
                 tbody { @for e in &entries { tr {
                     td { (e.seq) }

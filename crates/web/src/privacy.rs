@@ -76,7 +76,7 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, Path(id): Pat
         h2 { (t(lang, "case-assistance")) } (assistance_table(lang, &x.file.assistance))
         h2 { (t(lang, "case-notes")) } (note_list(lang, &x.file.notes))
         h2 { (t(lang, "privacy-audit")) }
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "audit-at")) } th { (t(lang, "audit-action")) } th { (t(lang, "audit-record")) } } }
             tbody { @for l in &x.audit { tr { td { (l.at) } td { (l.action) } td { (l.record) } } } }
         } }

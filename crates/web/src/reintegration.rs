@@ -158,7 +158,7 @@ async fn portfolio_page(State(state): State<AppState>, headers: HeaderMap, RawQu
         }
         @if p.rows.is_empty() { p.muted { (t(lang, "none-yet")) } }
         @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr {
                     th { (t(lang, "case")) } th { (t(lang, "portfolio-band")) } th { (t(lang, "portfolio-composite")) }
                     th { (t(lang, "portfolio-weak")) } th { (t(lang, "portfolio-months")) } th { (t(lang, "portfolio-overdue")) }
@@ -328,7 +328,7 @@ async fn plan_view(state: &AppState, s: &Session, lang: Lang, id: &str, errors: 
         ul { @for c in &file.plan.beneficiaries { li { a href=(format!("/cases/{c}")) { (t(lang, "case")) } } } }
         h2 { (t(lang, "plan-activities")) }
         (error_summary(lang, errors))
-        div.scroll { table {
+        div.scroll tabindex="0" { table {
             thead { tr { th { (t(lang, "field-kind")) } th { (t(lang, "plan-budget-col")) } th { (t(lang, "case-status")) } th {} } }
             tbody { @for a in &file.activities { tr {
                 td { (label(lang, "activity", a.kind.as_str())) @if let Some(d) = &a.description { br; span.muted { (d) } } }

@@ -44,7 +44,7 @@ async fn list_page(State(state): State<AppState>, headers: HeaderMap) -> PageRes
         h1 { (t(lang, "submissions-title")) }
         p.muted { (t(lang, "submissions-intro")) }
         @if list.is_empty() { p { (t(lang, "submissions-none")) } } @else {
-            div.scroll { table {
+            div.scroll tabindex="0" { table {
                 thead { tr { th { (t(lang, "submissions-received")) } th { (t(lang, "submissions-form")) } th { (t(lang, "submissions-by")) } th { (t(lang, "submissions-problems")) } } }
                 tbody { @for q in &list { tr {
                     td { a href=(format!("/submissions/{}", q.id)) { (q.received_at.to_string().chars().take(16).collect::<String>().replace('T', " ")) } }
