@@ -57,6 +57,7 @@ pub mod note;
 pub mod office;
 pub mod person;
 pub mod policy;
+pub mod queue;
 pub mod random;
 pub mod referral;
 pub mod reintegration;

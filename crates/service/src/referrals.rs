@@ -274,14 +274,9 @@ impl Passage {
         Ok(())
     }
 
-    /// The open referrals of the actor's cases that are overdue.
-    pub async fn overdue_referrals(&self, actor: &Actor) -> ServiceResult<Vec<ReferralRecord>> {
+    /// Referrals of the actor's cases that are neither declined nor completed.
+    pub async fn open_referrals(&self, actor: &Actor) -> ServiceResult<Vec<ReferralRecord>> {
         let mut c = self.db.reader().acquire().await?;
-        let today = CalendarDate::today();
-        Ok(store::open_referrals_of_assignee(&mut c, &self.keys, actor.id)
-            .await?
-            .into_iter()
-            .filter(|r| overdue(r.status, r.sent_on, r.accepted_on, today))
-            .collect())
+        Ok(store::open_referrals_of_assignee(&mut c, &self.keys, actor.id).await?)
     }
 }

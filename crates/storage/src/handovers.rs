@@ -91,6 +91,20 @@ pub async fn pending_handovers(c: &mut AnyConnection, offices: &Offices) -> Resu
     q.query().fetch_all(c).await?.iter().map(handover).collect()
 }
 
+/// Requests some offices sent that the receiving office has not decided yet.
+pub async fn handovers_sent(c: &mut AnyConnection, offices: &Offices) -> Result<Vec<HandoverRecord>> {
+    let mut q = Sql::new(&format!("{HANDOVER_SELECT} WHERE h.status = 'requested'"));
+    match offices {
+        Offices::All => {}
+        Offices::Only(set) if set.is_empty() => return Ok(Vec::new()),
+        Offices::Only(set) => {
+            q.push(" AND h.from_office_id IN ").bind_list(set.iter().map(|o| o.to_string()));
+        }
+    }
+    q.push(" ORDER BY h.requested_at, h.id LIMIT 500");
+    q.query().fetch_all(c).await?.iter().map(handover).collect()
+}
+
 pub async fn pending_handover_of(c: &mut AnyConnection, case: CaseId) -> Result<bool> {
     let r = sqlx::query("SELECT 1 AS x FROM case_handovers WHERE case_id = $1 AND status = 'requested'")
         .bind(case.to_string())

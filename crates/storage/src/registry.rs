@@ -453,6 +453,50 @@ pub async fn cases_assigned_to(c: &mut AnyConnection, user: UserId, scope: &Scop
     rows.iter().map(CaseRecord::from_row).collect()
 }
 
+/// Open cases with a protection flag (high priority, set from the screening's
+/// findings) that are the user's: assigned to them, or unassigned in an office
+/// in `unassigned_in`. Oldest change first: the longest wait comes first.
+pub async fn urgent_cases(
+    c: &mut AnyConnection,
+    user: UserId,
+    unassigned_in: &Offices,
+    scope: &Scope,
+    limit: i64,
+) -> Result<Vec<CaseRecord>> {
+    let mut q = Sql::new(CASE_SELECT);
+    q.push(" WHERE c.status <> 'closed' AND c.priority = 'high' AND (c.assigned_to = ").bind(user.to_string());
+    match unassigned_in {
+        Offices::All => {
+            q.push(" OR c.assigned_to IS NULL");
+        }
+        Offices::Only(set) if set.is_empty() => {}
+        Offices::Only(set) => {
+            q.push(" OR (c.assigned_to IS NULL AND c.office_id IN ").bind_list(set.iter().map(|o| o.to_string())).push(")");
+        }
+    }
+    q.push(")");
+    push_case_scope(&mut q, scope);
+    q.push(" ORDER BY c.updated_at, c.id LIMIT ").bind(limit);
+    let rows = q.query().fetch_all(c).await?;
+    rows.iter().map(CaseRecord::from_row).collect()
+}
+
+/// The kind of each of these cases (those that exist).
+pub async fn case_kinds(c: &mut AnyConnection, cases: &[CaseId]) -> Result<std::collections::HashMap<CaseId, CaseKind>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in cases.chunks(500) {
+        let mut q = Sql::new("SELECT id, kind FROM cases WHERE id IN ");
+        q.bind_list(chunk.iter().map(|c| c.to_string()));
+        for r in q.query().fetch_all(&mut *c).await? {
+            let kind: String = sqlx::Row::try_get(&r, "kind")?;
+            if let Ok(k) = CaseKind::parse("kind", &kind) {
+                out.insert(id(&r, "id")?, k);
+            }
+        }
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------- screenings
 
 pub async fn insert_screening(

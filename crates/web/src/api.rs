@@ -767,10 +767,16 @@ async fn decline_handover(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// What needs me now: hand-overs to decide, return steps ready, movements leaving soon.
-async fn queue(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+/// What needs me now, grouped: urgent, overdue, today, this week, later, waiting on others.
+async fn queue(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<passage_service::queue::QueueFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
-    Ok(Json(state.passage.work_queue(&s.actor).await?).into_response())
+    let Query(filter) = q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.body_text() })?;
+    Ok(Json(state.passage.work_queue(&s.actor, &filter).await?).into_response())
 }
 
 /// A reintegration plan for one returnee, a group or a community (its beneficiaries' visits are scheduled).

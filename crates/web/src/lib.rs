@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod openrosa;
 pub mod pages;
 pub mod privacy;
+pub mod queue;
 pub mod reintegration;
 pub mod returns;
 pub mod routing;

@@ -35,42 +35,6 @@ pub fn routes() -> crate::routing::Routes {
         .post("/handovers/{id}/decline", decline_handover)
 }
 
-/// "Waiting for you" on the home page: hand-overs to decide, return steps
-/// that can be done now, movements leaving soon.
-pub fn queue_section(lang: Lang, s: &Session, q: &passage_service::queue::WorkQueue) -> maud::Markup {
-    if q.handovers.is_empty() && q.steps.is_empty() && q.departing.is_empty() {
-        return html! {};
-    }
-    html! {
-        section.card aria-labelledby="h-queue" {
-            h2 id="h-queue" { (t(lang, "queue-title")) }
-            @if !q.handovers.is_empty() {
-                h3 { (t(lang, "queue-handovers")) }
-                ul { @for h in &q.handovers { li {
-                    (h.reference) " · " (label(lang, "kind", h.kind.as_str())) " · " (tr(lang, "queue-from", &[("office", h.from_office.clone())]))
-                    form.inline method="post" action=(format!("/handovers/{}/accept", h.id)) {
-                        input type="hidden" name="csrf" value=(s.csrf_token);
-                        button type="submit" { (t(lang, "queue-accept")) }
-                    }
-                    form.inline method="post" action=(format!("/handovers/{}/decline", h.id)) {
-                        input type="hidden" name="csrf" value=(s.csrf_token);
-                        input name="reason" type="text" placeholder=(t(lang, "journey-reason")) aria-label=(t(lang, "journey-reason"));
-                        button.secondary type="submit" { (t(lang, "queue-decline")) }
-                    }
-                } } }
-            }
-            @if !q.steps.is_empty() {
-                h3 { (t(lang, "queue-steps")) }
-                ul { @for d in &q.steps { li { a href=(format!("/cases/{}#journey", d.case_id)) { (d.reference) } " · " (label(lang, "step", d.step.as_str())) } } }
-            }
-            @if !q.departing.is_empty() {
-                h3 { (t(lang, "queue-departing")) }
-                ul { @for m in &q.departing { li { a href=(format!("/movements/{}", m.id)) { (m.departure_on.to_string()) } " · " (label(lang, "movement", m.kind.as_str())) " · " (m.seats_held) " / " (m.capacity) } } }
-            }
-        }
-    }
-}
-
 async fn request_handover(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;

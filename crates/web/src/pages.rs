@@ -352,15 +352,23 @@ async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: B
 
 // ---------------------------------------------------------------- home
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+async fn home(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let err = |e| PageError::from_service(lang, e);
     let cases = state.passage.my_cases(&s.actor, 20).await.map_err(err)?;
     let activity = state.passage.recent_activity(&s.actor, 15).await.map_err(err)?;
-    let queue = state.passage.work_queue(&s.actor).await.map_err(err)?;
+    let mut filter = passage_service::queue::QueueFilter {
+        office: q.get("office").cloned().unwrap_or_default(),
+        kind: q.get("kind").cloned().unwrap_or_default(),
+    };
+    // A kind the page never offered (an edited address) shows the whole queue rather than an error page.
+    if passage_domain::case::CaseKind::parse("kind", &filter.kind).is_err() {
+        filter.kind.clear();
+    }
+    let queue = state.passage.work_queue(&s.actor, &filter).await.map_err(err)?;
     let body = html! {
         h1 { (tr(lang, "home-welcome", &[("name", s.actor.display_name.clone())])) }
-        (crate::movements::queue_section(lang, &s, &queue))
+        (crate::queue::queue_section(lang, &s, &queue, &filter))
         form.card method="get" action="/persons" role="search" {
             label for="q" { (t(lang, "search-label")) }
             input id="q" name="q" type="search";
