@@ -6,8 +6,9 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{error_summary, field, label, page, Input, Page};
-use crate::pages::{html_response, poster, viewer, LoginNotice, PageError, PageResult};
-use crate::session;
+use crate::page::local_path;
+use crate::page::{html_response, poster, viewer, PageError, PageResult};
+use crate::session::{self, constant_time_eq};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup, PreEscaped};
 use passage_domain::policy::{Permission, Role, POLICY};
 use passage_domain::FieldError;
-use passage_service::auth::{Enrolment, Session};
+use passage_service::auth::{Enrolment, LoginStep, Session};
 use passage_service::ServiceError;
 use passage_storage::users::ApiTokenRecord;
 
@@ -24,6 +25,10 @@ pub const CHALLENGE_COOKIE: &str = "passage_challenge";
 
 pub fn routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
+        .get("/login", login_form)
+        .post("/login", login)
+        .post("/logout", logout)
+        .post("/language", set_language)
         .get("/login/second-factor", second_factor_form)
         .post("/login/second-factor", second_factor)
         .get("/account", account)
@@ -129,7 +134,7 @@ async fn second_factor(State(state): State<AppState>, headers: HeaderMap, body: 
         }
         Err(ServiceError::TooManyAttempts { retry_after_secs }) => {
             let notice = LoginNotice::Paused(crate::error::minutes(retry_after_secs));
-            with_cookie(crate::pages::login_response(&state, StatusCode::TOO_MANY_REQUESTS, lang, "", notice), &clear_challenge_cookie())
+            with_cookie(login_response(&state, StatusCode::TOO_MANY_REQUESTS, lang, "", notice), &clear_challenge_cookie())
         }
         Err(ServiceError::Unauthenticated) => with_cookie(Redirect::to("/login").into_response(), &clear_challenge_cookie()),
         Err(e) => PageError::from_service(lang, e).into_response(),
@@ -489,4 +494,126 @@ async fn permissions(State(state): State<AppState>, headers: HeaderMap) -> PageR
         StatusCode::OK,
         page(Page { lang, title: t(lang, "permissions-title"), session: Some(&s), here: "/admin/users" }, body),
     ))
+}
+
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = session::request_lang(&headers);
+    login_response(&state, StatusCode::OK, lang, "", LoginNotice::None)
+}
+
+/// The cookie that binds a login form to the browser that loaded it: the
+/// form's hidden token must match it (a cross-site POST has neither).
+pub(crate) const LOGIN_COOKIE: &str = "passage_login";
+
+/// The login page with a fresh token, in its form and in the pre-session cookie.
+pub(crate) fn login_response(state: &AppState, status: StatusCode, lang: Lang, username: &str, notice: LoginNotice) -> Response {
+    let token = passage_service::auth::random_token();
+    let mut r = html_response(status, login_page(lang, username, notice, &token));
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}", if state.secure_cookies { "; Secure" } else { "" });
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// What the login page says above the form.
+pub(crate) enum LoginNotice {
+    None,
+    Failed,
+    /// Paused for this many minutes.
+    Paused(i64),
+    /// The form's token did not match the browser's (an old tab, or a cross-site post).
+    Expired,
+}
+
+pub(crate) fn login_page(lang: Lang, username: &str, notice: LoginNotice, csrf: &str) -> Markup {
+    page(
+        Page { lang, title: t(lang, "login-title"), session: None, here: "/login" },
+        html! {
+            div.card.narrow {
+                h1 { (t(lang, "login-title")) }
+                @match notice {
+                    LoginNotice::Failed => { div.errors role="alert" { p { (t(lang, "login-failed")) } } }
+                    LoginNotice::Paused(m) => { div.errors role="alert" { p { (tr(lang, "login-paused", &[("minutes", m.to_string())])) } } }
+                    LoginNotice::Expired => { div.errors role="alert" { p { (t(lang, "login-expired")) } } }
+                    LoginNotice::None => {}
+                }
+                form method="post" action="/login" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="username" { (t(lang, "login-username")) }
+                    input id="username" name="username" autocomplete="username" required value=(username);
+                    label for="password" { (t(lang, "login-password")) }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                    p { button type="submit" { (t(lang, "login-submit")) } }
+                }
+            }
+        },
+    )
+}
+
+async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let lang = session::request_lang(&headers);
+    let bound =
+        session::cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !c.is_empty() && constant_time_eq(c.as_bytes(), f.get("csrf").as_bytes()));
+    if !bound {
+        return login_response(&state, StatusCode::FORBIDDEN, lang, &f.get("username"), LoginNotice::Expired);
+    }
+    match state.passage.login(&f.get("username"), &f.get("password"), &session::peer(&headers)).await {
+        Ok(step) => {
+            let (to, cookie) = match step {
+                LoginStep::Session(s) => ("/", session::session_cookie(&s.token, state.secure_cookies)),
+                LoginStep::SecondFactor(c) => ("/login/second-factor", crate::accounts::challenge_cookie(&c.token, state.secure_cookies)),
+            };
+            let mut r = Redirect::to(to).into_response();
+            if let Ok(v) = cookie.parse() {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(ServiceError::Unauthenticated) => {
+            login_response(&state, StatusCode::UNAUTHORIZED, lang, &f.get("username"), LoginNotice::Failed)
+        }
+        Err(ServiceError::TooManyAttempts { retry_after_secs }) => {
+            let notice = LoginNotice::Paused(crate::error::minutes(retry_after_secs));
+            let mut r = login_response(&state, StatusCode::TOO_MANY_REQUESTS, lang, &f.get("username"), notice);
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        Err(e) => PageError::from_service(lang, e).into_response(),
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let f = FormData::parse(&body);
+    let _ = poster(&state, &headers, &f).await?;
+    if let Some(token) = session::cookie(&headers, session::SESSION_COOKIE) {
+        let _ = state.passage.logout(&token).await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) = session::clear_session_cookie().parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+async fn set_language(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let lang = Lang::parse(&f.get("lang")).unwrap_or(Lang::En);
+    if let Ok(s) = session::from_cookie(&state, &headers).await {
+        if constant_time_eq(f.get("csrf").as_bytes(), s.csrf_token.as_bytes()) {
+            let _ = state.passage.set_locale(s.actor.id, lang.code()).await;
+        }
+    }
+    // Only go back to a local path.
+    let back = f.get("back");
+    let back = if local_path(&back) { back } else { "/".to_string() };
+    let mut r = Redirect::to(&back).into_response();
+    if let Ok(v) = session::lang_cookie(lang).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::form::FormData;
 use crate::i18n::{t, Lang};
 use crate::layout::{code_options, error_summary, field, page, Input, Page};
-use crate::pages::{html_response, poster, viewer, PageError, PageResult};
+use crate::page::{html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -94,7 +94,7 @@ async fn form_page(
         return Err(PageError::from_service(lang, ServiceError::Forbidden("record activities")));
     }
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-    let mine = crate::pages::writable_office_options(s, &offices);
+    let mine = crate::page::writable_office_options(s, &offices);
     let text = |name: &str, kind: &str| {
         let v = f.get(name);
         field(lang, name, &t(lang, &format!("field-{name}")), Input::Text { value: &v, kind }, errors, None)

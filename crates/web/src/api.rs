@@ -4,7 +4,7 @@
 //! `openapi.rs` (a test checks every route here is in the document).
 
 use crate::error::ApiError;
-use crate::pages::parse_filters;
+use crate::form::parse_filters;
 use crate::session;
 use crate::AppState;
 use axum::extract::rejection::JsonRejection;

@@ -10,7 +10,7 @@
 use crate::error::ApiError;
 use crate::i18n::t;
 use crate::layout::{page, Page};
-use crate::pages::{html_response, viewer, PageError, PageResult};
+use crate::page::{html_response, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};

@@ -7,7 +7,7 @@
 use crate::error::ApiError;
 use crate::i18n::{self, t, tr, Lang};
 use crate::layout::{label, page, Page};
-use crate::pages::{html_response, viewer, PageError, PageResult};
+use crate::page::{html_response, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};

@@ -9,7 +9,7 @@
 
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{page, Page};
-use crate::pages::{html_response, viewer, PageError, PageResult};
+use crate::page::{html_response, viewer, PageError, PageResult};
 use crate::session::constant_time_eq;
 use crate::submissions::form_title;
 use crate::AppState;
@@ -226,7 +226,7 @@ async fn import_page(State(state): State<AppState>, headers: HeaderMap, Path(id)
 
 async fn run(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: axum::body::Bytes) -> PageResult {
     let f = crate::form::FormData::parse(&body);
-    let (s, lang) = crate::pages::poster(&state, &headers, &f).await?;
+    let (s, lang) = crate::page::poster(&state, &headers, &f).await?;
     may_import(&s, lang)?;
     let job = job_of(&s, lang, &id)?;
     let valid_only = f.get("valid_only") == "1";
@@ -264,7 +264,7 @@ async fn run(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<S
 
 async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: axum::body::Bytes) -> PageResult {
     let f = crate::form::FormData::parse(&body);
-    let (s, lang) = crate::pages::poster(&state, &headers, &f).await?;
+    let (s, lang) = crate::page::poster(&state, &headers, &f).await?;
     may_import(&s, lang)?;
     let job = job_of(&s, lang, &id)?;
     job.progress.cancel.store(true, Ordering::Relaxed);

@@ -10,19 +10,26 @@
 pub mod accounts;
 pub mod activities;
 pub mod api;
+pub mod assets;
+pub mod audit;
+pub mod cases;
 pub mod duplicates;
 pub mod error;
 pub mod exports;
 pub mod figures;
 pub mod form;
+pub mod health;
+pub mod home;
 pub mod i18n;
 pub mod idempotency;
 pub mod imports;
 pub mod layout;
 pub mod movements;
+pub mod offices;
 pub mod openapi;
 pub mod openrosa;
-pub mod pages;
+pub mod page;
+pub mod persons;
 pub mod privacy;
 pub mod queue;
 pub mod reintegration;
@@ -57,11 +64,17 @@ pub struct AppState {
 
 /// Every route the server answers, as (method, path): pages, then the API
 /// under `/api/v1`. Read from the routers themselves (see `routing`).
-pub fn route_table() -> Vec<(&'static str, String)> {
-    let mut out: Vec<(&'static str, String)> = Vec::new();
-    for r in [
-        pages::routes(),
+/// The routers of the pages, one per resource the user sees.
+fn page_routes() -> Vec<routing::Routes> {
+    vec![
+        home::routes(),
         accounts::routes(),
+        persons::routes(),
+        cases::routes(),
+        offices::routes(),
+        audit::routes(),
+        assets::routes(),
+        health::routes(),
         privacy::routes(),
         movements::routes(),
         reintegration::routes(),
@@ -72,7 +85,12 @@ pub fn route_table() -> Vec<(&'static str, String)> {
         duplicates::routes(),
         imports::routes(),
         exports::routes(),
-    ] {
+    ]
+}
+
+pub fn route_table() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for r in page_routes() {
         out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
     }
     out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
@@ -82,22 +100,14 @@ pub fn route_table() -> Vec<(&'static str, String)> {
 pub fn router(state: AppState) -> Router {
     let tls = state.secure_cookies;
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-    Router::new()
-        .merge(pages::routes().router)
-        .merge(accounts::routes().router)
-        .merge(privacy::routes().router)
-        .merge(movements::routes().router)
-        .merge(reintegration::routes().router)
-        .merge(figures::routes().router)
-        .merge(activities::routes().router)
-        .merge(openrosa::routes().router)
-        .merge(submissions::routes().router)
-        .merge(duplicates::routes().router)
-        .merge(imports::routes().router)
-        .merge(exports::routes().router)
+    let mut pages = Router::new();
+    for r in page_routes() {
+        pages = pages.merge(r.router);
+    }
+    pages
         .nest("/api/v1", api::routes().router.layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent)))
-        .fallback(pages::not_found)
-        .method_not_allowed_fallback(pages::method_not_allowed)
+        .fallback(page::not_found)
+        .method_not_allowed_fallback(page::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -141,7 +151,7 @@ async fn same_site_forms(req: axum::extract::Request, next: axum::middleware::Ne
         });
         if cross_site || foreign_origin {
             let lang = session::request_lang(h);
-            return axum::response::IntoResponse::into_response(pages::PageError::with_message(
+            return axum::response::IntoResponse::into_response(page::PageError::with_message(
                 lang,
                 axum::http::StatusCode::FORBIDDEN,
                 i18n::t(lang, "error-csrf"),

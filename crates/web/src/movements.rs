@@ -7,7 +7,7 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{code_options, error_summary, field, label, page, Input, Page};
-use crate::pages::{after_post, html_response, poster, viewer, PageError, PageResult};
+use crate::page::{after_post, html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -96,7 +96,7 @@ async fn list_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, erro
                     (field(lang, "office_id", &t(lang, "field-office"), Input::Select { value: &f.get("office_id"), options: mine }, errors, None))
                     (field(lang, "origin", &t(lang, "movements-origin"), Input::Text { value: &f.get("origin"), kind: "text" }, errors, None))
                     (field(lang, "transit", &t(lang, "movements-transit"), Input::Text { value: &f.get("transit"), kind: "text" }, errors, Some(&t(lang, "movements-transit-hint"))))
-                    (field(lang, "destination_country", &t(lang, "movements-destination-country"), Input::Select { value: &f.get("destination_country"), options: crate::pages::country_options(lang, t(lang, "choose")) }, errors, None))
+                    (field(lang, "destination_country", &t(lang, "movements-destination-country"), Input::Select { value: &f.get("destination_country"), options: crate::page::country_options(lang, t(lang, "choose")) }, errors, None))
                     (field(lang, "destination", &t(lang, "movements-destination"), Input::Text { value: &f.get("destination"), kind: "text" }, errors, None))
                     (field(lang, "departure_on", &t(lang, "movements-departure"), Input::Text { value: &f.get("departure_on"), kind: "date" }, errors, None))
                     (field(lang, "arrival_on", &t(lang, "movements-arrival"), Input::Text { value: &f.get("arrival_on"), kind: "date" }, errors, None))

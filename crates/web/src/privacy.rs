@@ -3,10 +3,11 @@
 //! identity with a recorded reason. Who may: `handle_data_requests` in an
 //! office of one of the person's cases (see `passage_service::privacy`).
 
+use crate::cases::{assistance_table, note_list, screening_list};
 use crate::form::FormData;
 use crate::i18n::{self, t, tr, Lang};
 use crate::layout::{error_summary, field, label, page, Input, Page};
-use crate::pages::{assistance_table, html_response, note_list, poster, screening_list, viewer, PageError, PageResult};
+use crate::page::{html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

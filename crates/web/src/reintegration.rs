@@ -6,7 +6,7 @@
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{code_options, error_summary, field, label, page, Input, Page};
-use crate::pages::{after_post, html_response, poster, viewer, PageError, PageResult};
+use crate::page::{after_post, html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::form::FormData;
 use crate::i18n::{t, tr, Lang};
 use crate::layout::{page, Page};
-use crate::pages::{html_response, poster, viewer, PageError, PageResult};
+use crate::page::{html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
