@@ -71,13 +71,13 @@ impl Passage {
         c: &mut sqlx::AnyConnection,
         actor: &Actor,
         prepared: PreparedCampaignEvent,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        receipt: Option<&crate::receipts::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<String> {
         let PreparedCampaignEvent { office, event: e } = prepared;
         let id = new_id();
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("campaign:{id}")).await?;
+            crate::receipts::keep_receipt(&mut *c, &self.keys, receipt, &format!("campaign:{id}")).await?;
         }
         store::insert_campaign_event(&mut *c, &id, office.id, &e, actor.id, Timestamp::now()).await?;
         let changes = json!({"office": [null, office.code], "held_on": [null, e.held_on], "kind": [null, e.kind], "people_reached": [null, e.people_reached]});

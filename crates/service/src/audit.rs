@@ -113,10 +113,10 @@ impl Passage {
         let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         let mut f = AuditFilter::default();
         if let Some(p) = optional(&q.person) {
-            f.person = inv.take(crate::registry::parse_id::<PersonId>("person", &p));
+            f.person = inv.take(crate::error::parse_id::<PersonId>("person", &p));
         }
         if let Some(c) = optional(&q.case) {
-            f.record = inv.take(crate::registry::parse_id::<CaseId>("case", &c)).map(|c| format!("case:{c}"));
+            f.record = inv.take(crate::error::parse_id::<CaseId>("case", &c)).map(|c| format!("case:{c}"));
         }
         if let Some(d) = optional(&q.from) {
             f.from = inv.take(CalendarDate::parse("from", &d)).map(|d| d.to_string());

@@ -102,3 +102,8 @@ impl std::fmt::Display for FileProblem {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// An id typed in a form or a file, as a field error when it does not parse.
+pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, FieldError> {
+    s.trim().parse().map_err(|_| FieldError::new(field, "err-unknown-choice").with("value", s.chars().take(40).collect::<String>()))
+}

@@ -16,6 +16,7 @@
 use crate::access::{self, Actor};
 use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
+use crate::receipts::Receipt;
 use crate::registry::Registration;
 use crate::reintegration::VisitInput;
 use crate::Passage;
@@ -24,13 +25,12 @@ use passage_domain::activity::CampaignEventInput;
 use passage_domain::assistance::AssistanceInput;
 use passage_domain::case::CaseInput;
 use passage_domain::date::Timestamp;
-use passage_domain::ids::{OfficeId, UserId};
+use passage_domain::ids::OfficeId;
 use passage_domain::person::{ConsentInput, DocumentInput, NameInput, PersonInput};
 use passage_domain::policy::{Offices, Permission};
 use passage_domain::screening::{ScreeningInput, VulnerabilityCategory};
 use passage_domain::{FieldError, Invalid};
 use passage_storage::records::Scope;
-use passage_storage::sealed::Keyring;
 use passage_storage::submissions::{self as store, NewSubmission, SubmissionRecord};
 use quick_xml::events::Event;
 use serde::Serialize;
@@ -379,32 +379,6 @@ pub struct Problem {
     pub code: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub args: BTreeMap<String, String>,
-}
-
-/// How a submission's receipt is written with the records it makes: a
-/// first arrival inserts it; a data officer's retry settles the quarantined
-/// one. Either fails (and so rolls back the records) if another request got
-/// there first.
-pub(crate) enum Receipt<'a> {
-    First(NewSubmission<'a>),
-    Retry { id: &'a str, by: UserId },
-}
-
-pub(crate) async fn keep_receipt(c: &mut AnyConnection, keys: &Keyring, receipt: &Receipt<'_>, record: &str) -> ServiceResult<()> {
-    let kept = match receipt {
-        Receipt::First(r) => {
-            store::insert(c, keys, &NewSubmission { record_ref: Some(record), status: "applied", payload: "", ..*r }).await?
-        }
-        Receipt::Retry { id, by } => {
-            let s = store::Settlement { status: "applied", record_ref: Some(record), reason: None, by: *by, at: Timestamp::now() };
-            store::settle(c, keys, id, &s).await?
-        }
-    };
-    if kept {
-        Ok(())
-    } else {
-        Err(ServiceError::Conflict("this submission was already received"))
-    }
 }
 
 /// A filled form that passed every check of its use case, ready to write.

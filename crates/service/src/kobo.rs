@@ -19,7 +19,8 @@
 
 use crate::access::Actor;
 use crate::error::{ServiceError, ServiceResult};
-use crate::fieldforms::{self, FieldForm, FieldKind, FilledForm, FormShape, Prepared, Receipt};
+use crate::fieldforms::{self, FieldForm, FieldKind, FilledForm, FormShape, Prepared};
+use crate::receipts::Receipt;
 use crate::Passage;
 use passage_domain::date::{CalendarDate, Timestamp};
 use passage_storage::submissions as store;

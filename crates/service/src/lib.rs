@@ -22,6 +22,7 @@ pub mod merges;
 pub mod movements;
 pub mod privacy;
 pub mod queue;
+pub mod receipts;
 pub mod referrals;
 pub mod registry;
 pub mod reintegration;

@@ -5,6 +5,7 @@
 
 use crate::access::{self, Action, Actor};
 use crate::audit;
+use crate::error::parse_id;
 use crate::error::{ServiceError, ServiceResult};
 use crate::Passage;
 use passage_domain::assistance::AssistanceInput;
@@ -74,10 +75,6 @@ pub struct Registration<'a> {
 pub struct Registered {
     pub person_id: PersonId,
     pub case_id: CaseId,
-}
-
-pub(crate) fn parse_id<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, FieldError> {
-    s.trim().parse().map_err(|_| FieldError::new(field, "err-unknown-choice").with("value", s.chars().take(40).collect::<String>()))
 }
 
 impl Passage {
@@ -225,7 +222,7 @@ impl Passage {
         c: &mut AnyConnection,
         actor: &Actor,
         prepared: PreparedRegistration,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        receipt: Option<&crate::receipts::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<Registered> {
         let mut ids = self.write_registrations(c, actor, vec![(prepared, receipt)], trail).await?;
@@ -240,7 +237,7 @@ impl Passage {
         &self,
         c: &mut AnyConnection,
         actor: &Actor,
-        batch: Vec<(PreparedRegistration, Option<&crate::fieldforms::Receipt<'_>>)>,
+        batch: Vec<(PreparedRegistration, Option<&crate::receipts::Receipt<'_>>)>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<Vec<Registered>> {
         let now = Timestamp::now();
@@ -249,13 +246,13 @@ impl Passage {
         let mut first_receipts = Vec::new();
         for (i, (_, receipt)) in batch.iter().enumerate() {
             match receipt {
-                Some(crate::fieldforms::Receipt::First(r)) => first_receipts.push(passage_storage::submissions::NewSubmission {
+                Some(crate::receipts::Receipt::First(r)) => first_receipts.push(passage_storage::submissions::NewSubmission {
                     record_ref: Some(&records[i]),
                     status: "applied",
                     payload: "",
                     ..*r
                 }),
-                Some(r) => crate::fieldforms::keep_receipt(&mut *c, &self.keys, r, &records[i]).await?,
+                Some(r) => crate::receipts::keep_receipt(&mut *c, &self.keys, r, &records[i]).await?,
                 None => {}
             }
         }
@@ -506,14 +503,14 @@ impl Passage {
         c: &mut AnyConnection,
         actor: &Actor,
         prepared: PreparedAssistance,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        receipt: Option<&crate::receipts::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<AssistanceId> {
         let PreparedAssistance { case, a } = prepared;
         let id = AssistanceId::new();
         let now = Timestamp::now();
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("assistance:{id}")).await?;
+            crate::receipts::keep_receipt(&mut *c, &self.keys, receipt, &format!("assistance:{id}")).await?;
         }
         reg::insert_assistance(&mut *c, id, case.id, &a, actor.id, now).await?;
         passage_storage::analytics::refresh_person(&mut *c, case.person_id).await?;

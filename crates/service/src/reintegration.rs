@@ -288,12 +288,12 @@ impl Passage {
         c: &mut sqlx::AnyConnection,
         actor: &Actor,
         prepared: PreparedVisit,
-        receipt: Option<&crate::fieldforms::Receipt<'_>>,
+        receipt: Option<&crate::receipts::Receipt<'_>>,
         trail: &mut crate::audit::Trail,
     ) -> ServiceResult<CaseId> {
         let PreparedVisit { visit: v, person, to, on, notes, survey } = prepared;
         if let Some(receipt) = receipt {
-            crate::fieldforms::keep_receipt(&mut *c, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
+            crate::receipts::keep_receipt(&mut *c, &self.keys, receipt, &format!("visit:{}", v.id)).await?;
         }
         let outcome = store::VisitOutcome { status: to, on, notes: notes.as_deref(), by: actor.id };
         if !store::record_visit(&mut *c, &self.keys, &v.id, &outcome, Timestamp::now()).await? {

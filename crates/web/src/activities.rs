@@ -238,11 +238,11 @@ async fn record_activity(State(state): State<AppState>, headers: HeaderMap, Path
 }
 
 fn created_id(id: String) -> Response {
-    crate::api::created(json!({ "id": id }))
+    crate::api::extract::created(json!({ "id": id }))
 }
 
 async fn api_recent(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.recent_activities(&s.actor, 200).await?).into_response())
 }
 
@@ -250,9 +250,9 @@ async fn api_campaign(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    crate::api::ApiJson(b): crate::api::ApiJson<CampaignEventInput>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<CampaignEventInput>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(created_id(state.passage.record_campaign_event(&s.actor, &b).await?))
 }
 
@@ -260,9 +260,9 @@ async fn api_training(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    crate::api::ApiJson(b): crate::api::ApiJson<TrainingInput>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<TrainingInput>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(created_id(state.passage.record_training(&s.actor, &b).await?))
 }
 
@@ -270,9 +270,9 @@ async fn api_rescue(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    crate::api::ApiJson(b): crate::api::ApiJson<SarOperationInput>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<SarOperationInput>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(created_id(state.passage.record_rescue(&s.actor, &b).await?))
 }
 
@@ -280,9 +280,9 @@ async fn api_shelter_work(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    crate::api::ApiJson(b): crate::api::ApiJson<ShelterWorkInput>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<ShelterWorkInput>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(created_id(state.passage.record_shelter_work(&s.actor, &b).await?))
 }
 
@@ -290,9 +290,9 @@ async fn api_resource(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    crate::api::ApiJson(b): crate::api::ApiJson<ResourceInput>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<ResourceInput>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(created_id(state.passage.record_resource(&s.actor, &b).await?))
 }
 
@@ -310,7 +310,7 @@ async fn api_resource_file(
     q: Result<Query<FileQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     // Without ?name= the file has no type, which the service refuses after the access checks.
     let name = q.map(|Query(q)| q.name).unwrap_or_default();
     state.passage.set_resource_file(&s.actor, &id, &name, &body).await?;

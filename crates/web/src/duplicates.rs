@@ -146,12 +146,12 @@ async fn undo_page(State(state): State<AppState>, headers: HeaderMap, Path(id): 
 }
 
 async fn api_list(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(json!({ "duplicates": state.passage.duplicate_queue(&s.actor).await? })).into_response())
 }
 
 async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(json!(state.passage.duplicate_pair(&s.actor, &id).await?)).into_response())
 }
 
@@ -167,15 +167,15 @@ async fn api_decide(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
-    crate::api::ApiJson(b): crate::api::ApiJson<DecideBody>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<DecideBody>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let merge = state.passage.decide_duplicate(&s.actor, &id, &b.decision, &b.keep).await?;
     Ok(Json(json!({ "merge_id": merge })).into_response())
 }
 
 async fn api_undo(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     state.passage.undo_merge(&s.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -186,7 +186,7 @@ async fn api_merges(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
-    let person = crate::api::parse_path(&id)?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
+    let person = crate::api::extract::parse_path(&id)?;
     Ok(Json(json!({ "merges": state.passage.merges_into(&s.actor, person).await? })).into_response())
 }

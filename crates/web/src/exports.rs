@@ -88,7 +88,7 @@ async fn api_download(
     Path(file): Path<String>,
     q: HxlParam,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     download(&state.passage, &s.actor, &file, q).await
 }
 

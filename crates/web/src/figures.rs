@@ -150,7 +150,7 @@ fn budget_chart(lang: Lang, table: &BudgetTable) -> Markup {
 }
 
 async fn api_budgets(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.budgets(Some(&s.actor)).await?).into_response())
 }
 
@@ -164,7 +164,7 @@ async fn api_budget(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
     let cells = |cells: &[Option<passage_domain::budget::Usd>; 6]| {
         serde_json::Value::Object(
@@ -212,7 +212,7 @@ async fn api_budget_csv(
     Path(code): Path<String>,
     q: Result<Query<HxlQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let hxl = hxl_flag(q)?;
     let (b, table) = state.passage.budget(Some(&s.actor), Some(&api_code(&code)?)).await?;
     let name = format!("{}{}.csv", b.code.to_lowercase(), if hxl { "-hxl" } else { "" });
@@ -445,7 +445,7 @@ fn share_section(lang: Lang, share: &passage_service::figures::SustainableShare)
 }
 
 async fn api_programmes(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.programmes(&s.actor).await?).into_response())
 }
 
@@ -454,9 +454,9 @@ async fn api_programme_figures(
     method: Method,
     headers: HeaderMap,
     Path(code): Path<String>,
-    crate::api::ApiQuery(q): crate::api::ApiQuery<OfficeQuery>,
+    crate::api::extract::ApiQuery(q): crate::api::extract::ApiQuery<OfficeQuery>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let f = match q.office.as_deref().filter(|o| !o.trim().is_empty()) {
         Some(o) => state.passage.office_figures(&s.actor, &code, o).await?,
         None => state.passage.programme_figures(&s.actor, &code).await?,
@@ -538,7 +538,7 @@ async fn api_programme_iati(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let xml = state.passage.programme_iati(&s.actor, &code).await?;
     Ok(download("application/xml; charset=utf-8", &format!("{}-iati.xml", code.to_lowercase()), xml))
 }
@@ -550,7 +550,7 @@ async fn api_programme_csv(
     Path(code): Path<String>,
     q: Result<Query<HxlQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let hxl = hxl_flag(q)?;
     let f = state.passage.programme_figures(&s.actor, &code).await?;
     let name = format!("{}-figures{}.csv", f.programme.code.to_lowercase(), if hxl { "-hxl" } else { "" });

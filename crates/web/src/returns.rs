@@ -3,24 +3,13 @@
 //! blocked) and, for the steps still open, what blocks them and a form to
 //! record them.
 
-use crate::i18n::{t, tr, Lang};
+use crate::i18n::{t, Lang};
 use crate::layout::{error_summary, label};
 use maud::{html, Markup};
 use passage_domain::journey::{EscortKind, FitToTravel, Phase};
 use passage_domain::FieldError;
 use passage_service::auth::Session;
 use passage_service::returns::{JourneyView, StepView};
-
-/// A blocker code from the service, in words.
-pub fn blocker_text(lang: Lang, code: &str) -> String {
-    match code.split_once(':') {
-        Some(("needs", steps)) => {
-            let names: Vec<String> = steps.split(',').map(|s| label(lang, "step", s)).collect();
-            tr(lang, "journey-needs", &[("steps", names.join(", "))])
-        }
-        _ => t(lang, &format!("journey-{}", code.replace('_', "-"))),
-    }
-}
 
 fn step_form(lang: Lang, s: &Session, case: &str, st: &StepView) -> Markup {
     html! {
@@ -73,7 +62,7 @@ pub fn journey_section(lang: Lang, s: &Session, j: &JourneyView, errors: &[Field
                             @if let Some(e) = &st.evidence { " · " (e) }
                             @if let Some(r) = &st.reason { " · " em { (r) } }
                             @if st.state == "pending" || st.state == "blocked" {
-                                @if let Some(b) = &st.blocker { p.muted { (blocker_text(lang, b)) } }
+                                @if let Some(b) = &st.blocker { p.muted { (crate::i18n::blocker_text(lang, b)) } }
                                 (step_form(lang, s, &case, st))
                             }
                         }

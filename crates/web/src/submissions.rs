@@ -138,13 +138,13 @@ async fn reject_page(State(state): State<AppState>, headers: HeaderMap, Path(id)
 }
 
 async fn api_list(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let list = state.passage.quarantine(&s.actor).await?;
     Ok(Json(json!({ "submissions": list })).into_response())
 }
 
 async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let (q, filled) = state.passage.submission(&s.actor, &id).await?;
     Ok(Json(json!({ "submission": q, "values": filled.map(|f| f.values) })).into_response())
 }
@@ -160,9 +160,9 @@ async fn api_retry(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
-    crate::api::ApiJson(b): crate::api::ApiJson<RetryBody>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<RetryBody>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     let r = state.passage.retry_submission(&s.actor, &id, &b.values).await?;
     let status = if matches!(r, Received::Applied { .. }) { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(json!(r))).into_response())
@@ -179,9 +179,9 @@ async fn api_reject(
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
-    crate::api::ApiJson(b): crate::api::ApiJson<RejectBody>,
+    crate::api::extract::ApiJson(b): crate::api::extract::ApiJson<RejectBody>,
 ) -> Result<Response, ApiError> {
-    let s = crate::api::who(&state, &method, &headers).await?;
+    let s = crate::api::extract::who(&state, &method, &headers).await?;
     state.passage.reject_submission(&s.actor, &id, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,0 +1,75 @@
+//! What every API handler reads a request with: the caller (a bearer token
+//! or a session, with the CSRF rule for cookie-carried writes), JSON bodies
+//! and query strings whose failures become problem documents, ids in paths.
+//! The resource modules use it; it uses none of them.
+
+use crate::error::ApiError;
+use crate::session;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Query, Request};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use passage_service::auth::Session;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// A JSON body whose every failure (not JSON, wrong content type, too
+/// large, wrong shape) becomes a problem document.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let status = match &rej {
+                    JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    other => other.status(),
+                };
+                Err(ApiError::BadRequest { status, detail: rej.body_text() })
+            }
+        }
+    }
+}
+
+/// A query string, read into `T`; a query that does not fit is a 400
+/// problem document naming what is wrong, never axum's plain-text refusal.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: rej.body_text() }),
+        }
+    }
+}
+
+pub async fn who(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<Session, ApiError> {
+    Ok(session::from_api(state, method, headers).await?)
+}
+
+pub fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
+    s.parse().map_err(|_| ApiError::NotFound)
+}
+
+pub fn created(v: serde_json::Value) -> Response {
+    (StatusCode::CREATED, Json(v)).into_response()
+}
+
+/// A body that only carries a reason (erasure, a declined hand-over).
+#[derive(Deserialize)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+/// A body that only carries a new status (a movement, a traveller, an activity).
+#[derive(Deserialize)]
+pub struct StatusBody {
+    pub status: String,
+}

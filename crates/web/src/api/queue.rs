@@ -1,0 +1,21 @@
+//! The work queue, grouped by what is due.
+
+use super::extract::who;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+/// What needs me now, grouped: urgent, overdue, today, this week, later, waiting on others.
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<passage_service::queue::QueueFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let s = who(&state, &method, &headers).await?;
+    let Query(filter) = q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.body_text() })?;
+    Ok(Json(state.passage.work_queue(&s.actor, &filter).await?).into_response())
+}
