@@ -179,6 +179,17 @@ pub fn number(lang: Lang, n: i64) -> String {
     }
 }
 
+/// A blocker code from the service, in words.
+pub fn blocker_text(lang: Lang, code: &str) -> String {
+    match code.split_once(':') {
+        Some(("needs", steps)) => {
+            let names: Vec<String> = steps.split(',').map(|s| t(lang, &format!("step-{s}"))).collect();
+            tr(lang, "journey-needs", &[("steps", names.join(", "))])
+        }
+        _ => t(lang, &format!("journey-{}", code.replace('_', "-"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,16 +224,5 @@ mod tests {
         assert_eq!(number(Lang::Fr, 1234), "1\u{202f}234");
         assert_eq!(Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"), Lang::Fr);
         assert_eq!(Lang::from_accept_language("de"), Lang::En);
-    }
-}
-
-/// A blocker code from the service, in words.
-pub fn blocker_text(lang: Lang, code: &str) -> String {
-    match code.split_once(':') {
-        Some(("needs", steps)) => {
-            let names: Vec<String> = steps.split(',').map(|s| t(lang, &format!("step-{s}"))).collect();
-            tr(lang, "journey-needs", &[("steps", names.join(", "))])
-        }
-        _ => t(lang, &format!("journey-{}", code.replace('_', "-"))),
     }
 }

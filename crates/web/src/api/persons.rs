@@ -133,8 +133,6 @@ pub(super) async fn export_person(
     Ok(Json(v).into_response())
 }
 
-/// A body that is only a reason (erasure, declining a hand-over).
-
 pub(super) async fn erase_person(
     State(state): State<AppState>,
     method: Method,
