@@ -53,6 +53,7 @@ pub mod linkage;
 pub mod linkage_encoding;
 pub mod movement;
 pub mod names;
+pub mod next_action;
 pub mod note;
 pub mod office;
 pub mod person;

@@ -67,7 +67,15 @@ async fn browser(d: &Driver, width: u32) -> Client {
         .expect("start a Chromium session")
 }
 
+/// Open the closed `<details>` around what a step is about to use, as the
+/// user would by pressing its summary (the keyboard test checks they can).
+async fn reveal(c: &Client, css: &str) {
+    let js = "document.querySelectorAll(arguments[0]).forEach(e => { for (let d = e.closest('details'); d; d = d.parentElement.closest('details')) { d.open = true; } })";
+    let _ = c.execute(js, vec![json!(css)]).await;
+}
+
 async fn fill(c: &Client, css: &str, value: &str) {
+    reveal(c, css).await;
     let e = match c.find(Locator::Css(css)).await {
         Ok(e) => e,
         Err(_) => {
@@ -79,11 +87,13 @@ async fn fill(c: &Client, css: &str, value: &str) {
 }
 
 async fn select(c: &Client, css: &str, value: &str) {
+    reveal(c, css).await;
     c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap_or_else(|_| panic!("no option {value} in {css}"));
 }
 
 /// Submit a form and wait until the next page has replaced this one.
 async fn submit(c: &Client, form_css: &str) {
+    reveal(c, form_css).await;
     let old = c.find(Locator::Css("html")).await.unwrap();
     c.find(Locator::Css(&format!("{form_css} button[type=submit]"))).await.unwrap().click().await.unwrap();
     for _ in 0..200 {
@@ -199,6 +209,42 @@ async fn caseworker_flows_in_english_french_and_arabic() {
         let n = phone.execute(shown, vec![]).await.unwrap().as_i64().unwrap();
         assert!(n >= 4, "{path}: the opened menu shows {n} links");
     }
+    // A case on the phone: who, where it stands, what is urgent and what comes next, inside the first screen.
+    phone.goto(&format!("{}/persons?q=diallo", s.url)).await.unwrap();
+    phone.find(Locator::Css("a[href^='/persons/0']")).await.unwrap().click().await.unwrap();
+    phone.find(Locator::Css("a[href^='/cases/']")).await.unwrap().click().await.unwrap();
+    let bottom = phone.execute("return document.querySelector('section.summary').getBoundingClientRect().bottom", vec![]).await.unwrap();
+    assert!(bottom.as_f64().unwrap() <= 740.0, "the case summary ends at {bottom}px, below the first screen");
+    let next = phone.find(Locator::Css("section.summary .next a")).await.unwrap().text().await.unwrap();
+    assert!(!next.is_empty(), "a next action");
+    let open = "return document.querySelectorAll('details.panel[open]').length";
+    assert_eq!(phone.execute(open, vec![]).await.unwrap(), json!(0), "the forms wait closed");
+    // Every form is reachable by keyboard: Tab reaches each form's summary, Enter opens it, and Tab goes on into its fields.
+    let panels =
+        phone.execute("return [...document.querySelectorAll('details.panel > summary')].map(s => s.textContent)", vec![]).await.unwrap();
+    let panels: Vec<String> = panels.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(panels.len() >= 4, "{panels:?}");
+    let mut reached = std::collections::BTreeSet::new();
+    phone.execute("document.activeElement.blur()", vec![]).await.unwrap();
+    for _ in 0..400 {
+        phone.active_element().await.unwrap().send_keys(&fantoccini::key::Key::Tab.to_string()).await.unwrap();
+        let what = phone.execute("const e = document.activeElement; return e.tagName === 'SUMMARY' && e.parentElement.classList.contains('panel') ? e.textContent : ''", vec![]).await.unwrap();
+        if let Some(t) = what.as_str().filter(|t| !t.is_empty()) {
+            if reached.insert(t.to_string()) && reached.len() == 1 {
+                // The first one: open it with Enter and step into its form.
+                phone.active_element().await.unwrap().send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
+                assert_eq!(phone.execute(open, vec![]).await.unwrap(), json!(1), "Enter opens {t}");
+                phone.active_element().await.unwrap().send_keys(&fantoccini::key::Key::Tab.to_string()).await.unwrap();
+                let inside = phone.execute("return !!document.activeElement.closest('details.panel[open] form')", vec![]).await.unwrap();
+                assert_eq!(inside, json!(true), "Tab goes into the form of {t}");
+            }
+        }
+        if reached.len() == panels.len() {
+            break;
+        }
+    }
+    assert_eq!(reached.len(), panels.len(), "reached {reached:?} of {panels:?}");
+
     for lang in ["fr", "ar"] {
         choose_language(&phone, lang).await;
         let h = phone.execute("return document.querySelector('header.top').getBoundingClientRect().height", vec![]).await.unwrap();

@@ -367,3 +367,77 @@ async fn pages_are_compressed_when_asked() {
         client().get(format!("{}/api/v1/openapi.json", s.url)).bearer_auth(&tok).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(r.headers()["content-encoding"], "gzip");
 }
+
+/// The case page reads at a glance: the summary (who, where it stands, what
+/// is missing, the next action) comes before any form, the forms wait closed,
+/// and the timeline holds everything recorded, filterable by kind.
+#[tokio::test]
+async fn the_case_page_reads_at_a_glance() {
+    let s = server(Backend::Sqlite, "glance", 1).await;
+    let tok = token(&s, "agadez").await;
+    let office = office_of(&s, &tok).await;
+    let r = api_post(
+        &s,
+        &tok,
+        "/persons",
+        serde_json::json!({"person": {"names": [{"given": "Fatoumata", "family": "Bangoura"}], "sex": "female", "birth_date": "2001", "nationality": "GIN"},
+               "case": {"kind": "transit_protection", "office_id": office}}),
+    )
+    .await;
+    let ids: serde_json::Value = r.json().await.unwrap();
+    let case = ids["case_id"].as_str().unwrap().to_string();
+    let today = passage_domain::date::CalendarDate::today().to_string();
+    let note = api_post(&s, &tok, &format!("/cases/{case}/notes"), serde_json::json!({"body": "Met at the bus station."})).await;
+    assert_eq!(note.status(), 201);
+    let a = api_post(
+        &s,
+        &tok,
+        &format!("/cases/{case}/assistance"),
+        serde_json::json!({"kind": "food", "provided_on": today, "quantity": "3"}),
+    )
+    .await;
+    assert_eq!(a.status(), 201);
+
+    let c = client();
+    page_login(&s, &c, "agadez").await;
+    let html = c.get(format!("{}/cases/{case}", s.url)).send().await.unwrap().text().await.unwrap();
+    let summary = html.find("class=\"card summary\"").expect("a summary");
+    let first_form = html.find("<form method=\"post\" action=\"/cases/").expect("forms");
+    assert!(summary < first_form, "the summary comes before the forms");
+    assert!(html.contains("Fatoumata BANGOURA") || html.contains("Fatoumata Bangoura"));
+    assert!(html.contains("Consent missing: Registration"), "what the file lacks");
+    assert!(html.contains("Next: </strong><a href=\"#screening\">Screen for vulnerabilities"), "not screened yet: screening comes first");
+    assert!(!html.contains("<details class=\"panel\" name=\"case-forms\" open"), "every form waits closed");
+    assert!(html.contains("Met at the bus station.") && html.contains("Food"), "the timeline");
+    let notes = c.get(format!("{}/cases/{case}?show=note", s.url)).send().await.unwrap().text().await.unwrap();
+    let events = &notes[notes.find("<ol class=\"events\">").unwrap()..];
+    assert!(events.contains("Met at the bus station.") && !events.contains("Food"), "only the notes");
+
+    // A screening posted with a mistake comes back with that form open, and only that one.
+    let csrf = {
+        let marker = "name=\"csrf\" value=\"";
+        let i = html.find(marker).unwrap() + marker.len();
+        html[i..].split('"').next().unwrap().to_string()
+    };
+    let r = c
+        .post(format!("{}/cases/{case}/screenings", s.url))
+        .form(&[("csrf", csrf.as_str()), ("screened_on", "2999-01-01"), ("findings", "victim_of_trafficking")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let again = r.text().await.unwrap();
+    assert_eq!(again.matches("name=\"case-forms\" open").count(), 1, "the screening form is open");
+    // Once screened as a victim of trafficking, the summary says so first.
+    let r = api_post(
+        &s,
+        &tok,
+        &format!("/cases/{case}/screenings"),
+        serde_json::json!({"screened_on": today, "findings": ["victim_of_trafficking"], "exploitation": ["labour"]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let html = c.get(format!("{}/cases/{case}", s.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Protection: Victim of trafficking"));
+    assert!(html.contains("Record the consent: Registration"), "then the consent the file rests on");
+}

@@ -20,6 +20,7 @@ pub mod kobo;
 pub mod linkage;
 pub mod merges;
 pub mod movements;
+pub mod overview;
 pub mod privacy;
 pub mod queue;
 pub mod receipts;

@@ -852,3 +852,45 @@ figures-share-hidden = غير معروض (عدد قليل جدًا من الأش
 figures-share-note = العائدون ذوو الإدماج المستدام إلى العائدين المتابَعين في الفترة، وكل عدد يخضع لقواعد السرية؛ وفق المخطط النشط في كل مكتب.
 error-unavailable = قاعدة البيانات لا تستجيب الآن. إن كنت تتصفح فقط فلم يضع شيء؛ وإن كنت قد حفظت استمارة فتحقق من تسجيلها قبل حفظها مرة أخرى. حاول مجددًا بعد بضع ثوانٍ.
 login-expired = انتهت صلاحية نموذج الدخول هذا، أو لم يُرسل من هذا الموقع. سجّل الدخول مرة أخرى.
+
+# The case page at a glance
+case-summary = ملخص
+person-age = { $years } سنة
+case-unassigned = غير مُسنَد
+case-alert-protection = حماية: { $flags }
+case-alert-visits-overdue = { $count ->
+    [one] زيارة متابعة واحدة متأخرة
+   *[other] { $count } زيارات متابعة متأخرة
+}
+case-alert-referrals-overdue = { $count ->
+    [one] إحالة واحدة متأخرة
+   *[other] { $count } إحالات متأخرة
+}
+case-alert-referrals-pending = { $count ->
+    [one] إحالة واحدة بانتظار مقدّم الخدمة
+   *[other] { $count } إحالات بانتظار مقدّم الخدمة
+}
+case-alert-consents = موافقة ناقصة: { $kinds }
+next-title = التالي
+next-screen = تقييم أوجه الضعف
+next-consent = تسجيل الموافقة: { $kind }
+next-visit = تسجيل زيارة المتابعة المقررة في { $date }
+next-referral = متابعة الإحالة المتأخرة
+next-step = تسجيل خطوة العودة: { $step }
+next-later-consent = تسجيل الموافقة المطلوبة لاحقًا: { $kind }
+next-follow-up = متابعة الملف: ملاحظة، مساعدة
+case-record = تسجيل
+form-note = إضافة ملاحظة
+form-status = تغيير الحالة
+form-referral = إحالة إلى خدمة
+timeline-title = ما حدث
+timeline-filter = عرض
+timeline-all = الكل
+timeline-empty = لا شيء من هذا النوع بعد.
+timeline-kind-status = الحالة
+timeline-kind-screening = تقييم
+timeline-kind-assistance = مساعدة
+timeline-kind-note = ملاحظة
+timeline-kind-journey = العودة
+timeline-kind-referral = إحالة
+timeline-kind-visit = زيارة

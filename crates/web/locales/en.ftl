@@ -848,3 +848,45 @@ figures-share-hidden = not shown (too few persons)
 figures-share-note = The sustainable returnees over the returnees monitored in the period, each count under the disclosure rules; by the scheme active for each office.
 error-unavailable = The database is not answering just now. Nothing you typed was lost if you were only reading; if you had saved a form, check whether it was recorded before saving it again. Try again in a few seconds.
 login-expired = This login form has expired, or was not sent from this site. Log in again.
+
+# The case page at a glance
+case-summary = Summary
+person-age = { $years } years
+case-unassigned = not assigned
+case-alert-protection = Protection: { $flags }
+case-alert-visits-overdue = { $count ->
+    [one] One monitoring visit is late
+   *[other] { $count } monitoring visits are late
+}
+case-alert-referrals-overdue = { $count ->
+    [one] One referral is late
+   *[other] { $count } referrals are late
+}
+case-alert-referrals-pending = { $count ->
+    [one] One referral waits for the provider
+   *[other] { $count } referrals wait for the provider
+}
+case-alert-consents = Consent missing: { $kinds }
+next-title = Next
+next-screen = Screen for vulnerabilities
+next-consent = Record the consent: { $kind }
+next-visit = Record the monitoring visit due { $date }
+next-referral = Follow up the late referral
+next-step = Record the return step: { $step }
+next-later-consent = Record the consent needed later: { $kind }
+next-follow-up = Follow the case: a note, assistance
+case-record = Record
+form-note = Add a note
+form-status = Change the status
+form-referral = Refer to a service
+timeline-title = What happened
+timeline-filter = Show
+timeline-all = Everything
+timeline-empty = Nothing of this kind yet.
+timeline-kind-status = Status
+timeline-kind-screening = Screening
+timeline-kind-assistance = Assistance
+timeline-kind-note = Note
+timeline-kind-journey = Return
+timeline-kind-referral = Referral
+timeline-kind-visit = Visit

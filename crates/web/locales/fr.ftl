@@ -848,3 +848,45 @@ figures-share-hidden = non affiché (trop peu de personnes)
 figures-share-note = Les personnes de retour en réintégration durable rapportées aux personnes suivies dans la période, chaque effectif soumis aux règles de confidentialité ; selon le barème actif de chaque bureau.
 error-unavailable = La base de données ne répond pas pour le moment. Si vous ne faisiez que consulter, rien n’est perdu ; si vous veniez d’enregistrer un formulaire, vérifiez qu’il a été pris en compte avant de l’enregistrer à nouveau. Réessayez dans quelques secondes.
 login-expired = Ce formulaire de connexion a expiré, ou n’a pas été envoyé depuis ce site. Connectez-vous à nouveau.
+
+# The case page at a glance
+case-summary = Résumé
+person-age = { $years } ans
+case-unassigned = non attribué
+case-alert-protection = Protection : { $flags }
+case-alert-visits-overdue = { $count ->
+    [one] Une visite de suivi est en retard
+   *[other] { $count } visites de suivi sont en retard
+}
+case-alert-referrals-overdue = { $count ->
+    [one] Une orientation est en retard
+   *[other] { $count } orientations sont en retard
+}
+case-alert-referrals-pending = { $count ->
+    [one] Une orientation attend le prestataire
+   *[other] { $count } orientations attendent le prestataire
+}
+case-alert-consents = Consentement manquant : { $kinds }
+next-title = Ensuite
+next-screen = Évaluer les vulnérabilités
+next-consent = Enregistrer le consentement : { $kind }
+next-visit = Enregistrer la visite de suivi prévue le { $date }
+next-referral = Relancer l’orientation en retard
+next-step = Enregistrer l’étape du retour : { $step }
+next-later-consent = Enregistrer le consentement nécessaire plus tard : { $kind }
+next-follow-up = Suivre le dossier : une note, une assistance
+case-record = Enregistrer
+form-note = Ajouter une note
+form-status = Changer le statut
+form-referral = Orienter vers un service
+timeline-title = Ce qui s’est passé
+timeline-filter = Afficher
+timeline-all = Tout
+timeline-empty = Rien de ce type pour l’instant.
+timeline-kind-status = Statut
+timeline-kind-screening = Évaluation
+timeline-kind-assistance = Assistance
+timeline-kind-note = Note
+timeline-kind-journey = Retour
+timeline-kind-referral = Orientation
+timeline-kind-visit = Visite

@@ -306,6 +306,16 @@ async fn render_person(
     let body = html! {
         @if registered { p.notice role="status" { (t(lang, "register-done")) } }
         h1 { (p.display_name) }
+        @let missing = missing_consents(&file);
+        @let flags = protection_flags(&file);
+        @if !missing.is_empty() || !flags.is_empty() {
+            ul.alerts.card {
+                @if !flags.is_empty() { li.alert { (tr(lang, "case-alert-protection", &[("flags", flags.iter().map(|f| label(lang, "finding", f.as_str())).collect::<Vec<_>>().join(", "))])) } }
+                @if !missing.is_empty() {
+                    li.alert { a href="#consent" { (tr(lang, "case-alert-consents", &[("kinds", missing.iter().map(|k| label(lang, "consent", k.as_str())).collect::<Vec<_>>().join(", "))])) } }
+                }
+            }
+        }
         div.card {
             dl.facts {
                 @if p.names.len() > 1 { dt { (t(lang, "person-aliases")) } dd { (p.names[1..].iter().map(|n| n.display()).collect::<Vec<_>>().join(", ")) } }
@@ -353,8 +363,9 @@ async fn render_person(
                     }
                 }
             } } }
-            form.card method="post" action=(format!("/persons/{id}/consents")) id="consent" {
-                h3 { (t(lang, "consent-record")) }
+            details.panel open[forms.which == "consent"] {
+            summary { (t(lang, "consent-record")) }
+            form method="post" action=(format!("/persons/{id}/consents")) id="consent" {
                 (error_summary(lang, errors))
                 input type="hidden" name="csrf" value=(s.csrf_token);
                 div.grid {
@@ -364,6 +375,7 @@ async fn render_person(
                     (field(lang, "given_on", &t(lang, "field-given_on"), Input::Text { value: &given_on, kind: "date" }, errors, None))
                 }
                 p { button type="submit" { (t(lang, "consent-submit")) } }
+            }
             }
         }
         @if !merges.is_empty() {
@@ -438,4 +450,27 @@ async fn withdraw_consent(
     let consent: passage_domain::ids::ConsentId = consent.parse().map_err(|_| not_found())?;
     state.passage.withdraw_consent(&s.actor, id, consent).await.map_err(|e| PageError::from_service(lang, e))?;
     Ok(Redirect::to(&format!("/persons/{id}#h-consents")).into_response())
+}
+
+/// The consents the person's open cases work under and that are not on file.
+fn missing_consents(file: &passage_service::registry::PersonFile) -> Vec<ConsentKind> {
+    let active: Vec<ConsentKind> = file.consents.iter().filter(|c| c.withdrawn_on.is_none()).map(|c| c.kind).collect();
+    let mut out = Vec::new();
+    for c in file.cases.iter().filter(|c| c.status != passage_domain::case::CaseStatus::Closed) {
+        for k in passage_domain::next_action::consents_needed(c.kind) {
+            if !active.contains(k) && !out.contains(k) {
+                out.push(*k);
+            }
+        }
+    }
+    out
+}
+
+/// Protection flags of the latest screening.
+fn protection_flags(file: &passage_service::registry::PersonFile) -> Vec<passage_domain::screening::VulnerabilityCategory> {
+    use passage_domain::screening::{priority_of, Priority};
+    let latest = file.screenings.iter().max_by_key(|s| s.screened_on);
+    latest
+        .map(|s| s.findings.iter().copied().filter(|f| priority_of(std::slice::from_ref(f)) == Priority::High).collect())
+        .unwrap_or_default()
 }

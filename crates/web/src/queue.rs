@@ -26,21 +26,26 @@ pub fn queue_section(lang: Lang, s: &Session, q: &WorkQueue, filter: &QueueFilte
                     }
                 }
             }
-            form.filters method="get" action="/" {
-                div {
-                    label for="q-office" { (t(lang, "case-office")) }
-                    input #q-office name="office" type="text" value=(filter.office) placeholder="NER-AGZ" autocomplete="off";
-                }
-                div {
-                    label for="q-kind" { (t(lang, "field-kind")) }
-                    select #q-kind name="kind" {
-                        option value="" { (t(lang, "filter-any")) }
-                        @for k in CaseKind::ALL {
-                            option value=(k.as_str()) selected[filter.kind == k.as_str()] { (label(lang, "kind", k.as_str())) }
+            @if q.total > 0 || filtered {
+                details.queue-filter open[filtered] {
+                    summary { (t(lang, "queue-filter")) }
+                    form.filters method="get" action="/" {
+                        div {
+                            label for="q-office" { (t(lang, "case-office")) }
+                            input #q-office name="office" type="text" value=(filter.office) placeholder="NER-AGZ" autocomplete="off";
                         }
+                        div {
+                            label for="q-kind" { (t(lang, "field-kind")) }
+                            select #q-kind name="kind" {
+                                option value="" { (t(lang, "filter-any")) }
+                                @for k in CaseKind::ALL {
+                                    option value=(k.as_str()) selected[filter.kind == k.as_str()] { (label(lang, "kind", k.as_str())) }
+                                }
+                            }
+                        }
+                        div { button.secondary type="submit" { (t(lang, "queue-filter")) } }
                     }
                 }
-                div { button.secondary type="submit" { (t(lang, "queue-filter")) } }
             }
             @if q.total == 0 {
                 p.muted { (t(lang, if filtered { "queue-empty-filtered" } else { "queue-empty" })) }

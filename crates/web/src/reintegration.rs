@@ -67,11 +67,14 @@ pub(crate) async fn case_section(
                 @if plans.is_empty() { p.muted { (t(lang, "none-yet")) } }
                 ul { @for (pid, title, kind) in &plans { li { a href=(format!("/plans/{pid}")) { (title) } " · " (label(lang, "plan", kind.as_str())) } } }
                 @if reintegrates {
-                    form.card method="post" action=(format!("/cases/{id}/plans")) {
-                        input type="hidden" name="csrf" value=(s.csrf_token);
-                        label for="f-plan-title" { (t(lang, "plan-title")) }
-                        input #f-plan-title name="title" type="text";
-                        p { button type="submit" { (t(lang, "plan-create")) } }
+                    details.panel name="case-forms" {
+                        summary { (t(lang, "plan-create")) }
+                        form method="post" action=(format!("/cases/{id}/plans")) {
+                            input type="hidden" name="csrf" value=(s.csrf_token);
+                            label for="f-plan-title" { (t(lang, "plan-title")) }
+                            input #f-plan-title name="title" type="text";
+                            p { button type="submit" { (t(lang, "plan-create")) } }
+                        }
                     }
                 }
                 h3 { (t(lang, "visits-title")) }
@@ -103,7 +106,9 @@ pub(crate) async fn case_section(
                 @if let Some(f) = &r.referral.feedback { " · " em { (f) } }
             } } }
             @if writes && !providers.is_empty() {
-                form.card method="post" action=(format!("/cases/{id}/referrals")) {
+                details.panel name="case-forms" {
+                summary { (t(lang, "form-referral")) }
+                form method="post" action=(format!("/cases/{id}/referrals")) {
                     input type="hidden" name="csrf" value=(s.csrf_token);
                     label for="f-provider" { (t(lang, "referral-provider")) }
                     select #f-provider name="provider_id" { @for p in &providers { option value=(p.id) { (p.organisation) } } }
@@ -113,6 +118,7 @@ pub(crate) async fn case_section(
                         @for f in SharedField::ALL { label.check { input type="checkbox" name="fields" value=(f.as_str()); " " (label(lang, "shared", f.as_str())) } }
                     }
                     p { button type="submit" { (t(lang, "referral-submit")) } }
+                }
                 }
             }
         }

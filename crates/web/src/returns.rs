@@ -69,12 +69,14 @@ pub fn journey_section(lang: Lang, s: &Session, j: &JourneyView, errors: &[Field
                     }
                 }
             }
-            form.card method="post" action=(format!("/cases/{case}/handover")) {
-                h3 { (t(lang, "case-handover")) }
-                input type="hidden" name="csrf" value=(s.csrf_token);
-                label for="f-to_office" { (t(lang, "case-handover-office")) }
-                input #f-to_office name="to_office" type="text";
-                p { button type="submit" { (t(lang, "case-handover-submit")) } }
+            details.panel name="case-forms" {
+                summary { (t(lang, "case-handover")) }
+                form method="post" action=(format!("/cases/{case}/handover")) id="handover" {
+                    input type="hidden" name="csrf" value=(s.csrf_token);
+                    label for="f-to_office" { (t(lang, "case-handover-office")) }
+                    input #f-to_office name="to_office" type="text";
+                    p { button type="submit" { (t(lang, "case-handover-submit")) } }
+                }
             }
             @if !j.voluntariness_withdrawn && !j.complete {
                 form method="post" action=(format!("/cases/{case}/journey/steps/voluntariness_confirmed")) {
