@@ -137,7 +137,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/programmes", Figures, none.clone()),
         ("get", "/programmes/{code}", FiguresMissing, none.clone()),
         ("get", "/budgets/{code}", FiguresMissing, none.clone()),
-        ("get", "/static/app.css", Public, none.clone()),
+        ("get", "/static/{file}", PublicMissing, none.clone()),
         ("get", "/health", Public, none.clone()),
         ("get", "/healthz", Public, none.clone()),
         ("get", "/readyz", Public, none.clone()),

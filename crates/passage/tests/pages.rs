@@ -441,3 +441,25 @@ async fn the_case_page_reads_at_a_glance() {
     assert!(html.contains("Protection: Victim of trafficking"));
     assert!(html.contains("Record the consent: Registration"), "then the consent the file rests on");
 }
+
+/// The stylesheet travels under a fingerprinted name that browsers keep for a
+/// year; the plain name still answers, briefly cached; nothing else is served.
+#[tokio::test]
+async fn the_stylesheet_is_fingerprinted_and_immutable() {
+    let s = server(Backend::Sqlite, "assets", 1).await;
+    let c = client();
+    let html = c.get(format!("{}/login", s.url)).send().await.unwrap().text().await.unwrap();
+    let i = html.find("rel=\"stylesheet\" href=\"").unwrap() + "rel=\"stylesheet\" href=\"".len();
+    let href = html[i..].split('"').next().unwrap().to_string();
+    assert!(href.starts_with("/static/app.") && href.len() > "/static/app..css".len() + 8, "{href}");
+    let r = c.get(format!("{}{href}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    let body = r.text().await.unwrap();
+    let plain = c.get(format!("{}/static/app.css", s.url)).send().await.unwrap();
+    assert_eq!(plain.headers()["cache-control"], "public, max-age=300");
+    assert_eq!(plain.text().await.unwrap(), body);
+    assert_eq!(c.get(format!("{}/static/app.0000000000000000.css", s.url)).send().await.unwrap().status(), 404, "a stale name");
+    assert_eq!(c.get(format!("{}/static/..%2FCargo.toml", s.url)).send().await.unwrap().status(), 404);
+}

@@ -1,17 +1,61 @@
 //! The stylesheet, served under a name that carries a hash of its content so
-//! browsers may keep it for a year: a new release has a new name.
+//! browsers may keep it for a year without asking again (`immutable`): a
+//! release that changes it changes its name, and every page links the new
+//! one. The plain name still answers, briefly cached, for old pages and bookmarks.
 
-use axum::http::header;
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
 
-pub fn routes() -> crate::routing::Routes {
-    crate::routing::Routes::new().get("/static/app.css", css)
+const CSS: &str = include_str!("../static/app.css");
+
+/// FNV-1a, 64 bits: a fingerprint, not a defence, so no crate is needed.
+const fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
 }
 
-async fn css() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
-        include_str!("../static/app.css"),
-    )
-        .into_response()
+const CSS_FINGERPRINT: u64 = fingerprint(CSS.as_bytes());
+
+/// The stylesheet's file name with its fingerprint: `app.3f2a…c1.css`.
+fn css_file() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| format!("app.{CSS_FINGERPRINT:016x}.css"))
+}
+
+/// Where pages link the stylesheet.
+pub fn stylesheet_href() -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| format!("/static/{}", css_file()))
+}
+
+pub fn routes() -> crate::routing::Routes {
+    crate::routing::Routes::new().get("/static/{file}", asset)
+}
+
+async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let cache = if file == css_file() {
+        "public, max-age=31536000, immutable"
+    } else if file == "app.css" {
+        "public, max-age=300"
+    } else {
+        return crate::page::not_found(axum::http::Uri::from_static("/static/"), headers).await;
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, cache)], CSS).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_name_changes_with_the_content() {
+        assert_ne!(super::fingerprint(b"a{color:red}"), super::fingerprint(b"a{color:blue}"));
+        assert!(super::stylesheet_href().starts_with("/static/app.") && super::stylesheet_href().ends_with(".css"));
+    }
 }

@@ -24,7 +24,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (p.title) " · Passage" }
-                link rel="stylesheet" href="/static/app.css";
+                link rel="stylesheet" href=(crate::assets::stylesheet_href());
             }
             body {
                 a.skip href="#main" { (t(lang, "nav-skip")) }
