@@ -461,5 +461,13 @@ async fn the_stylesheet_is_fingerprinted_and_immutable() {
     assert_eq!(plain.headers()["cache-control"], "public, max-age=300");
     assert_eq!(plain.text().await.unwrap(), body);
     assert_eq!(c.get(format!("{}/static/app.0000000000000000.css", s.url)).send().await.unwrap().status(), 404, "a stale name");
+    // The icon too: without one every browser asks for /favicon.ico and logs the 404 as an error.
+    let i = html.find("rel=\"icon\" type=\"image/svg+xml\" href=\"").expect("an icon link")
+        + "rel=\"icon\" type=\"image/svg+xml\" href=\"".len();
+    let icon = html[i..].split('"').next().unwrap();
+    let r = c.get(format!("{}{icon}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(c.get(format!("{}/static/..%2FCargo.toml", s.url)).send().await.unwrap().status(), 404);
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
 
 const CSS: &str = include_str!("../static/app.css");
+const ICON: &str = include_str!("../static/icon.svg");
 
 /// FNV-1a, 64 bits: a fingerprint, not a defence, so no crate is needed.
 const fn fingerprint(bytes: &[u8]) -> u64 {
@@ -23,11 +24,24 @@ const fn fingerprint(bytes: &[u8]) -> u64 {
 }
 
 const CSS_FINGERPRINT: u64 = fingerprint(CSS.as_bytes());
+const ICON_FINGERPRINT: u64 = fingerprint(ICON.as_bytes());
 
 /// The stylesheet's file name with its fingerprint: `app.3f2a…c1.css`.
 fn css_file() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| format!("app.{CSS_FINGERPRINT:016x}.css"))
+}
+
+fn icon_file() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| format!("icon.{ICON_FINGERPRINT:016x}.svg"))
+}
+
+/// Where pages link their icon (without one, every browser asks for
+/// `/favicon.ico` and logs the 404 as an error).
+pub fn icon_href() -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| format!("/static/{}", icon_file()))
 }
 
 /// Where pages link the stylesheet.
@@ -41,14 +55,17 @@ pub fn routes() -> crate::routing::Routes {
 }
 
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let cache = if file == css_file() {
-        "public, max-age=31536000, immutable"
+    const YEAR: &str = "public, max-age=31536000, immutable";
+    let (kind, cache, body) = if file == css_file() {
+        ("text/css; charset=utf-8", YEAR, CSS)
     } else if file == "app.css" {
-        "public, max-age=300"
+        ("text/css; charset=utf-8", "public, max-age=300", CSS)
+    } else if file == icon_file() {
+        ("image/svg+xml", YEAR, ICON)
     } else {
         return crate::page::not_found(axum::http::Uri::from_static("/static/"), headers).await;
     };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, cache)], CSS).into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, cache)], body).into_response()
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub fn page(p: Page<'_>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (p.title) " · Passage" }
                 link rel="stylesheet" href=(crate::assets::stylesheet_href());
+                link rel="icon" type="image/svg+xml" href=(crate::assets::icon_href());
             }
             body {
                 a.skip href="#main" { (t(lang, "nav-skip")) }
