@@ -4,7 +4,7 @@
 //! one. The plain name still answers, briefly cached, for old pages and bookmarks.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
 
@@ -54,7 +54,7 @@ pub fn routes() -> crate::routing::Routes {
     crate::routing::Routes::new().get("/static/{file}", asset)
 }
 
-async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+async fn asset(Path(file): Path<String>) -> Response {
     const YEAR: &str = "public, max-age=31536000, immutable";
     let (kind, cache, body) = if file == css_file() {
         ("text/css; charset=utf-8", YEAR, CSS)
@@ -63,7 +63,8 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     } else if file == icon_file() {
         ("image/svg+xml", YEAR, ICON)
     } else {
-        return crate::page::not_found(axum::http::Uri::from_static("/static/"), headers).await;
+        // A leaf module (the layout links its names), so a plain 404: no page chrome for a missing file.
+        return (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")], "no such file").into_response();
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, cache)], body).into_response()
 }

@@ -132,7 +132,7 @@ fn no_import_circles_in_the_services() {
 fn the_page_machinery_uses_no_resource_module() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let g = graph(&src);
-    let shared: BTreeSet<&str> = ["page", "layout", "session", "form", "i18n", "error", "routing", "api::extract"].into();
+    let shared: BTreeSet<&str> = ["page", "layout", "assets", "session", "form", "i18n", "error", "routing", "api::extract"].into();
     for m in &shared {
         let bad: Vec<&String> = g[*m].iter().filter(|u| !shared.contains(u.as_str())).collect();
         assert!(bad.is_empty(), "{m} uses {bad:?}");
