@@ -68,7 +68,7 @@ fn breakdown_fits(total: Option<i64>, parts: &[Option<i64>], field: &str, inv: &
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct CampaignEventInput {
     pub office_id: String,
     pub held_on: String,
@@ -122,7 +122,7 @@ impl CampaignEventInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct TrainingInput {
     pub office_id: String,
     pub held_on: String,
@@ -178,7 +178,7 @@ impl TrainingInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct SarOperationInput {
     pub office_id: String,
     pub held_on: String,
@@ -251,7 +251,7 @@ impl SarOperationInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ShelterWorkInput {
     pub office_id: String,
     pub completed_on: String,
@@ -282,7 +282,7 @@ impl ShelterWorkInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ResourceInput {
     pub office_id: String,
     pub title: String,

@@ -68,7 +68,7 @@ impl AssistanceKind {
 pub const MAX_COST: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct AssistanceInput {
     pub kind: String,
     pub provided_on: String,

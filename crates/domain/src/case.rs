@@ -115,7 +115,7 @@ impl Sensitivity {
 
 /// Opening a case, as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct CaseInput {
     pub kind: String,
     pub office_id: String,
@@ -125,7 +125,7 @@ pub struct CaseInput {
 
 /// A status change, as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct StatusChangeInput {
     pub status: String,
     pub reason: String,

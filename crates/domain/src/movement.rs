@@ -109,7 +109,7 @@ pub fn may_manifest(status: MovementStatus, capacity: u32, seats_held: u32) -> R
 
 /// A movement as typed into a form or sent to the API.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct MovementInput {
     pub kind: String,
     pub office_id: String,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 pub const NOTE_MAX: usize = 10_000;
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct NoteInput {
     pub body: String,
 }

@@ -27,7 +27,7 @@ pub fn parse_office_code(field: &str, s: &str) -> Result<String, FieldError> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct OfficeInput {
     pub code: String,
     pub name: String,

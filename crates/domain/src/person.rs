@@ -140,7 +140,7 @@ impl IdentityDocument {
 /// Every field is text so that bad input reaches the parser (and gets a
 /// field-level message) instead of failing in deserialisation.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct PersonInput {
     pub names: Vec<NameInput>,
     pub sex: String,
@@ -153,14 +153,14 @@ pub struct PersonInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct NameInput {
     pub given: String,
     pub family: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct DocumentInput {
     pub kind: String,
     pub number: String,
@@ -303,7 +303,7 @@ mod tests {
 
 /// A consent as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ConsentInput {
     pub kind: String,
     /// The partner data may be shared with (for `data_sharing`).

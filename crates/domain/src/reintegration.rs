@@ -86,7 +86,7 @@ pub fn overdue(status: VisitStatus, due: CalendarDate, today: CalendarDate) -> b
 
 /// An activity as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ActivityInput {
     pub kind: String,
     pub description: String,

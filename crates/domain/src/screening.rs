@@ -54,7 +54,7 @@ code_enum!(
 
 /// A screening as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ScreeningInput {
     pub screened_on: String,
     pub findings: Vec<String>,

@@ -254,5 +254,32 @@ both_backends!(
     a_caseworker_registers_finds_and_records,
     bad_input_gets_a_clear_4xx,
     offices_scope_what_caseworkers_see,
-    the_openapi_document_is_served
+    the_openapi_document_is_served,
+    a_nul_byte_is_never_a_server_error
 );
+
+/// A NUL byte where the database would meet it raw (a search, a lookup by
+/// username, an idempotency key) is a client's mistake, never a 500: SQLite
+/// stores it, PostgreSQL refuses it (SQLSTATE 22021), and either way the
+/// answer is a problem document below 500.
+async fn a_nul_byte_is_never_a_server_error(backend: Backend) {
+    let s = server(backend, "nul", 1).await;
+    let admin = token(&s, "admin").await;
+    let c = client();
+    for (method, path, body) in [
+        ("get", "/persons?q=a%00b", None),
+        ("get", "/users/a%00b", None),
+        ("post", "/tokens", Some(serde_json::json!({"name": "x", "role": "admin", "days": 1, "username": "a\u{0}b"}))),
+        ("post", "/providers", Some(serde_json::json!({"organisation": "a\u{0}b", "services": ["medical"]}))),
+        ("get", "/providers?place=a%00b", None),
+        ("get", "/audit?user=a%00b", None),
+    ] {
+        let url = format!("{}/api/v1{path}", s.url);
+        let r = match body {
+            Some(b) => c.post(&url).bearer_auth(&admin).json(&b).send().await.unwrap(),
+            None if method == "get" => c.get(&url).bearer_auth(&admin).send().await.unwrap(),
+            None => unreachable!(),
+        };
+        assert!(r.status().as_u16() < 500, "{method} {path}: {}", r.status());
+    }
+}

@@ -823,11 +823,17 @@ impl crate::Passage {
         if !person.nationality.trim().is_empty() {
             inv.take(passage_domain::codes::CountryCode::parse("nationality", person.nationality.trim()));
         }
+        if !person.birth_date_precision.trim().is_empty() {
+            inv.take(passage_domain::date::BirthDatePrecision::parse("birth_date_precision", person.birth_date_precision.trim()));
+        }
         for (i, d) in person.documents.iter().enumerate().filter(|(_, d)| !d.kind.trim().is_empty()) {
             inv.take(passage_domain::person::DocumentKind::parse(&format!("documents[{i}].kind"), d.kind.trim()));
         }
         for (i, d) in person.documents.iter().enumerate().filter(|(_, d)| !d.expires_on.trim().is_empty()) {
             inv.take(passage_domain::date::CalendarDate::parse(&format!("documents[{i}].expires_on"), d.expires_on.trim()));
+        }
+        for (i, d) in person.documents.iter().enumerate().filter(|(_, d)| !d.issuing_country.trim().is_empty()) {
+            inv.take(passage_domain::codes::CountryCode::parse(&format!("documents[{i}].issuing_country"), d.issuing_country.trim()));
         }
         inv.into_result()?;
         let Some((new, query)) = input_link_record(person) else { return Ok(Vec::new()) };

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ProviderInput {
     pub organisation: String,
     pub services: Vec<String>,
@@ -30,7 +30,7 @@ pub struct ProviderInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReferralInput {
     pub provider_id: String,
     pub service: String,

@@ -49,7 +49,7 @@ pub struct StepView {
 
 /// What to record on a step, as a form or the API sends it.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct StepInput {
     /// `done`, `waive`, `block`, or `withdraw` (voluntariness, on any step).
     pub action: String,

@@ -54,6 +54,16 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// A text the database cannot hold (PostgreSQL refuses a NUL byte, SQLSTATE
+    /// 22021, or a character its encoding lacks, 22P05): the request's fault,
+    /// not the server's, so it is answered as a bad value.
+    pub fn is_unstorable_text(&self) -> bool {
+        match self {
+            StorageError::Database(sqlx::Error::Database(d)) => matches!(d.code().as_deref(), Some("22021") | Some("22P05")),
+            _ => false,
+        }
+    }
+
     /// The database cannot be reached or is going away (down, restarting,
     /// shutting down, the pool waited too long): nothing the request did is
     /// wrong, and the same request may succeed in a moment.

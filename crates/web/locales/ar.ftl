@@ -894,3 +894,4 @@ timeline-kind-note = ملاحظة
 timeline-kind-journey = العودة
 timeline-kind-referral = إحالة
 timeline-kind-visit = زيارة
+error-unstorable-text = تحتوي قيمة على حرف لا يمكن حفظه (بايت NUL غير مرئي). احذفه وأعد الإرسال.

@@ -890,3 +890,4 @@ timeline-kind-note = Note
 timeline-kind-journey = Return
 timeline-kind-referral = Referral
 timeline-kind-visit = Visit
+error-unstorable-text = A value holds a character that cannot be stored (an invisible NUL byte). Remove it and send again.

@@ -890,3 +890,4 @@ timeline-kind-note = Note
 timeline-kind-journey = Retour
 timeline-kind-referral = Orientation
 timeline-kind-visit = Visite
+error-unstorable-text = Une valeur contient un caractère qui ne peut pas être enregistré (un octet NUL invisible). Retirez-le et renvoyez.

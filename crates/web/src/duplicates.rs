@@ -156,7 +156,7 @@ async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderM
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 struct DecideBody {
     decision: String,
     keep: String,

@@ -143,6 +143,13 @@ impl IntoResponse for ApiError {
                 )
                     .into_response()
             }
+            ApiError::Service(ServiceError::Storage(e)) if e.is_unstorable_text() => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unstorable-text",
+                "A value holds a character that cannot be stored",
+                Some("A text holds a NUL byte (\\u0000) or a character outside UTF-8; remove it and send again.".into()),
+                None,
+            ),
             ApiError::Service(e @ (ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_))) => {
                 tracing::error!(error = %e, "internal error");
                 problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None, None)

@@ -105,7 +105,13 @@ pub fn router(state: AppState) -> Router {
         pages = pages.merge(r.router);
     }
     pages
-        .nest("/api/v1", api::routes().router.layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent)))
+        .nest(
+            "/api/v1",
+            api::routes()
+                .router
+                .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
+                .layer(axum::middleware::from_fn(credentials_first)),
+        )
         .fallback(page::not_found)
         .method_not_allowed_fallback(page::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -157,6 +163,20 @@ async fn same_site_forms(req: axum::extract::Request, next: axum::middleware::Ne
                 i18n::t(lang, "error-csrf"),
             ));
         }
+    }
+    next.run(req).await
+}
+
+/// An API request that carries no credential at all is a 401 before its body
+/// is read: a client learns first that it must log in, not that its body has
+/// a typo (the handlers check the credential itself; this only orders the answers).
+async fn credentials_first(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    const OPEN: [&str; 3] = ["/auth/login", "/auth/second-factor", "/openapi.json"];
+    let h = req.headers();
+    let has_credential = h.contains_key(header::AUTHORIZATION) || session::cookie(h, session::SESSION_COOKIE).is_some();
+    let open = OPEN.iter().any(|p| req.uri().path().ends_with(p));
+    if !has_credential && !open {
+        return axum::response::IntoResponse::into_response(error::ApiError::Service(passage_service::ServiceError::Unauthenticated));
     }
     next.run(req).await
 }

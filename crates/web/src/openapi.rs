@@ -4,6 +4,7 @@
 
 use passage_domain::assistance::AssistanceKind;
 use passage_domain::case::{CaseKind, CaseStatus};
+use passage_domain::movement::MovementStatus;
 use passage_domain::office::OfficeKind;
 use passage_domain::person::{ConsentKind, ConsentMethod, DocumentKind, Sex};
 use passage_domain::screening::{ExploitationType, VulnerabilityCategory};
@@ -72,6 +73,8 @@ pub fn document() -> Value {
     let text = json!({ "type": "string", "minLength": 1, "pattern": "\\S" });
     let office_code = json!({ "type": "string", "pattern": "^[A-Za-z0-9-]{2,16}$" });
     let date = json!({ "type": "string", "format": "date" });
+    // An optional date: "" means none (forms send every field).
+    let date_or_empty = json!({ "anyOf": [{ "type": "string", "format": "date" }, { "type": "string", "maxLength": 0 }] });
     let positive =
         json!({ "type": "string", "pattern": "^ *[1-9][0-9 ]*$", "description": "A whole number of 1 or more (spaces allowed: 12 500)" });
     let country = json!({ "type": "string", "enum": passage_domain::codes::CountryCode::all().map(|c| c.to_string()).collect::<Vec<_>>(), "description": "ISO 3166-1 alpha-3" });
@@ -90,14 +93,14 @@ pub fn document() -> Value {
     let countries: Vec<String> = passage_domain::codes::CountryCode::all().map(|c| c.to_string()).collect();
     let search_params = json!([
         { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "Name in any spelling" },
-        { "name": "nationality", "in": "query", "schema": or_empty(countries), "description": "ISO 3166-1 alpha-3" },
+        { "name": "nationality", "in": "query", "schema": or_empty(countries.clone()), "description": "ISO 3166-1 alpha-3" },
         { "name": "sex", "in": "query", "schema": or_empty(owned(&sex)) },
         { "name": "birth_year", "in": "query", "schema": { "type": "string", "pattern": "^((19|20)[0-9]{2}|2100)?$" }, "description": "Matches ±1 year" },
         { "name": "office", "in": "query", "schema": { "type": "string", "pattern": "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$" }, "description": "An office id" },
         { "name": "status", "in": "query", "schema": or_empty(owned(&statuses)) },
         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
     ]);
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": { "title": "Passage API", "version": "1", "description": "Case management for protection, return and reintegration of migrants. All writes are validated; errors are RFC 9457 problem documents." },
         "servers": [{ "url": "/api/v1" }],
@@ -157,7 +160,7 @@ pub fn document() -> Value {
             "/programmes/{code}/figures": { "get": op("Every indicator of a programme computed from the records over its period, against its target, broken down by country and office, sex and age group, and vulnerability; counts of persons under disclosure control (null: suppressed)", None, (200, "The figures"), &[401, 403, 404], json!([{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }])) },
             "/programmes/{code}/iati.xml": { "get": { "summary": "The programme as an IATI activity (standard 2.03): organisations, countries, budgets that belong to it, and results with targets and protected actual values", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "200": { "description": "IATI activity XML", "content": { "application/xml": {} } }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/exports/{file}": { "get": { "summary": "Download records as cases.csv|.xlsx, assistance.csv|.xlsx or activities.csv|.xlsx (?hxl=true adds a hashtag row). The access model decides the rows and columns: the cases I may see with identity (read_cases); pseudonyms and no identity (read_pseudonymised only); activities carry counts only. Streamed.", "parameters": [{ "name": "file", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "hxl", "in": "query", "required": false, "schema": { "type": "boolean" } }], "responses": { "200": { "description": "The file", "content": { "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
-            "/persons/likely": { "post": op("Persons already registered who may be this one (read_cases, among the persons I may see): each with the linkage model's probability and every field's part in it; nothing is saved", Some("Person"), (200, "Likely persons"), &[400, 401, 403, 413, 415, 422], json!([])) },
+            "/persons/likely": { "post": op("Persons already registered who may be this one (read_cases, among the persons I may see): each with the linkage model's probability and every field's part in it; nothing is saved", Some("LikelyQuery"), (200, "Likely persons"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/submissions": { "get": op("Forms from the field (OpenRosa) waiting in quarantine that I may see: sent by me, or in an office where I do what the form does (restricted ones: protection officers)", None, (200, "Quarantined submissions"), &[401, 403], json!([])) },
             "/submissions/{id}": { "get": op("One submission: its status, problems and (while quarantined) its values by element path", None, (200, "The submission"), &[401, 403, 404], id_param()) },
             "/submissions/{id}/retry": { "post": op("Apply a quarantined submission again with corrections (element path to value); 422 with the remaining problems if it still does not pass", Some("SubmissionRetry"), (200, "Applied"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
@@ -182,9 +185,9 @@ pub fn document() -> Value {
             "/budgets/{code}/table.csv": { "get": { "summary": "The budget as CSV in the import format, with a totals row; ?hxl=true adds an HXL hashtag row", "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "hxl", "in": "query", "required": false, "schema": { "type": "boolean" } }], "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/movements/{id}": { "get": op("A movement and its manifest (names only of the cases I may see)", None, (200, "The movement"), &[401, 403, 404], id_param()) },
             "/movements/{id}/travellers": { "post": op("Manifest a return case whose journey lets it depart; capacity enforced", Some("Manifest"), (204, "Manifested"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
-            "/movements/{id}/travellers/{case_id}/status": { "post": op("A traveller boarded, did not show, or was offloaded", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
+            "/movements/{id}/travellers/{case_id}/status": { "post": op("A traveller boarded, did not show, or was offloaded", Some("TravellerStatus"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }, { "name": "case_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }])) },
-            "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
+            "/movements/{id}/status": { "post": op("The movement departed, arrived or was cancelled; the travellers' transport steps follow in the same transaction", Some("MovementStatus"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
             "/movements/{id}/manifest.xlsx": { "get": { "summary": "The manifest as an XLSX workbook (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "XLSX", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/movements/{id}/manifest.csv": { "get": { "summary": "The manifest as CSV for the carrier and the authorities (movement officers; audited); ?hxl=true adds an HXL hashtag row", "parameters": hxl_params(), "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } } },
             "/cases/{id}/handover": { "post": op("Ask another office to take the case over (the person's hand-over consent is required)", Some("Handover"), (201, "The hand-over id"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
@@ -205,12 +208,12 @@ pub fn document() -> Value {
             "/plans": { "post": op("A reintegration plan for one returnee, a group or a community; visits at 3, 6 and 12 months after arrival are scheduled (manage_reintegration)", Some("Plan"), (201, "The plan id"), &[400, 401, 403, 413, 415, 422], json!([])) },
             "/plans/{id}": { "get": op("A plan with its activities and budget (total and per beneficiary)", None, (200, "The plan"), &[401, 403, 404], id_param()) },
             "/plans/{id}/activities": { "post": op("Add an activity with its budget", Some("Activity"), (201, "The activity id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
-            "/plans/{id}/activities/{activity_id}/status": { "post": op("An activity starts, completes or is cancelled", Some("StatusChange"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
+            "/plans/{id}/activities/{activity_id}/status": { "post": op("An activity starts, completes or is cancelled", Some("ActivityStatus"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "activity_id", "in": "path", "required": true, "schema": { "type": "string" } }])) },
             "/cases/{id}/visits": { "get": op("A case's monitoring visits", None, (200, "Visits"), &[401, 403, 404], id_param()) },
             "/reintegration/portfolio": { "get": { "summary": "The returnees the reader's offices follow, lowest band of the latest sustainability composite first: band, latest scores, months since return, overdue visits, needs more support (a dimension below the threshold, or the composite falling between two visits). No names.", "parameters": [
                 { "name": "office", "in": "query", "required": false, "schema": { "type": "string" } },
-                { "name": "band", "in": "query", "required": false, "schema": { "type": "string", "enum": ["low", "fragile", "moderate", "strong", "not_surveyed"] } },
+                { "name": "band", "in": "query", "required": false, "schema": or_empty(owned(&["low", "fragile", "moderate", "strong", "not_surveyed"])) },
                 { "name": "needs_support", "in": "query", "required": false, "schema": { "type": "boolean" } }],
                 "responses": { "200": { "description": "The portfolio", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" } } } },
             "/visits/{id}": { "post": op("Record a monitoring visit as done (date, notes, sustainability survey) or missed", Some("Visit"), (204, "Recorded"), &[400, 401, 403, 404, 409, 413, 415, 422], id_param()) },
@@ -226,19 +229,20 @@ pub fn document() -> Value {
                 "Problem": { "type": "object", "properties": { "type": string, "title": string, "status": { "type": "integer" }, "detail": string,
                     "errors": { "type": "array", "items": { "type": "object", "properties": { "field": string, "code": string, "message": string } } } } },
                 "SecondFactor": { "type": "object", "required": ["challenge", "code"], "properties": { "challenge": string, "code": { "type": "string", "description": "Six digits" } } },
-                "Token": { "type": "object", "required": ["name", "role", "days"], "properties": { "name": text, "role": codes(&roles), "offices": { "type": "array", "items": string, "description": "Office codes, or [\"all\"]" }, "days": { "type": "integer", "minimum": 1, "maximum": 365 }, "username": string } },
+                "Token": { "type": "object", "required": ["name", "role", "days"], "properties": { "name": text, "role": codes(&roles), "offices": { "type": "array", "items": string, "description": "Office codes, or [\"all\"]" }, "days": { "type": "integer", "minimum": 1, "maximum": 365 }, "username": { "type": "string", "nullable": true, "description": "Another user's (needs manage_users); absent or null: oneself" } } },
                 "User": { "type": "object", "required": ["username", "display_name", "password", "role"], "properties": { "username": { "type": "string", "pattern": "^[a-z0-9._-]{3,40}$" }, "display_name": text, "password": { "type": "string", "minLength": 12 }, "role": codes(&roles), "offices": { "type": "array", "items": string } } },
                 "Grant": { "type": "object", "required": ["role"], "properties": { "role": codes(&roles), "offices": { "type": "array", "items": string } } },
                 "Active": { "type": "object", "required": ["active"], "properties": { "active": { "type": "boolean" } } },
                 "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": text, "password": text } },
-                "Name": { "type": "object", "properties": { "given": string, "family": string } },
-                "Document": { "type": "object", "properties": { "kind": codes(&DocumentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "number": string, "issuing_country": string, "expires_on": { "type": "string", "format": "date" } } },
+                "Name": { "type": "object", "additionalProperties": false, "properties": { "given": string, "family": string },
+                    "anyOf": [{ "required": ["given"], "properties": { "given": text } }, { "required": ["family"], "properties": { "family": text } }] },
+                "Document": { "type": "object", "properties": { "kind": codes(&DocumentKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "number": string, "issuing_country": or_empty(countries.clone()), "expires_on": date_or_empty.clone() } },
                 "Person": { "type": "object", "properties": {
-                    "names": { "type": "array", "items": { "$ref": "#/components/schemas/Name" }, "description": "The first is the primary name, the rest aliases" },
+                    "names": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/Name" }, "description": "The first is the primary name, the rest aliases; each has a given or a family name" },
                     "sex": codes(&sex),
                     "birth_date": { "type": "string", "description": "YYYY-MM-DD or YYYY" },
                     "birth_date_precision": codes(&["exact", "year", "estimated"]),
-                    "nationality": { "type": "string", "description": "ISO 3166-1 alpha-3" },
+                    "nationality": or_empty(countries.clone()),
                     "languages": strs, "phone": { "type": "string", "description": "International form, +227…" },
                     "documents": { "type": "array", "items": { "$ref": "#/components/schemas/Document" } } } },
                 "Case": { "type": "object", "properties": { "kind": codes(&kinds), "office_id": { "type": "string", "format": "uuid" }, "assigned_to": { "type": "string", "description": "Username or user id" } } },
@@ -277,10 +281,53 @@ pub fn document() -> Value {
                 "Rescue": { "type": "object", "required": ["office_id", "held_on", "latitude", "longitude", "people_found"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "held_on": date, "latitude": string, "longitude": string, "people_found": positive, "case_references": { "type": "array", "items": string } } },
                 "ShelterWork": { "type": "object", "required": ["office_id", "completed_on", "shelter", "kind"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "completed_on": date, "shelter": text, "kind": codes(&passage_domain::activity::ShelterWorkKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()) } },
                 "Resource": { "type": "object", "required": ["office_id", "title", "kind", "countries", "published_on"], "properties": { "office_id": { "type": "string", "format": "uuid" }, "title": text, "kind": codes(&passage_domain::activity::ResourceKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "countries": { "type": "array", "items": string }, "published_on": date } },
-                "Office": { "type": "object", "required": ["code", "name", "country", "kind"], "properties": { "code": office_code, "name": text, "country": country, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": string } }
+                "Office": { "type": "object", "required": ["code", "name", "country", "kind"], "properties": { "code": office_code, "name": text, "country": country, "kind": codes(&OfficeKind::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()), "capacity": { "type": "string", "pattern": "^( *[1-9][0-9 ]*)?$", "description": "Beds, a whole number of 1 or more; empty when not counted" } } }
             }
         }
-    })
+    });
+    let schemas = &mut doc["components"]["schemas"];
+    // Likely persons take a person as far as it is known: no name required.
+    let mut likely = schemas["Person"].clone();
+    if let Some(names) = likely["properties"]["names"].as_object_mut() {
+        names.remove("minItems");
+    }
+    likely["properties"]["names"]["items"] =
+        json!({ "type": "object", "properties": { "given": { "type": "string" }, "family": { "type": "string" } } });
+    schemas["LikelyQuery"] = likely;
+    // The three status bodies carry only the new status, each with its own values.
+    let status_body = |values: Vec<String>| json!({ "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": values } } });
+    schemas["MovementStatus"] = status_body(MovementStatus::ALL.iter().map(|s| s.as_str().to_string()).collect());
+    schemas["TravellerStatus"] =
+        status_body(passage_domain::movement::TravellerStatus::ALL.iter().map(|s| s.as_str().to_string()).collect());
+    schemas["ActivityStatus"] =
+        status_body(passage_domain::reintegration::ActivityStatus::ALL.iter().map(|s| s.as_str().to_string()).collect());
+    for (name, schema) in schemas.as_object_mut().into_iter().flatten() {
+        if name != "Problem" {
+            close_objects(schema);
+        }
+    }
+    doc
+}
+
+/// Every request body refuses fields it does not know (a client's typo is a
+/// 422 naming the field, as the server's `deny_unknown_fields` answers), so
+/// each object schema says `additionalProperties: false` unless it is a map.
+fn close_objects(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if o.contains_key("properties") && !o.contains_key("additionalProperties") && !o.contains_key("anyOf") {
+                o.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            for (key, child) in o.iter_mut() {
+                // The branches of a combination state extra rules on the object's own fields, not its shape.
+                if !matches!(key.as_str(), "anyOf" | "oneOf" | "allOf") {
+                    close_objects(child);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(close_objects),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ impl PageError {
                 tracing::warn!(error = %e, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable")
             }
+            ServiceError::Storage(s) if s.is_unstorable_text() => (StatusCode::UNPROCESSABLE_ENTITY, "error-unstorable-text"),
             ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_) => {
                 tracing::error!(error = %e, "internal error on a page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")

@@ -150,7 +150,7 @@ async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderM
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 struct RetryBody {
     values: BTreeMap<String, String>,
 }
@@ -169,7 +169,7 @@ async fn api_retry(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 struct RejectBody {
     reason: String,
 }

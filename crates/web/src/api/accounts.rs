@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct LoginBody {
     username: String,
     password: String,
@@ -34,6 +35,7 @@ pub(super) async fn login(State(state): State<AppState>, headers: HeaderMap, Api
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct SecondFactorBody {
     challenge: String,
     code: String,
@@ -54,6 +56,7 @@ pub(super) async fn tokens(State(state): State<AppState>, method: Method, header
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct TokenBody {
     name: String,
     role: String,
@@ -112,6 +115,7 @@ pub(super) async fn user(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct UserBody {
     username: String,
     display_name: String,
@@ -135,6 +139,7 @@ pub(super) async fn create_user(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct GrantBody {
     role: String,
     #[serde(default)]
@@ -167,6 +172,7 @@ pub(super) async fn revoke_grant(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct ActiveBody {
     active: bool,
 }
@@ -223,6 +229,7 @@ pub(super) async fn me(State(state): State<AppState>, method: Method, headers: H
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct PasswordBody {
     current_password: String,
     new_password: String,

@@ -64,12 +64,14 @@ pub fn created(v: serde_json::Value) -> Response {
 
 /// A body that only carries a reason (erasure, a declined hand-over).
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     pub reason: String,
 }
 
 /// A body that only carries a new status (a movement, a traveller, an activity).
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusBody {
     pub status: String,
 }

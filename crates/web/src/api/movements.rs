@@ -37,6 +37,7 @@ pub(super) async fn movement(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct ManifestBody {
     case_id: String,
 }
@@ -95,6 +96,7 @@ pub(super) async fn manifest_csv(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct HandoverBody {
     /// An office code (GIN-CKY) or id.
     to_office: String,

@@ -43,7 +43,7 @@ pub(super) async fn search(
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub(super) struct RegisterBody {
     person: PersonInput,
     case: CaseInput,

@@ -40,6 +40,7 @@ pub(super) async fn create_provider(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct UsernameBody {
     username: String,
 }
@@ -85,6 +86,7 @@ pub(super) async fn partner_referrals(State(state): State<AppState>, method: Met
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct AnswerBody {
     status: String,
     #[serde(default)]

@@ -1,0 +1,83 @@
+//! The API keeps its OpenAPI promise under a fuzzer nobody here wrote:
+//! schemathesis (PyPI, pinned in `scripts/test`) reads `/api/v1/openapi.json`
+//! and runs every check it has — server errors, status codes, response
+//! schemas, schema-valid requests refused, schema-violating ones accepted,
+//! missing authentication, object-level authorisation between two
+//! caseworkers of different offices — through its examples, coverage,
+//! fuzzing and stateful phases, with a fixed seed and budget, on SQLite and
+//! on PostgreSQL. Any failure fails the test command.
+//!
+//! `tests/contract/schemathesis.toml` says which refusals depend on what the
+//! database holds (an office or a user that does not exist), and which
+//! operations would lock the fuzzer out of its own run (its token, its
+//! users' grants and accounts): those run last, on their own.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Examples per operation and phase: the budget that keeps both databases under ~3 minutes here.
+/// `PASSAGE_CONTRACT_EXAMPLES` raises it for the deeper run before a release (`scripts/contract-deep`).
+fn budget() -> String {
+    std::env::var("PASSAGE_CONTRACT_EXAMPLES").unwrap_or_else(|_| "12".into())
+}
+
+fn schemathesis() -> PathBuf {
+    let venv =
+        std::env::var("PASSAGE_TEST_VENV").expect("PASSAGE_TEST_VENV: run the tests through ./scripts/test, which installs schemathesis");
+    let bin = Path::new(&venv).join("bin/schemathesis");
+    assert!(bin.exists(), "{} is missing: ./scripts/test installs it", bin.display());
+    bin
+}
+
+/// One schemathesis run; panics with its report when anything fails.
+fn run(s: &Server, dir: &Path, extra: &[&str], what: &str) {
+    let url = format!("{}/api/v1", s.url);
+    let out = Command::new(schemathesis())
+        .current_dir(dir)
+        .args(["--config-file", "schemathesis.toml", "run", &format!("{url}/openapi.json"), "--url", &url])
+        .args(["--checks", "all", "--seed", "2026", "--workers", "2", "--max-examples", &budget()])
+        .args(["--auth-wfc", "auth.json", "--auth-wfc-user", "admin", "--no-color"])
+        .args(extra)
+        .env("SCHEMATHESIS_HOOKS", "")
+        .output()
+        .expect("run schemathesis");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let summary: String = report.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    eprintln!("schemathesis, {what}:\n{summary}");
+    assert!(out.status.success(), "schemathesis found failures ({what}):\n{report}\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+async fn the_api_keeps_its_contract(backend: Backend) {
+    let s = server(backend, "contract", 40).await;
+    let dir = tmpdir("contract");
+    let mut users = Vec::new();
+    for name in ["admin", "agadez", "conakry"] {
+        let t = token(&s, name).await;
+        users.push(serde_json::json!({"name": name, "fixedHeaders": [{"name": "Authorization", "value": format!("Bearer {t}")}]}));
+    }
+    std::fs::write(dir.join("auth.json"), serde_json::json!({ "auth": users }).to_string()).unwrap();
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/schemathesis.toml");
+    std::fs::copy(&config, dir.join("schemathesis.toml")).unwrap();
+    run(&s, &dir, &["--phases", "examples,coverage,fuzzing,stateful"], "every operation");
+    // Last, what changes the fuzzer's own users: its token, grants, accounts, second factors.
+    std::fs::write(
+        dir.join("schemathesis.toml"),
+        std::fs::read_to_string(&config).unwrap().replace("enabled = false # the run of their own enables them", "enabled = true"),
+    )
+    .unwrap();
+    run(
+        &s,
+        &dir,
+        &[
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--include-path-regex",
+            "^/(auth/logout|tokens/\\{id\\}/revoke|users/\\{username\\}/(active|grants/\\{role\\}/revoke|second-factor/reset))$",
+        ],
+        "the operations on the fuzzer's own users",
+    );
+}
+
+both_backends!(the_api_keeps_its_contract);
