@@ -301,12 +301,64 @@ pub fn document() -> Value {
         status_body(passage_domain::movement::TravellerStatus::ALL.iter().map(|s| s.as_str().to_string()).collect());
     schemas["ActivityStatus"] =
         status_body(passage_domain::reintegration::ActivityStatus::ALL.iter().map(|s| s.as_str().to_string()).collect());
+    add_links(&mut doc);
+    let schemas = &mut doc["components"]["schemas"];
     for (name, schema) in schemas.as_object_mut().into_iter().flatten() {
         if name != "Problem" {
             close_objects(schema);
         }
     }
     doc
+}
+
+/// OpenAPI links from each create to the operations that take the new id, so
+/// a client (and a stateful fuzzer) can follow a person to their cases, a case
+/// to its screenings, a plan to its activities.
+fn add_links(doc: &mut Value) {
+    // (create path, response field, [(read or write path, method)])
+    let persons = ["/persons/{id}", "/persons/{id}/cases", "/persons/{id}/consents", "/persons/{id}/export", "/persons/{id}/merges"];
+    let cases = [
+        "/cases/{id}",
+        "/cases/{id}/screenings",
+        "/cases/{id}/assistance",
+        "/cases/{id}/notes",
+        "/cases/{id}/status",
+        "/cases/{id}/journey",
+        "/cases/{id}/referrals",
+        "/cases/{id}/visits",
+        "/cases/{id}/handover",
+    ];
+    let links: Vec<(&str, &str, &str, Vec<&str>)> = vec![
+        ("/persons", "201", "person_id", persons.to_vec()),
+        ("/persons", "201", "case_id", cases.to_vec()),
+        ("/persons/{id}/cases", "201", "case_id", cases.to_vec()),
+        (
+            "/movements",
+            "201",
+            "id",
+            vec!["/movements/{id}", "/movements/{id}/travellers", "/movements/{id}/status", "/movements/{id}/manifest.csv"],
+        ),
+        ("/plans", "201", "id", vec!["/plans/{id}", "/plans/{id}/activities"]),
+        ("/tokens", "201", "record/id", vec!["/tokens/{id}/revoke"]),
+        ("/providers", "201", "id", vec!["/providers/{id}/users"]),
+    ];
+    for (from, status, field, targets) in links {
+        let mut out = serde_json::Map::new();
+        for target in targets {
+            let Some(ops) = doc["paths"][target].as_object() else { continue };
+            for method in ops.keys() {
+                let name = format!("{}{}", method, target.replace(['/', '{', '}', '.', '-'], "_")).replace("__", "_");
+                let pointer = format!("#/paths/{}/{method}", target.replace('~', "~0").replace('/', "~1"));
+                out.insert(name, json!({ "operationRef": pointer, "parameters": { "id": format!("$response.body#/{field}") } }));
+            }
+        }
+        if let Some(r) = doc["paths"][from]["post"]["responses"][status].as_object_mut() {
+            let links = r.entry("links").or_insert_with(|| json!({}));
+            if let Some(l) = links.as_object_mut() {
+                l.extend(out);
+            }
+        }
+    }
 }
 
 /// Every request body refuses fields it does not know (a client's typo is a
