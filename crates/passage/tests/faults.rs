@@ -260,3 +260,51 @@ async fn a_crash_restart_under_writes_loses_nothing_and_duplicates_nothing() {
         families.len()
     );
 }
+
+async fn persons(c: &mut sqlx::AnyConnection) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons").fetch_one(c).await.unwrap()
+}
+
+/// SQLite locked by another process (a backup, an import from the command
+/// line holding the write lock): a write waits for the lock within the
+/// configured timeout and succeeds when it is released; held longer, the
+/// answer is a 503 with Retry-After after that timeout, not at once and not
+/// a 500; nothing is half-written either way.
+#[tokio::test]
+async fn a_locked_sqlite_database_is_waited_on_then_a_503() {
+    let dir = tmpdir("locked");
+    let db = dir.join("locked.db");
+    let url = db.to_string_lossy().to_string();
+    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--database-url", &url], None);
+    assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
+    let s = start_with(&url, &["--db-timeout", "2"]);
+    let tok = token(&s, "agadez").await;
+    let office = office_of(&s, &tok).await;
+    let mut other = connect(Backend::Sqlite, &url).await;
+    let before = persons(&mut other).await;
+
+    // Locked for one second: the write waits and goes through.
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut other).await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        other
+    });
+    let t = Instant::now();
+    let r = register(&s, &tok, &office, 1).await;
+    assert_eq!(r.status(), 201, "waited for the lock: {}", r.text().await.unwrap());
+    assert!(t.elapsed() >= Duration::from_millis(800), "it waited ({:?})", t.elapsed());
+    let mut other = release.await.unwrap();
+
+    // Locked for longer than the timeout: a 503 with Retry-After after about two seconds, and nothing written.
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut other).await.unwrap();
+    let t = Instant::now();
+    let r = register(&s, &tok, &office, 2).await;
+    let waited = t.elapsed();
+    assert_eq!(r.status(), 503, "{}", r.text().await.unwrap_or_default());
+    assert!(waited >= Duration::from_millis(1500) && waited < Duration::from_secs(10), "answered after {waited:?}");
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    assert_eq!(persons(&mut other).await, before + 1, "the refused write left nothing behind");
+    let r = register(&s, &tok, &office, 3).await;
+    assert_eq!(r.status(), 201, "writes again once the lock is gone");
+}

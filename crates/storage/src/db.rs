@@ -101,17 +101,24 @@ impl Db {
         let opts = AnyConnectOptions::from_str(&url)?;
         let db = match backend {
             Backend::Sqlite => {
+                // A locked database (another process writing: a backup, an
+                // import run from the command line) is waited on for as long as
+                // a request may wait for its connection, then answered 503.
+                let busy_ms = acquire_timeout.unwrap_or(Duration::from_secs(10)).as_millis().clamp(100, 600_000) as u64;
                 let pool = |max: u32| {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .min_connections(1)
                         .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_secs(30)))
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute(
-                                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                     PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
-                                     PRAGMA mmap_size = 2147418112",
+                                    format!(
+                                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
+                                         PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                                         PRAGMA mmap_size = 2147418112"
+                                    )
+                                    .as_str(),
                                 )
                                 .await?;
                                 Ok(())

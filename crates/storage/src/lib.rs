@@ -79,7 +79,11 @@ impl StorageError {
                 sqlx::Error::Protocol(m) => m.contains("EOF") || m.contains("bytes"),
                 // SQLSTATE class 08 (connection exception) and 57P (operator
                 // intervention: admin or crash shutdown, cannot connect now).
-                sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                // SQLite: still busy or locked when its busy timeout ran out
+                // (SQLITE_BUSY 5 and its extended codes, SQLITE_LOCKED 6).
+                sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                    c.starts_with("08") || c.starts_with("57P") || matches!(c.as_ref(), "5" | "6" | "261" | "517" | "773" | "262")
+                }),
                 _ => false,
             },
             _ => false,
