@@ -308,3 +308,50 @@ async fn a_locked_sqlite_database_is_waited_on_then_a_503() {
     let r = register(&s, &tok, &office, 3).await;
     assert_eq!(r.status(), 201, "writes again once the lock is gone");
 }
+
+/// The disk fills up during an import (an SQLite database on a tmpfs of a few
+/// megabytes, mounted by the test, which needs root as the test command runs):
+/// the import stops with a clear "the disk is full" and a failing exit code,
+/// the database is as it was before (same persons, `check` passes), and the
+/// same import goes through once there is room.
+#[tokio::test]
+async fn a_full_disk_during_an_import_leaves_the_database_as_it_was() {
+    assert!(unsafe_is_root(), "this test mounts a size-limited tmpfs: the test command runs as root on this machine kind");
+    let mnt = tmpdir("enospc");
+    let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "size=6m", "tmpfs"]).arg(&mnt).status().unwrap();
+    assert!(ok.success(), "mount a 6 MB tmpfs");
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            // Lazily: a connection's worker thread may still hold a file for a moment.
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    let db = mnt.join("full.db").to_string_lossy().to_string();
+    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--database-url", &db], None);
+    assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
+    let export = tmpdir("enospc-export").join("registrations.csv").to_string_lossy().to_string();
+    assert!(run(&["import", "example", "--rows", "20000", "--output", &export], None).status.success());
+    let mut c = connect(Backend::Sqlite, &db).await;
+    let before = persons(&mut c).await;
+    drop(c);
+
+    let out = run(&["import", "kobo", &export, "--form", "registration", "--user", "agadez", "--database-url", &db], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the import must fail on a full disk");
+    assert!(err.contains("the disk is full") && err.contains("nothing of this operation was kept"), "{err}");
+    let mut c = connect(Backend::Sqlite, &db).await;
+    assert_eq!(persons(&mut c).await, before, "nothing half-written");
+    drop(c);
+    let check = run(&["check", "--database-url", &db], None);
+    assert!(check.status.success(), "check: {}", String::from_utf8_lossy(&check.stdout));
+
+    // Room again (the tmpfs grown): the same file imports whole.
+    let ok = Command::new("mount").args(["-o", "remount,size=512m"]).arg(&mnt).status().unwrap();
+    assert!(ok.success());
+    let out = run(&["import", "kobo", &export, "--form", "registration", "--user", "agadez", "--database-url", &db], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut c = connect(Backend::Sqlite, &db).await;
+    assert_eq!(persons(&mut c).await, before + 20000);
+}

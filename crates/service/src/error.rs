@@ -51,7 +51,7 @@ impl From<FieldError> for ServiceError {
 
 impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
-        ServiceError::Storage(StorageError::Database(e))
+        ServiceError::Storage(StorageError::from(e))
     }
 }
 

@@ -42,7 +42,11 @@ pub use sqlx::AnyConnection as Conn;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The disk (or the database's quota) is full: the statement was refused
+    /// and its transaction rolled back, so nothing of it was kept.
+    #[error("the disk is full: the database could not write, and nothing of this operation was kept; free some space and run it again")]
+    DiskFull,
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored value is not valid: {0}")]
@@ -51,6 +55,18 @@ pub enum StorageError {
     Sealed(#[from] sealed::OpenError),
     #[error("unsupported database URL {0:?}: use sqlite://PATH, a file path, or postgres://…")]
     BadUrl(String),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(e: sqlx::Error) -> Self {
+        // SQLITE_FULL (13), PostgreSQL disk_full (53100).
+        let full = matches!(&e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("13") | Some("53100")));
+        if full {
+            StorageError::DiskFull
+        } else {
+            StorageError::Database(e)
+        }
+    }
 }
 
 impl StorageError {

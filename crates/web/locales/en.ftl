@@ -891,3 +891,4 @@ timeline-kind-journey = Return
 timeline-kind-referral = Referral
 timeline-kind-visit = Visit
 error-unstorable-text = A value holds a character that cannot be stored (an invisible NUL byte). Remove it and send again.
+error-disk-full = The server’s disk is full: nothing of this was kept. Tell the administrator, and send it again once space is freed.

@@ -891,3 +891,4 @@ timeline-kind-journey = Retour
 timeline-kind-referral = Orientation
 timeline-kind-visit = Visite
 error-unstorable-text = Une valeur contient un caractère qui ne peut pas être enregistré (un octet NUL invisible). Retirez-le et renvoyez.
+error-disk-full = Le disque du serveur est plein : rien n’a été enregistré. Prévenez l’administrateur et renvoyez une fois de la place libérée.

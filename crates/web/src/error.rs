@@ -143,6 +143,16 @@ impl IntoResponse for ApiError {
                 )
                     .into_response()
             }
+            ApiError::Service(ServiceError::Storage(passage_storage::StorageError::DiskFull)) => {
+                tracing::error!("the database's disk is full");
+                problem(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "disk-full",
+                    "The server's disk is full",
+                    Some("Nothing of this request was kept. Tell the administrator; send it again once space is freed.".into()),
+                    None,
+                )
+            }
             ApiError::Service(ServiceError::Storage(e)) if e.is_unstorable_text() => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unstorable-text",

@@ -50,6 +50,10 @@ impl PageError {
                 (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable")
             }
             ServiceError::Storage(s) if s.is_unstorable_text() => (StatusCode::UNPROCESSABLE_ENTITY, "error-unstorable-text"),
+            ServiceError::Storage(passage_storage::StorageError::DiskFull) => {
+                tracing::error!("the database's disk is full");
+                (StatusCode::INSUFFICIENT_STORAGE, "error-disk-full")
+            }
             ServiceError::Storage(_) | ServiceError::Hashing | ServiceError::Operation(_) => {
                 tracing::error!(error = %e, "internal error on a page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
