@@ -582,31 +582,7 @@ async fn a_duplicate_merged_and_unmerged_in_the_browser() {
 /// The pages a user walks through in a day, with ids taken from the demo data.
 async fn every_page(s: &Server) -> Vec<String> {
     let tok = token(s, "admin").await;
-    let mut paths: Vec<String> = [
-        "/",
-        "/persons",
-        "/persons/new",
-        "/persons?q=diallo",
-        "/offices",
-        "/audit",
-        "/programmes",
-        "/programmes/SSS2-CMR",
-        "/results/SSS2-CMR",
-        "/activities",
-        "/budgets",
-        "/movements",
-        "/duplicates",
-        "/submissions",
-        "/imports",
-        "/exports",
-        "/account",
-        "/admin/users",
-        "/admin/permissions",
-        "/reintegration/portfolio",
-    ]
-    .iter()
-    .map(|p| p.to_string())
-    .collect();
+    let mut paths: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
     // A person with the richest file: most cases.
     let mut best: Option<(usize, String, String)> = None;
     for q in ["diallo", "traore", "camara", "abdou", "doumbia", "bah", "keita", "sow"] {

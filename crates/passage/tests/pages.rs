@@ -296,31 +296,7 @@ async fn no_page_carries_an_inline_style_or_script() {
     let tok = token(&s, "admin").await;
     let hits: serde_json::Value = api_get(&s, &tok, "/persons?q=a&limit=1").await.json().await.unwrap();
     let person = hits["hits"][0]["person_id"].as_str().map(str::to_string);
-    let mut paths: Vec<String> = [
-        "/",
-        "/persons",
-        "/persons/new",
-        "/persons?q=diallo",
-        "/offices",
-        "/audit",
-        "/programmes",
-        "/programmes/SSS2-CMR",
-        "/activities",
-        "/budgets",
-        "/movements",
-        "/duplicates",
-        "/submissions",
-        "/imports",
-        "/exports",
-        "/account",
-        "/admin/users",
-        "/admin/permissions",
-        "/reintegration/portfolio",
-        "/results/SSS2-CMR",
-    ]
-    .iter()
-    .map(|p| p.to_string())
-    .collect();
+    let mut paths: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
     if let Some(p) = person {
         paths.push(format!("/persons/{p}"));
         let file: serde_json::Value = api_get(&s, &tok, &format!("/persons/{p}")).await.json().await.unwrap();

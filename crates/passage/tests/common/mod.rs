@@ -337,3 +337,29 @@ pub fn hxl_validate(bytes: &[u8], extension: &str, schema: &str) -> (bool, Strin
     let o = Command::new(std::path::Path::new(&venv).join("bin/hxlvalidate")).args(["--schema", &schema]).arg(&file).output().unwrap();
     (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
+
+/// The signed-in pages that take no id, as an administrator sees them: the
+/// walk of the page-wide checks (no inline style, axe-core) starts here and
+/// adds a person, a case and a movement from the demo data.
+pub const PAGES: &[&str] = &[
+    "/",
+    "/persons",
+    "/persons/new",
+    "/persons?q=diallo",
+    "/offices",
+    "/audit",
+    "/programmes",
+    "/programmes/SSS2-CMR",
+    "/results/SSS2-CMR",
+    "/activities",
+    "/budgets",
+    "/movements",
+    "/duplicates",
+    "/submissions",
+    "/imports",
+    "/exports",
+    "/account",
+    "/admin/users",
+    "/admin/permissions",
+    "/reintegration/portfolio",
+];
