@@ -102,6 +102,31 @@ impl Cluster {
     fn url(&self) -> String {
         format!("postgres://passage@127.0.0.1:{}/postgres", self.port)
     }
+
+    /// A streaming replica of this cluster (pg_basebackup -R), started on a port of its own.
+    fn replica(&self) -> Cluster {
+        let dir = tmpdir("pgreplica");
+        let data = dir.join("data");
+        if unsafe_is_root() {
+            assert!(Command::new("chown").args(["-R", "postgres"]).arg(&dir).status().unwrap().success());
+        }
+        let o = as_postgres(&self.bin.join("pg_basebackup"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "passage", "-R", "-X", "stream", "-c", "fast"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&o.stderr));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let c = Cluster { bin: self.bin.clone(), data, port };
+        c.pg_ctl("start");
+        c
+    }
+
+    fn promote(&self) {
+        let o = as_postgres(&self.bin.join("pg_ctl")).arg("-D").arg(&self.data).args(["-w", "promote"]).output().unwrap();
+        assert!(o.status.success(), "pg_ctl promote: {}", String::from_utf8_lossy(&o.stderr));
+    }
 }
 
 impl Drop for Cluster {
@@ -354,4 +379,67 @@ async fn a_full_disk_during_an_import_leaves_the_database_as_it_was() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut c = connect(Backend::Sqlite, &db).await;
     assert_eq!(persons(&mut c).await, before + 20000);
+}
+
+/// A primary with a streaming replica under synchronous replication, and
+/// Passage given both as one libpq multi-host URL. The primary dies; the
+/// replica is promoted; Passage follows it without a restart, and every
+/// registration it acknowledged before the failure is on the new primary.
+#[tokio::test]
+async fn passage_follows_a_promoted_replica_and_loses_no_acknowledged_write() {
+    let primary = Cluster::start();
+    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--database-url", &primary.url()], None);
+    assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
+    let replica = primary.replica();
+    let mut c = connect(Backend::Postgres, &primary.url()).await;
+    for _ in 0..100 {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_replication WHERE state = 'streaming'").fetch_one(&mut c).await.unwrap();
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Synchronous: a commit returns once the replica has it.
+    sqlx::query("ALTER SYSTEM SET synchronous_standby_names = '*'").execute(&mut c).await.unwrap();
+    sqlx::query("SELECT pg_reload_conf()").execute(&mut c).await.unwrap();
+    drop(c);
+
+    let url = format!("postgres://passage@127.0.0.1:{},127.0.0.1:{}/postgres?target_session_attrs=read-write", primary.port, replica.port);
+    let s = start_with(&url, &["--db-timeout", "2"]);
+    let tok = token(&s, "agadez").await;
+    let office = office_of(&s, &tok).await;
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let r = register(&s, &tok, &office, n).await;
+        assert_eq!(r.status(), 201);
+        acknowledged.push(r.json::<Value>().await.unwrap()["person_id"].as_str().unwrap().to_string());
+    }
+
+    primary.pg_ctl("stop");
+    replica.promote();
+    let promoted = Instant::now();
+    let mut followed = None;
+    for n in 100..200 {
+        let r = register(&s, &tok, &office, n).await;
+        match r.status().as_u16() {
+            201 => {
+                acknowledged.push(r.json::<Value>().await.unwrap()["person_id"].as_str().unwrap().to_string());
+                followed = Some(promoted.elapsed());
+                break;
+            }
+            503 => assert!(r.headers().contains_key("retry-after")),
+            other => panic!("during the failover: {other} {}", r.text().await.unwrap()),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let followed = followed.expect("Passage writes to the promoted replica");
+    eprintln!("writes again {followed:?} after the promotion");
+    assert!(followed < Duration::from_secs(15), "{followed:?}");
+
+    let mut c = connect(Backend::Postgres, &replica.url()).await;
+    for id in &acknowledged {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons WHERE id = $1").bind(id).fetch_one(&mut c).await.unwrap();
+        assert_eq!(n, 1, "acknowledged person {id} is on the new primary");
+    }
 }

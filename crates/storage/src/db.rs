@@ -98,6 +98,10 @@ impl Db {
     pub async fn connect_with(url: &str, acquire_timeout: Option<Duration>) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
+        // A primary and its replicas: connect to the one that takes writes.
+        let hosts = crate::failover::split_hosts(&url);
+        let primary = if backend == Backend::Postgres && hosts.len() > 1 { crate::failover::primary(&hosts).await } else { 0 };
+        let url = if backend == Backend::Postgres { hosts[primary].clone() } else { url };
         let opts = AnyConnectOptions::from_str(&url)?;
         let db = match backend {
             Backend::Sqlite => {
@@ -139,6 +143,9 @@ impl Db {
                     .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_secs(5)))
                     .connect_with(opts)
                     .await?;
+                if hosts.len() > 1 {
+                    crate::failover::follow(pool.clone(), hosts, primary);
+                }
                 Db { read: pool.clone(), write: pool, backend }
             }
         };

@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod check;
 pub mod db;
 pub mod exports;
+pub mod failover;
 pub mod figures;
 pub mod handovers;
 pub mod idempotency;
