@@ -42,6 +42,11 @@ struct DbArgs {
     /// (default 5 on PostgreSQL, 30 on SQLite, where the wait is for the one writer).
     #[arg(long, env = "PASSAGE_DB_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=600))]
     db_timeout: Option<u64>,
+    /// A PostgreSQL replica for the reads that may lag a moment: programme figures, exports and name search.
+    /// Everything a user must see right after writing it (their case, the record they just saved) is read
+    /// from the primary. The replica may be a multi-host URL like the primary's.
+    #[arg(long, env = "PASSAGE_READ_DATABASE_URL")]
+    read_database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -756,12 +761,15 @@ fn key_path(db: &DbArgs, file: &FileConfig, url: &str) -> Result<PathBuf, String
 /// The database, migrated, with its data keys. A key file is created only
 /// beside a database that holds no sealed value yet.
 async fn open_with(url: &str, key_file: &std::path::Path) -> Result<Passage, String> {
-    open_waiting(url, key_file, None).await
+    open_waiting(url, key_file, None, None).await
 }
 
-async fn open_waiting(url: &str, key_file: &std::path::Path, timeout: Option<u64>) -> Result<Passage, String> {
+async fn open_waiting(url: &str, key_file: &std::path::Path, timeout: Option<u64>, replica: Option<&str>) -> Result<Passage, String> {
     let timeout = timeout.map(std::time::Duration::from_secs);
-    let db = Db::connect_with(url, timeout).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    let mut db = Db::connect_with(url, timeout).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    if let Some(r) = replica.filter(|r| !r.trim().is_empty()) {
+        db.attach_replica(r, timeout).await.map_err(|e| format!("cannot open the read replica: {e}"))?;
+    }
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     let keys = if key_file.exists() {
         passage_storage::sealed::Keyring::load(key_file).map_err(|e| e.to_string())?
@@ -799,7 +807,7 @@ fn quiet_on_closed_pipe() {
 async fn open(db: &DbArgs, file: &FileConfig) -> Result<Passage, String> {
     let url = database_url(db, file);
     let key = key_path(db, file, &url)?;
-    open_waiting(&url, &key, db.db_timeout).await
+    open_waiting(&url, &key, db.db_timeout, db.read_database_url.as_deref()).await
 }
 
 fn main() -> ExitCode {

@@ -443,3 +443,51 @@ async fn passage_follows_a_promoted_replica_and_loses_no_acknowledged_write() {
         assert_eq!(n, 1, "acknowledged person {id} is on the new primary");
     }
 }
+
+/// `--read-database-url`: figures, exports and name search are read from a
+/// streaming replica, everything else from the primary. Shown by stopping the
+/// replica: search answers 503 with Retry-After while the case page's data and
+/// new registrations go on; when the replica is back, search is too.
+#[tokio::test]
+async fn search_and_figures_read_from_the_replica_the_rest_from_the_primary() {
+    let primary = Cluster::start();
+    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--database-url", &primary.url()], None);
+    assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
+    let replica = primary.replica();
+    let s = start_with(&primary.url(), &["--db-timeout", "2", "--read-database-url", &replica.url()]);
+    let tok = token(&s, "agadez").await;
+    let office = office_of(&s, &tok).await;
+    let r = register(&s, &tok, &office, 7).await;
+    assert_eq!(r.status(), 201);
+    let ids: Value = r.json().await.unwrap();
+    let case = ids["case_id"].as_str().unwrap().to_string();
+    // The replica catches up in a moment (asynchronous streaming).
+    let mut found = false;
+    for _ in 0..50 {
+        let hits: Value = api_get(&s, &tok, "/persons?q=fault7%20probe").await.json().await.unwrap();
+        if hits["hits"].as_array().is_some_and(|h| !h.is_empty()) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(found, "the new person reaches the replica and its search");
+
+    replica.pg_ctl("stop");
+    let r = api_get(&s, &tok, "/persons?q=probe").await;
+    assert_eq!(r.status(), 503, "search is read from the replica");
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(api_get(&s, &tok, &format!("/cases/{case}")).await.status(), 200, "the case is read from the primary");
+    assert_eq!(register(&s, &tok, &office, 8).await.status(), 201, "writes go to the primary");
+
+    replica.pg_ctl("start");
+    let mut back = false;
+    for _ in 0..50 {
+        if api_get(&s, &tok, "/persons?q=probe").await.status() == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(back, "search answers again once the replica is back");
+}

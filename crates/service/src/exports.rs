@@ -154,7 +154,7 @@ impl Passage {
             access::scope(actor)
         };
         let salt = if view == View::Pseudonymised {
-            let mut c = self.db.reader().acquire().await?;
+            let mut c = self.db.replica().acquire().await?;
             passage_storage::privacy::setting_or_insert(&mut c, "pseudonym_salt", crate::auth::random_token).await?
         } else {
             String::new()
@@ -182,7 +182,7 @@ impl Passage {
     /// One page of an export, after the row key `after` ("" for the first);
     /// the key of the next page, if there is one.
     pub async fn export_page(&self, plan: &ExportPlan, after: &str) -> ServiceResult<(Vec<Vec<String>>, Option<String>)> {
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         Ok(match (plan.kind, plan.view) {
             (ExportKind::Cases, View::Pseudonymised) => {
                 let rows = passage_storage::privacy::pseudonymised_cases(&mut c, &plan.scope.cases, after, PAGE).await?;

@@ -202,7 +202,7 @@ impl Passage {
 
     pub async fn programmes(&self, actor: &Actor) -> ServiceResult<Vec<ProgrammeRecord>> {
         access::require(actor, Action::ReadAggregates)?;
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         Ok(store::programmes(&mut c).await?)
     }
 
@@ -223,7 +223,7 @@ impl Passage {
     /// latest resources. No login: nothing here is about a person.
     pub async fn public_programme(&self, code: &str) -> ServiceResult<PublicProgramme> {
         let figures = self.figures_of(code, None).await?;
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         let areas = store::areas(&mut c, &figures.programme.id).await?;
         let resources = store::resources(&mut c, figures.from, figures.until, 12).await?;
         Ok(PublicProgramme { figures, areas, resources })
@@ -239,20 +239,20 @@ impl Passage {
 
     /// Where the summaries disagree with the records (empty when they agree).
     pub async fn verify_figures(&self) -> ServiceResult<Vec<String>> {
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         Ok(passage_storage::analytics::verify(&mut c).await?)
     }
 
     /// A published resource's file, for anyone (the library is public).
     pub async fn resource_file(&self, id: &str) -> ServiceResult<(String, String, Vec<u8>)> {
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         store::resource_file(&mut c, id.trim()).await?.ok_or(ServiceError::NotFound)
     }
 
     /// The disclosure rules in force: the installation's (one setting for
     /// every server and command reading this database), or the defaults.
     pub async fn disclosure_rules(&self) -> ServiceResult<DisclosureRules> {
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         let threshold = passage_storage::privacy::setting(&mut c, "disclosure_threshold").await?;
         let rounding = passage_storage::privacy::setting(&mut c, "disclosure_rounding").await?;
         let d = DisclosureRules::default();
@@ -288,7 +288,7 @@ impl Passage {
 
     async fn figures_of(&self, code: &str, office: Option<&str>) -> ServiceResult<ProgrammeFigures> {
         let rules = self.disclosure_rules().await?;
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         let programme = store::get_programme(&mut c, code.trim()).await?.ok_or(ServiceError::NotFound)?;
         let indicators = store::indicators(&mut c, &programme.id).await?;
         let offices = passage_storage::registry::list_offices(&mut c).await?;

@@ -43,7 +43,7 @@ impl Passage {
     pub async fn programme_iati(&self, actor: &Actor, code: &str) -> ServiceResult<Vec<u8>> {
         access::require(actor, Action::ReadAggregates)?;
         let figures = self.programme_figures(actor, code).await?;
-        let mut c = self.db.reader().acquire().await?;
+        let mut c = self.db.replica().acquire().await?;
         let budgets = passage_storage::budgets::budgets_of_programme(&mut c, &figures.programme.code).await?;
         let org_ref = passage_storage::privacy::setting_or_insert(&mut c, "iati_reporting_org_ref", || DEFAULT_ORG_REF.into()).await?;
         let org_name = passage_storage::privacy::setting_or_insert(&mut c, "iati_reporting_org_name", || DEFAULT_ORG_NAME.into()).await?;

@@ -381,7 +381,8 @@ impl Passage {
     pub async fn search(&self, actor: &Actor, query: &str, filters: &SearchFilters, limit: usize) -> ServiceResult<SearchResult> {
         access::require(actor, Action::ReadCases)?;
         let q: String = query.chars().take(200).collect();
-        let mut c = self.reader().await?;
+        // Search may lag the last registration by a moment: a replica may answer it.
+        let mut c = self.db.replica().acquire().await?;
         Ok(search::search_persons(&mut c, &q, filters, &access::scope(actor), limit.clamp(1, 200)).await?)
     }
 

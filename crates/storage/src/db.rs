@@ -19,6 +19,8 @@ pub enum Backend {
 pub struct Db {
     read: AnyPool,
     write: AnyPool,
+    /// A PostgreSQL replica for reads that may lag (`--read-database-url`).
+    replica: Option<AnyPool>,
     pub backend: Backend,
 }
 
@@ -135,7 +137,7 @@ impl Db {
                 // 4 readers 16–18k reads/s, 8 readers 15k, 2 readers 13k).
                 let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2);
                 let read = pool((2 * cores).max(4)).connect_with(opts).await?;
-                Db { read, write, backend }
+                Db { read, write, replica: None, backend }
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -146,7 +148,7 @@ impl Db {
                 if hosts.len() > 1 {
                     crate::failover::follow(pool.clone(), hosts, primary);
                 }
-                Db { read: pool.clone(), write: pool, backend }
+                Db { read: pool.clone(), write: pool, replica: None, backend }
             }
         };
         Ok(db)
@@ -175,6 +177,25 @@ impl Db {
         }
         sqlx::query("ANALYZE").execute(&self.write).await?;
         Ok(())
+    }
+
+    /// Send the reads that may lag a moment (figures, exports, search) to a
+    /// PostgreSQL replica. It is checked to answer, and to be PostgreSQL.
+    pub async fn attach_replica(&mut self, url: &str, acquire_timeout: Option<Duration>) -> Result<()> {
+        let (backend, _) = normalise_url(url)?;
+        if backend != Backend::Postgres || self.backend != Backend::Postgres {
+            return Err(StorageError::BadUrl(format!("{url} (a read replica is a PostgreSQL database, beside a PostgreSQL primary)")));
+        }
+        let replica = Db::connect_with(url, acquire_timeout).await?;
+        sqlx::query("SELECT 1").execute(&replica.read).await?;
+        self.replica = Some(replica.read);
+        Ok(())
+    }
+
+    /// The pool for reads that may lag the last write by a moment: the replica
+    /// when there is one, else the same pool as [`Db::reader`].
+    pub fn replica(&self) -> &AnyPool {
+        self.replica.as_ref().unwrap_or(&self.read)
     }
 
     /// The pool for reads. On SQLite, WAL lets these run beside a writer.
