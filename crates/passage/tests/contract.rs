@@ -59,14 +59,45 @@ async fn the_api_keeps_its_contract(backend: Backend) {
     }
     std::fs::write(dir.join("auth.json"), serde_json::json!({ "auth": users }).to_string()).unwrap();
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contract/schemathesis.toml");
-    std::fs::copy(&config, dir.join("schemathesis.toml")).unwrap();
+    // Ids that exist, for the fuzzer to use part of the time (schemathesis dictionaries): random ids
+    // alone reach little past a 404. Each caseworker registers persons of their own office, so the
+    // object-level authorisation check has objects that belong to one peer and not the other.
+    let admin = token(&s, "admin").await;
+    let offices: serde_json::Value = api_get(&s, &admin, "/offices").await.json().await.unwrap();
+    let office_ids: Vec<String> = offices.as_array().unwrap().iter().filter_map(|o| o["id"].as_str().map(str::to_string)).collect();
+    let (mut persons, mut cases) = (Vec::new(), Vec::new());
+    for (name, n) in [("agadez", 0), ("agadez", 1), ("conakry", 2)] {
+        let t = token(&s, name).await;
+        let office = office_of(&s, &t).await;
+        let r = api_post(
+            &s,
+            &t,
+            "/persons",
+            serde_json::json!({"person": {"names": [{"given": format!("Contract{n}"), "family": "Seed"}], "sex": "female", "birth_date": "1994", "nationality": "GIN"},
+                               "case": {"kind": "assisted_voluntary_return", "office_id": office}}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        let ids: serde_json::Value = r.json().await.unwrap();
+        persons.push(ids["person_id"].as_str().unwrap().to_string());
+        cases.push(ids["case_id"].as_str().unwrap().to_string());
+    }
+    let list = |v: &[String]| format!("[{}]", v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "));
+    let seeded = format!(
+        "{}\n\n[dictionaries.offices]\nvalues = {}\n\n[dictionaries.persons]\nvalues = {}\n\n[dictionaries.cases]\nvalues = {}\n\n\
+         [parameters]\n\"body.office_id\" = {{ dictionary = \"offices\", probability = 0.6 }}\n\"body.case_id\" = {{ dictionary = \"cases\", probability = 0.5 }}\n\n\
+         [[operations]]\ninclude-path-regex = \"^/cases/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"cases\", probability = 0.6 }} }}\n\n\
+         [[operations]]\ninclude-path-regex = \"^/persons/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"persons\", probability = 0.6 }} }}\n",
+        std::fs::read_to_string(&config).unwrap(),
+        list(&office_ids),
+        list(&persons),
+        list(&cases)
+    );
+    std::fs::write(dir.join("schemathesis.toml"), &seeded).unwrap();
     run(&s, &dir, &["--phases", "examples,coverage,fuzzing,stateful"], "every operation");
     // Last, what changes the fuzzer's own users: its token, grants, accounts, second factors.
-    std::fs::write(
-        dir.join("schemathesis.toml"),
-        std::fs::read_to_string(&config).unwrap().replace("enabled = false # the run of their own enables them", "enabled = true"),
-    )
-    .unwrap();
+    std::fs::write(dir.join("schemathesis.toml"), seeded.replace("enabled = false # the run of their own enables them", "enabled = true"))
+        .unwrap();
     run(
         &s,
         &dir,

@@ -200,7 +200,7 @@ pub fn document() -> Value {
             },
             "/providers/{id}/users": { "post": op("Let a partner user speak for a provider (administrators)", Some("Username"), (204, "Linked"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/cases/{id}/referrals": {
-                "get": op("A case's referrals, with whether each is overdue", None, (200, "Referrals"), &[401, 403, 404], id_param()),
+                "get": list(op("A case's referrals, with whether each is overdue", None, (200, "Referrals"), &[401, 403, 404], id_param())),
                 "post": op("Refer the person to a provider, sharing the named fields; their consent to share with that organisation is required", Some("Referral"), (201, "The referral id"), &[400, 401, 403, 404, 413, 415, 422], id_param())
             },
             "/partner/referrals": { "get": op("Referrals sent to my organisation: only the fields the person consented to share, none once the consent is withdrawn (partners)", None, (200, "Referrals"), &[401, 403], json!([])) },
@@ -210,7 +210,7 @@ pub fn document() -> Value {
             "/plans/{id}/activities": { "post": op("Add an activity with its budget", Some("Activity"), (201, "The activity id"), &[400, 401, 403, 404, 413, 415, 422], id_param()) },
             "/plans/{id}/activities/{activity_id}/status": { "post": op("An activity starts, completes or is cancelled", Some("ActivityStatus"), (204, "Changed"), &[400, 401, 403, 404, 409, 413, 415, 422],
                 json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "activity_id", "in": "path", "required": true, "schema": { "type": "string" } }])) },
-            "/cases/{id}/visits": { "get": op("A case's monitoring visits", None, (200, "Visits"), &[401, 403, 404], id_param()) },
+            "/cases/{id}/visits": { "get": list(op("A case's monitoring visits", None, (200, "Visits"), &[401, 403, 404], id_param())) },
             "/reintegration/portfolio": { "get": { "summary": "The returnees the reader's offices follow, lowest band of the latest sustainability composite first: band, latest scores, months since return, overdue visits, needs more support (a dimension below the threshold, or the composite falling between two visits). No names.", "parameters": [
                 { "name": "office", "in": "query", "required": false, "schema": { "type": "string" } },
                 { "name": "band", "in": "query", "required": false, "schema": or_empty(owned(&["low", "fragile", "moderate", "strong", "not_surveyed"])) },
