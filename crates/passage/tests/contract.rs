@@ -31,6 +31,14 @@ fn schemathesis() -> PathBuf {
     bin
 }
 
+/// A dictionary of one id and the operations under `/{resource}/{id}` that use it part of the time.
+fn seeded_ids(resource: &str, id: &str) -> String {
+    format!(
+        "\n[dictionaries.{resource}]\nvalues = [{id:?}]\n\n[[operations]]\ninclude-path-regex = \"^/{resource}/\\\\{{id\\\\}}\"\n\
+         parameters = {{ \"path.id\" = {{ dictionary = \"{resource}\", probability = 0.6 }} }}\n"
+    )
+}
+
 /// One schemathesis run; panics with its report when anything fails.
 fn run(s: &Server, dir: &Path, extra: &[&str], what: &str) {
     let url = format!("{}/api/v1", s.url);
@@ -82,16 +90,53 @@ async fn the_api_keeps_its_contract(backend: Backend) {
         persons.push(ids["person_id"].as_str().unwrap().to_string());
         cases.push(ids["case_id"].as_str().unwrap().to_string());
     }
+    // A movement, a reintegration plan (for the Conakry returnee) and a provider, each of its own officer.
+    let mover = token(&s, "movements").await;
+    let agadez_office = office_of(&s, &token(&s, "agadez").await).await;
+    let r = api_post(
+        &s,
+        &mover,
+        "/movements",
+        serde_json::json!({"kind": "bus_convoy", "office_id": agadez_office, "origin": "Agadez bus station", "transit": [], "destination_country": "GIN",
+                           "destination": "Conakry", "departure_on": "2026-12-20", "capacity": "40"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let movement = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let conakry = token(&s, "conakry").await;
+    let file: serde_json::Value = api_get(&s, &conakry, &format!("/cases/{}", cases[2])).await.json().await.unwrap();
+    let officer = token(&s, "reintegration").await;
+    let r = api_post(
+        &s,
+        &officer,
+        "/plans",
+        serde_json::json!({"kind": "individual", "office_id": office_of(&s, &conakry).await, "title": "Tailoring", "cases": [file["case"]["reference"]]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let plan = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let r = api_post(
+        &s,
+        &admin,
+        "/providers",
+        serde_json::json!({"organisation": "Croix-Rouge Agadez", "services": ["medical"], "places": "Agadez"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let provider = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let list = |v: &[String]| format!("[{}]", v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "));
     let seeded = format!(
         "{}\n\n[dictionaries.offices]\nvalues = {}\n\n[dictionaries.persons]\nvalues = {}\n\n[dictionaries.cases]\nvalues = {}\n\n\
          [parameters]\n\"body.office_id\" = {{ dictionary = \"offices\", probability = 0.6 }}\n\"body.case_id\" = {{ dictionary = \"cases\", probability = 0.5 }}\n\n\
          [[operations]]\ninclude-path-regex = \"^/cases/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"cases\", probability = 0.6 }} }}\n\n\
-         [[operations]]\ninclude-path-regex = \"^/persons/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"persons\", probability = 0.6 }} }}\n",
+         [[operations]]\ninclude-path-regex = \"^/persons/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"persons\", probability = 0.6 }} }}\n{}{}{}",
         std::fs::read_to_string(&config).unwrap(),
         list(&office_ids),
         list(&persons),
-        list(&cases)
+        list(&cases),
+        seeded_ids("movements", &movement),
+        seeded_ids("plans", &plan),
+        seeded_ids("providers", &provider),
     );
     std::fs::write(dir.join("schemathesis.toml"), &seeded).unwrap();
     run(&s, &dir, &["--phases", "examples,coverage,fuzzing,stateful"], "every operation");
