@@ -31,10 +31,11 @@ fn schemathesis() -> PathBuf {
     bin
 }
 
-/// A dictionary of one id and the operations under `/{resource}/{id}` that use it part of the time.
-fn seeded_ids(resource: &str, id: &str) -> String {
+/// A dictionary of ids that exist, and the operations under `/{resource}/{id}` that use them part of the time.
+fn seeded_ids(resource: &str, ids: &[String]) -> String {
+    let values = ids.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
     format!(
-        "\n[dictionaries.{resource}]\nvalues = [{id:?}]\n\n[[operations]]\ninclude-path-regex = \"^/{resource}/\\\\{{id\\\\}}\"\n\
+        "\n[dictionaries.{resource}]\nvalues = [{values}]\n\n[[operations]]\ninclude-path-regex = \"^/{resource}/\\\\{{id\\\\}}\"\n\
          parameters = {{ \"path.id\" = {{ dictionary = \"{resource}\", probability = 0.6 }} }}\n"
     )
 }
@@ -140,19 +141,17 @@ async fn the_api_keeps_its_contract(backend: Backend) {
     .await;
     assert_eq!(r.status(), 201);
     let provider = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let list = |v: &[String]| format!("[{}]", v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "));
+    // Offices and cases also stand in bodies (`office_id`, `case_id`), so they are drawn there too.
+    let offices_list = office_ids.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
     let seeded = format!(
-        "{}\n\n[dictionaries.offices]\nvalues = {}\n\n[dictionaries.persons]\nvalues = {}\n\n[dictionaries.cases]\nvalues = {}\n\n\
-         [parameters]\n\"body.office_id\" = {{ dictionary = \"offices\", probability = 0.6 }}\n\"body.case_id\" = {{ dictionary = \"cases\", probability = 0.5 }}\n\n\
-         [[operations]]\ninclude-path-regex = \"^/cases/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"cases\", probability = 0.6 }} }}\n\n\
-         [[operations]]\ninclude-path-regex = \"^/persons/\\\\{{id\\\\}}\"\nparameters = {{ \"path.id\" = {{ dictionary = \"persons\", probability = 0.6 }} }}\n{}{}{}",
+        "{}\n\n[dictionaries.offices]\nvalues = [{offices_list}]\n{}{}{}{}{}\n\
+         [parameters]\n\"body.office_id\" = {{ dictionary = \"offices\", probability = 0.6 }}\n\"body.case_id\" = {{ dictionary = \"cases\", probability = 0.5 }}\n",
         std::fs::read_to_string(&config).unwrap(),
-        list(&office_ids),
-        list(&persons),
-        list(&cases),
-        seeded_ids("movements", &movement),
-        seeded_ids("plans", &plan),
-        seeded_ids("providers", &provider),
+        seeded_ids("persons", &persons),
+        seeded_ids("cases", &cases),
+        seeded_ids("movements", &[movement]),
+        seeded_ids("plans", &[plan]),
+        seeded_ids("providers", &[provider]),
     );
     std::fs::write(dir.join("schemathesis.toml"), &seeded).unwrap();
     run(&s, &dir, &["--phases", "examples,coverage,fuzzing,stateful"], "every operation");
