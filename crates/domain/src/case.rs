@@ -150,6 +150,19 @@ impl StatusChangeInput {
     }
 }
 
+code_enum!(
+    /// What an entry of a case's timeline records.
+    TimelineKind {
+        Status => "status",
+        Screening => "screening",
+        Assistance => "assistance",
+        Note => "note",
+        Journey => "journey",
+        Referral => "referral",
+        Visit => "visit",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

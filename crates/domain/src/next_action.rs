@@ -17,6 +17,20 @@ pub fn consents_needed(kind: CaseKind) -> &'static [ConsentKind] {
     }
 }
 
+/// The consents that cases of these kinds work under and that are not among
+/// `active`, each once, in the order the kinds need them.
+pub fn missing_consents(kinds: impl IntoIterator<Item = CaseKind>, active: &[ConsentKind]) -> Vec<ConsentKind> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        for k in consents_needed(kind) {
+            if !active.contains(k) && !out.contains(k) {
+                out.push(*k);
+            }
+        }
+    }
+    out
+}
+
 /// What is known about a case, as the next-action rule needs it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFacts {
@@ -111,5 +125,7 @@ mod tests {
     fn a_return_needs_more_consents_than_a_transit_case() {
         assert_eq!(consents_needed(CaseKind::TransitProtection), &[ConsentKind::Registration]);
         assert!(consents_needed(CaseKind::AssistedVoluntaryReturn).contains(&ConsentKind::Handover));
+        let kinds = [CaseKind::TransitProtection, CaseKind::AssistedVoluntaryReturn];
+        assert_eq!(missing_consents(kinds, &[ConsentKind::Handover]), [ConsentKind::Registration, ConsentKind::FollowUpContact]);
     }
 }

@@ -114,12 +114,20 @@ impl NewScreening {
     }
 }
 
-pub fn priority_of(findings: &[VulnerabilityCategory]) -> Priority {
+/// The findings that make a case a protection case (and its priority high):
+/// trafficking, a child alone or separated, a serious medical condition, GBV.
+pub fn is_protection_flag(f: VulnerabilityCategory) -> bool {
     use VulnerabilityCategory::*;
-    if findings
-        .iter()
-        .any(|f| matches!(f, VictimOfTrafficking | UnaccompaniedChild | SeparatedChild | SeriousMedicalCondition | GbvSurvivor))
-    {
+    matches!(f, VictimOfTrafficking | UnaccompaniedChild | SeparatedChild | SeriousMedicalCondition | GbvSurvivor)
+}
+
+/// The protection flags among a screening's findings.
+pub fn protection_flags(findings: &[VulnerabilityCategory]) -> Vec<VulnerabilityCategory> {
+    findings.iter().copied().filter(|f| is_protection_flag(*f)).collect()
+}
+
+pub fn priority_of(findings: &[VulnerabilityCategory]) -> Priority {
+    if findings.iter().any(|f| is_protection_flag(*f)) {
         Priority::High
     } else if findings.is_empty() {
         Priority::Low

@@ -13,7 +13,7 @@ use crate::Passage;
 use passage_domain::case::{CaseKind, CaseStatus};
 use passage_domain::date::{CalendarDate, Timestamp};
 use passage_domain::ids::CaseId;
-use passage_domain::next_action::{consents_needed, next_action, CaseFacts, NextAction};
+use passage_domain::next_action::{missing_consents, next_action, CaseFacts, NextAction};
 use passage_domain::person::ConsentKind;
 use passage_domain::referral::ReferralStatus;
 use passage_domain::reintegration::VisitStatus;
@@ -22,44 +22,7 @@ use passage_storage::records::PersonRecord;
 use passage_storage::reintegration::VisitRecord;
 use serde::Serialize;
 
-/// What a timeline entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimelineKind {
-    Status,
-    Screening,
-    Assistance,
-    Note,
-    Journey,
-    Referral,
-    Visit,
-}
-
-impl TimelineKind {
-    pub const ALL: &'static [TimelineKind] = &[
-        TimelineKind::Status,
-        TimelineKind::Screening,
-        TimelineKind::Assistance,
-        TimelineKind::Note,
-        TimelineKind::Journey,
-        TimelineKind::Referral,
-        TimelineKind::Visit,
-    ];
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            TimelineKind::Status => "status",
-            TimelineKind::Screening => "screening",
-            TimelineKind::Assistance => "assistance",
-            TimelineKind::Note => "note",
-            TimelineKind::Journey => "journey",
-            TimelineKind::Referral => "referral",
-            TimelineKind::Visit => "visit",
-        }
-    }
-    pub fn parse(s: &str) -> Option<TimelineKind> {
-        Self::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-}
+pub use passage_domain::case::TimelineKind;
 
 /// One dated thing that happened on the case.
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +77,7 @@ impl Passage {
         let latest = file.screenings.iter().max_by_key(|s| s.screened_on);
         let findings = latest.map(|s| s.findings.clone()).unwrap_or_default();
         let active: Vec<ConsentKind> = person_file.consents.iter().filter(|c| c.withdrawn_on.is_none()).map(|c| c.kind).collect();
-        let missing_consents: Vec<ConsentKind> = consents_needed(file.case.kind).iter().copied().filter(|k| !active.contains(k)).collect();
+        let missing_consents = missing_consents([file.case.kind], &active);
         let late_visits: Vec<&VisitRecord> =
             visits.iter().filter(|v| passage_domain::reintegration::overdue(v.status, v.due_on, today)).collect();
         let open_referrals: Vec<&CaseReferral> =

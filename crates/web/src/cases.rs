@@ -117,16 +117,12 @@ async fn render_case(state: &AppState, s: &Session, lang: Lang, id: CaseId, form
     let findings_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("findings", code)).unwrap_or(false);
     let exploitation_checked = |code: &str| forms.which == "screening" && forms.form.map(|f| f.has("exploitation", code)).unwrap_or(false);
     let next: Vec<&CaseStatus> = CaseStatus::ALL.iter().filter(|to| c.status.can_become(**to)).collect();
-    let reintegration = crate::reintegration::case_section(state, s, lang, c).await?;
+    let reintegration = crate::reintegration::case_section(state, s, lang, c, &o.visits, &o.referrals).await?;
     let writes = s.actor.rights().can(passage_domain::policy::Permission::WriteCases, c.office_id);
-    let show = TimelineKind::parse(forms.show);
+    let show = TimelineKind::parse("show", forms.show).ok();
     let p = &o.person;
-    let protection: Vec<String> = o
-        .findings
-        .iter()
-        .filter(|f| passage_domain::screening::priority_of(std::slice::from_ref(f)) == passage_domain::screening::Priority::High)
-        .map(|f| label(lang, "finding", f.as_str()))
-        .collect();
+    let protection: Vec<String> =
+        passage_domain::screening::protection_flags(&o.findings).iter().map(|f| label(lang, "finding", f.as_str())).collect();
     let (next_text, next_link) = next_action_text(lang, &o.next, c);
     let body = html! {
         p { a href=(format!("/persons/{}", c.person_id)) { "← " (c.person_name) } }

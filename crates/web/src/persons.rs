@@ -455,22 +455,12 @@ async fn withdraw_consent(
 /// The consents the person's open cases work under and that are not on file.
 fn missing_consents(file: &passage_service::registry::PersonFile) -> Vec<ConsentKind> {
     let active: Vec<ConsentKind> = file.consents.iter().filter(|c| c.withdrawn_on.is_none()).map(|c| c.kind).collect();
-    let mut out = Vec::new();
-    for c in file.cases.iter().filter(|c| c.status != passage_domain::case::CaseStatus::Closed) {
-        for k in passage_domain::next_action::consents_needed(c.kind) {
-            if !active.contains(k) && !out.contains(k) {
-                out.push(*k);
-            }
-        }
-    }
-    out
+    let open = file.cases.iter().filter(|c| c.status != passage_domain::case::CaseStatus::Closed).map(|c| c.kind);
+    passage_domain::next_action::missing_consents(open, &active)
 }
 
 /// Protection flags of the latest screening.
 fn protection_flags(file: &passage_service::registry::PersonFile) -> Vec<passage_domain::screening::VulnerabilityCategory> {
-    use passage_domain::screening::{priority_of, Priority};
     let latest = file.screenings.iter().max_by_key(|s| s.screened_on);
-    latest
-        .map(|s| s.findings.iter().copied().filter(|f| priority_of(std::slice::from_ref(f)) == Priority::High).collect())
-        .unwrap_or_default()
+    latest.map(|s| passage_domain::screening::protection_flags(&s.findings)).unwrap_or_default()
 }

@@ -33,12 +33,15 @@ pub fn routes() -> crate::routing::Routes {
         .post("/plans/{id}/activities/{activity_id}/status", activity_status)
 }
 
-/// What the case page shows of reintegration and referrals.
+/// What the case page shows of reintegration and referrals, from the visits
+/// and referrals the case overview has already read.
 pub(crate) async fn case_section(
     state: &AppState,
     s: &Session,
     lang: Lang,
     case: &passage_storage::records::CaseRecord,
+    visits: &[passage_storage::reintegration::VisitRecord],
+    referrals: &[passage_service::referrals::CaseReferral],
 ) -> Result<Markup, PageError> {
     let err = |e| PageError::from_service(lang, e);
     let rights = s.actor.rights();
@@ -46,18 +49,13 @@ pub(crate) async fn case_section(
     let writes = rights.can(Permission::WriteCases, case.office_id);
     // Every case page reads these: only what the page will show.
     let is_return = case.kind == passage_domain::case::CaseKind::AssistedVoluntaryReturn;
-    let (visits, plans) = if is_return {
-        (state.passage.visits(&s.actor, case.id).await.map_err(err)?, state.passage.plans_of_case(&s.actor, case.id).await.map_err(err)?)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let plans = if is_return { state.passage.plans_of_case(&s.actor, case.id).await.map_err(err)? } else { Vec::new() };
     // The survey's questions, when a visit can be recorded here.
     let scheduled = visits.iter().find(|v| v.status == passage_domain::reintegration::VisitStatus::Scheduled);
     let scheme = match scheduled {
         Some(v) if reintegrates => Some(state.passage.scheme_for_visit(&s.actor, &v.id).await.map_err(err)?),
         _ => None,
     };
-    let referrals = state.passage.case_referrals(&s.actor, case.id).await.map_err(err)?;
     let providers = if writes { state.passage.providers(&s.actor, "", "").await.map_err(err)? } else { Vec::new() };
     let id = case.id;
     Ok(html! {
@@ -79,8 +77,8 @@ pub(crate) async fn case_section(
                 }
                 h3 { (t(lang, "visits-title")) }
                 @if visits.is_empty() { p.muted { (t(lang, "none-yet")) } }
-                (chart(lang, &visits))
-                ul { @for v in &visits { li {
+                (chart(lang, visits))
+                ul { @for v in visits { li {
                     (v.due_on.to_string()) " · " (label(lang, "visit", v.status.as_str()))
                     @if let Some(d) = v.done_on { " · " (d.to_string()) }
                     @if let Some(n) = &v.notes { " · " em { (n) } }
@@ -100,7 +98,7 @@ pub(crate) async fn case_section(
         section aria-labelledby="h-referrals" id="referrals" {
             h2 id="h-referrals" { (t(lang, "referrals-title")) }
             @if referrals.is_empty() { p.muted { (t(lang, "none-yet")) } }
-            ul { @for r in &referrals { li {
+            ul { @for r in referrals { li {
                 (r.referral.organisation) " · " (label(lang, "service", r.referral.service.as_str())) " · " (label(lang, "referral", r.referral.status.as_str()))
                 @if r.overdue { " · " strong { (t(lang, "referral-overdue")) } }
                 @if let Some(f) = &r.referral.feedback { " · " em { (f) } }
