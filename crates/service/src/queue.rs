@@ -92,11 +92,6 @@ impl Passage {
         let today = CalendarDate::today();
         let rights = actor.rights();
         let scope = access::scope(actor);
-        let offices: HashMap<OfficeId, String> = {
-            let mut c = self.db.reader().acquire().await?;
-            reg::list_offices(&mut c).await?.into_iter().map(|o| (o.id, o.code)).collect()
-        };
-        let code = |o: OfficeId| offices.get(&o).cloned().unwrap_or_default();
         let mut items = Vec::new();
         if rights.can_somewhere(Permission::WriteCases) {
             let writable = access::writable_offices(actor);
@@ -204,6 +199,13 @@ impl Passage {
             let visits = self.visits_due(actor).await?;
             let mut c = self.db.reader().acquire().await?;
             let kinds = reg::case_kinds(&mut c, &visits.iter().map(|v| v.case_id).collect::<Vec<_>>()).await?;
+            // Visit records carry the office's id; its code only for the queue's filter and lines.
+            let offices: HashMap<OfficeId, String> = if visits.is_empty() {
+                HashMap::new()
+            } else {
+                reg::list_offices(&mut c).await?.into_iter().map(|o| (o.id, o.code)).collect()
+            };
+            let code = |o: OfficeId| offices.get(&o).cloned().unwrap_or_default();
             for v in visits {
                 items.push(QueueItem {
                     group: group_of(Some(v.due_on), today, false, false),
