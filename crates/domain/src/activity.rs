@@ -67,13 +67,19 @@ fn breakdown_fits(total: Option<i64>, parts: &[Option<i64>], field: &str, inv: &
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = CampaignEvent)]
 pub struct CampaignEventInput {
+    #[schema(schema_with = crate::schema::uuid, required = true)]
     pub office_id: String,
+    #[schema(schema_with = crate::schema::date, required = true)]
     pub held_on: String,
+    #[schema(schema_with = crate::schema::code::<CampaignKind>, required = true)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub place: String,
+    #[schema(schema_with = crate::schema::positive, required = true)]
     pub people_reached: String,
     pub women: String,
     pub men: String,
@@ -121,12 +127,17 @@ impl CampaignEventInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Training)]
 pub struct TrainingInput {
+    #[schema(schema_with = crate::schema::uuid, required = true)]
     pub office_id: String,
+    #[schema(schema_with = crate::schema::date, required = true)]
     pub held_on: String,
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub topic: String,
+    #[schema(schema_with = crate::schema::positive, required = true)]
     pub participants: String,
     pub government: String,
     pub civil_society: String,
@@ -177,14 +188,20 @@ impl TrainingInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Rescue)]
 pub struct SarOperationInput {
+    #[schema(schema_with = crate::schema::uuid, required = true)]
     pub office_id: String,
+    #[schema(schema_with = crate::schema::date, required = true)]
     pub held_on: String,
     /// Decimal degrees, as a GPS shows them (`18.7369`, `-7.06`).
+    #[schema(required = true)]
     pub latitude: String,
+    #[schema(required = true)]
     pub longitude: String,
+    #[schema(schema_with = crate::schema::positive, required = true)]
     pub people_found: String,
     /// References of the survivors' cases, where they were registered.
     pub case_references: Vec<String>,
@@ -250,12 +267,17 @@ impl SarOperationInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = ShelterWork)]
 pub struct ShelterWorkInput {
+    #[schema(schema_with = crate::schema::uuid, required = true)]
     pub office_id: String,
+    #[schema(schema_with = crate::schema::date, required = true)]
     pub completed_on: String,
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub shelter: String,
+    #[schema(schema_with = crate::schema::code::<ShelterWorkKind>, required = true)]
     pub kind: String,
 }
 
@@ -281,13 +303,19 @@ impl ShelterWorkInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Resource)]
 pub struct ResourceInput {
+    #[schema(schema_with = crate::schema::uuid, required = true)]
     pub office_id: String,
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub title: String,
+    #[schema(schema_with = crate::schema::code::<ResourceKind>, required = true)]
     pub kind: String,
+    #[schema(required = true)]
     pub countries: Vec<String>,
+    #[schema(schema_with = crate::schema::date, required = true)]
     pub published_on: String,
 }
 

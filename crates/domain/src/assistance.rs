@@ -67,10 +67,13 @@ impl AssistanceKind {
 /// region (XOF, GNF) have none, and budgets are in whole units.
 pub const MAX_COST: i64 = 1_000_000_000;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Assistance)]
 pub struct AssistanceInput {
+    #[schema(schema_with = crate::schema::code::<AssistanceKind>)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::date)]
     pub provided_on: String,
     pub quantity: String,
     pub place: String,

@@ -114,19 +114,24 @@ impl Sensitivity {
 }
 
 /// Opening a case, as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Case)]
 pub struct CaseInput {
+    #[schema(schema_with = crate::schema::code::<CaseKind>)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::uuid)]
     pub office_id: String,
     /// Username or id of the assigned caseworker; empty means the user opening it.
     pub assigned_to: String,
 }
 
 /// A status change, as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = StatusChange)]
 pub struct StatusChangeInput {
+    #[schema(schema_with = crate::schema::code::<CaseStatus>, required = true)]
     pub status: String,
     pub reason: String,
 }

@@ -94,6 +94,12 @@ pub enum BirthDatePrecision {
     Estimated,
 }
 
+impl crate::schema::Codes for BirthDatePrecision {
+    fn codes() -> Vec<String> {
+        Self::ALL.iter().map(|p| p.as_str().to_string()).collect()
+    }
+}
+
 impl BirthDatePrecision {
     pub const ALL: [Self; 3] = [Self::Exact, Self::Year, Self::Estimated];
     pub fn as_str(&self) -> &'static str {

@@ -34,6 +34,20 @@ macro_rules! code_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl $crate::schema::Codes for $name {
+            fn codes() -> Vec<String> {
+                Self::ALL.iter().map(|v| v.as_str().to_string()).collect()
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::schema::code::<$name>().into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -62,6 +76,7 @@ pub mod queue;
 pub mod random;
 pub mod referral;
 pub mod reintegration;
+pub mod schema;
 pub mod screening;
 pub mod sustainability;
 pub mod text;

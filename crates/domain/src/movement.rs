@@ -108,10 +108,13 @@ pub fn may_manifest(status: MovementStatus, capacity: u32, seats_held: u32) -> R
 }
 
 /// A movement as typed into a form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Movement)]
 pub struct MovementInput {
+    #[schema(schema_with = crate::schema::code::<MovementKind>)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::uuid)]
     pub office_id: String,
     /// Where it leaves from (a place: "Niamey airport", "Agadez bus station").
     pub origin: String,
@@ -119,7 +122,9 @@ pub struct MovementInput {
     pub transit: Vec<String>,
     pub destination_country: String,
     pub destination: String,
+    #[schema(schema_with = crate::schema::date)]
     pub departure_on: String,
+    #[schema(schema_with = crate::schema::date)]
     pub arrival_on: String,
     pub capacity: String,
     pub escorts: String,

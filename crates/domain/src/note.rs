@@ -7,9 +7,11 @@ use serde::Deserialize;
 
 pub const NOTE_MAX: usize = 10_000;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Note)]
 pub struct NoteInput {
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub body: String,
 }
 

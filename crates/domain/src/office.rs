@@ -26,13 +26,19 @@ pub fn parse_office_code(field: &str, s: &str) -> Result<String, FieldError> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Office)]
 pub struct OfficeInput {
+    #[schema(pattern = "^[A-Za-z0-9-]{2,16}$", required = true)]
     pub code: String,
+    #[schema(schema_with = crate::schema::text, required = true)]
     pub name: String,
+    #[schema(schema_with = crate::schema::country, required = true)]
     pub country: String,
+    #[schema(schema_with = crate::schema::code::<OfficeKind>, required = true)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::positive_or_empty)]
     pub capacity: String,
 }
 

@@ -6,6 +6,7 @@
 use crate::codes::{CountryCode, LanguageCode};
 use crate::date::{BirthDate, BirthDatePrecision, CalendarDate};
 use crate::error::{FieldError, Invalid};
+use crate::schema;
 use crate::text::{self, Phone};
 use serde::{Deserialize, Serialize};
 
@@ -139,32 +140,68 @@ impl IdentityDocument {
 /// A registration as the caseworker or the API submits it, not yet parsed.
 /// Every field is text so that bad input reaches the parser (and gets a
 /// field-level message) instead of failing in deserialisation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Person)]
 pub struct PersonInput {
+    /// The first is the primary name, the rest aliases; each has a given or a family name.
+    #[schema(min_items = 1)]
     pub names: Vec<NameInput>,
+    #[schema(schema_with = schema::code::<Sex>)]
     pub sex: String,
+    /// YYYY-MM-DD or YYYY.
     pub birth_date: String,
+    #[schema(schema_with = schema::code::<BirthDatePrecision>)]
     pub birth_date_precision: String,
+    #[schema(schema_with = schema::country_or_empty)]
     pub nationality: String,
     pub languages: Vec<String>,
+    /// International form, +227…
     pub phone: String,
     pub documents: Vec<DocumentInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NameInput {
     pub given: String,
     pub family: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Many people give one name only, so either part may be missing, not both:
+/// a rule across the two fields, which the attributes cannot say.
+impl utoipa::PartialSchema for NameInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, AnyOfBuilder, ObjectBuilder, Schema, Type};
+        let with = |present: &str, other: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(present, schema::text())
+                .property(other, ObjectBuilder::new().schema_type(Type::String))
+                .required(present)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        let either = AnyOfBuilder::new().item(with("given", "family")).item(with("family", "given")).build();
+        utoipa::openapi::RefOr::T(Schema::AnyOf(either))
+    }
+}
+
+impl utoipa::ToSchema for NameInput {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Name".into()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Document)]
 pub struct DocumentInput {
+    #[schema(schema_with = schema::code::<DocumentKind>)]
     pub kind: String,
     pub number: String,
+    #[schema(schema_with = schema::country_or_empty)]
     pub issuing_country: String,
+    #[schema(schema_with = schema::date_or_empty)]
     pub expires_on: String,
 }
 
@@ -302,13 +339,17 @@ mod tests {
 }
 
 /// A consent as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Consent)]
 pub struct ConsentInput {
+    #[schema(schema_with = schema::code::<ConsentKind>, required = true)]
     pub kind: String,
-    /// The partner data may be shared with (for `data_sharing`).
+    /// The partner data may be shared with (required for `data_sharing`).
     pub partner: String,
+    #[schema(schema_with = schema::code::<ConsentMethod>, required = true)]
     pub method: String,
+    #[schema(schema_with = schema::date, required = true)]
     pub given_on: String,
 }
 

@@ -85,14 +85,17 @@ pub fn overdue(status: VisitStatus, due: CalendarDate, today: CalendarDate) -> b
 }
 
 /// An activity as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Activity)]
 pub struct ActivityInput {
+    #[schema(schema_with = crate::schema::code::<ActivityKind>)]
     pub kind: String,
     pub description: String,
     /// Whole units of `currency`.
     pub budget: String,
     pub currency: String,
+    #[schema(schema_with = crate::schema::date)]
     pub due_on: String,
 }
 

@@ -53,11 +53,15 @@ code_enum!(
 );
 
 /// A screening as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Screening)]
 pub struct ScreeningInput {
+    #[schema(schema_with = crate::schema::date)]
     pub screened_on: String,
+    #[schema(schema_with = crate::schema::code_list::<VulnerabilityCategory>)]
     pub findings: Vec<String>,
+    #[schema(schema_with = crate::schema::code_list::<ExploitationType>)]
     pub exploitation: Vec<String>,
     pub notes: String,
 }

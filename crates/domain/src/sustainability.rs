@@ -456,6 +456,12 @@ impl Sustainability {
     }
 }
 
+impl crate::schema::Codes for Band {
+    fn codes() -> Vec<String> {
+        Band::ALL.iter().map(|b| b.as_str().to_string()).collect()
+    }
+}
+
 /// Where a returnee's latest composite lies, in quarters of the scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

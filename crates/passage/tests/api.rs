@@ -246,7 +246,7 @@ async fn offices_scope_what_caseworkers_see(backend: Backend) {
 async fn the_openapi_document_is_served(backend: Backend) {
     let s = server(backend, "openapi", 1).await;
     let v: Value = client().get(format!("{}/api/v1/openapi.json", s.url)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(v["openapi"], json!("3.0.3"));
+    assert_eq!(v["openapi"], json!("3.1.0"));
     assert!(v["paths"]["/persons"]["post"].is_object());
 }
 

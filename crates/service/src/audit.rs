@@ -88,19 +88,26 @@ impl Trail {
 }
 
 /// A request to browse the trail, as typed (every field optional).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// A person's id: everything that concerns them.
+    #[param(schema_with = passage_domain::schema::uuid_or_empty)]
     pub person: String,
     /// A case's id: entries about the case itself.
+    #[param(schema_with = passage_domain::schema::uuid_or_empty)]
     pub case: String,
     /// A username or user id: what they did.
     pub user: String,
-    /// First and last day (YYYY-MM-DD, UTC), both included.
+    /// First day (YYYY-MM-DD, UTC), included.
+    #[param(schema_with = passage_domain::schema::date_or_empty)]
     pub from: String,
+    /// Last day (YYYY-MM-DD, UTC), included.
+    #[param(schema_with = passage_domain::schema::date_or_empty)]
     pub until: String,
-    /// Entries before this sequence number (the next page).
+    /// Entries before this sequence number (the previous page's `before`).
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
     pub before: String,
 }
 

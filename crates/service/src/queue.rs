@@ -64,14 +64,16 @@ pub struct WorkQueue {
 }
 
 /// Which part of the queue to show, as a reader asks for it.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueFilter {
     /// An office code; every office of the user when empty. An office the
     /// user has no work in shows an empty queue (it is a filter, not a lookup).
     pub office: String,
     /// A case kind: only items of cases of this kind (movements, which have no
     /// case, drop out); all when empty.
+    #[param(schema_with = passage_domain::schema::code_or_empty::<CaseKind>)]
     pub kind: String,
 }
 

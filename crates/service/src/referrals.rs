@@ -18,10 +18,13 @@ use passage_storage::registry as reg;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Provider)]
 pub struct ProviderInput {
+    #[schema(schema_with = passage_domain::schema::text, required = true)]
     pub organisation: String,
+    #[schema(schema_with = passage_domain::schema::code_list_nonempty::<passage_domain::referral::ServiceKind>, required = true)]
     pub services: Vec<String>,
     pub places: String,
     pub languages: String,
@@ -29,11 +32,13 @@ pub struct ProviderInput {
     pub opening_hours: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Referral)]
 pub struct ReferralInput {
     pub provider_id: String,
     pub service: String,
+    #[schema(schema_with = passage_domain::schema::code_list::<passage_domain::referral::SharedField>)]
     pub fields: Vec<String>,
 }
 

@@ -21,9 +21,11 @@ use passage_storage::returns as journeys;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = Plan)]
 pub struct PlanInput {
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::reintegration::PlanKind>)]
     pub kind: String,
     pub office_id: String,
     pub title: String,
@@ -41,16 +43,24 @@ pub struct PlanFile {
 
 /// A visit's outcome as sent. Unknown fields are refused: a client's typo
 /// must not drop a survey without a word.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(as = Visit)]
 pub struct VisitInput {
     /// done or missed.
+    #[schema(schema_with = visit_outcomes)]
     pub status: String,
+    #[schema(schema_with = passage_domain::schema::date)]
     pub done_on: String,
     pub notes: String,
     /// The sustainability survey of a visit done: indicator → answer code,
     /// under the scheme active for the visit's office.
     pub survey: std::collections::BTreeMap<String, String>,
+}
+
+/// What a visit can be recorded as (it is scheduled when planned).
+fn visit_outcomes() -> utoipa::openapi::schema::Object {
+    passage_domain::schema::one_of(&["done", "missed"])
 }
 
 /// A visit outcome that passed every check, ready to write.

@@ -48,19 +48,28 @@ pub struct StepView {
 }
 
 /// What to record on a step, as a form or the API sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = JourneyStep)]
 pub struct StepInput {
     /// `done`, `waive`, `block`, or `withdraw` (voluntariness, on any step).
+    #[schema(schema_with = step_actions, required = true)]
     pub action: String,
     pub evidence: String,
     pub reason: String,
     /// For the medical screening: fit, fit_with_escort or unfit.
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::journey::FitToTravel>)]
     pub fit_to_travel: String,
     /// For the escort step: operational or medical.
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::journey::EscortKind>)]
     pub escort: String,
     /// When it was done (default today).
+    #[schema(schema_with = passage_domain::schema::date)]
     pub on: String,
+}
+
+fn step_actions() -> utoipa::openapi::schema::Object {
+    passage_domain::schema::one_of(&["done", "waive", "block", "withdraw"])
 }
 
 /// The blocker as a stable code (the web layer translates it).

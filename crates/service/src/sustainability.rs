@@ -332,12 +332,14 @@ mod tests {
 }
 
 /// Which returnees the portfolio lists.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PortfolioFilter {
     /// An office code; all the reader's offices when empty.
     pub office: String,
     /// A band (`low`, `fragile`, `moderate`, `strong`, `not_surveyed`); all when empty.
+    #[param(schema_with = passage_domain::schema::code_or_empty::<passage_domain::sustainability::Band>)]
     pub band: String,
     /// Only those who need more support.
     pub needs_support: bool,

@@ -35,15 +35,15 @@ pub fn routes() -> crate::routing::Routes {
 /// Under `/api/v1`.
 pub fn api_routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
-        .get("/activities", api_recent)
-        .post("/activities/campaigns", api_campaign)
-        .post("/activities/trainings", api_training)
-        .post("/activities/rescues", api_rescue)
-        .post("/activities/shelter-works", api_shelter_work)
-        .post("/activities/resources", api_resource)
+        .api(utoipa_axum::routes!(api_recent))
+        .api(utoipa_axum::routes!(api_campaign))
+        .api(utoipa_axum::routes!(api_training))
+        .api(utoipa_axum::routes!(api_rescue))
+        .api(utoipa_axum::routes!(api_shelter_work))
+        .api(utoipa_axum::routes!(api_resource))
         .merge(
             crate::routing::Routes::new()
-                .post("/activities/resources/{id}/file", api_resource_file)
+                .api(utoipa_axum::routes!(api_resource_file))
                 .body_limit(passage_service::activities::MAX_RESOURCE_FILE + 1024),
         )
 }
@@ -241,11 +241,24 @@ fn created_id(id: String) -> Response {
     crate::api::extract::created(json!({ "id": id }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/activities",
+    summary = "The latest activities that count people rather than persons, newest first (read_aggregates)",
+    responses((status = 200, description = "Activities", body = [Object]), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_recent(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.recent_activities(&s.actor, 200).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/campaigns",
+    summary = "Record an information campaign event in an office where I work on cases; the sex/age breakdown may be partial but not exceed the total",
+    request_body = CampaignEventInput,
+    responses((status = 201, description = "Recorded", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_campaign(
     State(state): State<AppState>,
     method: Method,
@@ -256,6 +269,13 @@ async fn api_campaign(
     Ok(created_id(state.passage.record_campaign_event(&s.actor, &b).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/trainings",
+    summary = "Record a training: participants, by organisation type and sex where known",
+    request_body = TrainingInput,
+    responses((status = 201, description = "Recorded", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_training(
     State(state): State<AppState>,
     method: Method,
@@ -266,6 +286,13 @@ async fn api_training(
     Ok(created_id(state.passage.record_training(&s.actor, &b).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/rescues",
+    summary = "Record a search-and-rescue operation: place (decimal degrees), people found, the survivors' cases I may see",
+    request_body = SarOperationInput,
+    responses((status = 201, description = "Recorded", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_rescue(
     State(state): State<AppState>,
     method: Method,
@@ -276,6 +303,13 @@ async fn api_rescue(
     Ok(created_id(state.passage.record_rescue(&s.actor, &b).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/shelter-works",
+    summary = "Record a shelter renovated or refurbished",
+    request_body = ShelterWorkInput,
+    responses((status = 201, description = "Recorded", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_shelter_work(
     State(state): State<AppState>,
     method: Method,
@@ -286,6 +320,13 @@ async fn api_shelter_work(
     Ok(created_id(state.passage.record_shelter_work(&s.actor, &b).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/activities/resources",
+    summary = "Record a study, data briefing, infographic or data update for the resources library",
+    request_body = ResourceInput,
+    responses((status = 201, description = "Recorded", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_resource(
     State(state): State<AppState>,
     method: Method,
@@ -296,12 +337,23 @@ async fn api_resource(
     Ok(created_id(state.passage.record_resource(&s.actor, &b).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FileQuery {
+    /// The file's name; its extension says its type.
+    #[param(required = true)]
     name: String,
 }
 
 /// The file is the request body; its name (and so its type) is `?name=`.
+#[utoipa::path(
+    post,
+    path = "/activities/resources/{id}/file",
+    summary = "Attach a resource's file (the request body; PDF, CSV, XLSX, PNG, JPEG or text by the extension of ?name=, up to 20 MB)",
+    request_body(content = String, content_type = "application/octet-stream", description = "The file"),
+    params(("id" = String, Path), FileQuery),
+    responses((status = 204, description = "Attached"), (status = 403, response = crate::api::extract::Problem), (status = 413, response = crate::api::extract::Problem), (status = 422, response = crate::api::extract::Problem))
+)]
 async fn api_resource_file(
     State(state): State<AppState>,
     method: Method,

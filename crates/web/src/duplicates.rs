@@ -32,11 +32,11 @@ pub fn routes() -> crate::routing::Routes {
 /// Under `/api/v1`.
 pub fn api_routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
-        .get("/duplicates", api_list)
-        .get("/duplicates/{id}", api_one)
-        .post("/duplicates/{id}", api_decide)
-        .post("/merges/{id}/undo", api_undo)
-        .get("/persons/{id}/merges", api_merges)
+        .api(utoipa_axum::routes!(api_list))
+        .api(utoipa_axum::routes!(api_one))
+        .api(utoipa_axum::routes!(api_decide))
+        .api(utoipa_axum::routes!(api_undo))
+        .api(utoipa_axum::routes!(api_merges))
 }
 
 fn percent(p: f64) -> String {
@@ -145,23 +145,55 @@ async fn undo_page(State(state): State<AppState>, headers: HeaderMap, Path(id): 
     Ok(Redirect::to("/duplicates").into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/duplicates",
+    summary = "Likely duplicate persons waiting for a decision, both of whom I may see, most likely first (merge_persons)",
+    responses((status = 200, description = "Pairs", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_list(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(json!({ "duplicates": state.passage.duplicate_queue(&s.actor).await? })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/duplicates/{id}",
+    summary = "A pair side by side: both persons, their cases, the model's probability and each field's part",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "The pair", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(json!(state.passage.duplicate_pair(&s.actor, &id).await?)).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = DuplicateDecision)]
 struct DecideBody {
+    #[schema(schema_with = decisions, required = true)]
     decision: String,
+    #[schema(schema_with = keeps)]
     keep: String,
 }
 
+fn decisions() -> utoipa::openapi::schema::Object {
+    passage_domain::schema::one_of(&["same", "different", "unsure"])
+}
+
+fn keeps() -> utoipa::openapi::schema::Object {
+    passage_domain::schema::one_of(&["a", "b"])
+}
+
+#[utoipa::path(
+    post,
+    path = "/duplicates/{id}",
+    summary = "Decide: same (merge; keep a or b, or the first registered), different or unsure",
+    request_body = DecideBody,
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "Decided; merge_id when merged", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 async fn api_decide(
     State(state): State<AppState>,
     method: Method,
@@ -174,12 +206,26 @@ async fn api_decide(
     Ok(Json(json!({ "merge_id": merge })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/merges/{id}/undo",
+    summary = "Undo a merge: every case, consent, document and activity goes back, the aliases it added go",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 204, description = "Undone"), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 async fn api_undo(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     state.passage.undo_merge(&s.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/persons/{id}/merges",
+    summary = "The merges into a person, undone ones too, newest first",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "Merges", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_merges(
     State(state): State<AppState>,
     method: Method,

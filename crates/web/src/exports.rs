@@ -26,7 +26,7 @@ pub fn routes() -> crate::routing::Routes {
 
 /// Under `/api/v1`.
 pub fn api_routes() -> crate::routing::Routes {
-    crate::routing::Routes::new().get("/exports/{file}", api_download)
+    crate::routing::Routes::new().api(utoipa_axum::routes!(api_download))
 }
 
 type HxlParam = Result<Query<crate::figures::HxlQuery>, axum::extract::rejection::QueryRejection>;
@@ -81,6 +81,13 @@ async fn page_download(State(state): State<AppState>, headers: HeaderMap, Path(f
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/exports/{file}",
+    summary = "Download records as cases.csv|.xlsx, assistance.csv|.xlsx or activities.csv|.xlsx (?hxl=true adds a hashtag row). The access model decides the rows and columns: the cases I may see with identity (read_cases); pseudonyms and no identity (read_pseudonymised only); activities carry counts only. Streamed.",
+    params(("file" = String, Path), crate::figures::HxlQuery),
+    responses((status = 200, description = "The file", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_download(
     State(state): State<AppState>,
     method: Method,

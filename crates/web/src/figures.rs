@@ -35,13 +35,13 @@ pub fn routes() -> crate::routing::Routes {
 /// Under `/api/v1`.
 pub fn api_routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
-        .get("/budgets", api_budgets)
-        .get("/budgets/{code}", api_budget)
-        .get("/budgets/{code}/table.csv", api_budget_csv)
-        .get("/programmes", api_programmes)
-        .get("/programmes/{code}/figures", api_programme_figures)
-        .get("/programmes/{code}/iati.xml", api_programme_iati)
-        .get("/programmes/{code}/figures.csv", api_programme_csv)
+        .api(utoipa_axum::routes!(api_budgets))
+        .api(utoipa_axum::routes!(api_budget))
+        .api(utoipa_axum::routes!(api_budget_csv))
+        .api(utoipa_axum::routes!(api_programmes))
+        .api(utoipa_axum::routes!(api_programme_figures))
+        .api(utoipa_axum::routes!(api_programme_iati))
+        .api(utoipa_axum::routes!(api_programme_csv))
 }
 
 /// A code from the path: one that cannot be a budget's is simply not found.
@@ -149,6 +149,12 @@ fn budget_chart(lang: Lang, table: &BudgetTable) -> Markup {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/budgets",
+    summary = "Imported appeal budgets, newest first (read_aggregates)",
+    responses((status = 200, description = "Budgets", body = [Object]), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_budgets(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.budgets(Some(&s.actor)).await?).into_response())
@@ -158,6 +164,13 @@ fn api_code(code: &str) -> Result<String, ApiError> {
     parse_budget_code(code).map_err(|_| ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/budgets/{code}",
+    summary = "A budget: planned USD per office and heading of the Migration Governance Framework, with row and column totals; null is nothing planned",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "The budget", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_budget(
     State(state): State<AppState>,
     method: Method,
@@ -194,8 +207,10 @@ pub(crate) fn download(content_type: &str, name: &str, body: impl IntoResponse) 
 }
 
 /// `?hxl=true` on a tabular export adds the HXL hashtag row.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct HxlQuery {
+    /// Add an HXL hashtag row under the header.
     #[serde(default)]
     hxl: bool,
 }
@@ -205,6 +220,13 @@ pub(crate) fn hxl_flag(q: Result<Query<HxlQuery>, axum::extract::rejection::Quer
         .map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: format!("hxl must be true or false: {e}") })
 }
 
+#[utoipa::path(
+    get,
+    path = "/budgets/{code}/table.csv",
+    summary = "The budget as CSV in the import format, with a totals row; ?hxl=true adds an HXL hashtag row",
+    params(("code" = String, Path), HxlQuery),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_budget_csv(
     State(state): State<AppState>,
     method: Method,
@@ -300,8 +322,10 @@ fn progress_chart(lang: Lang, figures: &ProgrammeFigures) -> Markup {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OfficeQuery {
+    /// An office code: that office's figures alone.
     office: Option<String>,
 }
 
@@ -444,11 +468,24 @@ fn share_section(lang: Lang, share: &passage_service::figures::SustainableShare)
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/programmes",
+    summary = "Programmes: name, donor, period, countries (read_aggregates)",
+    responses((status = 200, description = "Programmes", body = [Object]), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_programmes(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     Ok(Json(state.passage.programmes(&s.actor).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/programmes/{code}/figures",
+    summary = "Every indicator of a programme computed from the records over its period, against its target, broken down by country and office, sex and age group, and vulnerability; counts of persons under disclosure control (null: suppressed)",
+    params(("code" = String, Path), OfficeQuery),
+    responses((status = 200, description = "The figures", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_programme_figures(
     State(state): State<AppState>,
     method: Method,
@@ -532,6 +569,13 @@ async fn resource_download(State(state): State<AppState>, headers: HeaderMap, Pa
     Ok(download(&content_type, &name, ([(header::CACHE_CONTROL, "public, max-age=3600")], bytes)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/programmes/{code}/iati.xml",
+    summary = "The programme as an IATI activity (standard 2.03): organisations, countries, budgets that belong to it, and results with targets and protected actual values",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "IATI activity XML", content_type = "application/xml"), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_programme_iati(
     State(state): State<AppState>,
     method: Method,
@@ -543,6 +587,13 @@ async fn api_programme_iati(
     Ok(download("application/xml; charset=utf-8", &format!("{}-iati.xml", code.to_lowercase()), xml))
 }
 
+#[utoipa::path(
+    get,
+    path = "/programmes/{code}/figures.csv",
+    summary = "The programme's figures as CSV (per indicator: total and target, each country and office; suppressed values empty and flagged); ?hxl=true adds an HXL hashtag row",
+    params(("code" = String, Path), HxlQuery),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_programme_csv(
     State(state): State<AppState>,
     method: Method,

@@ -88,12 +88,17 @@ fn page_routes() -> Vec<routing::Routes> {
     ]
 }
 
+/// The API and its OpenAPI document.
+fn api_routes() -> routing::Routes {
+    api::routes().merge(openapi::routes())
+}
+
 pub fn route_table() -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for r in page_routes() {
-        out.extend(r.list.into_iter().map(|(m, p)| (m, p.to_string())));
+        out.extend(r.list);
     }
-    out.extend(api::routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
+    out.extend(api_routes().list.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
     out
 }
 
@@ -107,7 +112,7 @@ pub fn router(state: AppState) -> Router {
     pages
         .nest(
             "/api/v1",
-            api::routes()
+            api_routes()
                 .router
                 .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotent))
                 .layer(axum::middleware::from_fn(credentials_first)),

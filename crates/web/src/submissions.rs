@@ -31,10 +31,10 @@ pub fn routes() -> crate::routing::Routes {
 /// Under `/api/v1`.
 pub fn api_routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
-        .get("/submissions", api_list)
-        .get("/submissions/{id}", api_one)
-        .post("/submissions/{id}/retry", api_retry)
-        .post("/submissions/{id}/reject", api_reject)
+        .api(utoipa_axum::routes!(api_list))
+        .api(utoipa_axum::routes!(api_one))
+        .api(utoipa_axum::routes!(api_retry))
+        .api(utoipa_axum::routes!(api_reject))
 }
 
 async fn list_page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
@@ -137,24 +137,46 @@ async fn reject_page(State(state): State<AppState>, headers: HeaderMap, Path(id)
     Ok(Redirect::to("/submissions").into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/submissions",
+    summary = "Forms from the field (OpenRosa) waiting in quarantine that I may see: sent by me, or in an office where I do what the form does (restricted ones: protection officers)",
+    responses((status = 200, description = "Quarantined submissions", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_list(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     let list = state.passage.quarantine(&s.actor).await?;
     Ok(Json(json!({ "submissions": list })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/submissions/{id}",
+    summary = "One submission: its status, problems and (while quarantined) its values by element path",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "The submission", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 async fn api_one(State(state): State<AppState>, method: Method, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
     let s = crate::api::extract::who(&state, &method, &headers).await?;
     let (q, filled) = state.passage.submission(&s.actor, &id).await?;
     Ok(Json(json!({ "submission": q, "values": filled.map(|f| f.values) })).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = SubmissionRetry)]
 struct RetryBody {
     values: BTreeMap<String, String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/submissions/{id}/retry",
+    summary = "Apply a quarantined submission again with corrections (element path to value); 422 with the remaining problems if it still does not pass",
+    request_body = RetryBody,
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "Applied", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 async fn api_retry(
     State(state): State<AppState>,
     method: Method,
@@ -168,12 +190,22 @@ async fn api_retry(
     Ok((status, Json(json!(r))).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schema(as = SubmissionReject)]
 struct RejectBody {
+    #[schema(schema_with = passage_domain::schema::text, required = true)]
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/submissions/{id}/reject",
+    summary = "Reject a quarantined submission with a reason; its payload is wiped",
+    request_body = RejectBody,
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 204, description = "Rejected"), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 async fn api_reject(
     State(state): State<AppState>,
     method: Method,

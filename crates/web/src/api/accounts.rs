@@ -13,16 +13,27 @@ use passage_service::auth::LoginStep;
 use serde::Deserialize;
 use serde_json::json;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Login)]
 pub(super) struct LoginBody {
+    #[schema(schema_with = passage_domain::schema::text)]
     username: String,
+    #[schema(schema_with = passage_domain::schema::text)]
     password: String,
 }
 
 /// A session token, or — for accounts that need a second factor — a
 /// challenge to answer at `/auth/second-factor` (with the secret to enrol
 /// at the first login).
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    summary = "Log in; returns a bearer token, or a second-factor challenge (with the secret to enrol at the first login)",
+    request_body = LoginBody,
+    responses((status = 200, description = "A session token", body = Object), (status = 401, response = crate::api::extract::Problem), (status = 429, response = crate::api::extract::Problem)),
+    security(())
+)]
 pub(super) async fn login(State(state): State<AppState>, headers: HeaderMap, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
     match state.passage.login(&b.username, &b.password, &crate::session::peer(&headers)).await? {
         LoginStep::Session(s) => Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response()),
@@ -34,13 +45,22 @@ pub(super) async fn login(State(state): State<AppState>, headers: HeaderMap, Api
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SecondFactor)]
 pub(super) struct SecondFactorBody {
     challenge: String,
     code: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/second-factor",
+    summary = "Answer a login's second-factor challenge with the authenticator's code (and so enrol it at the first login)",
+    request_body = SecondFactorBody,
+    responses((status = 200, description = "A session token", body = Object), (status = 401, response = crate::api::extract::Problem), (status = 429, response = crate::api::extract::Problem)),
+    security(())
+)]
 pub(super) async fn second_factor(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -50,18 +70,29 @@ pub(super) async fn second_factor(
     Ok(Json(json!({ "token": s.token, "csrf_token": s.csrf_token, "user": s.user })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    summary = "My API tokens (never the tokens themselves)",
+    responses((status = 200, description = "Tokens", body = [Object]))
+)]
 pub(super) async fn tokens(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     Ok(Json(state.passage.api_tokens(&s.actor).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Token)]
 pub(super) struct TokenBody {
+    #[schema(schema_with = passage_domain::schema::text)]
     name: String,
+    #[schema(schema_with = passage_domain::schema::code::<Role>)]
     role: String,
+    /// Office codes, or ["all"].
     #[serde(default)]
     offices: Vec<String>,
+    #[schema(minimum = 1, maximum = 365)]
     days: i64,
     /// Another user's username (needs `manage_users`); default: oneself.
     #[serde(default)]
@@ -72,6 +103,13 @@ pub(super) fn parse_role(field: &str, s: &str) -> Result<Role, ApiError> {
     Ok(Role::parse(field, s.trim())?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    summary = "Create an API token within my grants (or, for administrators, another user's); the token is in the answer, once",
+    request_body = TokenBody,
+    responses((status = 201, description = "The token and its record", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn create_token(
     State(state): State<AppState>,
     method: Method,
@@ -85,6 +123,13 @@ pub(super) async fn create_token(
     Ok(created(json!({ "token": t.token, "record": t.record })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens/{id}/revoke",
+    summary = "Revoke an API token (not with an API token: a leaked token must not undo others)",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 204, description = "Revoked"), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
     method: Method,
@@ -96,11 +141,24 @@ pub(super) async fn revoke_token(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    summary = "Every user (administrators)",
+    responses((status = 200, description = "Users with their grants", body = [Object]), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn users(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     Ok(Json(state.passage.users(&s.actor).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{username}",
+    summary = "A user, and whether they enrolled a second factor (administrators)",
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn user(
     State(state): State<AppState>,
     method: Method,
@@ -114,17 +172,29 @@ pub(super) async fn user(
     Ok(Json(v).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = User)]
 pub(super) struct UserBody {
+    #[schema(pattern = "^[a-z0-9._-]{3,40}$")]
     username: String,
+    #[schema(schema_with = passage_domain::schema::text)]
     display_name: String,
+    #[schema(min_length = 12)]
     password: String,
+    #[schema(schema_with = passage_domain::schema::code::<Role>)]
     role: String,
     #[serde(default)]
     offices: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    summary = "Create a user (administrators); a username already used is a 409",
+    request_body = UserBody,
+    responses((status = 201, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 pub(super) async fn create_user(
     State(state): State<AppState>,
     method: Method,
@@ -138,14 +208,24 @@ pub(super) async fn create_user(
     Ok(created(json!(u)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Grant)]
 pub(super) struct GrantBody {
+    #[schema(schema_with = passage_domain::schema::code::<Role>)]
     role: String,
     #[serde(default)]
     offices: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{username}/grants",
+    summary = "Give a user a role for offices, replacing what they held of it (administrators)",
+    request_body = GrantBody,
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn grant(
     State(state): State<AppState>,
     method: Method,
@@ -159,6 +239,13 @@ pub(super) async fn grant(
     Ok(Json(state.passage.grant_role(Some(&s.actor), &username, role, &b.offices).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{username}/grants/{role}/revoke",
+    summary = "Take a role from a user (administrators)",
+    params(("username" = String, Path), ("role" = inline(passage_domain::policy::Role), Path)),
+    responses((status = 200, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn revoke_grant(
     State(state): State<AppState>,
     method: Method,
@@ -171,12 +258,21 @@ pub(super) async fn revoke_grant(
     Ok(Json(state.passage.revoke_role(Some(&s.actor), &username, role).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Active)]
 pub(super) struct ActiveBody {
     active: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{username}/active",
+    summary = "Disable or enable an account (administrators); disabling ends its sessions and tokens",
+    request_body = ActiveBody,
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn set_active(
     State(state): State<AppState>,
     method: Method,
@@ -188,6 +284,13 @@ pub(super) async fn set_active(
     Ok(Json(state.passage.set_user_active(Some(&s.actor), &username, b.active).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{username}/second-factor/reset",
+    summary = "Remove a user's authenticator (lost phone); they enrol again at the next login (administrators)",
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The user", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 422, response = crate::api::extract::Problem))
+)]
 pub(super) async fn reset_second_factor(
     State(state): State<AppState>,
     method: Method,
@@ -198,6 +301,12 @@ pub(super) async fn reset_second_factor(
     Ok(Json(state.passage.reset_second_factor(Some(&s.actor), &username).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    summary = "End this session",
+    responses((status = 204, description = "Logged out"), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn logout(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     who(&state, &method, &headers).await?;
     let token = headers
@@ -212,6 +321,12 @@ pub(super) async fn logout(State(state): State<AppState>, method: Method, header
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    summary = "The logged-in user",
+    responses((status = 200, description = "The user", body = Object))
+)]
 pub(super) async fn me(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     // `offices`: where the user may register persons and open cases ("all"
@@ -228,14 +343,23 @@ pub(super) async fn me(State(state): State<AppState>, method: Method, headers: H
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Password)]
 pub(super) struct PasswordBody {
     current_password: String,
+    #[schema(min_length = 12)]
     new_password: String,
 }
 
 /// Change one's own password; every session of the user ends (log in again).
+#[utoipa::path(
+    post,
+    path = "/account/password",
+    summary = "Change my password (the current one first); every session of mine ends",
+    request_body = PasswordBody,
+    responses((status = 204, description = "Changed"), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn change_password(
     State(state): State<AppState>,
     method: Method,

@@ -10,6 +10,13 @@ use axum::Json;
 use serde_json::json;
 
 /// The audit trail, newest first, 100 entries a page (`before` for the next).
+#[utoipa::path(
+    get,
+    path = "/audit",
+    summary = "Browse the audit trail, newest first (administrators); filters: person, case, user, from, until (YYYY-MM-DD), before (seq)",
+    params(passage_service::audit::AuditQuery),
+    responses((status = 200, description = "Entries and the next page's `before`", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 422, response = crate::api::extract::Problem))
+)]
 pub(super) async fn audit(
     State(state): State<AppState>,
     method: Method,

@@ -62,16 +62,54 @@ pub fn created(v: serde_json::Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
+/// The refusal every 4xx answers with, as `response = crate::api::extract::Problem`.
+pub struct Problem;
+
+impl<'r> utoipa::ToResponse<'r> for Problem {
+    fn response() -> (&'r str, utoipa::openapi::RefOr<utoipa::openapi::response::Response>) {
+        let schema = utoipa::openapi::Ref::from_schema_name("Problem");
+        let content = utoipa::openapi::content::ContentBuilder::new().schema(Some(schema)).build();
+        let r = utoipa::openapi::response::ResponseBuilder::new()
+            .description("RFC 9457 problem details")
+            .content("application/problem+json", content)
+            .build();
+        ("Problem", r.into())
+    }
+}
+
 /// A body that only carries a reason (erasure, a declined hand-over).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Reason)]
 pub struct ReasonBody {
+    /// Whose request, when, how their identity was checked (an erasure); why (a decline).
+    #[schema(schema_with = passage_domain::schema::text)]
     pub reason: String,
 }
 
-/// A body that only carries a new status (a movement, a traveller, an activity).
-#[derive(Deserialize)]
+/// A movement's new status.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusBody {
+#[schema(as = MovementStatusChange)]
+pub struct MovementStatusBody {
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::movement::MovementStatus>)]
+    pub status: String,
+}
+
+/// A traveller's new status on a movement.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = TravellerStatusChange)]
+pub struct TravellerStatusBody {
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::movement::TravellerStatus>)]
+    pub status: String,
+}
+
+/// A reintegration activity's new status.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ActivityStatusChange)]
+pub struct ActivityStatusBody {
+    #[schema(schema_with = passage_domain::schema::code::<passage_domain::reintegration::ActivityStatus>)]
     pub status: String,
 }

@@ -10,11 +10,24 @@ use axum::Json;
 use passage_domain::office::OfficeInput;
 use serde_json::json;
 
+#[utoipa::path(
+    get,
+    path = "/offices",
+    summary = "List offices",
+    responses((status = 200, description = "Offices", body = [Object]))
+)]
 pub(super) async fn offices(State(state): State<AppState>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
     who(&state, &method, &headers).await?;
     Ok(Json(state.passage.offices().await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/offices",
+    summary = "Create an office (administrators); a code already used is a 409",
+    request_body = OfficeInput,
+    responses((status = 201, description = "The office", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 pub(super) async fn create_office(
     State(state): State<AppState>,
     method: Method,

@@ -9,6 +9,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 /// What needs me now, grouped: urgent, overdue, today, this week, later, waiting on others.
+#[utoipa::path(
+    get,
+    path = "/queue",
+    summary = "What needs me now, grouped (urgent protection cases, overdue, today, this week, within two weeks, waiting on others), each group with its count and items (kind, due date, case reference, office, what to do, link)",
+    params(passage_service::queue::QueueFilter),
+    responses((status = 200, description = "The queue: today, total, groups", body = Object), (status = 422, response = crate::api::extract::Problem))
+)]
 pub(super) async fn queue(
     State(state): State<AppState>,
     method: Method,

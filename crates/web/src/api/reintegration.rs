@@ -1,6 +1,6 @@
 //! Reintegration plans, their activities, monitoring visits and the portfolio.
 
-use super::extract::{created, parse_path, who, ApiJson, StatusBody};
+use super::extract::{created, parse_path, who, ActivityStatusBody, ApiJson};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -10,6 +10,13 @@ use axum::Json;
 use serde_json::json;
 
 /// A reintegration plan for one returnee, a group or a community (its beneficiaries' visits are scheduled).
+#[utoipa::path(
+    post,
+    path = "/plans",
+    summary = "A reintegration plan for one returnee, a group or a community; visits at 3, 6 and 12 months after arrival are scheduled (manage_reintegration)",
+    request_body = passage_service::reintegration::PlanInput,
+    responses((status = 201, description = "The plan id", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn create_plan(
     State(state): State<AppState>,
     method: Method,
@@ -21,6 +28,13 @@ pub(super) async fn create_plan(
     Ok(created(json!({ "id": id })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/plans/{id}",
+    summary = "A plan with its activities and budget (total and per beneficiary)",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "The plan", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn plan(
     State(state): State<AppState>,
     method: Method,
@@ -31,6 +45,14 @@ pub(super) async fn plan(
     Ok(Json(state.passage.plan(&s.actor, &id).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/plans/{id}/activities",
+    summary = "Add an activity with its budget",
+    request_body = passage_domain::reintegration::ActivityInput,
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 201, description = "The activity id", body = Object), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn add_activity(
     State(state): State<AppState>,
     method: Method,
@@ -43,18 +65,33 @@ pub(super) async fn add_activity(
     Ok(created(json!({ "id": a })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/plans/{id}/activities/{activity_id}/status",
+    summary = "An activity starts, completes or is cancelled",
+    request_body = ActivityStatusBody,
+    params(("id" = String, Path), ("activity_id" = String, Path)),
+    responses((status = 204, description = "Changed"), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 pub(super) async fn activity_status(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
     Path((id, activity)): Path<(String, String)>,
-    ApiJson(b): ApiJson<StatusBody>,
+    ApiJson(b): ApiJson<ActivityStatusBody>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     state.passage.set_activity_status(&s.actor, &id, &activity, &b.status).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/cases/{id}/visits",
+    summary = "A case's monitoring visits",
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 200, description = "Visits", body = [Object]), (status = 403, response = crate::api::extract::Problem))
+)]
 pub(super) async fn visits(
     State(state): State<AppState>,
     method: Method,
@@ -65,6 +102,14 @@ pub(super) async fn visits(
     Ok(Json(state.passage.visits(&s.actor, parse_path(&id)?).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/visits/{id}",
+    summary = "Record a monitoring visit as done (date, notes, sustainability survey) or missed",
+    request_body = passage_service::reintegration::VisitInput,
+    params(("id" = String, Path, format = "uuid")),
+    responses((status = 204, description = "Recorded"), (status = 403, response = crate::api::extract::Problem), (status = 409, response = crate::api::extract::Problem))
+)]
 pub(super) async fn record_visit(
     State(state): State<AppState>,
     method: Method,
@@ -78,6 +123,13 @@ pub(super) async fn record_visit(
 }
 
 /// The returnees the reader's offices follow, by how their reintegration stands (no names).
+#[utoipa::path(
+    get,
+    path = "/reintegration/portfolio",
+    summary = "The returnees the reader's offices follow, lowest band of the latest sustainability composite first: band, latest scores, months since return, overdue visits, needs more support (a dimension below the threshold, or the composite falling between two visits). No names.",
+    params(passage_service::sustainability::PortfolioFilter),
+    responses((status = 200, description = "The portfolio", body = Object), (status = 403, response = crate::api::extract::Problem), (status = 422, response = crate::api::extract::Problem))
+)]
 pub(super) async fn portfolio(
     State(state): State<AppState>,
     method: Method,
