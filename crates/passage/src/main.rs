@@ -145,6 +145,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Missing-migrant incidents: the Missing Migrants Project's published CSV, and its figures.
+    Incidents {
+        #[command(subcommand)]
+        command: IncidentsCommand,
+    },
     /// Appeal budgets: offices × the six headings of the Migration Governance Framework, in US dollars.
     Budget {
         #[command(subcommand)]
@@ -558,6 +563,41 @@ enum BudgetCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum IncidentsCommand {
+    /// Import the Missing Migrants Project's CSV as it is published. Nothing is written unless the whole file
+    /// reads; a newer file updates incidents by Main ID and says what changed.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Check the file and say what the import would do, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Incidents, dead, missing, and dead and missing by region, route, cause or country.
+    Summary {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The incidents' year (the file's Incident Year); every year when absent.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=2100))]
+        year: Option<i32>,
+        #[arg(long, value_enum)]
+        by: IncidentsBy,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum IncidentsBy {
+    Region,
+    Route,
+    Cause,
+    Country,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum TableFormat {
     Text,
@@ -602,6 +642,63 @@ struct RoleArgs {
 }
 
 /// The sustainability schemes and rescoring (docs/reintegration.md).
+async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitCode, String> {
+    use passage_domain::incident::IncidentGrouping;
+    match command {
+        IncidentsCommand::Import { db, file: path, dry_run } => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let passage = open(&db, file).await?;
+            match passage.import_incidents(None, &bytes, dry_run).await {
+                Ok(r) => {
+                    for n in &r.notes {
+                        println!("note: {}: {n}", path.display());
+                    }
+                    let verb = if r.dry_run { "would import" } else { "imported" };
+                    println!(
+                        "{verb} {} incidents: {} new, {} updated, {} unchanged; {} stored incidents are not in this file (kept); {} cells noted",
+                        r.rows,
+                        r.added,
+                        r.updated.len(),
+                        r.unchanged,
+                        r.not_in_file,
+                        r.notes.len()
+                    );
+                    for (id, columns) in r.updated.iter().take(50) {
+                        println!("updated {id}: {}", columns.join(", "));
+                    }
+                    if r.updated.len() > 50 {
+                        println!("… and {} more updated", r.updated.len() - 50);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::File(problems)) => {
+                    for p in &problems {
+                        eprintln!("error: {}: {p}", path.display());
+                    }
+                    eprintln!("nothing was imported ({} problem(s))", problems.len());
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        IncidentsCommand::Summary { db, year, by, format } => {
+            let by = match by {
+                IncidentsBy::Region => IncidentGrouping::Region,
+                IncidentsBy::Route => IncidentGrouping::Route,
+                IncidentsBy::Cause => IncidentGrouping::Cause,
+                IncidentsBy::Country => IncidentGrouping::Country,
+            };
+            let passage = open(&db, file).await?;
+            let rows = passage.incident_summary(None, year, by).await.map_err(|e| e.to_string())?;
+            match format {
+                TableFormat::Text => print!("{}", passage_service::incidents::summary_text(by, &rows)),
+                TableFormat::Csv => print!("{}", passage_service::incidents::summary_csv(by, &rows)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Result<ExitCode, String> {
     use passage_domain::sustainability::SchemeRef;
     match command {
@@ -968,6 +1065,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Reintegration { command } => reintegration(command, &file).await,
+        Command::Incidents { command } => incidents(command, &file).await,
         Command::Linkage { command: LinkageCommand::Generate { records, seed, output, truth } } => {
             if records == 0 || records > 10_000_000 {
                 return Err("--records: from 1 to 10,000,000".into());

@@ -15,6 +15,7 @@ pub mod figures;
 pub mod handovers;
 pub mod iati;
 pub mod idempotency;
+pub mod incidents;
 pub mod keys;
 pub mod kobo;
 pub mod linkage;

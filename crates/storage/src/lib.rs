@@ -20,6 +20,7 @@ pub mod failover;
 pub mod figures;
 pub mod handovers;
 pub mod idempotency;
+pub mod incidents;
 pub mod merges;
 pub mod movements;
 pub mod privacy;
