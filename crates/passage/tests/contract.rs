@@ -13,6 +13,7 @@
 //! users' grants and accounts): those run last, on their own.
 
 mod common;
+use common::run as run_cli;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,10 +34,15 @@ fn schemathesis() -> PathBuf {
 
 /// A dictionary of ids that exist, and the operations under `/{resource}/{id}` that use them part of the time.
 fn seeded_ids(resource: &str, ids: &[String]) -> String {
-    let values = ids.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
+    seeded_values(resource, "id", ids)
+}
+
+/// The same for a path parameter of another name (`/programmes/{code}`).
+fn seeded_values(resource: &str, param: &str, values: &[String]) -> String {
+    let values = values.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
     format!(
-        "\n[dictionaries.{resource}]\nvalues = [{values}]\n\n[[operations]]\ninclude-path-regex = \"^/{resource}/\\\\{{id\\\\}}\"\n\
-         parameters = {{ \"path.id\" = {{ dictionary = \"{resource}\", probability = 0.6 }} }}\n"
+        "\n[dictionaries.{resource}]\nvalues = [{values}]\n\n[[operations]]\ninclude-path-regex = \"^/{resource}/\\\\{{{param}\\\\}}\"\n\
+         parameters = {{ \"path.{param}\" = {{ dictionary = \"{resource}\", probability = 0.6 }} }}\n"
     )
 }
 
@@ -141,9 +147,19 @@ async fn the_api_keeps_its_contract(backend: Backend) {
     .await;
     assert_eq!(r.status(), 201);
     let provider = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    // A programme (the generated one) and a budget (the shipped appeal, imported for it), by code;
+    // the export files by name.
+    let programmes: serde_json::Value = api_get(&s, &admin, "/programmes").await.json().await.unwrap();
+    let programme_codes: Vec<String> =
+        programmes.as_array().unwrap().iter().filter_map(|p| p["code"].as_str().map(str::to_string)).collect();
+    assert!(!programme_codes.is_empty(), "the generated data has no programme");
+    let budget = format!("{}/../../data/wca-2020-appeal-budget.csv", env!("CARGO_MANIFEST_DIR"));
+    let o = run_cli(&["budget", "import", &budget, "--code", "WCA-2020", "--database-url", &s.database_url], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files: Vec<String> = ["cases", "assistance", "activities"].iter().flat_map(|f| [format!("{f}.csv"), format!("{f}.xlsx")]).collect();
     // Offices and cases also stand in bodies (`office_id`, `case_id`), so they are drawn there too.
     let offices_list = office_ids.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
-    let seeded = format!(
+    let seeded: String = format!(
         "{}\n\n[dictionaries.offices]\nvalues = [{offices_list}]\n{}{}{}{}{}\n\
          [parameters]\n\"body.office_id\" = {{ dictionary = \"offices\", probability = 0.6 }}\n\"body.case_id\" = {{ dictionary = \"cases\", probability = 0.5 }}\n",
         std::fs::read_to_string(&config).unwrap(),
@@ -152,7 +168,9 @@ async fn the_api_keeps_its_contract(backend: Backend) {
         seeded_ids("movements", &[movement]),
         seeded_ids("plans", &[plan]),
         seeded_ids("providers", &[provider]),
-    );
+    ) + &seeded_values("programmes", "code", &programme_codes)
+        + &seeded_values("budgets", "code", &["WCA-2020".to_string()])
+        + &seeded_values("exports", "file", &files);
     std::fs::write(dir.join("schemathesis.toml"), &seeded).unwrap();
     run(&s, &dir, &["--phases", "examples,coverage,fuzzing,stateful"], "every operation");
     // Last, what changes the fuzzer's own users: its token, grants, accounts, second factors.

@@ -164,7 +164,10 @@ fn csv_stream(passage: Passage, plan: ExportPlan, hxl: bool) -> Body {
             }
         }
     });
-    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
+    // Fused: the compression layer polls a body once more after its end, and a bare unfold panics on that.
+    Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })))
 }
 
 /// The XLSX, written row by row in constant memory to a temporary file,
@@ -205,7 +208,7 @@ async fn xlsx_file(passage: &Passage, plan: &ExportPlan, hxl: bool) -> Result<Bo
     let file = tokio::fs::File::open(&path).await.map_err(|e| ApiError::Service(ServiceError::Operation(e.to_string())))?;
     // Unlinked now, read while open: nothing is left behind whatever happens to the download.
     let _ = std::fs::remove_file(&path);
-    Ok(Body::from_stream(futures_util::stream::unfold(file, |mut f| async move {
+    Ok(Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(file, |mut f| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 64 * 1024];
         match f.read(&mut buf).await {
@@ -216,5 +219,5 @@ async fn xlsx_file(passage: &Passage, plan: &ExportPlan, hxl: bool) -> Result<Bo
             }
             Err(e) => Some((Err(e), f)),
         }
-    })))
+    }))))
 }
