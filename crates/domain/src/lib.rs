@@ -60,6 +60,7 @@ pub mod codes;
 pub mod date;
 pub mod disclosure;
 pub mod error;
+pub mod flow;
 pub mod ids;
 pub mod incident;
 pub mod indicator;

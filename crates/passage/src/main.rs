@@ -145,6 +145,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Flow monitoring: counts of the people passing transit points, from a CSV file, and their figures.
+    Flows {
+        #[command(subcommand)]
+        command: FlowsCommand,
+    },
     /// Missing-migrant incidents: the Missing Migrants Project's published CSV, and its figures.
     Incidents {
         #[command(subcommand)]
@@ -564,6 +569,60 @@ enum BudgetCommand {
 }
 
 #[derive(Subcommand)]
+enum FlowsCommand {
+    /// Import a flow file (the columns `passage flows export` writes; a new point described on its rows). Nothing is
+    /// written unless every row is valid; an observation already stored (same point, period, direction, transport and
+    /// countries) is replaced, never counted twice.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Check the file and say what the import would do, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Persons counted by point, nationality, direction or week, under disclosure control.
+    Summary {
+        #[command(flatten)]
+        db: DbArgs,
+        /// First day (YYYY-MM-DD) of the periods counted (default: every period).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD) of the periods counted (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum)]
+        by: FlowsBy,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+    /// Write the counts (and their points) as a flow file, which imports into another database as it is.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// Add an HXL hashtag row under the header.
+        #[arg(long)]
+        hxl: bool,
+        /// Write to this file instead of the standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FlowsBy {
+    Point,
+    Nationality,
+    Direction,
+    Week,
+}
+
+#[derive(Subcommand)]
 enum IncidentsCommand {
     /// Import the Missing Migrants Project's CSV as it is published. Nothing is written unless the whole file
     /// reads; a newer file updates incidents by Main ID and says what changed.
@@ -642,6 +701,101 @@ struct RoleArgs {
 }
 
 /// The sustainability schemes and rescoring (docs/reintegration.md).
+/// A `--from`/`--to` day, or the default.
+fn day_flag(
+    flag: &str,
+    v: Option<&str>,
+    default: passage_domain::date::CalendarDate,
+) -> Result<passage_domain::date::CalendarDate, String> {
+    match v {
+        None => Ok(default),
+        Some(s) => passage_domain::date::CalendarDate::parse(flag, s).map_err(|_| format!("--{flag} wants a day as YYYY-MM-DD, not {s:?}")),
+    }
+}
+
+async fn flows(command: FlowsCommand, file: &FileConfig) -> Result<ExitCode, String> {
+    use passage_domain::date::CalendarDate;
+    use passage_domain::flow::FlowGrouping;
+    let first_day = CalendarDate::from_ymd(1900, 1, 1).expect("a day");
+    match command {
+        FlowsCommand::Import { db, file: path, dry_run } => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let passage = open(&db, file).await?;
+            let started = std::time::Instant::now();
+            match passage.import_flows(None, &bytes, dry_run).await {
+                Ok(r) => {
+                    let verb = if r.dry_run { "would import" } else { "imported" };
+                    println!(
+                        "{verb} {} counts in {:.1} s: {} new, {} updated, {} unchanged; {} new point(s)",
+                        r.rows,
+                        started.elapsed().as_secs_f64(),
+                        r.added,
+                        r.updated,
+                        r.unchanged,
+                        r.points_added
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(passage_service::ServiceError::File(problems)) => {
+                    for p in problems.iter().take(500) {
+                        let mut p = p.clone();
+                        if let Some(e) = &p.error {
+                            p.reason = passage_web::i18n::field_error(passage_web::i18n::Lang::En, e);
+                        }
+                        eprintln!("error: {}: {p}", path.display());
+                    }
+                    if problems.len() > 500 {
+                        eprintln!("… and {} more problem(s)", problems.len() - 500);
+                    }
+                    eprintln!("nothing was imported ({} problem(s))", problems.len());
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        FlowsCommand::Summary { db, from, to, by, format } => {
+            let from = day_flag("from", from.as_deref(), first_day)?;
+            let to = day_flag("to", to.as_deref(), CalendarDate::today())?;
+            if to < from {
+                return Err("--to is before --from".into());
+            }
+            let by = match by {
+                FlowsBy::Point => FlowGrouping::Point,
+                FlowsBy::Nationality => FlowGrouping::Nationality,
+                FlowsBy::Direction => FlowGrouping::Direction,
+                FlowsBy::Week => FlowGrouping::Week,
+            };
+            let passage = open(&db, file).await?;
+            let s = passage.flow_summary(None, from, to, by).await.map_err(|e| e.to_string())?;
+            match format {
+                TableFormat::Text => print!("{}", passage_service::flows::summary_text(&s)),
+                TableFormat::Csv => print!("{}", passage_service::flows::summary_csv(&s)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FlowsCommand::Export { db, from, to, hxl, output } => {
+            let from = day_flag("from", from.as_deref(), first_day)?;
+            let to = day_flag("to", to.as_deref(), CalendarDate::today())?;
+            let passage = open(&db, file).await?;
+            let rows = match &output {
+                Some(p) => {
+                    let f = std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                    let mut w = std::io::BufWriter::new(f);
+                    passage.export_flows(None, from, to, hxl, &mut w).await.map_err(|e| e.to_string())?
+                }
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    passage.export_flows(None, from, to, hxl, &mut w).await.map_err(|e| e.to_string())?
+                }
+            };
+            if let Some(p) = output {
+                eprintln!("wrote {rows} counts to {}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitCode, String> {
     use passage_domain::incident::IncidentGrouping;
     match command {
@@ -1066,6 +1220,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Reintegration { command } => reintegration(command, &file).await,
         Command::Incidents { command } => incidents(command, &file).await,
+        Command::Flows { command } => flows(command, &file).await,
         Command::Linkage { command: LinkageCommand::Generate { records, seed, output, truth } } => {
             if records == 0 || records > 10_000_000 {
                 return Err("--records: from 1 to 10,000,000".into());

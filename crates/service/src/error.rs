@@ -65,6 +65,10 @@ pub struct FileProblem {
     /// The offending value, shortened: a 50 MB cell is not echoed back.
     pub value: Option<String>,
     pub reason: String,
+    /// The field error behind `reason`, when there is one, for a reader to
+    /// have it in their own language (`reason` is its code then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<FieldError>,
 }
 
 /// A value as a problem report shows it: control characters out, at most
@@ -80,7 +84,7 @@ pub fn shortened(s: &str) -> String {
 
 impl FileProblem {
     pub fn new(line: usize, column: Option<&str>, value: Option<&str>, reason: impl Into<String>) -> FileProblem {
-        FileProblem { line, column: column.map(shortened), value: value.map(shortened), reason: reason.into() }
+        FileProblem { line, column: column.map(shortened), value: value.map(shortened), reason: reason.into(), error: None }
     }
 }
 

@@ -40,7 +40,7 @@ pub type ReadIncidents = (Vec<(usize, Incident)>, Vec<FileProblem>);
 
 /// Read the published CSV: every problem at once, or every incident.
 pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<FileProblem>> {
-    let whole = |reason: String| vec![FileProblem { line: 0, column: None, value: None, reason }];
+    let whole = |reason: String| vec![FileProblem { line: 0, column: None, value: None, reason, error: None }];
     if file.len() > MAX_FILE_BYTES {
         return Err(whole(format!("the file has {} MB; at most {} MB are read", file.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576)));
     }
@@ -75,12 +75,14 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                 column: Some(name.trim().to_string()),
                 value: None,
                 reason: "this column is in the header twice".into(),
+                error: None,
             }),
             None => problems.push(FileProblem {
                 line: 1,
                 column: Some(shortened(name.trim())),
                 value: None,
                 reason: "not a column of the Missing Migrants Project's file".into(),
+                error: None,
             }),
         }
     }
@@ -91,6 +93,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                 column: Some(MMP_COLUMNS[k].to_string()),
                 value: None,
                 reason: "this column is missing from the header".into(),
+                error: None,
             });
         }
     }
@@ -110,6 +113,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                     column: None,
                     value: None,
                     reason: format!("the file is not readable as CSV here: {e}"),
+                    error: None,
                 });
                 break;
             }
@@ -124,6 +128,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                 column: None,
                 value: None,
                 reason: format!("{} cells where the header has {} columns", rec.len(), header.len()),
+                error: None,
             });
             continue;
         }
@@ -132,10 +137,10 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
         for n in cell_notes {
             match n {
                 CellNote::Refused { column, value, reason } => {
-                    problems.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason })
+                    problems.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason, error: None })
                 }
                 CellNote::Kept { column, value, done } => {
-                    notes.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason: done })
+                    notes.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason: done, error: None })
                 }
             }
         }
@@ -146,6 +151,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                     column: Some("Main ID".into()),
                     value: Some(shortened(&i.main_id)),
                     reason: format!("this Main ID is already on line {first}"),
+                    error: None,
                 });
             }
             incidents.push((line, i));

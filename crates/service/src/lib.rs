@@ -12,6 +12,7 @@ pub mod error;
 pub mod exports;
 pub mod fieldforms;
 pub mod figures;
+pub mod flows;
 pub mod handovers;
 pub mod iati;
 pub mod idempotency;

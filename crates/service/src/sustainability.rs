@@ -23,7 +23,13 @@ const DEFAULT_SOURCE: &str = "Passage default, equal weights; not an official in
 const DEFAULT_THRESHOLD: f64 = 0.5;
 
 fn file_problem(p: SchemeProblem) -> FileProblem {
-    FileProblem { line: p.line, column: p.column.map(str::to_string), value: p.value.as_deref().map(shortened), reason: p.reason }
+    FileProblem {
+        line: p.line,
+        column: p.column.map(str::to_string),
+        value: p.value.as_deref().map(shortened),
+        reason: p.reason,
+        error: None,
+    }
 }
 
 fn whole(reason: impl Into<String>) -> SchemeProblem {

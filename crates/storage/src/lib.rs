@@ -18,6 +18,7 @@ pub mod db;
 pub mod exports;
 pub mod failover;
 pub mod figures;
+pub mod flows;
 pub mod handovers;
 pub mod idempotency;
 pub mod incidents;

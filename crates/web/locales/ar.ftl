@@ -896,3 +896,5 @@ timeline-kind-referral = إحالة
 timeline-kind-visit = زيارة
 error-unstorable-text = تحتوي قيمة على حرف لا يمكن حفظه (بايت NUL غير مرئي). احذفه وأعد الإرسال.
 error-disk-full = قرص الخادم ممتلئ: لم يُحفظ شيء من هذا. أبلغ المسؤول وأعد الإرسال بعد تحرير مساحة.
+err-count-negative = لا يمكن أن يكون العدد سالبًا.
+err-date-before = هذا التاريخ يسبق { $other }.

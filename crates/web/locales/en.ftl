@@ -892,3 +892,5 @@ timeline-kind-referral = Referral
 timeline-kind-visit = Visit
 error-unstorable-text = A value holds a character that cannot be stored (an invisible NUL byte). Remove it and send again.
 error-disk-full = The server’s disk is full: nothing of this was kept. Tell the administrator, and send it again once space is freed.
+err-count-negative = A count cannot be negative.
+err-date-before = This date is before { $other }.

@@ -892,3 +892,5 @@ timeline-kind-referral = Orientation
 timeline-kind-visit = Visite
 error-unstorable-text = Une valeur contient un caractère qui ne peut pas être enregistré (un octet NUL invisible). Retirez-le et renvoyez.
 error-disk-full = Le disque du serveur est plein : rien n’a été enregistré. Prévenez l’administrateur et renvoyez une fois de la place libérée.
+err-count-negative = Un effectif ne peut pas être négatif.
+err-date-before = Cette date est antérieure à { $other }.
