@@ -1157,11 +1157,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let g = passage.generate(persons, seed, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             println!(
-                "generated {} persons, {} cases, {} screenings, {} assistance records in {:.1} s",
+                "generated {} persons, {} cases, {} screenings, {} assistance records, {} missing-migrant incidents and {} flow counts in {:.1} s",
                 g.persons,
                 g.cases,
                 g.screenings,
                 g.assistance,
+                g.incidents,
+                g.flow_counts,
                 start.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)

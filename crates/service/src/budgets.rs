@@ -239,27 +239,18 @@ pub fn read_appeal(file: &[u8]) -> Result<BudgetTable, Vec<FileProblem>> {
     let first = text.lines().find(|l| !l.trim().is_empty()).ok_or_else(|| vec![problem(0, None, None, "the file is empty")])?;
     let delimiter = crate::tables::guess_delimiter(first);
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
-    // Count lines ourselves: after a CRLF ending the csv crate places the
-    // next record at the LF, and its own line counter is then one short.
-    let line_at = |byte: u64| {
-        let b = text.as_bytes();
-        let mut at = (byte as usize).min(b.len());
-        while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
-            at += 1;
-        }
-        b[..at].iter().filter(|&&c| c == b'\n').count() + 1
-    };
+    let mut lines = crate::tables::LineCounter::new(&text);
     let mut records = Vec::new();
     for r in reader.records() {
         match r {
             Ok(r) => records.push(r),
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 return Err(vec![problem(line, None, None, format!("the file is not readable as a table: {e}"))]);
             }
         }
     }
-    let line_of = |r: &csv::StringRecord| r.position().map_or(0, |p| line_at(p.byte()));
+    let mut line_of = |r: &csv::StringRecord| r.position().map_or(0, |p| lines.line_at(p.byte()));
     let mut records = records.into_iter().filter(|r| r.iter().any(|f| !f.trim().is_empty()));
     let header = records.next().ok_or_else(|| vec![problem(0, None, None, "the file is empty")])?;
     let columns = read_header(&header, line_of(&header))?;

@@ -141,14 +141,7 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let bytes = text.as_bytes();
-    let line_at = |byte: u64| {
-        let mut at = (byte as usize).min(bytes.len());
-        while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-            at += 1;
-        }
-        bytes[..at].iter().filter(|&&c| c == b'\n').count() + 1
-    };
+    let mut lines = crate::tables::LineCounter::new(&text);
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -184,7 +177,7 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
             Ok(r) => r,
             Err(e) => {
                 problems.push(problem(
-                    e.position().map_or(0, |p| line_at(p.byte())),
+                    e.position().map_or(0, |p| lines.line_at(p.byte())),
                     None,
                     None,
                     format!("the file is not readable as CSV here: {e}"),
@@ -192,7 +185,7 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
                 break;
             }
         };
-        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

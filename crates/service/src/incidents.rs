@@ -48,16 +48,8 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
         return Err(whole("this is a spreadsheet (XLSX) file: import the CSV the Missing Migrants Project publishes".into()));
     }
     let text = crate::tables::decode(file).map_err(whole)?;
-    let bytes = text.as_bytes();
-    // Lines counted by hand: after a CRLF the csv crate places a record at its LF.
-    let line_at = |byte: u64| {
-        let mut at = (byte as usize).min(bytes.len());
-        while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-            at += 1;
-        }
-        bytes[..at].iter().filter(|&&c| c == b'\n').count() + 1
-    };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut lines = crate::tables::LineCounter::new(&text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -107,7 +99,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 problems.push(FileProblem {
                     line,
                     column: None,
@@ -118,7 +110,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
                 break;
             }
         };
-        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -435,8 +427,12 @@ pub fn synthetic_incidents(seed: u64, count: usize, years: std::ops::RangeInclus
             .unwrap_or(&routes[0]);
         let (route, region, unsd, countries, lat, lon, spread) = (r.name, r.region, r.unsd, r.countries, r.lat, r.lon, r.spread);
         let year = years.start() + draw(years_n) as i32;
-        let month = 1 + draw(12) as u8;
-        let day = 1 + draw(28) as u8;
+        let (mut month, mut day) = (1 + draw(12) as u8, 1 + draw(28) as u8);
+        // The current year's incidents have happened already.
+        let today = CalendarDate::today();
+        if (year, month, day) > (today.year(), today.month(), today.day()) {
+            (month, day) = (today.month(), today.day());
+        }
         let sea = route.contains("Mediterranean") || route.contains("Atlantic");
         let cause = if sea {
             if draw(10) < 8 {
@@ -489,7 +485,8 @@ pub fn synthetic_incidents(seed: u64, count: usize, years: std::ops::RangeInclus
         }
         if quirks {
             match draw(40) {
-                0 => i.routes.push("Sahara Desert crossing".into()),
+                // The desert leg before the sea crossing, recorded on one incident.
+                0 if route == "Central Mediterranean" => i.routes.insert(0, "Sahara Desert crossing".into()),
                 1 => i.causes = vec![CauseOfDeath::HarshConditions.label().into(), CauseOfDeath::Violence.label().into()],
                 2 => {
                     i.kinds = vec!["Split Incident".into()];

@@ -403,6 +403,8 @@ pub struct Generated {
     pub cases: u64,
     pub screenings: u64,
     pub assistance: u64,
+    pub incidents: u64,
+    pub flow_counts: u64,
 }
 
 pub const DEMO_PASSWORD: &str = "passage-demo-2026";
@@ -504,6 +506,9 @@ impl Passage {
         }
         self.db.end_bulk().await?;
         self.generate_activities(&offices, &staff, &mut rng).await?;
+        let (incidents, flow_counts) = self.generate_route_data(seed).await?;
+        out.incidents = incidents;
+        out.flow_counts = flow_counts;
         // Bulk rows bypass the per-write refresh: recount once.
         self.rebuild_figures().await?;
         // Synthetic records are one bulk load: one entry says so.
@@ -517,6 +522,29 @@ impl Passage {
 }
 
 impl Passage {
+    /// Route data beside the records: missing-migrant incidents over the
+    /// programme's years and twelve weeks of flow counts at six transit
+    /// points, through the same readers a real file meets. Made once per
+    /// database (a second run finds them and adds none).
+    async fn generate_route_data(&self, seed: u64) -> ServiceResult<(u64, u64)> {
+        let mut c = self.db.reader().acquire().await?;
+        let has_incidents = passage_storage::incidents::count(&mut c).await? > 0;
+        let has_flows = !passage_storage::flows::points(&mut c).await?.is_empty();
+        drop(c);
+        let today = passage_domain::date::CalendarDate::today();
+        let mut made = (0, 0);
+        if !has_incidents {
+            let incidents = crate::incidents::synthetic_incidents(seed, 1_500, 2019..=today.year(), true);
+            let file = crate::incidents::write_mmp(&incidents);
+            made.0 = self.import_incidents(None, file.as_bytes(), false).await?.added as u64;
+        }
+        if !has_flows {
+            let file = crate::flows::synthetic_flow_file(seed, 12 * 576, today.add_days(-1));
+            made.1 = self.import_flows(None, file.as_bytes(), false).await?.added as u64;
+        }
+        Ok(made)
+    }
+
     /// The programme's activities that count people rather than persons, of
     /// the order of the seeds' key achievements (some 8,000 rescued, 230,000
     /// reached with information, 2,000 trained, 10 shelters, 150 studies)

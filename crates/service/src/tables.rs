@@ -51,6 +51,38 @@ fn has_utf8_sequence(file: &[u8]) -> bool {
     file.windows(2).any(|w| (0xC2..=0xDF).contains(&w[0]) && (0x80..=0xBF).contains(&w[1]))
 }
 
+/// The 1-based line a record starts on, from its byte offset. The csv
+/// crate's own line number is one short after a CRLF ending (it places the
+/// next record at the LF), so lines are counted here, incrementally: records
+/// come in order, and counting from the start each time would cost the
+/// square of the file's length.
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCounter { bytes: text.as_bytes(), at: 0, line: 1 }
+    }
+
+    pub fn line_at(&mut self, byte: u64) -> usize {
+        let mut to = (byte as usize).min(self.bytes.len());
+        while to < self.bytes.len() && (self.bytes[to] == b'\n' || self.bytes[to] == b'\r') {
+            to += 1;
+        }
+        if to < self.at {
+            // Out of order (never from one reader): count from the start.
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.at..to].iter().filter(|&&c| c == b'\n').count();
+        self.at = to;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
