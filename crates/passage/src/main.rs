@@ -596,6 +596,9 @@ enum FlowsCommand {
         by: FlowsBy,
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Add an HXL hashtag row under the header (CSV only).
+        #[arg(long)]
+        hxl: bool,
     },
     /// Write the counts (and their points) as a flow file, which imports into another database as it is.
     Export {
@@ -646,6 +649,23 @@ enum IncidentsCommand {
         by: IncidentsBy,
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Add an HXL hashtag row under the header (CSV only).
+        #[arg(long)]
+        hxl: bool,
+    },
+    /// Write the stored incidents in the published file's format (which imports back as it is).
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this year's incidents.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=2100))]
+        year: Option<i32>,
+        /// Add an HXL hashtag row under the header.
+        #[arg(long)]
+        hxl: bool,
+        /// Write to this file instead of the standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -753,7 +773,7 @@ async fn flows(command: FlowsCommand, file: &FileConfig) -> Result<ExitCode, Str
                 Err(e) => Err(e.to_string()),
             }
         }
-        FlowsCommand::Summary { db, from, to, by, format } => {
+        FlowsCommand::Summary { db, from, to, by, format, hxl } => {
             let from = day_flag("from", from.as_deref(), first_day)?;
             let to = day_flag("to", to.as_deref(), CalendarDate::today())?;
             if to < from {
@@ -769,7 +789,7 @@ async fn flows(command: FlowsCommand, file: &FileConfig) -> Result<ExitCode, Str
             let s = passage.flow_summary(None, from, to, by).await.map_err(|e| e.to_string())?;
             match format {
                 TableFormat::Text => print!("{}", passage_service::flows::summary_text(&s)),
-                TableFormat::Csv => print!("{}", passage_service::flows::summary_csv(&s)),
+                TableFormat::Csv => print!("{}", passage_service::flows::summary_csv(&s, hxl)),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -835,7 +855,20 @@ async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitC
                 Err(e) => Err(e.to_string()),
             }
         }
-        IncidentsCommand::Summary { db, year, by, format } => {
+        IncidentsCommand::Export { db, year, hxl, output } => {
+            let passage = open(&db, file).await?;
+            let incidents = passage.incidents(None, year).await.map_err(|e| e.to_string())?;
+            let text = passage_service::incidents::write_mmp_with(&incidents, hxl);
+            match output {
+                Some(p) => {
+                    std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                    eprintln!("wrote {} incidents to {}", incidents.len(), p.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        IncidentsCommand::Summary { db, year, by, format, hxl } => {
             let by = match by {
                 IncidentsBy::Region => IncidentGrouping::Region,
                 IncidentsBy::Route => IncidentGrouping::Route,
@@ -846,7 +879,7 @@ async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitC
             let rows = passage.incident_summary(None, year, by).await.map_err(|e| e.to_string())?;
             match format {
                 TableFormat::Text => print!("{}", passage_service::incidents::summary_text(by, &rows)),
-                TableFormat::Csv => print!("{}", passage_service::incidents::summary_csv(by, &rows)),
+                TableFormat::Csv => print!("{}", passage_service::incidents::summary_csv(by, &rows, hxl)),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -82,6 +82,8 @@ async fn flows_import_sum_and_round_trip(backend: Backend) {
     assert!(o.status.success(), "{}", err(&o));
     let text = std::fs::read_to_string(&exported).unwrap();
     assert!(text.lines().nth(1).unwrap().starts_with("#loc+code,#loc+name,#country+code"), "{}", &text[..300]);
+    let (valid, said) = hxl_validate(text.as_bytes(), "csv", "flows-hxl-schema.csv");
+    assert!(valid, "{said}");
     let other = fresh_database(backend, "flows-copy").await;
     let o = run(&["flows", "import", &exported.display().to_string(), "--database-url", &other], None);
     assert!(out(&o).contains(": 4000 new"), "{}{}", out(&o), err(&o));

@@ -97,6 +97,20 @@ async fn the_published_file_imports_and_its_sums_hold(backend: Backend) {
     assert!(out(&o).contains(&format!("updated {}: Number of Dead, Total Number of Dead and Missing", newer[10].main_id)), "{}", out(&o));
     let year = newer[10].year.unwrap();
     assert_eq!(summary(&db, year, "cause"), expected(&newer, year, IncidentGrouping::Cause));
+
+    // Exported with HXL (valid to the reference HXL library), imported into an empty database: the same figures.
+    let exported = dir.join("export.csv");
+    let o = run(&["incidents", "export", "--hxl", "--output", &exported.display().to_string(), "--database-url", &db], None);
+    assert!(o.status.success(), "{}", err(&o));
+    let bytes = std::fs::read(&exported).unwrap();
+    let (valid, said) = hxl_validate(&bytes, "csv", "incidents-hxl-schema.csv");
+    assert!(valid, "{said}");
+    let other = fresh_database(backend, "incidents-copy").await;
+    let o = run(&["incidents", "import", &exported.display().to_string(), "--database-url", &other], None);
+    assert!(out(&o).contains("imported 3001 incidents: 3001 new"), "{}{}", out(&o), err(&o));
+    for by in IncidentGrouping::ALL {
+        assert_eq!(summary(&other, 2022, by.as_str()), summary(&db, 2022, by.as_str()), "{}", by.as_str());
+    }
 }
 
 async fn a_file_with_problems_is_refused_whole(backend: Backend) {

@@ -466,9 +466,18 @@ pub fn summary_text(s: &FlowSummary) -> String {
 }
 
 /// The summary as CSV: `<by>,persons`, one row per group, a suppressed figure empty.
-pub fn summary_csv(s: &FlowSummary) -> String {
+pub fn summary_csv(s: &FlowSummary, hxl: bool) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([s.by, "persons"]);
+    if hxl {
+        let key = match s.by {
+            "point" => "#loc+code",
+            "nationality" => "#country+code+nationality",
+            "direction" => "#meta+direction",
+            _ => "#date+week",
+        };
+        let _ = w.write_record([key, "#affected+total"]);
+    }
     for (k, f) in &s.rows {
         let _ = w.write_record([k.clone(), f.count().map(|n| n.to_string()).unwrap_or_default()]);
     }

@@ -114,6 +114,10 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        // An HXL hashtag row under the header (`passage incidents export --hxl`) is not an incident.
+        if line == 2 && rec.iter().filter(|f| !f.trim().is_empty()).all(|f| f.trim_start().starts_with('#')) {
+            continue;
+        }
         if rec.len() > header.len() && rec.iter().skip(header.len()).any(|f| !f.trim().is_empty()) {
             problems.push(FileProblem {
                 line,
@@ -197,6 +201,18 @@ fn changed_columns(old: &Incident, new: &Incident) -> Vec<&'static str> {
 }
 
 impl Passage {
+    /// Every stored incident of `year` (or all), in Main ID order, for an export.
+    pub async fn incidents(&self, actor: Option<&Actor>, year: Option<i32>) -> ServiceResult<Vec<Incident>> {
+        if let Some(a) = actor {
+            access::require(a, Action::ReadAggregates)?;
+        }
+        let mut c = self.db.replica().acquire().await?;
+        let mut all: Vec<Incident> =
+            store::all(&mut c).await?.into_values().map(|(i, _)| i).filter(|i| year.is_none() || i.year == year).collect();
+        all.sort_by(|a, b| a.main_id.cmp(&b.main_id));
+        Ok(all)
+    }
+
     /// Import the published file: refused whole on any problem; otherwise new
     /// incidents added, changed ones replaced, the rest left as they are.
     /// Importing the same file twice changes nothing the second time.
@@ -279,9 +295,18 @@ pub fn summary_text(by: IncidentGrouping, rows: &[IncidentFigure]) -> String {
 /// The summary as CSV: `<by>,incidents,dead,missing,dead_and_missing`, one
 /// row per group, no thousands separators, no total row (a sum is the
 /// reader's to make).
-pub fn summary_csv(by: IncidentGrouping, rows: &[IncidentFigure]) -> String {
+pub fn summary_csv(by: IncidentGrouping, rows: &[IncidentFigure], hxl: bool) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([by.as_str(), "incidents", "dead", "missing", "dead_and_missing"]);
+    if hxl {
+        let key = match by {
+            IncidentGrouping::Region => "#region+name",
+            IncidentGrouping::Route => "#meta+route",
+            IncidentGrouping::Cause => "#meta+cause",
+            IncidentGrouping::Country => "#country+name",
+        };
+        let _ = w.write_record([key, "#event+num", "#affected+dead", "#affected+missing", "#affected+dead+missing"]);
+    }
     for r in rows {
         let _ = w.write_record([
             r.key.clone(),
@@ -298,12 +323,49 @@ pub fn summary_csv(by: IncidentGrouping, rows: &[IncidentFigure]) -> String {
 /// lists, blank for unknown), so a file written here reads back unchanged
 /// and the tests and the demo exercise the same reader a real file meets.
 pub fn write_mmp(incidents: &[Incident]) -> String {
+    write_mmp_with(incidents, false)
+}
+
+/// The HXL hashtag of each column of the published file, in its order.
+pub const MMP_HXL: [&str; 25] = [
+    "#event+id",
+    "#event+id+incident",
+    "#event+type",
+    "#region+name",
+    "#date+occurred",
+    "#date+year",
+    "#date+month",
+    "#affected+dead",
+    "#affected+missing",
+    "#affected+dead+missing",
+    "#affected+survivors",
+    "#affected+f",
+    "#affected+m",
+    "#affected+children",
+    "#country+name+origin",
+    "#region+name+origin",
+    "#meta+cause",
+    "#country+name",
+    "#meta+route",
+    "#loc+name",
+    "#geo+coord",
+    "#region+name+unsd",
+    "#meta+source",
+    "#meta+url",
+    "#meta+quality",
+];
+
+/// The same, with an HXL hashtag row under the header when `hxl`.
+pub fn write_mmp_with(incidents: &[Incident], hxl: bool) -> String {
     use passage_domain::incident::join_values;
     const MONTHS: [&str; 12] =
         ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(MMP_COLUMNS);
+    if hxl {
+        let _ = w.write_record(MMP_HXL);
+    }
     for i in incidents {
         let _ = w.write_record([
             i.main_id.clone(),
