@@ -440,6 +440,158 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// An incident as a search-and-rescue team or a data officer records it
+/// (the API, a form): codes where the published file has names, which are
+/// stored as the file would write them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schema(as = Incident)]
+pub struct IncidentInput {
+    #[schema(schema_with = crate::schema::date, required = true)]
+    pub date: String,
+    /// Where it happened, in words.
+    #[schema(schema_with = crate::schema::text, required = true)]
+    pub location: String,
+    /// Decimal degrees; both or neither.
+    pub latitude: String,
+    pub longitude: String,
+    #[schema(schema_with = crate::schema::country, required = true)]
+    pub country: String,
+    /// The region as the Missing Migrants Project names it (Mediterranean, Northern Africa…).
+    pub region: String,
+    /// The route (Central Mediterranean, Sahara Desert crossing…).
+    pub route: String,
+    pub dead: String,
+    pub missing: String,
+    pub survivors: String,
+    pub females: String,
+    pub males: String,
+    pub children: String,
+    #[schema(schema_with = crate::schema::code_list::<crate::codes::CountryCode>)]
+    pub countries_of_origin: Vec<String>,
+    #[schema(schema_with = crate::schema::code_list::<CauseOfDeath>)]
+    pub causes: Vec<String>,
+    /// Who reported it.
+    pub source: String,
+    pub url: String,
+    /// 1 (a single unverified account) to 5 (an official record).
+    #[schema(pattern = "^[1-5]?$")]
+    pub source_quality: String,
+    /// A search-and-rescue operation recorded here that found it.
+    #[schema(schema_with = crate::schema::uuid_or_empty)]
+    pub sar_operation_id: String,
+}
+
+impl IncidentInput {
+    /// The incident under `main_id` (the caller names it), and the rescue it links to.
+    pub fn parse(&self, main_id: String, today: CalendarDate) -> Result<(Incident, Option<String>), crate::error::Invalid> {
+        use crate::error::{FieldError, Invalid};
+        let mut inv = Invalid::default();
+        let date = inv.take(crate::screening::parse_past_date("date", &self.date, today));
+        let location = inv.take(crate::text::required("location", &self.location, 200, false));
+        let coordinates = match (self.latitude.trim(), self.longitude.trim()) {
+            ("", "") => None,
+            (a, b) => {
+                let lat = inv.take(crate::activity::parse_degrees("latitude", a, 90));
+                let lon = inv.take(crate::activity::parse_degrees("longitude", b, 180));
+                lat.zip(lon).and_then(|(a, b)| Coordinates::new(a as f64 / 1e6, b as f64 / 1e6))
+            }
+        };
+        let country = inv.take(crate::codes::CountryCode::parse("country", &self.country));
+        let count = |inv: &mut Invalid, field: &str, s: &str| -> Option<i64> {
+            match s.trim() {
+                "" => None,
+                "0" => Some(0),
+                s if s.starts_with('-') => {
+                    inv.push(FieldError::new(field, "err-count-negative"));
+                    None
+                }
+                s => inv.take(crate::assistance::parse_count(field, s, 100_000)),
+            }
+        };
+        let dead = count(&mut inv, "dead", &self.dead);
+        let missing = count(&mut inv, "missing", &self.missing);
+        let survivors = count(&mut inv, "survivors", &self.survivors);
+        let females = count(&mut inv, "females", &self.females);
+        let males = count(&mut inv, "males", &self.males);
+        let children = count(&mut inv, "children", &self.children);
+        let total = dead.unwrap_or(0) + missing.unwrap_or(0);
+        if total == 0 && inv.errors.iter().all(|e| e.field != "dead" && e.field != "missing") {
+            inv.push(FieldError::new("dead", "err-incident-empty"));
+        }
+        let by_sex = females.unwrap_or(0) + males.unwrap_or(0);
+        if by_sex > total {
+            inv.push(FieldError::new("females", "err-breakdown-exceeds").with("sum", by_sex).with("total", total));
+        }
+        if children.is_some_and(|c| c > total) {
+            inv.push(FieldError::new("children", "err-breakdown-exceeds").with("sum", children.unwrap_or(0)).with("total", total));
+        }
+        let mut origins = Vec::new();
+        for o in self.countries_of_origin.iter().filter(|o| !o.trim().is_empty()) {
+            if let Some(c) = inv.take(crate::codes::CountryCode::parse("countries_of_origin", o)) {
+                origins.push(c.names().en.clone());
+            }
+        }
+        let mut causes = Vec::new();
+        for c in self.causes.iter().filter(|c| !c.trim().is_empty()) {
+            if let Some(c) = inv.take(CauseOfDeath::parse("causes", c)) {
+                causes.push(c.label().to_string());
+            }
+        }
+        let quality = match self.source_quality.trim() {
+            "" => vec![],
+            q => match q.parse::<u8>() {
+                Ok(n) if (1..=5).contains(&n) => vec![n],
+                _ => {
+                    inv.push(FieldError::new("source_quality", "err-number-range").with("min", 1).with("max", 5));
+                    vec![]
+                }
+            },
+        };
+        let text = |inv: &mut Invalid, field: &str, s: &str, max: usize| {
+            inv.take(crate::text::clean(field, s, max, false)).flatten().unwrap_or_default()
+        };
+        let region = text(&mut inv, "region", &self.region, 80);
+        let route = text(&mut inv, "route", &self.route, 120);
+        let source = text(&mut inv, "source", &self.source, 500);
+        let url = text(&mut inv, "url", &self.url, 500);
+        let sar = Some(self.sar_operation_id.trim().to_string()).filter(|s| !s.is_empty());
+        inv.into_result()?;
+        let date = date.expect("checked");
+        let list = |s: String| if s.is_empty() { vec![] } else { vec![s] };
+        Ok((
+            Incident {
+                incident_ids: vec![main_id.clone()],
+                main_id,
+                kinds: vec!["Incident".into()],
+                regions: list(region),
+                date: Some(date),
+                year: Some(date.year()),
+                month: Some(date.month()),
+                dead,
+                missing,
+                dead_and_missing: Some(total),
+                survivors,
+                females,
+                males,
+                children,
+                countries_of_origin: origins,
+                regions_of_origin: vec![],
+                causes,
+                countries_of_incident: vec![country.expect("checked").names().en.clone()],
+                routes: list(route),
+                location: location.expect("checked"),
+                coordinates,
+                unsd_groupings: vec![],
+                source,
+                url,
+                source_quality: quality,
+            },
+            sar,
+        ))
+    }
+}
+
 /// What incident figures are broken down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IncidentGrouping {

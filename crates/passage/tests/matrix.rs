@@ -186,6 +186,27 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/api/v1/audit", Audit, none.clone()),
         ("get", "/api/v1/budgets", Figures, none.clone()),
         ("get", "/api/v1/activities", Figures, none.clone()),
+        ("get", "/api/v1/incidents/summary", Figures, none.clone()),
+        (
+            "post",
+            "/api/v1/incidents",
+            Register,
+            json!({"date": "2026-01-10", "location": "Off Zuwara", "country": "LBY", "dead": "2", "missing": "5"}),
+        ),
+        ("get", "/api/v1/flows/points", Figures, none.clone()),
+        (
+            "post",
+            "/api/v1/flows/points",
+            Offices,
+            json!({"code": "{code}", "name": "Matrix point", "country": "NER", "latitude": "16.9", "longitude": "7.9", "kind": "checkpoint"}),
+        ),
+        ("get", "/api/v1/flows/summary", Figures, none.clone()),
+        (
+            "post",
+            "/api/v1/flows/counts",
+            Register,
+            json!({"point": "AGZ-BUS", "date": "2026-01-05", "period": "week", "direction": "outgoing", "transport_mode": "truck", "total": "12"}),
+        ),
         (
             "post",
             "/api/v1/activities/campaigns",

@@ -378,6 +378,70 @@ impl Passage {
         Ok(FlowSummary { by: by.as_str(), from, to, rows, total: table.total })
     }
 
+    /// Add a transit point: an administrator, or someone who works on cases
+    /// in the office that runs it. A code already used is a conflict.
+    pub async fn record_flow_point(&self, actor: &Actor, input: &FlowPointInput) -> ServiceResult<FlowPointRecord> {
+        let (point, office) = input.parse(CalendarDate::today())?;
+        let office = match office {
+            Some(o) => {
+                let id: passage_domain::ids::OfficeId = crate::error::parse_id("office_id", &o)?;
+                let mut c = self.db.reader().acquire().await?;
+                if passage_storage::registry::get_office(&mut c, id).await?.is_none() {
+                    return Err(passage_domain::FieldError::new("office_id", "err-unknown-office").into());
+                }
+                access::require(actor, Action::WriteCases(id))?;
+                Some(id)
+            }
+            None => {
+                access::require(actor, Action::ManageOffices)?;
+                None
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        if store::get_point(&mut tx, &point.code).await?.is_some() {
+            return Err(ServiceError::Conflict("a flow-monitoring point with this code exists"));
+        }
+        store::put_point(&mut tx, &point, office, Timestamp::now()).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "flow_point.create",
+            format!("flow_point:{}", point.code),
+            None,
+            json!({ "code": [null, point.code] }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(FlowPointRecord { point, office_id: office })
+    }
+
+    /// Record one observation (the web grid, the API, ODK). The same key
+    /// again replaces the observation: returns whether it was new.
+    pub async fn record_flow_count(&self, actor: &Actor, input: &FlowCountInput, source: &str) -> ServiceResult<bool> {
+        let count = input.parse(CalendarDate::today())?;
+        let mut tx = self.db.begin().await?;
+        let Some(point) = store::get_point(&mut tx, &count.key.point).await? else {
+            return Err(passage_domain::FieldError::new("point", "err-unknown-point").into());
+        };
+        match point.office_id {
+            Some(o) => access::require(actor, Action::WriteCases(o))?,
+            None => access::require(actor, Action::WriteSomewhere)?,
+        }
+        let stored = store::existing_key(&mut tx, &count.key).await?;
+        let new = stored.is_none();
+        if stored.as_ref() != Some(&count) {
+            if new {
+                store::write_counts(&mut tx, vec![&count], &[], source, Timestamp::now()).await?;
+            } else {
+                store::write_counts(&mut tx, vec![], &[&count], source, Timestamp::now()).await?;
+            }
+            let changes = json!({ "point": [null, count.key.point], "date": [null, count.key.start.to_string()], "total": [stored.map(|s| s.total), count.total] });
+            audit::record(&mut tx, Some(actor), "flow_count.record", format!("flow_point:{}", count.key.point), None, changes).await?;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
     /// Every point.
     pub async fn flow_points(&self, actor: Option<&Actor>) -> ServiceResult<Vec<FlowPointRecord>> {
         if let Some(a) = actor {

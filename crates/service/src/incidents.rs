@@ -256,6 +256,29 @@ impl Passage {
         Ok(report)
     }
 
+    /// Record one incident (a search-and-rescue team's report), under a Main
+    /// ID of Passage's own (`PSG.` and a unique suffix, which no published
+    /// file uses), optionally linked to the rescue operation that found it.
+    pub async fn record_incident(&self, actor: &Actor, input: &passage_domain::incident::IncidentInput) -> ServiceResult<String> {
+        access::require(actor, Action::WriteSomewhere)?;
+        let main_id = format!("PSG.{}", uuid_suffix());
+        let (incident, rescue) = input.parse(main_id.clone(), CalendarDate::today())?;
+        let mut tx = self.db.begin().await?;
+        if let Some(r) = &rescue {
+            if !store::rescue_exists(&mut tx, r).await? {
+                return Err(passage_domain::FieldError::new("sar_operation_id", "err-unknown-rescue").into());
+            }
+        }
+        store::write(&mut tx, &[&incident], &[], Timestamp::now()).await?;
+        if let Some(r) = &rescue {
+            store::link_rescue(&mut tx, &main_id, r).await?;
+        }
+        let changes = json!({ "main_id": [null, main_id], "dead_and_missing": [null, incident.total()], "rescue": [null, rescue] });
+        audit::record(&mut tx, Some(actor), "incident.record", format!("incident:{main_id}"), None, changes).await?;
+        tx.commit().await?;
+        Ok(main_id)
+    }
+
     /// Incidents, dead and missing of a year (or every year) by region, route,
     /// cause or country. Incidents are anonymous: figures for every reader of
     /// programme figures.
@@ -271,6 +294,12 @@ impl Passage {
         let mut c = self.db.replica().acquire().await?;
         Ok(store::summary(&mut c, year, by).await?)
     }
+}
+
+/// Twelve hex digits of a fresh v7 uuid: unique, and short enough to read out.
+fn uuid_suffix() -> String {
+    let u = uuid::Uuid::now_v7().simple().to_string();
+    u[u.len() - 12..].to_uppercase()
 }
 
 /// The summary as the command line prints it: a table with a total line.

@@ -194,6 +194,26 @@ pub async fn existing(c: &mut AnyConnection, points: &[String]) -> Result<HashMa
     Ok(out)
 }
 
+/// The stored observation with this key.
+pub async fn existing_key(c: &mut AnyConnection, k: &FlowKey) -> Result<Option<NewFlowCount>> {
+    let r = sqlx::query(&format!(
+        "SELECT {} FROM flow_counts WHERE point_code = $1 AND period_start = $2 AND period = $3 AND direction = $4 \
+         AND transport_mode = $5 AND nationality = $6 AND origin_country = $7 AND destination_country = $8",
+        COUNT_COLUMNS.join(", ")
+    ))
+    .bind(&k.point)
+    .bind(k.start.to_string())
+    .bind(k.period.as_str())
+    .bind(k.direction.as_str())
+    .bind(k.transport_mode.as_str())
+    .bind(country_key(k.nationality))
+    .bind(country_key(k.origin))
+    .bind(country_key(k.destination))
+    .fetch_optional(c)
+    .await?;
+    r.as_ref().map(count).transpose()
+}
+
 /// Add new observations and replace changed ones.
 pub async fn write_counts(
     c: &mut AnyConnection,

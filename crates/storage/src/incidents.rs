@@ -222,3 +222,18 @@ pub async fn years(c: &mut AnyConnection) -> Result<Vec<i32>> {
     .await?;
     rows.iter().map(|r| Ok(int(r, "y")? as i32)).collect()
 }
+
+/// Whether a search-and-rescue operation with this id is recorded.
+pub async fn rescue_exists(c: &mut AnyConnection, id: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 AS x FROM sar_operations WHERE id = $1").bind(id).fetch_optional(c).await?.is_some())
+}
+
+/// Link an incident to the rescue operation that found it.
+pub async fn link_rescue(c: &mut AnyConnection, main_id: &str, rescue: &str) -> Result<()> {
+    sqlx::query("UPDATE missing_migrant_incidents SET sar_operation_id = $1 WHERE main_id = $2")
+        .bind(rescue)
+        .bind(main_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

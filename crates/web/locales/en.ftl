@@ -894,3 +894,6 @@ error-unstorable-text = A value holds a character that cannot be stored (an invi
 error-disk-full = The server’s disk is full: nothing of this was kept. Tell the administrator, and send it again once space is freed.
 err-count-negative = A count cannot be negative.
 err-date-before = This date is before { $other }.
+err-incident-empty = An incident has at least one person dead or missing.
+err-unknown-point = No flow-monitoring point has this code.
+err-unknown-rescue = No search-and-rescue operation has this id.

@@ -894,3 +894,6 @@ error-unstorable-text = Une valeur contient un caractère qui ne peut pas être 
 error-disk-full = Le disque du serveur est plein : rien n’a été enregistré. Prévenez l’administrateur et renvoyez une fois de la place libérée.
 err-count-negative = Un effectif ne peut pas être négatif.
 err-date-before = Cette date est antérieure à { $other }.
+err-incident-empty = Un incident compte au moins une personne morte ou disparue.
+err-unknown-point = Aucun point de suivi des flux n’a ce code.
+err-unknown-rescue = Aucune opération de recherche et de sauvetage n’a cet identifiant.

@@ -16,6 +16,7 @@ pub mod persons;
 pub mod queue;
 pub mod referrals;
 pub mod reintegration;
+pub mod route_data;
 
 pub fn routes() -> crate::routing::Routes {
     crate::routing::Routes::new()
@@ -81,6 +82,12 @@ pub fn routes() -> crate::routing::Routes {
         .api(utoipa_axum::routes!(movements::accept_handover))
         .api(utoipa_axum::routes!(movements::decline_handover))
         .api(utoipa_axum::routes!(cases::record_step))
+        .api(utoipa_axum::routes!(route_data::incident_summary))
+        .api(utoipa_axum::routes!(route_data::record_incident))
+        .api(utoipa_axum::routes!(route_data::flow_points))
+        .api(utoipa_axum::routes!(route_data::create_flow_point))
+        .api(utoipa_axum::routes!(route_data::record_flow_count))
+        .api(utoipa_axum::routes!(route_data::flow_summary))
         .merge(crate::figures::api_routes())
         .merge(crate::activities::api_routes())
         .merge(crate::submissions::api_routes())
