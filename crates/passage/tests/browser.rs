@@ -501,6 +501,46 @@ async fn programme_figures_in_the_browser() {
     phone.close().await.unwrap();
 }
 
+/// The route-data page without a line of script: the map (country outlines,
+/// the six flow-monitoring points, the year's incidents), the tables beside
+/// it, a weekly chart per point; under 100 KB, and no sideways scroll on a
+/// 360 px phone. `PASSAGE_SHOTS=dir` keeps screenshots to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_data_in_the_browser() {
+    let s = server(Backend::Sqlite, "browser-routes", 50).await;
+    let d = chromedriver().await;
+    for width in [1280, 360] {
+        let c = browser(&d, width).await;
+        login(&c, &s, "viewer").await;
+        c.goto(&format!("{}/route-data", s.url)).await.unwrap();
+        let counts = c
+            .execute(
+                "return [document.querySelectorAll('svg.map path').length, document.querySelectorAll('svg.map circle').length, \
+                 document.querySelectorAll('svg.chart.small polyline').length, document.querySelectorAll('table.figures').length, \
+                 document.documentElement.outerHTML.length, document.scripts.length, \
+                 document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let n = |i: usize| counts[i].as_i64().unwrap();
+        assert!(n(0) > 50, "country outlines: {counts}");
+        assert!(n(1) > 6 + 20, "the points and the incidents: {counts}");
+        assert!(n(2) >= 6, "a weekly line per point at least: {counts}");
+        assert!(n(3) >= 2, "the tables beside the pictures: {counts}");
+        assert!(n(4) < 100_000, "the page weighs {} bytes", n(4));
+        assert_eq!(n(5), 0, "no script");
+        assert!(n(6) <= n(7), "the page scrolls sideways at {width} px: {counts}");
+        let text = body_text(&c).await;
+        assert!(text.contains("Central Mediterranean") && text.contains("Agadez bus station"), "{text}");
+        if let Ok(dir) = std::env::var("PASSAGE_SHOTS") {
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(format!("{dir}/route-data-{width}.png"), png).unwrap();
+        }
+        c.close().await.unwrap();
+    }
+}
+
 /// Importing a KoboToolbox export in the browser: the file chosen and
 /// uploaded, the report (the page reloads itself while it checks), the
 /// confirmation, and the page settling on what was imported.

@@ -123,6 +123,7 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/offices", Offices, json!({"code": "{code}", "name": "Matrix office", "country": "NER", "kind": "transit_centre"})),
         ("get", "/audit", Audit, none.clone()),
         ("get", "/budgets", Figures, none.clone()),
+        ("get", "/route-data", Figures, none.clone()),
         ("get", "/activities", Figures, none.clone()),
         ("get", "/activities/{kind}", Register, none.clone()),
         (

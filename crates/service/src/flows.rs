@@ -96,6 +96,16 @@ pub struct FlowImport {
     pub dry_run: bool,
 }
 
+/// Persons per week at each point and in each direction, protected cell by
+/// cell (a chart shows no totals to work a hidden cell out from).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FlowWeeks {
+    /// ISO weeks, oldest first.
+    pub weeks: Vec<String>,
+    /// (point, direction, one figure per week)
+    pub series: Vec<(String, passage_domain::flow::Direction, Vec<Figure>)>,
+}
+
 /// Figures of persons by a grouping, protected.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FlowSummary {
@@ -440,6 +450,30 @@ impl Passage {
         }
         tx.commit().await?;
         Ok(new)
+    }
+
+    /// Weekly persons per point and direction, for the charts.
+    pub async fn flow_weeks(&self, actor: Option<&Actor>, from: CalendarDate, to: CalendarDate) -> ServiceResult<FlowWeeks> {
+        if let Some(a) = actor {
+            access::require(a, Action::ReadAggregates)?;
+        }
+        let rules = self.disclosure_rules().await?;
+        let mut c = self.db.replica().acquire().await?;
+        let raw = store::weekly(&mut c, from, to).await?;
+        let mut weeks: Vec<String> =
+            raw.iter().map(|(_, _, w, _)| w.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        weeks.sort();
+        let at: HashMap<&str, usize> = weeks.iter().enumerate().map(|(i, w)| (w.as_str(), i)).collect();
+        let mut series: Vec<(String, passage_domain::flow::Direction, Vec<Figure>)> = Vec::new();
+        for (point, direction, week, n) in &raw {
+            if series.last().is_none_or(|(p, d, _)| p != point || d != direction) {
+                series.push((point.clone(), *direction, vec![Figure::Count(0); weeks.len()]));
+            }
+            if let Some(last) = series.last_mut() {
+                last.2[at[week.as_str()]] = rules.figure(*n as u64);
+            }
+        }
+        Ok(FlowWeeks { weeks, series })
     }
 
     /// Every point.

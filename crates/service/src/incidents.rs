@@ -256,6 +256,45 @@ impl Passage {
         Ok(report)
     }
 
+    /// The incidents of a year on a map: gathered into cells of half a degree
+    /// (a shipwreck's reports land in one circle), each with its place, its
+    /// incidents and its dead and missing, the largest first.
+    pub async fn incident_map(
+        &self,
+        actor: Option<&Actor>,
+        year: i32,
+    ) -> ServiceResult<Vec<(passage_domain::incident::Coordinates, i64, i64)>> {
+        if let Some(a) = actor {
+            access::require(a, Action::ReadAggregates)?;
+        }
+        let mut c = self.db.replica().acquire().await?;
+        let mut cells: HashMap<(i64, i64), (f64, f64, i64, i64)> = HashMap::new();
+        for (p, total, _) in store::points(&mut c, year).await? {
+            let e = cells.entry(((p.lat * 2.0).round() as i64, (p.lon * 2.0).round() as i64)).or_insert((0.0, 0.0, 0, 0));
+            e.0 += p.lat;
+            e.1 += p.lon;
+            e.2 += 1;
+            e.3 += total;
+        }
+        let mut out: Vec<_> = cells
+            .into_values()
+            .filter_map(|(lat, lon, n, total)| {
+                passage_domain::incident::Coordinates::new(lat / n as f64, lon / n as f64).map(|p| (p, n, total))
+            })
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)));
+        Ok(out)
+    }
+
+    /// The years that have incidents, newest first.
+    pub async fn incident_years(&self, actor: Option<&Actor>) -> ServiceResult<Vec<i32>> {
+        if let Some(a) = actor {
+            access::require(a, Action::ReadAggregates)?;
+        }
+        let mut c = self.db.replica().acquire().await?;
+        Ok(store::years(&mut c).await?)
+    }
+
     /// Record one incident (a search-and-rescue team's report), under a Main
     /// ID of Passage's own (`PSG.` and a unique suffix, which no published
     /// file uses), optionally linked to the rescue operation that found it.

@@ -167,6 +167,7 @@ fn nav_links(lang: Lang, s: &Session) -> Markup {
                 li { a href="/programmes" { (t(lang, "nav-programmes")) } }
                 li { a href="/activities" { (t(lang, "nav-activities")) } }
                 li { a href="/budgets" { (t(lang, "nav-budgets")) } }
+                li { a href="/route-data" { (t(lang, "nav-route-data")) } }
             }
             @if can(Permission::WriteCases) || can(Permission::ManageReintegration) {
                 li { a href="/imports" { (t(lang, "nav-imports")) } }

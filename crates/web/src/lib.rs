@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod imports;
 pub mod layout;
+pub mod map;
 pub mod movements;
 pub mod offices;
 pub mod openapi;
@@ -34,6 +35,7 @@ pub mod privacy;
 pub mod queue;
 pub mod reintegration;
 pub mod returns;
+pub mod route_data;
 pub mod routing;
 pub mod session;
 pub mod submissions;
@@ -79,6 +81,7 @@ fn page_routes() -> Vec<routing::Routes> {
         movements::routes(),
         reintegration::routes(),
         figures::routes(),
+        route_data::routes(),
         activities::routes(),
         openrosa::routes(),
         submissions::routes(),

@@ -353,6 +353,7 @@ pub const PAGES: &[&str] = &[
     "/results/SSS2-CMR",
     "/activities",
     "/budgets",
+    "/route-data",
     "/movements",
     "/duplicates",
     "/submissions",
