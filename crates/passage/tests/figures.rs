@@ -298,6 +298,8 @@ async fn the_public_results_page_needs_no_login_and_names_nobody(backend: Backen
     assert!(html.contains("Safety, Support and Solutions II"), "the programme");
     assert!(html.contains("Key achievements") && html.contains("Areas of work") && html.contains("Returning home and reintegration"));
     assert!(html.contains("Shelters renovated or refurbished"));
+    // The year's lives lost on the routes, by route (anonymous incidents are public figures).
+    assert!(html.contains("Lives lost on the migration routes in") && html.contains("Central Mediterranean"), "the incidents by route");
     assert!(!html.contains("action=\"/logout\""), "no session, no navigation for staff");
     let fr = c.get(format!("{}/results/SSS2-CMR?lang=fr", s.url)).send().await.unwrap().text().await.unwrap();
     assert!(fr.contains("Principaux résultats") && fr.contains("Domaines d’action") && fr.contains("Retour et réintégration"), "French");

@@ -934,3 +934,5 @@ route-data-direction-outgoing = المغادرون
 route-data-direction-transit = العابرون
 route-data-table = جدول
 route-data-week = الأسبوع
+results-incidents = الأرواح المفقودة على طرق الهجرة في { $year }
+results-incidents-source = المهاجرون الموتى والمفقودون حسب الطريق، كما يسجلهم مشروع المهاجرين المفقودين وفرق الإنقاذ، حادثًا بحادث.

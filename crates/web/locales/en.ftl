@@ -930,3 +930,5 @@ route-data-direction-outgoing = Outgoing
 route-data-direction-transit = In transit
 route-data-table = Table
 route-data-week = Week
+results-incidents = Lives lost on the migration routes in { $year }
+results-incidents-source = Dead and missing migrants by route, as the Missing Migrants Project and rescue teams record them, incident by incident.

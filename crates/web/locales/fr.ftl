@@ -930,3 +930,5 @@ route-data-direction-outgoing = Sortants
 route-data-direction-transit = En transit
 route-data-table = Tableau
 route-data-week = Semaine
+results-incidents = Vies perdues sur les routes migratoires en { $year }
+results-incidents-source = Migrants morts et disparus par route, tels que le projet Migrants disparus et les équipes de sauvetage les enregistrent, incident par incident.

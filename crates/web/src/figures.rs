@@ -535,6 +535,18 @@ async fn results_page(State(state): State<AppState>, headers: HeaderMap, Path(co
     let f = &p.figures;
     let fr = lang == Lang::Fr;
     let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    // The year's lives lost on the routes: the latest year with incidents
+    // within the programme's period (incidents are anonymous, public data).
+    let years = state.passage.incident_years(None).await.map_err(|e| PageError::from_service(lang, e))?;
+    let year = years.into_iter().find(|y| *y <= f.until.year() && *y >= f.from.year());
+    let incidents = match year {
+        Some(y) => state
+            .passage
+            .incident_summary(None, Some(y), passage_domain::incident::IncidentGrouping::Route)
+            .await
+            .map_err(|e| PageError::from_service(lang, e))?,
+        None => Vec::new(),
+    };
     let body = html! {
         p { a href=(format!("/results/{}?lang=en", f.programme.code)) lang="en" { "English" } " · " a href=(format!("/results/{}?lang=fr", f.programme.code)) lang="fr" { "Français" } }
         h1 { (f.programme.name) }
@@ -550,6 +562,11 @@ async fn results_page(State(state): State<AppState>, headers: HeaderMap, Path(co
             }
         }
         p.muted { (tr(lang, "figures-rules", &[("k", f.rules.threshold.to_string())])) " " (t(lang, "results-live")) }
+        @if let (Some(y), false) = (year, incidents.is_empty()) {
+            h2 { (tr(lang, "results-incidents", &[("year", y.to_string())])) }
+            (crate::route_data::incident_table(lang, &incidents))
+            p.muted { (t(lang, "results-incidents-source")) }
+        }
         h2 { (t(lang, "results-areas")) }
         @for a in &p.areas { section { h3 { (pick(&a.title_en, &a.title_fr)) } p { (pick(&a.body_en, &a.body_fr)) } } }
         h2 { (t(lang, "results-resources")) }
