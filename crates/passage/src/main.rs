@@ -91,6 +91,9 @@ enum Command {
         /// accounts, whose password is published (`passage demo` prints it).
         #[arg(long)]
         demo_users: bool,
+        /// Leave out the route data (missing-migrant incidents and flow counts) the demo otherwise gets.
+        #[arg(long)]
+        no_route_data: bool,
     },
     /// Manage users.
     User {
@@ -1175,7 +1178,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { db, persons, seed, demo_users } => {
+        Command::Generate { db, persons, seed, demo_users, no_route_data } => {
             if persons == 0 {
                 return Err("--persons must be at least 1".into());
             }
@@ -1187,7 +1190,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let passage = open(&db, &file).await?;
             let bar = progress(persons, "persons");
             let start = std::time::Instant::now();
-            let g = passage.generate(persons, seed, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
+            let g = passage.generate_with(persons, seed, !no_route_data, |n| bar.set_position(n)).await.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             println!(
                 "generated {} persons, {} cases, {} screenings, {} assistance records, {} missing-migrant incidents and {} flow counts in {:.1} s",

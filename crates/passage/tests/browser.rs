@@ -539,6 +539,37 @@ async fn route_data_in_the_browser() {
         }
         c.close().await.unwrap();
     }
+    // An enumerator at Séguédine on a phone: one line of the tally sheet, then a breakdown too large, refused.
+    let phone = browser(&d, 360).await;
+    login(&phone, &s, "agadez").await;
+    phone.goto(&format!("{}/route-data/counts", s.url)).await.unwrap();
+    select(&phone, "#f-point", "SEG-CHK").await;
+    set_value(&phone, "#f-date", "2026-11-03").await;
+    select(&phone, "#f-direction", "outgoing").await;
+    select(&phone, "#f-transport_mode", "truck").await;
+    select(&phone, "#f-nationality", "GIN").await;
+    fill(&phone, "#f-total", "37").await;
+    fill(&phone, "#f-men", "30").await;
+    fill(&phone, "#f-women", "5").await;
+    submit(&phone, "form[action='/route-data/counts']").await;
+    let url = phone.current_url().await.unwrap();
+    assert!(url.query().unwrap_or_default().contains("saved=new"), "{url}: {}", body_text(&phone).await);
+    let kept = phone.find(fantoccini::Locator::Css("#f-point")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("SEG-CHK"), "the point is kept for the next line");
+    let w = phone.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
+    assert!(w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(), "the count form scrolls sideways on a phone: {w}");
+    select(&phone, "#f-direction", "incoming").await;
+    select(&phone, "#f-transport_mode", "bus").await;
+    fill(&phone, "#f-total", "10").await;
+    fill(&phone, "#f-men", "8").await;
+    fill(&phone, "#f-women", "7").await;
+    submit(&phone, "form[action='/route-data/counts']").await;
+    let text = body_text(&phone).await;
+    assert!(text.contains("The breakdown adds up to 15, more than the total of 10"), "{text}");
+    if let Ok(dir) = std::env::var("PASSAGE_SHOTS") {
+        std::fs::write(format!("{dir}/count-form-360.png"), phone.screenshot().await.unwrap()).unwrap();
+    }
+    phone.close().await.unwrap();
 }
 
 /// Importing a KoboToolbox export in the browser: the file chosen and

@@ -354,7 +354,7 @@ async fn a_full_disk_during_an_import_leaves_the_database_as_it_was() {
     }
     let _unmount = Unmount(mnt.clone());
     let db = mnt.join("full.db").to_string_lossy().to_string();
-    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--database-url", &db], None);
+    let out = run(&["generate", "--demo-users", "--persons", "3", "--seed", "7", "--no-route-data", "--database-url", &db], None);
     assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
     let export = tmpdir("enospc-export").join("registrations.csv").to_string_lossy().to_string();
     assert!(run(&["import", "example", "--rows", "20000", "--output", &export], None).status.success());

@@ -56,7 +56,7 @@ async fn flows_import_sum_and_round_trip(backend: Backend) {
     let db = fresh_database(backend, "flows").await;
     let dir = tmpdir("flows");
     let today = CalendarDate::today();
-    let file_text = synthetic_flow_file(11, 4_000, today);
+    let file_text = synthetic_flow_file(11, 4_000, today, false);
     let file = dir.join("flows.csv");
     std::fs::write(&file, &file_text).unwrap();
     let f = file.display().to_string();

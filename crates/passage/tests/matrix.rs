@@ -124,6 +124,13 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/audit", Audit, none.clone()),
         ("get", "/budgets", Figures, none.clone()),
         ("get", "/route-data", Figures, none.clone()),
+        ("get", "/route-data/counts", Register, none.clone()),
+        (
+            "post",
+            "/route-data/counts",
+            Register,
+            json!({"point": "AGZ-BUS", "date": "2026-01-12", "period": "week", "direction": "incoming", "transport_mode": "bus", "total": "20"}),
+        ),
         ("get", "/activities", Figures, none.clone()),
         ("get", "/activities/{kind}", Register, none.clone()),
         (

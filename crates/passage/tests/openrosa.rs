@@ -281,6 +281,55 @@ async fn devices_speak_openrosa(backend: Backend) {
     let list = client().get(format!("{}/key/{pat}/formList", s.url)).send().await.unwrap().text().await.unwrap();
     assert!(list.contains(&format!("{}/key/{pat}/forms/passage_campaign_event/form.xml", s.url)), "{list}");
 
+    // A flow count from the field: the points come as flow_points.csv; a country off the list is typed as
+    // its code; the same count sent again (a second instance, the same observation) replaces, never adds.
+    assert!(list.contains("passage_flow_count"), "{list}");
+    let list =
+        client().get(format!("{}/formList", s.url)).header("authorization", auth.as_str()).send().await.unwrap().text().await.unwrap();
+    let flow_at = list.find("<formID>passage_flow_count</formID>").expect("the flow-count form is offered");
+    let manifest = client()
+        .get(url_in(&list, "manifestUrl", flow_at))
+        .header("authorization", auth.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(manifest.contains("<filename>flow_points.csv</filename>"), "{manifest}");
+    let points = client()
+        .get(url_in(&manifest, "downloadUrl", 0))
+        .header("authorization", auth.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(points.starts_with("name,label\n") && points.contains("AGZ-BUS,Agadez bus station (AGZ-BUS)"), "{points}");
+    let before: Value = api_get(&s, &session, "/flows/summary?by=point&from=2026-11-16&to=2026-11-22").await.json().await.unwrap();
+    let agz = |v: &Value| {
+        v["rows"].as_array().unwrap().iter().find(|r| r["key"] == "AGZ-BUS").map(|r| r["persons"].as_i64().unwrap()).unwrap_or(0)
+    };
+    let flow = sample("passage_flow_count.xml");
+    let (status, body) = post_submission(&url, Some(&auth), multipart(&flow, &[])).await;
+    assert_eq!(status, 201, "{body}");
+    let after: Value = api_get(&s, &session, "/flows/summary?by=point&from=2026-11-16&to=2026-11-22").await.json().await.unwrap();
+    assert_eq!(agz(&after), agz(&before) + 64, "{after}");
+    let again =
+        flow.replace("uuid:4f1e", "uuid:5f1e").replace("<total>64</total>", "<total>70</total>").replace("<men>50</men>", "<men>56</men>");
+    let (status, body) = post_submission(&url, Some(&auth), multipart(&again, &[])).await;
+    assert_eq!(status, 201, "{body}");
+    let replaced: Value = api_get(&s, &session, "/flows/summary?by=point&from=2026-11-16&to=2026-11-22").await.json().await.unwrap();
+    assert_eq!(agz(&replaced), agz(&before) + 70, "the second count replaced the first: {replaced}");
+    // A breakdown above its total goes to the quarantine, with the field named.
+    let wrong = flow
+        .replace("uuid:4f1e", "uuid:6f1e")
+        .replace("<direction>outgoing</direction>", "<direction>incoming</direction>")
+        .replace("<men>50</men>", "<men>80</men>");
+    let (status, _) = post_submission(&url, Some(&auth), multipart(&wrong, &[])).await;
+    assert_eq!(status, 202, "quarantined");
+
     // Rejecting: with a reason, and the payload goes.
     let third = invalid.replace("uuid:", "uuid:9");
     let (status, _) = post_submission(&url, Some(&auth), multipart(&third, &[])).await;

@@ -47,8 +47,9 @@ pub struct FieldForm {
     pub title_fr: &'static str,
     /// The XForm, as pyxform made it from `forms/<id>.xlsx` (a test keeps them in step).
     pub xform: &'static str,
-    /// The form lists offices from `offices.csv`, a media file made per user.
-    pub uses_offices: bool,
+    /// The media files the form lists choices from, made per user
+    /// (`offices.csv`: the offices they work in; `flow_points.csv`: the points).
+    pub media: &'static [&'static str],
     /// What a user must be allowed to do somewhere to be offered the form.
     pub needs: Permission,
 }
@@ -57,14 +58,15 @@ pub const REGISTRATION: &str = "passage_registration";
 pub const ASSISTANCE: &str = "passage_assistance";
 pub const CAMPAIGN_EVENT: &str = "passage_campaign_event";
 pub const MONITORING_VISIT: &str = "passage_monitoring_visit";
+pub const FLOW_COUNT: &str = "passage_flow_count";
 
-pub static FORMS: [FieldForm; 4] = [
+pub static FORMS: [FieldForm; 5] = [
     FieldForm {
         id: REGISTRATION,
         title_en: "Registration and vulnerability screening",
         title_fr: "Enregistrement et dépistage des vulnérabilités",
         xform: include_str!("../../../forms/xforms/passage_registration.xml"),
-        uses_offices: true,
+        media: &[OFFICES_CSV],
         needs: Permission::WriteCases,
     },
     FieldForm {
@@ -72,7 +74,7 @@ pub static FORMS: [FieldForm; 4] = [
         title_en: "Assistance given",
         title_fr: "Assistance fournie",
         xform: include_str!("../../../forms/xforms/passage_assistance.xml"),
-        uses_offices: false,
+        media: &[],
         needs: Permission::WriteCases,
     },
     FieldForm {
@@ -80,7 +82,7 @@ pub static FORMS: [FieldForm; 4] = [
         title_en: "Information campaign event",
         title_fr: "Activité de sensibilisation",
         xform: include_str!("../../../forms/xforms/passage_campaign_event.xml"),
-        uses_offices: true,
+        media: &[OFFICES_CSV],
         needs: Permission::WriteCases,
     },
     FieldForm {
@@ -88,13 +90,23 @@ pub static FORMS: [FieldForm; 4] = [
         title_en: "Reintegration monitoring visit",
         title_fr: "Visite de suivi de la réintégration",
         xform: include_str!("../../../forms/xforms/passage_monitoring_visit.xml"),
-        uses_offices: false,
+        media: &[],
         needs: Permission::ManageReintegration,
+    },
+    FieldForm {
+        id: FLOW_COUNT,
+        title_en: "Flow-monitoring count",
+        title_fr: "Comptage de suivi des flux",
+        xform: include_str!("../../../forms/xforms/passage_flow_count.xml"),
+        media: &[FLOW_POINTS_CSV],
+        needs: Permission::WriteCases,
     },
 ];
 
 /// The media file a form's office list comes from.
 pub const OFFICES_CSV: &str = "offices.csv";
+/// The media file the flow-count form's points come from.
+pub const FLOW_POINTS_CSV: &str = "flow_points.csv";
 
 /// The largest submission accepted in one post (announced to devices as
 /// `X-OpenRosa-Accept-Content-Length`); larger ones are split by Collect.
@@ -161,7 +173,7 @@ pub fn survey_form(scheme: &passage_domain::sustainability::Scheme) -> &'static 
             title_en: "Reintegration sustainability survey",
             title_fr: "Enquête de durabilité de la réintégration",
             xform: Box::leak(crate::sustainability::survey_xform(scheme).into_boxed_str()),
-            uses_offices: false,
+            media: &[],
             needs: Permission::ManageReintegration,
         }))
     })
@@ -387,6 +399,7 @@ pub(crate) enum Prepared {
     Assistance(crate::registry::PreparedAssistance),
     Campaign(crate::activities::PreparedCampaignEvent),
     Visit(crate::reintegration::PreparedVisit),
+    FlowCount(crate::flows::PreparedFlowCount),
 }
 
 /// Where a submission belongs, for who may see it in quarantine.
@@ -410,6 +423,27 @@ impl Passage {
         }
         let bytes = w.into_inner().map_err(|e| ServiceError::Operation(e.to_string()))?;
         Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+    }
+
+    /// A media file of a form, for this user.
+    pub async fn media_csv(&self, actor: &Actor, name: &str) -> ServiceResult<String> {
+        match name {
+            OFFICES_CSV => self.offices_csv(actor).await,
+            FLOW_POINTS_CSV => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record(["name", "label"]).map_err(|e| ServiceError::Operation(e.to_string()))?;
+                for p in self.flow_points(None).await? {
+                    let p = p.point;
+                    if p.active_until.is_none_or(|u| u >= passage_domain::date::CalendarDate::today()) {
+                        w.write_record([p.code.as_str(), &format!("{} ({})", p.name, p.code)])
+                            .map_err(|e| ServiceError::Operation(e.to_string()))?;
+                    }
+                }
+                let bytes = w.into_inner().map_err(|e| ServiceError::Operation(e.to_string()))?;
+                Ok(String::from_utf8(bytes).expect("CSV of UTF-8 text"))
+            }
+            _ => Err(ServiceError::NotFound),
+        }
     }
 
     /// The forms a device's user is offered: Passage's own, and for a
@@ -573,6 +607,7 @@ impl Passage {
                 self.write_visit(c, actor, p, Some(receipt), trail).await?;
                 format!("visit:{id}")
             }
+            Prepared::FlowCount(p) => self.write_flow_count(c, actor, p, Some(receipt), trail).await?,
         })
     }
 
@@ -586,7 +621,11 @@ impl Passage {
         // case the form names, which is a problem of that field.
         match self.prepare_unchecked(actor, form, f).await {
             Err(ServiceError::Forbidden(_)) => {
-                let field = if matches!(form.id, REGISTRATION | CAMPAIGN_EVENT) { "office_id" } else { "case_reference" };
+                let field = match form.id {
+                    REGISTRATION | CAMPAIGN_EVENT => "office_id",
+                    FLOW_COUNT => "point",
+                    _ => "case_reference",
+                };
                 Err(FieldError::new(field, "err-not-yours").into())
             }
             other => other,
@@ -683,6 +722,32 @@ impl Passage {
                 };
                 Ok(Prepared::Campaign(self.prepare_campaign_event(actor, &input).await?))
             }
+            FLOW_COUNT => {
+                // A country chosen from the list, or typed as a code when it is not on it.
+                let country = |name: &str| match f.get(name) {
+                    "other" => f.get(&format!("{name}_other")).to_string(),
+                    c => c.to_string(),
+                };
+                let input = passage_domain::flow::FlowCountInput {
+                    point: f.get("point").into(),
+                    date: f.get("date").into(),
+                    period: f.get("period").into(),
+                    direction: f.get("direction").into(),
+                    transport_mode: f.get("transport_mode").into(),
+                    nationality: country("nationality"),
+                    origin_country: country("origin_country"),
+                    destination_country: country("destination_country"),
+                    total: f.get("total").into(),
+                    men: f.get("men").into(),
+                    women: f.get("women").into(),
+                    boys: f.get("boys").into(),
+                    girls: f.get("girls").into(),
+                    unaccompanied_children: f.get("unaccompanied_children").into(),
+                    pregnant_women: f.get("pregnant_women").into(),
+                    persons_with_disabilities: f.get("persons_with_disabilities").into(),
+                };
+                Ok(Prepared::FlowCount(self.prepare_flow_count(actor, &input).await?))
+            }
             MONITORING_VISIT => {
                 let visit = self.next_visit(actor, f.get("case_reference")).await?;
                 let input = VisitInput {
@@ -752,6 +817,7 @@ impl Passage {
     pub(crate) async fn placement(&self, actor: &Actor, form: &FieldForm, f: &FilledForm) -> ServiceResult<Placement> {
         let mut c = self.db.reader().acquire().await?;
         let office = match form.id {
+            FLOW_COUNT => passage_storage::flows::get_point(&mut c, &f.get("point").trim().to_uppercase()).await?.and_then(|p| p.office_id),
             REGISTRATION | CAMPAIGN_EVENT => {
                 let code = if form.id == REGISTRATION { f.get("case/office") } else { f.get("office") };
                 passage_storage::registry::get_office_by_code(&mut c, &code.trim().to_uppercase()).await?.map(|o| o.id)
@@ -1176,7 +1242,9 @@ mod tests {
     #[test]
     fn every_form_states_its_version_and_its_fields() {
         for f in &FORMS {
-            assert_eq!(f.version(), "2026112301", "{}", f.id);
+            // YYYYMMDDnn, the day the form last changed (the flow-count form came later than the first four).
+            let v = f.version();
+            assert!(v.len() == 10 && v.chars().all(|c| c.is_ascii_digit()) && v >= "2026112301", "{}: {v}", f.id);
             let paths = instance_paths(f);
             assert!(paths.contains(&"meta/instanceID".to_string()), "{}: {paths:?}", f.id);
             assert!(f.hash().starts_with("md5:") && f.hash().len() == 36);

@@ -106,6 +106,11 @@ pub struct FlowWeeks {
     pub series: Vec<(String, passage_domain::flow::Direction, Vec<Figure>)>,
 }
 
+/// An observation checked and ready to write.
+pub(crate) struct PreparedFlowCount {
+    pub(crate) count: NewFlowCount,
+}
+
 /// Figures of persons by a grouping, protected.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FlowSummary {
@@ -425,30 +430,72 @@ impl Passage {
         Ok(FlowPointRecord { point, office_id: office })
     }
 
-    /// Record one observation (the web grid, the API, ODK). The same key
-    /// again replaces the observation: returns whether it was new.
+    /// Record one observation (the web grid, the API). The same key again
+    /// replaces the observation: returns whether it was new.
     pub async fn record_flow_count(&self, actor: &Actor, input: &FlowCountInput, source: &str) -> ServiceResult<bool> {
-        let count = input.parse(CalendarDate::today())?;
+        let prepared = self.prepare_flow_count(actor, input).await?;
         let mut tx = self.db.begin().await?;
-        let Some(point) = store::get_point(&mut tx, &count.key.point).await? else {
-            return Err(passage_domain::FieldError::new("point", "err-unknown-point").into());
+        let mut trail = crate::audit::Trail::default();
+        let new = self.write_counted(&mut tx, actor, &prepared, source, &mut trail).await?;
+        trail.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Check an observation and who sends it: the point exists, and the
+    /// sender works on cases in its office (anywhere, for a point no office runs).
+    pub(crate) async fn prepare_flow_count(&self, actor: &Actor, input: &FlowCountInput) -> ServiceResult<PreparedFlowCount> {
+        access::require(actor, Action::WriteSomewhere)?;
+        let count = input.parse(CalendarDate::today())?;
+        let mut c = self.db.reader().acquire().await?;
+        let Some(point) = store::get_point(&mut c, &count.key.point).await? else {
+            return Err(passage_domain::FieldError::new("point", "err-unknown-point").with("value", count.key.point.clone()).into());
         };
-        match point.office_id {
-            Some(o) => access::require(actor, Action::WriteCases(o))?,
-            None => access::require(actor, Action::WriteSomewhere)?,
+        if let Some(o) = point.office_id {
+            access::require(actor, Action::WriteCases(o))?;
         }
-        let stored = store::existing_key(&mut tx, &count.key).await?;
+        Ok(PreparedFlowCount { count })
+    }
+
+    /// Write a prepared observation from a form in the caller's transaction,
+    /// with the submission's receipt.
+    pub(crate) async fn write_flow_count(
+        &self,
+        c: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        prepared: PreparedFlowCount,
+        receipt: Option<&crate::receipts::Receipt<'_>>,
+        trail: &mut crate::audit::Trail,
+    ) -> ServiceResult<String> {
+        let record = format!("flow_count:{}:{}", prepared.count.key.point, prepared.count.key.start);
+        if let Some(receipt) = receipt {
+            crate::receipts::keep_receipt(&mut *c, &self.keys, receipt, &record).await?;
+        }
+        self.write_counted(c, actor, &prepared, "odk", trail).await?;
+        Ok(record)
+    }
+
+    /// Insert or replace by key; whether it was new.
+    async fn write_counted(
+        &self,
+        c: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        prepared: &PreparedFlowCount,
+        source: &str,
+        trail: &mut crate::audit::Trail,
+    ) -> ServiceResult<bool> {
+        let count = &prepared.count;
+        let stored = store::existing_key(&mut *c, &count.key).await?;
         let new = stored.is_none();
-        if stored.as_ref() != Some(&count) {
+        if stored.as_ref() != Some(count) {
             if new {
-                store::write_counts(&mut tx, vec![&count], &[], source, Timestamp::now()).await?;
+                store::write_counts(&mut *c, vec![count], &[], source, Timestamp::now()).await?;
             } else {
-                store::write_counts(&mut tx, vec![], &[&count], source, Timestamp::now()).await?;
+                store::write_counts(&mut *c, vec![], &[count], source, Timestamp::now()).await?;
             }
             let changes = json!({ "point": [null, count.key.point], "date": [null, count.key.start.to_string()], "total": [stored.map(|s| s.total), count.total] });
-            audit::record(&mut tx, Some(actor), "flow_count.record", format!("flow_point:{}", count.key.point), None, changes).await?;
+            trail.add(Some(actor), "flow_count.record", format!("flow_point:{}", count.key.point), None, changes);
         }
-        tx.commit().await?;
         Ok(new)
     }
 
@@ -582,11 +629,12 @@ pub fn summary_csv(s: &FlowSummary, hxl: bool) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// A flow file of plausible weekly counts at the transit points of the
-/// central Sahel route, for the demo, the tests and the benchmarks: seeded,
-/// so the same arguments give the same file. `rows` observations are spread
-/// over the points, the weeks before `until`, directions and nationalities.
-pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate) -> String {
+/// A flow file of plausible counts at the transit points of the central
+/// Sahel route, for the demo, the tests and the benchmarks: seeded, so the
+/// same arguments give the same file. `rows` observations are spread over
+/// the points, the weeks (or, `daily`, the days) before `until`, directions,
+/// transport and nationalities.
+pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate, daily: bool) -> String {
     // (code, name, country, admin1, lat, lon, kind)
     const POINTS: [(&str, &str, &str, &str, &str, &str, &str); 6] = [
         ("AGZ-BUS", "Agadez bus station", "NER", "Agadez", "16.970000", "7.990000", "bus_station"),
@@ -596,7 +644,8 @@ pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate) -> Strin
         ("SBH-TRN", "Sabha transit site", "LBY", "Fezzan", "27.037700", "14.428300", "transit_site"),
         ("GAO-BUS", "Gao bus station", "MLI", "Gao", "16.271700", "-0.044700", "bus_station"),
     ];
-    const NATIONALITIES: [&str; 8] = ["NER", "NGA", "GIN", "MLI", "CIV", "SEN", "SDN", "TCD"];
+    const NATIONALITIES: [&str; 16] =
+        ["NER", "NGA", "GIN", "MLI", "CIV", "SEN", "SDN", "TCD", "GMB", "BFA", "CMR", "GHA", "BEN", "TGO", "SLE", "LBR"];
     const MODES: [&str; 4] = ["bus", "truck", "car", "motorbike"];
     const DIRECTIONS: [&str; 3] = ["outgoing", "incoming", "transit"];
     let mut rng = passage_domain::random::SplitMix64::new(seed ^ 0xf10e_5eed);
@@ -605,12 +654,12 @@ pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate) -> Strin
     let _ = w.write_record(FLOW_COLUMNS);
     // Each observation needs its own key: walk the key space in a seeded order
     // (point × week × direction × mode × nationality), as many as asked.
-    let per_week = POINTS.len() * DIRECTIONS.len() * MODES.len() * NATIONALITIES.len();
-    let weeks = rows.div_ceil(per_week).max(1);
-    let last_monday = passage_domain::flow::monday_of(until);
+    let per_period = POINTS.len() * DIRECTIONS.len() * MODES.len() * NATIONALITIES.len();
+    let periods = rows.div_ceil(per_period).max(1);
+    let (last, step, period) = if daily { (until, 1, "day") } else { (passage_domain::flow::monday_of(until), 7, "week") };
     let mut written = 0;
-    'all: for week in 0..weeks {
-        let monday = last_monday.add_days(-7 * (weeks - 1 - week) as i64);
+    'all: for k in 0..periods {
+        let start = last.add_days(-step * (periods - 1 - k) as i64);
         for (pi, p) in POINTS.iter().enumerate() {
             for (di, d) in DIRECTIONS.iter().enumerate() {
                 for m in MODES {
@@ -619,7 +668,7 @@ pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate) -> Strin
                             break 'all;
                         }
                         // Busier outgoing (north) than back, busier for the first nationalities and points.
-                        let base = 60 / (1 + di as u64) / (1 + ni as u64 / 3) / (1 + pi as u64 / 2);
+                        let base = if daily { 10 } else { 60 } / (1 + di as u64) / (1 + ni as u64 / 3) / (1 + pi as u64 / 2);
                         let total = 5 + base + draw(base + 10);
                         let women = draw(total / 5 + 1);
                         let children = draw(total / 10 + 1);
@@ -640,8 +689,8 @@ pub fn synthetic_flow_file(seed: u64, rows: usize, until: CalendarDate) -> Strin
                             p.4.to_string(),
                             p.5.to_string(),
                             p.6.to_string(),
-                            monday.to_string(),
-                            "week".into(),
+                            start.to_string(),
+                            period.into(),
                             d.to_string(),
                             m.to_string(),
                             n.to_string(),

@@ -717,7 +717,7 @@ mod survey_form_tests {
                 title_en: "",
                 title_fr: "",
                 xform: Box::leak(x.into_boxed_str()),
-                uses_offices: false,
+                media: &[],
                 needs: passage_domain::policy::Permission::ManageReintegration,
             };
             let (a, b) = (form(std::fs::read_to_string(&theirs).unwrap()), form(xform.clone()));

@@ -475,7 +475,18 @@ impl Passage {
 
     /// Add `persons` synthetic persons with their cases, screenings,
     /// assistance and notes, in batches of one transaction each.
-    pub async fn generate(&self, persons: u64, seed: u64, mut progress: impl FnMut(u64)) -> ServiceResult<Generated> {
+    pub async fn generate(&self, persons: u64, seed: u64, progress: impl FnMut(u64)) -> ServiceResult<Generated> {
+        self.generate_with(persons, seed, true, progress).await
+    }
+
+    /// The same, with or without the route data (incidents and flow counts).
+    pub async fn generate_with(
+        &self,
+        persons: u64,
+        seed: u64,
+        route_data: bool,
+        mut progress: impl FnMut(u64),
+    ) -> ServiceResult<Generated> {
         let offices = self.seed_reference_data().await?;
         let mut c = self.db.reader().acquire().await?;
         let staff = users::list_users(&mut c).await?;
@@ -506,7 +517,7 @@ impl Passage {
         }
         self.db.end_bulk().await?;
         self.generate_activities(&offices, &staff, &mut rng).await?;
-        let (incidents, flow_counts) = self.generate_route_data(seed).await?;
+        let (incidents, flow_counts) = if route_data { self.generate_route_data(seed).await? } else { (0, 0) };
         out.incidents = incidents;
         out.flow_counts = flow_counts;
         // Bulk rows bypass the per-write refresh: recount once.
@@ -539,7 +550,7 @@ impl Passage {
             made.0 = self.import_incidents(None, file.as_bytes(), false).await?.added as u64;
         }
         if !has_flows {
-            let file = crate::flows::synthetic_flow_file(seed, 12 * 576, today.add_days(-1));
+            let file = crate::flows::synthetic_flow_file(seed, 12 * 1152, today.add_days(-1), false);
             made.1 = self.import_flows(None, file.as_bytes(), false).await?.added as u64;
         }
         Ok(made)

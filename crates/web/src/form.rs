@@ -15,6 +15,11 @@ use passage_storage::search::SearchFilters;
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
+    /// Values given otherwise than as a posted body (a query string that prefills a form).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     pub fn parse(body: &Bytes) -> Self {
         Self(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }

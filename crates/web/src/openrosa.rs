@@ -185,7 +185,7 @@ async fn form_list(State(state): State<AppState>, headers: HeaderMap, raw: RawPa
             version = f.version(),
             hash = f.hash(),
         ));
-        if f.uses_offices {
+        if !f.media.is_empty() {
             body.push_str(&format!("    <manifestUrl>{base}/forms/{}/manifest</manifestUrl>\n", f.id));
         }
         body.push_str("  </xform>\n");
@@ -217,11 +217,10 @@ async fn manifest(State(state): State<AppState>, headers: HeaderMap, raw: RawPat
         let base = base_url(&state, &headers, &params);
         let mut body =
             String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest xmlns=\"http://openrosa.org/xforms/xformsManifest\">\n");
-        if f.uses_offices {
-            let csv = state.passage.offices_csv(&s.actor).await?;
+        for name in f.media {
+            let csv = state.passage.media_csv(&s.actor, name).await?;
             body.push_str(&format!(
                 "  <mediaFile>\n    <filename>{name}</filename>\n    <hash>{hash}</hash>\n    <downloadUrl>{base}/forms/{id}/media/{name}</downloadUrl>\n  </mediaFile>\n",
-                name = fieldforms::OFFICES_CSV,
                 hash = fieldforms::md5_hash(csv.as_bytes()),
                 id = f.id,
             ));
@@ -237,10 +236,10 @@ async fn media(State(state): State<AppState>, headers: HeaderMap, raw: RawPathPa
     let run = async {
         let s = device(&state, &headers, &params).await?;
         let f = offered(&state, &s, params.get("form").map(String::as_str).unwrap_or("")).await?;
-        if !f.uses_offices || params.get("file").map(String::as_str) != Some(fieldforms::OFFICES_CSV) {
+        let Some(name) = params.get("file").and_then(|file| f.media.iter().find(|m| **m == file.as_str())) else {
             return Err(ServiceError::NotFound.into());
-        }
-        let csv = state.passage.offices_csv(&s.actor).await?;
+        };
+        let csv = state.passage.media_csv(&s.actor, name).await?;
         Ok::<_, Failure>(openrosa(StatusCode::OK, "text/csv; charset=utf-8", csv))
     };
     run.await.unwrap_or_else(IntoResponse::into_response)

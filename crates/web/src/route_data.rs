@@ -6,22 +6,30 @@
 //! Figures of persons are protected (`*`: suppressed); incidents are
 //! anonymous and published as the file gives them.
 
+use crate::form::FormData;
 use crate::i18n::{self, t, tr, Lang};
-use crate::layout::{page, Page};
+use crate::layout::{code_options, error_summary, field, page, Input, Page};
 use crate::map::{route_map, weekly_chart, Marker, Spot};
-use crate::page::{html_response, viewer, PageError, PageResult};
+use crate::page::{html_response, poster, viewer, PageError, PageResult};
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
 use maud::{html, Markup};
 use passage_domain::date::CalendarDate;
 use passage_domain::disclosure::Figure;
-use passage_domain::flow::{monday_of, Direction, FlowGrouping};
+use passage_domain::flow::{monday_of, Direction, FlowCountInput, FlowGrouping, PeriodKind, TransportMode};
 use passage_domain::incident::IncidentGrouping;
+use passage_domain::FieldError;
+use passage_service::auth::Session;
 use serde::Deserialize;
 
 pub fn routes() -> crate::routing::Routes {
-    crate::routing::Routes::new().get("/route-data", route_data_page)
+    crate::routing::Routes::new()
+        .get("/route-data", route_data_page)
+        .get("/route-data/counts", count_form)
+        .post("/route-data/counts", record_count)
 }
 
 #[derive(Deserialize, Default)]
@@ -101,6 +109,9 @@ async fn route_data_page(State(state): State<AppState>, headers: HeaderMap, Quer
     let body = html! {
         h1 { (t(lang, "route-data-title")) }
         p.muted { (t(lang, "route-data-intro")) }
+        @if passage_service::access::allowed(&s.actor, passage_service::access::Action::WriteSomewhere) {
+            p { a href="/route-data/counts" { (t(lang, "route-data-record-count")) } }
+        }
         form.filters method="get" action="/route-data" {
             label { (t(lang, "route-data-year")) " "
                 select name="year" { @for y in &years { option value=(y) selected[Some(*y) == year] { (y) } } } }
@@ -209,5 +220,125 @@ fn point_chart(lang: Lang, code: &str, name: &str, weeks: &[String], mine: &[&(S
                 } }
             }
         }
+    }
+}
+
+/// The form, prefilled from the query (after a count is saved: the same
+/// point and period, for the next line of the tally sheet).
+async fn count_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let (s, lang) = viewer(&state, &headers).await?;
+    let saved = q.get("saved").map(|v| v == "new");
+    let keep = ["point", "date", "period", "direction", "transport_mode"];
+    let f = FormData::from_pairs(q.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect());
+    count_page(&state, &s, lang, &f, &[], saved, StatusCode::OK).await
+}
+
+/// The count form: the point and the period first, then the people as a
+/// grid of small number boxes (two across on a phone), as an enumerator
+/// fills it at a bus station with a tally sheet in hand.
+async fn count_page(
+    state: &AppState,
+    s: &Session,
+    lang: Lang,
+    f: &FormData,
+    errors: &[FieldError],
+    saved: Option<bool>,
+    status: StatusCode,
+) -> PageResult {
+    if !passage_service::access::allowed(&s.actor, passage_service::access::Action::WriteSomewhere) {
+        return Err(PageError::from_service(lang, passage_service::ServiceError::Forbidden("record flow counts")));
+    }
+    let points = state.passage.flow_points(None).await.map_err(|e| PageError::from_service(lang, e))?;
+    let mut point_options = vec![(String::new(), t(lang, "choose"))];
+    point_options.extend(points.iter().map(|p| (p.point.code.clone(), format!("{} ({})", p.point.name, p.point.code))));
+    let countries = crate::page::country_options(lang, t(lang, "route-data-not-asked"));
+    let get = |k: &str| {
+        let v = f.get(k);
+        if v.is_empty() && k == "period" {
+            "week".to_string()
+        } else if v.is_empty() && k == "date" {
+            CalendarDate::today().to_string()
+        } else {
+            v
+        }
+    };
+    let number =
+        |name: &str| field(lang, name, &t(lang, &format!("field-{name}")), Input::Text { value: &get(name), kind: "number" }, errors, None);
+    let select = |name: &str, options: Vec<(String, String)>| {
+        field(lang, name, &t(lang, &format!("field-{name}")), Input::Select { value: &get(name), options }, errors, None)
+    };
+    let title = t(lang, "route-data-count-title");
+    let body = html! {
+        h1 { (title) }
+        @if let Some(new) = saved {
+            p.notice role="status" { (t(lang, if new { "route-data-count-saved" } else { "route-data-count-replaced" })) }
+        }
+        p.muted { (t(lang, "route-data-count-intro")) }
+        form.card method="post" action="/route-data/counts" {
+            (error_summary(lang, errors))
+            input type="hidden" name="csrf" value=(s.csrf_token);
+            div.grid {
+                (select("point", point_options))
+                (field(lang, "date", &t(lang, "field-date"), Input::Text { value: &get("date"), kind: "date" }, errors, None))
+                (select("period", code_options(lang, "period", PeriodKind::ALL.iter().map(|k| k.as_str()), None)))
+                (select("direction", code_options(lang, "route-data-direction", Direction::ALL.iter().map(|k| k.as_str()), Some(&t(lang, "choose")))))
+                (select("transport_mode", code_options(lang, "transport", TransportMode::ALL.iter().map(|k| k.as_str()), Some(&t(lang, "choose")))))
+                (select("nationality", countries.clone()))
+                (select("origin_country", countries.clone()))
+                (select("destination_country", countries))
+            }
+            fieldset {
+                legend { (t(lang, "route-data-count-people")) }
+                div.tally {
+                    (number("total")) (number("men")) (number("women")) (number("boys")) (number("girls"))
+                    (number("unaccompanied_children")) (number("pregnant_women")) (number("persons_with_disabilities"))
+                }
+            }
+            p { button type="submit" { (t(lang, "route-data-count-submit")) } }
+        }
+        p { a href="/route-data" { (t(lang, "route-data-title")) } }
+    };
+    Ok(html_response(status, page(Page { lang, title, session: Some(s), here: "/route-data" }, body)))
+}
+
+async fn record_count(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let f = FormData::parse(&body);
+    let (s, lang) = poster(&state, &headers, &f).await?;
+    let input = FlowCountInput {
+        point: f.get("point"),
+        date: f.get("date"),
+        period: f.get("period"),
+        direction: f.get("direction"),
+        transport_mode: f.get("transport_mode"),
+        nationality: f.get("nationality"),
+        origin_country: f.get("origin_country"),
+        destination_country: f.get("destination_country"),
+        total: f.get("total"),
+        men: f.get("men"),
+        women: f.get("women"),
+        boys: f.get("boys"),
+        girls: f.get("girls"),
+        unaccompanied_children: f.get("unaccompanied_children"),
+        pregnant_women: f.get("pregnant_women"),
+        persons_with_disabilities: f.get("persons_with_disabilities"),
+    };
+    match state.passage.record_flow_count(&s.actor, &input, "web").await {
+        // The next count at the same point and period is the usual next step: keep them, clear the people.
+        Ok(new) => {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for k in ["point", "date", "period", "direction", "transport_mode"] {
+                q.append_pair(k, &f.get(k));
+            }
+            q.append_pair("saved", if new { "new" } else { "replaced" });
+            Ok(Redirect::to(&format!("/route-data/counts?{}", q.finish())).into_response())
+        }
+        Err(passage_service::ServiceError::Invalid(inv)) => {
+            count_page(&state, &s, lang, &f, &inv.errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(PageError::from_service(lang, e)),
     }
 }

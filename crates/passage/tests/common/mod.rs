@@ -354,6 +354,7 @@ pub const PAGES: &[&str] = &[
     "/activities",
     "/budgets",
     "/route-data",
+    "/route-data/counts",
     "/movements",
     "/duplicates",
     "/submissions",
