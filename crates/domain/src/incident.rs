@@ -386,6 +386,12 @@ fn parse_incident_date(s: &str) -> Option<CalendarDate> {
     if let Ok(d) = CalendarDate::parse("date", s) {
         return Some(d);
     }
+    // A spreadsheet's timestamp of that day (`2014-01-06 00:00:00`, `2014-01-06T00:00:00Z`): the day is the date.
+    if s.len() > 10 && s.is_char_boundary(10) && matches!(s.as_bytes()[10], b' ' | b'T') {
+        if let Ok(d) = CalendarDate::parse("date", &s[..10]) {
+            return Some(d);
+        }
+    }
     let s = s.replace(',', " ");
     let parts: Vec<&str> = s.split_whitespace().collect();
     if parts.len() == 3 {
@@ -771,6 +777,14 @@ mod tests {
         assert_eq!(p("59.1551, 28"), Coordinates { lat: 59.1551, lon: 28.0 });
         // A longitude beyond ±90 first: the pair was written the other way round.
         assert_eq!(p("-110.36, 31.65"), Coordinates { lat: 31.65, lon: -110.36 });
+    }
+
+    #[test]
+    fn a_timestamp_is_its_day() {
+        let d = |s: &str| read(&row(&[(4, s)])).0.unwrap().date.unwrap();
+        assert_eq!(d("2021-03-04 00:00:00"), CalendarDate::from_ymd(2021, 3, 4).unwrap());
+        assert_eq!(d("2021-03-04T00:00:00Z"), CalendarDate::from_ymd(2021, 3, 4).unwrap());
+        assert_eq!(d("March 4, 2021"), CalendarDate::from_ymd(2021, 3, 4).unwrap());
     }
 
     #[test]

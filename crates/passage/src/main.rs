@@ -723,7 +723,22 @@ struct RoleArgs {
     offices: Vec<String>,
 }
 
-/// The sustainability schemes and rescoring (docs/reintegration.md).
+/// An import refused whole: every problem (the first 500), in words, and exit 2.
+fn import_refused(path: &std::path::Path, problems: &[passage_service::error::FileProblem]) -> ExitCode {
+    for p in problems.iter().take(500) {
+        let mut p = p.clone();
+        if let Some(e) = &p.error {
+            p.reason = passage_web::i18n::field_error(passage_web::i18n::Lang::En, e);
+        }
+        eprintln!("error: {}: {p}", path.display());
+    }
+    if problems.len() > 500 {
+        eprintln!("… and {} more problem(s)", problems.len() - 500);
+    }
+    eprintln!("nothing was imported ({} problem(s))", problems.len());
+    ExitCode::from(2)
+}
+
 /// A `--from`/`--to` day, or the default.
 fn day_flag(
     flag: &str,
@@ -759,20 +774,7 @@ async fn flows(command: FlowsCommand, file: &FileConfig) -> Result<ExitCode, Str
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::File(problems)) => {
-                    for p in problems.iter().take(500) {
-                        let mut p = p.clone();
-                        if let Some(e) = &p.error {
-                            p.reason = passage_web::i18n::field_error(passage_web::i18n::Lang::En, e);
-                        }
-                        eprintln!("error: {}: {p}", path.display());
-                    }
-                    if problems.len() > 500 {
-                        eprintln!("… and {} more problem(s)", problems.len() - 500);
-                    }
-                    eprintln!("nothing was imported ({} problem(s))", problems.len());
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::File(problems)) => Ok(import_refused(&path, &problems)),
                 Err(e) => Err(e.to_string()),
             }
         }
@@ -848,13 +850,7 @@ async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitC
                     }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::File(problems)) => {
-                    for p in &problems {
-                        eprintln!("error: {}: {p}", path.display());
-                    }
-                    eprintln!("nothing was imported ({} problem(s))", problems.len());
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::File(problems)) => Ok(import_refused(&path, &problems)),
                 Err(e) => Err(e.to_string()),
             }
         }
@@ -889,6 +885,7 @@ async fn incidents(command: IncidentsCommand, file: &FileConfig) -> Result<ExitC
     }
 }
 
+/// The sustainability schemes and rescoring (docs/reintegration.md).
 async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Result<ExitCode, String> {
     use passage_domain::sustainability::SchemeRef;
     match command {
@@ -907,13 +904,7 @@ async fn reintegration(command: ReintegrationCommand, file: &FileConfig) -> Resu
                     println!("scheme {} was imported already with this content; nothing changed", i.scheme);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::File(problems)) => {
-                    for p in &problems {
-                        eprintln!("error: {}: {p}", path.display());
-                    }
-                    eprintln!("nothing was imported ({} problem(s))", problems.len());
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::File(problems)) => Ok(import_refused(&path, &problems)),
                 Err(e @ passage_service::ServiceError::Conflict(_)) => {
                     eprintln!("error: {e}");
                     Ok(ExitCode::from(2))
@@ -1245,13 +1236,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     println!("{verb} budget {}: {} offices, total USD {}", i.code, i.rows, i.total);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(passage_service::ServiceError::File(problems)) => {
-                    for p in &problems {
-                        eprintln!("error: {}: {p}", path.display());
-                    }
-                    eprintln!("nothing was imported ({} problem(s))", problems.len());
-                    Ok(ExitCode::from(2))
-                }
+                Err(passage_service::ServiceError::File(problems)) => Ok(import_refused(&path, &problems)),
                 Err(passage_service::ServiceError::Invalid(inv)) => Ok(refused(inv)),
                 Err(e) => Err(e.to_string()),
             }

@@ -194,23 +194,26 @@ pub async fn existing(c: &mut AnyConnection, points: &[String]) -> Result<HashMa
     Ok(out)
 }
 
+/// An observation's key as a condition, `$1` to `$8` bound by [`by_key`].
+const KEY: &str = "point_code = $1 AND period_start = $2 AND period = $3 AND direction = $4 \
+                   AND transport_mode = $5 AND nationality = $6 AND origin_country = $7 AND destination_country = $8";
+
+fn by_key<'q>(sql: &'q str, k: &FlowKey) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(k.point.clone())
+        .bind(k.start.to_string())
+        .bind(k.period.as_str())
+        .bind(k.direction.as_str())
+        .bind(k.transport_mode.as_str())
+        .bind(country_key(k.nationality))
+        .bind(country_key(k.origin))
+        .bind(country_key(k.destination))
+}
+
 /// The stored observation with this key.
 pub async fn existing_key(c: &mut AnyConnection, k: &FlowKey) -> Result<Option<NewFlowCount>> {
-    let r = sqlx::query(&format!(
-        "SELECT {} FROM flow_counts WHERE point_code = $1 AND period_start = $2 AND period = $3 AND direction = $4 \
-         AND transport_mode = $5 AND nationality = $6 AND origin_country = $7 AND destination_country = $8",
-        COUNT_COLUMNS.join(", ")
-    ))
-    .bind(&k.point)
-    .bind(k.start.to_string())
-    .bind(k.period.as_str())
-    .bind(k.direction.as_str())
-    .bind(k.transport_mode.as_str())
-    .bind(country_key(k.nationality))
-    .bind(country_key(k.origin))
-    .bind(country_key(k.destination))
-    .fetch_optional(c)
-    .await?;
+    let sql = format!("SELECT {} FROM flow_counts WHERE {KEY}", COUNT_COLUMNS.join(", "));
+    let r = by_key(&sql, k).fetch_optional(c).await?;
     r.as_ref().map(count).transpose()
 }
 
@@ -224,21 +227,7 @@ pub async fn write_counts(
 ) -> Result<()> {
     let now = now.to_string();
     for n in changed {
-        let k = &n.key;
-        sqlx::query(
-            "DELETE FROM flow_counts WHERE point_code = $1 AND period_start = $2 AND period = $3 AND direction = $4 \
-             AND transport_mode = $5 AND nationality = $6 AND origin_country = $7 AND destination_country = $8",
-        )
-        .bind(&k.point)
-        .bind(k.start.to_string())
-        .bind(k.period.as_str())
-        .bind(k.direction.as_str())
-        .bind(k.transport_mode.as_str())
-        .bind(country_key(k.nationality))
-        .bind(country_key(k.origin))
-        .bind(country_key(k.destination))
-        .execute(&mut *c)
-        .await?;
+        by_key(&format!("DELETE FROM flow_counts WHERE {KEY}"), &n.key).execute(&mut *c).await?;
     }
     let rows: Vec<Vec<Value>> = new.iter().chain(changed.iter()).map(|n| count_row(n, source, &now)).collect();
     bulk::insert_rows(c, "flow_counts", &COUNT_COLUMNS, rows).await
