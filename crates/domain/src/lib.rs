@@ -80,6 +80,7 @@ pub mod referral;
 pub mod reintegration;
 pub mod schema;
 pub mod screening;
+pub mod sms;
 pub mod sustainability;
 pub mod text;
 pub mod totp;
