@@ -61,6 +61,7 @@ pub mod date;
 pub mod disclosure;
 pub mod error;
 pub mod flow;
+pub mod hotline;
 pub mod ids;
 pub mod incident;
 pub mod indicator;
