@@ -58,6 +58,19 @@ pub fn parse_path<T: std::str::FromStr>(s: &str) -> Result<T, ApiError> {
     s.parse().map_err(|_| ApiError::NotFound)
 }
 
+/// A code given as a query filter, exactly as the document lists it: empty
+/// means any, and spaces around a code are refused rather than trimmed (the
+/// pages' forms send codes as they are; an API client's stray character is
+/// a mistake to report, not to guess at).
+pub fn exact_code(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.trim() != value {
+        return Err(passage_domain::FieldError::new(field, "err-unknown-choice")
+            .with("value", value.chars().take(30).collect::<String>())
+            .into());
+    }
+    Ok(())
+}
+
 pub fn created(v: serde_json::Value) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }

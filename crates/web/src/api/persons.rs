@@ -70,6 +70,9 @@ pub(super) async fn search(
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
+    for field in ["nationality", "sex", "status"] {
+        super::extract::exact_code(field, &q.get(field))?;
+    }
     let get = |k: &str| q.get(k);
     let mut errors = Vec::new();
     let filters = parse_filters(&get, &mut errors);

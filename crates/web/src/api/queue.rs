@@ -24,5 +24,6 @@ pub(super) async fn queue(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let Query(filter) = q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.body_text() })?;
+    super::extract::exact_code("kind", &filter.kind)?;
     Ok(Json(state.passage.work_queue(&s.actor, &filter).await?).into_response())
 }

@@ -14,7 +14,8 @@ use serde_json::json;
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub(super) struct ProviderQuery {
-    #[param(schema_with = passage_domain::schema::code::<passage_domain::referral::ServiceKind>)]
+    /// A service; empty or absent: every service.
+    #[param(schema_with = passage_domain::schema::code_or_empty::<passage_domain::referral::ServiceKind>)]
     service: String,
     place: String,
 }
@@ -34,6 +35,7 @@ pub(super) async fn providers(
     ApiQuery(q): ApiQuery<ProviderQuery>,
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
+    super::extract::exact_code("service", &q.service)?;
     Ok(Json(state.passage.providers(&s.actor, &q.service, &q.place).await?).into_response())
 }
 

@@ -138,5 +138,6 @@ pub(super) async fn portfolio(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let Query(filter) = q.map_err(|e| ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.body_text() })?;
+    super::extract::exact_code("band", &filter.band)?;
     Ok(Json(state.passage.portfolio(&s.actor, &filter).await?).into_response())
 }

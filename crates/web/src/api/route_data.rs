@@ -53,6 +53,7 @@ pub(super) async fn incident_summary(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let by = q.by.as_deref().unwrap_or("route");
+    super::extract::exact_code("by", by)?;
     let by = IncidentGrouping::parse(by)
         .ok_or_else(|| FieldError::new("by", "err-unknown-choice").with("value", by.chars().take(20).collect::<String>()))?;
     let year = match q.year {
@@ -173,6 +174,7 @@ pub(super) async fn flow_summary(
 ) -> Result<Response, ApiError> {
     let s = who(&state, &method, &headers).await?;
     let by = q.by.as_deref().unwrap_or("point");
+    super::extract::exact_code("by", by)?;
     let by = FlowGrouping::parse(by)
         .ok_or_else(|| FieldError::new("by", "err-unknown-choice").with("value", by.chars().take(20).collect::<String>()))?;
     let mut inv = passage_domain::Invalid::default();
