@@ -220,13 +220,6 @@ pub struct NewFlowCount {
     pub persons_with_disabilities: Option<i64>,
 }
 
-impl NewFlowCount {
-    /// The week the observation falls in, named by its Monday (`2026-W49`).
-    pub fn week(&self) -> String {
-        iso_week(self.key.start)
-    }
-}
-
 /// `YYYY-Www` of the ISO week a day falls in.
 pub fn iso_week(d: CalendarDate) -> String {
     let (y, w, _) = d.inner().to_iso_week_date();
@@ -386,15 +379,6 @@ impl FlowGrouping {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == s.trim())
     }
-    /// The group an observation counts in; a nationality not recorded is "unknown".
-    pub fn key_of(self, c: &NewFlowCount) -> String {
-        match self {
-            Self::Point => c.key.point.clone(),
-            Self::Nationality => c.key.nationality.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into()),
-            Self::Direction => c.key.direction.as_str().to_string(),
-            Self::Week => c.week(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -428,7 +412,7 @@ mod tests {
     fn a_week_is_named_by_its_monday() {
         let c = count().parse(today()).unwrap();
         assert_eq!(c.key.start, CalendarDate::from_ymd(2026, 11, 16).unwrap());
-        assert_eq!(c.week(), "2026-W47");
+        assert_eq!(iso_week(c.key.start), "2026-W47");
         assert_eq!(c.key.point, "AGZ-BUS");
         let w = FlowCountInput { date: "2026-W47".into(), ..count() }.parse(today()).unwrap();
         assert_eq!(w.key, c.key);

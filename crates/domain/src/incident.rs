@@ -81,17 +81,6 @@ impl CauseOfDeath {
     }
 }
 
-/// Routes the programme's reports name; the published file has more, and
-/// names drift between its exports, so a route is text, not a closed list.
-pub const KNOWN_ROUTES: [&str; 6] = [
-    "Central Mediterranean",
-    "Western Mediterranean",
-    "Eastern Mediterranean",
-    "Western Africa / Atlantic route to the Canary Islands",
-    "Sahara Desert crossing",
-    "English Channel to the UK",
-];
-
 /// A point on the globe, in decimal degrees.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Coordinates {
@@ -183,10 +172,10 @@ pub fn read_mmp_row(cells: &[&str; 25], today: CalendarDate) -> (Option<Incident
     let mut notes = Vec::new();
     let cell = |i: usize| cells[i].trim();
     let refuse = |notes: &mut Vec<CellNote>, i: usize, reason: &str| {
-        notes.push(CellNote::Refused { column: MMP_COLUMNS[i], value: shorten(cells[i]), reason: reason.to_string() })
+        notes.push(CellNote::Refused { column: MMP_COLUMNS[i], value: crate::text::shortened(cells[i]), reason: reason.to_string() })
     };
     let kept = |notes: &mut Vec<CellNote>, i: usize, done: String| {
-        notes.push(CellNote::Kept { column: MMP_COLUMNS[i], value: shorten(cells[i]), done })
+        notes.push(CellNote::Kept { column: MMP_COLUMNS[i], value: crate::text::shortened(cells[i]), done })
     };
 
     let main_id = cell(0).to_string();
@@ -434,15 +423,6 @@ fn parse_coordinates(s: &str) -> Point {
         (Some(p), _) => Point::Valid(p),
         (None, Some(p)) => Point::Swapped(p),
         (None, None) => Point::OffTheGlobe,
-    }
-}
-
-fn shorten(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
-    if s.chars().count() > 60 {
-        format!("{clean}…")
-    } else {
-        clean
     }
 }
 

@@ -108,8 +108,3 @@ pub fn one_of(codes: &[&str]) -> Object {
 pub fn from_json(v: serde_json::Value) -> RefOr<Schema> {
     serde_json::from_value(v).expect("a schema written in this crate is valid")
 }
-
-/// A list of strings.
-pub fn strings() -> RefOr<Schema> {
-    ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)).build().into()
-}

@@ -27,6 +27,17 @@ pub fn required(field: &str, s: &str, max: usize, multiline: bool) -> Result<Str
 /// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe,
 /// which spreadsheets show as text. Numbers are written as numbers and never
 /// pass through here.
+/// A value as a problem report shows it: control characters out, at most
+/// 60 characters (a 50 MB cell is not echoed back).
+pub fn shortened(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
+    if s.chars().count() > 60 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
 pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{s}"))

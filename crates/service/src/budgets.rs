@@ -256,7 +256,7 @@ pub fn read_appeal(file: &[u8]) -> Result<BudgetTable, Vec<FileProblem>> {
     let columns = read_header(&header, line_of(&header))?;
     // An HXL hashtag row under the header (our own `--hxl` export) is not an office.
     let mut records = records.peekable();
-    if records.peek().is_some_and(|r| r.iter().filter(|f| !f.trim().is_empty()).all(|f| f.trim_start().starts_with('#'))) {
+    if records.peek().is_some_and(crate::tables::is_hashtag_row) {
         records.next();
     }
     let mut problems = Vec::new();

@@ -71,16 +71,8 @@ pub struct FileProblem {
     pub error: Option<FieldError>,
 }
 
-/// A value as a problem report shows it: control characters out, at most
-/// 60 characters (a 50 MB cell is not echoed back).
-pub fn shortened(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).take(60).collect();
-    if s.chars().count() > 60 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
-}
+/// A value as a problem report shows it (the domain's rule, which its file readers use too).
+pub use passage_domain::text::shortened;
 
 impl FileProblem {
     pub fn new(line: usize, column: Option<&str>, value: Option<&str>, reason: impl Into<String>) -> FileProblem {

@@ -121,10 +121,6 @@ pub struct FlowSummary {
     pub total: Figure,
 }
 
-fn problem(line: usize, column: Option<&str>, value: Option<&str>, reason: impl Into<String>) -> FileProblem {
-    FileProblem { line, column: column.map(str::to_string), value: value.map(shortened), reason: reason.into(), error: None }
-}
-
 /// A cell the domain refused: the error travels with the problem, for the
 /// reader's language; its code stands in the reason.
 fn field_problem(line: usize, column: &str, value: &str, e: passage_domain::FieldError) -> FileProblem {
@@ -138,18 +134,8 @@ fn same_place(a: &NewFlowPoint, b: &NewFlowPoint) -> bool {
 
 /// Read a flow file against the points already stored.
 pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: CalendarDate) -> Result<FlowFile, Vec<FileProblem>> {
-    if file.len() > MAX_FILE_BYTES {
-        return Err(vec![problem(
-            0,
-            None,
-            None,
-            format!("the file has {} MB; at most {} MB are read", file.len() >> 20, MAX_FILE_BYTES >> 20),
-        )]);
-    }
-    if file.starts_with(b"PK\x03\x04") {
-        return Err(vec![problem(0, None, None, "this is a spreadsheet (XLSX) file: save it as CSV and import that")]);
-    }
-    let text = crate::tables::decode(file).map_err(|r| vec![problem(0, None, None, r)])?;
+    let text = crate::tables::csv_text(file, MAX_FILE_BYTES, "save it as CSV and import that")
+        .map_err(|r| vec![FileProblem::new(0, None, None, r)])?;
     let first = text.lines().next().unwrap_or_default();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(crate::tables::guess_delimiter(first))
@@ -160,29 +146,16 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(vec![problem(0, None, None, format!("the file is not readable as CSV: {e}"))]),
-        None => return Err(vec![problem(0, None, None, "the file is empty")]),
+        Some(Err(e)) => return Err(vec![FileProblem::new(0, None, None, format!("the file is not readable as CSV: {e}"))]),
+        None => return Err(vec![FileProblem::new(0, None, None, "the file is empty")]),
     };
+    let index = crate::tables::header_positions(
+        &header,
+        &FLOW_COLUMNS,
+        &REQUIRED,
+        &format!("not a column of a flow file ({})", FLOW_COLUMNS.join(", ")),
+    )?;
     let mut problems = Vec::new();
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (at, name) in header.iter().enumerate() {
-        let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
-        match FLOW_COLUMNS.iter().find(|c| **c == name) {
-            Some(c) if index.contains_key(c) => problems.push(problem(1, Some(c), None, "this column is in the header twice")),
-            Some(c) => {
-                index.insert(c, at);
-            }
-            None => problems.push(problem(1, Some(&name), None, format!("not a column of a flow file ({})", FLOW_COLUMNS.join(", ")))),
-        }
-    }
-    for c in REQUIRED {
-        if !index.contains_key(c) {
-            problems.push(problem(1, Some(c), None, "this column is missing from the header"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let mut out = FlowFile::default();
     let mut added: HashMap<String, (usize, NewFlowPoint)> = HashMap::new();
     let mut seen: HashMap<FlowKey, usize> = HashMap::new();
@@ -191,7 +164,7 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                problems.push(problem(
+                problems.push(FileProblem::new(
                     e.position().map_or(0, |p| lines.line_at(p.byte())),
                     None,
                     None,
@@ -205,13 +178,13 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
             continue;
         }
         // An HXL hashtag row under the header (our own `--hxl` export) is not a count.
-        if first_row && rec.iter().filter(|f| !f.trim().is_empty()).all(|f| f.trim_start().starts_with('#')) {
+        if first_row && crate::tables::is_hashtag_row(&rec) {
             first_row = false;
             continue;
         }
         first_row = false;
         if problems.len() >= 1000 {
-            problems.push(problem(line, None, None, "more than 1,000 problems: the rest of the file was not read"));
+            problems.push(FileProblem::new(line, None, None, "more than 1,000 problems: the rest of the file was not read"));
             break;
         }
         let cell = |c: &str| index.get(c).and_then(|&i| rec.get(i)).unwrap_or("").to_string();
@@ -280,19 +253,19 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
         };
         let code = count.key.point.clone();
         match (known.get(&code), added.get(&code), here) {
-            (Some(stored), _, Some(p)) if !same_place(stored, &p) => problems.push(problem(
+            (Some(stored), _, Some(p)) if !same_place(stored, &p) => problems.push(FileProblem::new(
                 line,
                 Some("point"),
                 Some(&code),
                 format!("this point is stored as {:?} in {}; the row describes it otherwise", stored.name, stored.country),
             )),
             (None, Some((first, earlier)), Some(p)) if !same_place(earlier, &p) => {
-                problems.push(problem(line, Some("point"), Some(&code), format!("line {first} describes this point otherwise")))
+                problems.push(FileProblem::new(line, Some("point"), Some(&code), format!("line {first} describes this point otherwise")))
             }
             (None, None, Some(p)) => {
                 added.insert(code.clone(), (line, p));
             }
-            (None, None, None) => problems.push(problem(
+            (None, None, None) => problems.push(FileProblem::new(
                 line,
                 Some("point"),
                 Some(&code),
@@ -301,7 +274,7 @@ pub fn read_flows(file: &[u8], known: &HashMap<String, NewFlowPoint>, today: Cal
             _ => {}
         }
         if let Some(first) = seen.insert(count.key.clone(), line) {
-            problems.push(problem(
+            problems.push(FileProblem::new(
                 line,
                 None,
                 None,

@@ -8,7 +8,7 @@
 
 use crate::access::{self, Action, Actor};
 use crate::audit;
-use crate::error::{shortened, FileProblem, ServiceError, ServiceResult};
+use crate::error::{FileProblem, ServiceError, ServiceResult};
 use crate::Passage;
 use passage_domain::date::{CalendarDate, Timestamp};
 use passage_domain::incident::{read_mmp_row, CellNote, Incident, IncidentFigure, IncidentGrouping, MMP_COLUMNS};
@@ -40,14 +40,8 @@ pub type ReadIncidents = (Vec<(usize, Incident)>, Vec<FileProblem>);
 
 /// Read the published CSV: every problem at once, or every incident.
 pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<FileProblem>> {
-    let whole = |reason: String| vec![FileProblem { line: 0, column: None, value: None, reason, error: None }];
-    if file.len() > MAX_FILE_BYTES {
-        return Err(whole(format!("the file has {} MB; at most {} MB are read", file.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576)));
-    }
-    if file.starts_with(b"PK\x03\x04") {
-        return Err(whole("this is a spreadsheet (XLSX) file: import the CSV the Missing Migrants Project publishes".into()));
-    }
-    let text = crate::tables::decode(file).map_err(whole)?;
+    let whole = |reason: String| vec![FileProblem::new(0, None, None, reason)];
+    let text = crate::tables::csv_text(file, MAX_FILE_BYTES, "import the CSV the Missing Migrants Project publishes").map_err(whole)?;
     let mut lines = crate::tables::LineCounter::new(&text);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
@@ -56,42 +50,9 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
         Some(Err(e)) => return Err(whole(format!("the file is not readable as CSV: {e}"))),
         None => return Err(whole("the file is empty".into())),
     };
-    let fold = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase();
-    let mut index = [usize::MAX; 25];
+    let at = crate::tables::header_positions(&header, &MMP_COLUMNS, &MMP_COLUMNS, "not a column of the Missing Migrants Project's file")?;
+    let index: [usize; 25] = std::array::from_fn(|k| at[MMP_COLUMNS[k]]);
     let mut problems = Vec::new();
-    for (at, name) in header.iter().enumerate() {
-        match MMP_COLUMNS.iter().position(|c| fold(c) == fold(name)) {
-            Some(k) if index[k] == usize::MAX => index[k] = at,
-            Some(_) => problems.push(FileProblem {
-                line: 1,
-                column: Some(name.trim().to_string()),
-                value: None,
-                reason: "this column is in the header twice".into(),
-                error: None,
-            }),
-            None => problems.push(FileProblem {
-                line: 1,
-                column: Some(shortened(name.trim())),
-                value: None,
-                reason: "not a column of the Missing Migrants Project's file".into(),
-                error: None,
-            }),
-        }
-    }
-    for (k, at) in index.iter().enumerate() {
-        if *at == usize::MAX {
-            problems.push(FileProblem {
-                line: 1,
-                column: Some(MMP_COLUMNS[k].to_string()),
-                value: None,
-                reason: "this column is missing from the header".into(),
-                error: None,
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let mut incidents = Vec::new();
     let mut notes = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -100,13 +61,7 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                problems.push(FileProblem {
-                    line,
-                    column: None,
-                    value: None,
-                    reason: format!("the file is not readable as CSV here: {e}"),
-                    error: None,
-                });
+                problems.push(FileProblem::new(line, None, None, format!("the file is not readable as CSV here: {e}")));
                 break;
             }
         };
@@ -115,40 +70,29 @@ pub fn read_mmp(file: &[u8], today: CalendarDate) -> Result<ReadIncidents, Vec<F
             continue;
         }
         // An HXL hashtag row under the header (`passage incidents export --hxl`) is not an incident.
-        if line == 2 && rec.iter().filter(|f| !f.trim().is_empty()).all(|f| f.trim_start().starts_with('#')) {
+        if line == 2 && crate::tables::is_hashtag_row(&rec) {
             continue;
         }
         if rec.len() > header.len() && rec.iter().skip(header.len()).any(|f| !f.trim().is_empty()) {
-            problems.push(FileProblem {
-                line,
-                column: None,
-                value: None,
-                reason: format!("{} cells where the header has {} columns", rec.len(), header.len()),
-                error: None,
-            });
+            problems.push(FileProblem::new(line, None, None, format!("{} cells where the header has {} columns", rec.len(), header.len())));
             continue;
         }
         let cells: [&str; 25] = std::array::from_fn(|k| rec.get(index[k]).unwrap_or(""));
         let (incident, cell_notes) = read_mmp_row(&cells, today);
         for n in cell_notes {
             match n {
-                CellNote::Refused { column, value, reason } => {
-                    problems.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason, error: None })
-                }
-                CellNote::Kept { column, value, done } => {
-                    notes.push(FileProblem { line, column: Some(column.to_string()), value: Some(value), reason: done, error: None })
-                }
+                CellNote::Refused { column, value, reason } => problems.push(FileProblem::new(line, Some(column), Some(&value), reason)),
+                CellNote::Kept { column, value, done } => notes.push(FileProblem::new(line, Some(column), Some(&value), done)),
             }
         }
         if let Some(i) = incident {
             if let Some(first) = seen.insert(i.main_id.clone(), line) {
-                problems.push(FileProblem {
+                problems.push(FileProblem::new(
                     line,
-                    column: Some("Main ID".into()),
-                    value: Some(shortened(&i.main_id)),
-                    reason: format!("this Main ID is already on line {first}"),
-                    error: None,
-                });
+                    Some("Main ID"),
+                    Some(&i.main_id),
+                    format!("this Main ID is already on line {first}"),
+                ));
             }
             incidents.push((line, i));
         }
@@ -269,7 +213,7 @@ impl Passage {
         }
         let mut c = self.db.replica().acquire().await?;
         let mut cells: HashMap<(i64, i64), (f64, f64, i64, i64)> = HashMap::new();
-        for (p, total, _) in store::points(&mut c, year).await? {
+        for (p, total) in store::points(&mut c, year).await? {
             let e = cells.entry(((p.lat * 2.0).round() as i64, (p.lon * 2.0).round() as i64)).or_insert((0.0, 0.0, 0, 0));
             e.0 += p.lat;
             e.1 += p.lon;

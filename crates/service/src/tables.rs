@@ -1,6 +1,8 @@
 //! Reading the tables people bring (appeal budgets, KoboToolbox exports):
 //! whatever encoding and separator the spreadsheet that saved them chose.
 
+use crate::error::FileProblem;
+
 /// `;` when the header has more of them than commas (a table saved by a
 /// French-locale spreadsheet, or pasted), a tab for text copied from a
 /// spreadsheet, `,` otherwise.
@@ -81,6 +83,58 @@ impl<'a> LineCounter<'a> {
         self.at = to;
         self.line
     }
+}
+
+/// The text of a table file brought for an import: at most `max_bytes`,
+/// and not a spreadsheet (`spreadsheet` says what to import instead).
+pub fn csv_text(file: &[u8], max_bytes: usize, spreadsheet: &str) -> Result<String, String> {
+    if file.len() > max_bytes {
+        return Err(format!("the file has {} MB; at most {} MB are read", file.len() >> 20, max_bytes >> 20));
+    }
+    if file.starts_with(b"PK\x03\x04") {
+        return Err(format!("this is a spreadsheet (XLSX) file: {spreadsheet}"));
+    }
+    decode(file)
+}
+
+/// Where each `known` column stands in a header row, names matched without
+/// case, surrounding spaces or a byte-order mark. Every problem at once: a
+/// name twice, a name not known (`unknown` says what the file should be), a
+/// `required` column missing.
+pub fn header_positions(
+    header: &csv::StringRecord,
+    known: &[&'static str],
+    required: &[&'static str],
+    unknown: &str,
+) -> Result<std::collections::HashMap<&'static str, usize>, Vec<FileProblem>> {
+    let fold = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase();
+    let mut at = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        match known.iter().find(|c| fold(c) == fold(name)) {
+            Some(c) if at.contains_key(c) => problems.push(FileProblem::new(1, Some(c), None, "this column is in the header twice")),
+            Some(c) => {
+                at.insert(*c, i);
+            }
+            None => problems.push(FileProblem::new(1, Some(name.trim()), None, unknown)),
+        }
+    }
+    for c in required {
+        if !at.contains_key(c) {
+            problems.push(FileProblem::new(1, Some(c), None, "this column is missing from the header"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(at)
+    } else {
+        Err(problems)
+    }
+}
+
+/// An HXL hashtag row (an export's `--hxl` row under the header): every
+/// cell that is not empty starts with `#`.
+pub fn is_hashtag_row(rec: &csv::StringRecord) -> bool {
+    rec.iter().filter(|f| !f.trim().is_empty()).all(|f| f.trim_start().starts_with('#'))
 }
 
 #[cfg(test)]

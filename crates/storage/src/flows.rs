@@ -58,14 +58,14 @@ pub async fn get_point(c: &mut AnyConnection, code: &str) -> Result<Option<FlowP
 /// Add a point, or replace what is known of it (its counts stay with it).
 pub async fn put_point(c: &mut AnyConnection, p: &NewFlowPoint, office: Option<OfficeId>, now: Timestamp) -> Result<()> {
     let exists = sqlx::query("SELECT 1 AS x FROM flow_points WHERE code = $1").bind(&p.code).fetch_optional(&mut *c).await?.is_some();
-    let q = if exists {
+    let sql = if exists {
         "UPDATE flow_points SET name = $2, country = $3, admin1 = $4, admin2 = $5, latitude_e6 = $6, longitude_e6 = $7, kind = $8, \
-         office_id = $9, active_from = $10, active_until = $11 WHERE code = $1 AND $12 <> ''"
+         office_id = $9, active_from = $10, active_until = $11 WHERE code = $1"
     } else {
         "INSERT INTO flow_points (code, name, country, admin1, admin2, latitude_e6, longitude_e6, kind, office_id, active_from, active_until, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     };
-    sqlx::query(q)
+    let q = sqlx::query(sql)
         .bind(&p.code)
         .bind(&p.name)
         .bind(p.country.to_string())
@@ -76,10 +76,10 @@ pub async fn put_point(c: &mut AnyConnection, p: &NewFlowPoint, office: Option<O
         .bind(p.kind.as_str())
         .bind(office.map(|o| o.to_string()))
         .bind(p.active_from.to_string())
-        .bind(p.active_until.map(|d| d.to_string()))
-        .bind(now.to_string())
-        .execute(&mut *c)
-        .await?;
+        .bind(p.active_until.map(|d| d.to_string()));
+    // A point keeps the time it was first created.
+    let q = if exists { q } else { q.bind(now.to_string()) };
+    q.execute(&mut *c).await?;
     Ok(())
 }
 

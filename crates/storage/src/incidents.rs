@@ -136,14 +136,8 @@ pub async fn all(c: &mut AnyConnection) -> Result<HashMap<String, (Incident, Str
 pub async fn write(c: &mut AnyConnection, new: &[&Incident], changed: &[(&Incident, String)], now: Timestamp) -> Result<()> {
     let now = now.to_string();
     for chunk in changed.chunks(500) {
-        let mut q = crate::sql::Sql::new("DELETE FROM missing_migrant_incidents WHERE main_id IN (");
-        for (k, (i, _)) in chunk.iter().enumerate() {
-            if k > 0 {
-                q.push(", ");
-            }
-            q.bind(Value::Text(i.main_id.clone()));
-        }
-        q.push(")");
+        let mut q = crate::sql::Sql::new("DELETE FROM missing_migrant_incidents WHERE main_id IN ");
+        q.bind_list(chunk.iter().map(|(i, _)| i.main_id.clone()));
         q.query().execute(&mut *c).await?;
     }
     let mut rows: Vec<Vec<Value>> = new.iter().map(|i| row_of(i, &now, &now)).collect();
@@ -195,9 +189,9 @@ pub async fn summary(c: &mut AnyConnection, year: Option<i32>, by: IncidentGroup
 }
 
 /// The incidents of `year` with a place, for the map: (point, dead and missing).
-pub async fn points(c: &mut AnyConnection, year: i32) -> Result<Vec<(Coordinates, i64, String)>> {
+pub async fn points(c: &mut AnyConnection, year: i32) -> Result<Vec<(Coordinates, i64)>> {
     let rows = sqlx::query(
-        "SELECT latitude_e6, longitude_e6, COALESCE(dead_and_missing, COALESCE(dead, 0) + COALESCE(missing, 0)) AS total, route \
+        "SELECT latitude_e6, longitude_e6, COALESCE(dead_and_missing, COALESCE(dead, 0) + COALESCE(missing, 0)) AS total \
          FROM missing_migrant_incidents WHERE incident_year = $1 AND latitude_e6 IS NOT NULL",
     )
     .bind(i64::from(year))
@@ -207,7 +201,7 @@ pub async fn points(c: &mut AnyConnection, year: i32) -> Result<Vec<(Coordinates
     for r in &rows {
         let (lat, lon) = (int(r, "latitude_e6")?, int(r, "longitude_e6")?);
         if let Some(p) = Coordinates::new(lat as f64 / 1e6, lon as f64 / 1e6) {
-            out.push((p, int(r, "total")?, text(r, "route")?));
+            out.push((p, int(r, "total")?));
         }
     }
     Ok(out)
