@@ -3,8 +3,7 @@
 //! what follows from it. The rule that matters most is here: a call about
 //! trafficking, a child alone or a medical emergency goes at once to the
 //! protection officer's queue, whatever the operator sets as its urgency.
-//! Pure types and rules; storing, the queue and the desk's page come with
-//! the rest of issue 21.
+//! Pure types and rules.
 
 use crate::codes::LanguageCode;
 use crate::date::Timestamp;
@@ -83,6 +82,11 @@ pub struct CallInput {
     pub notes: String,
     /// When the desk must call back (RFC 3339), if it must.
     pub follow_up_due: String,
+    /// The office whose desk took it (its code); default: the operator's only desk.
+    pub office: String,
+    /// The person it is about, when the operator found them.
+    #[schema(schema_with = crate::schema::uuid_or_empty)]
+    pub person_id: String,
 }
 
 /// A call ready to store.

@@ -122,3 +122,15 @@ id_type!(
     /// One imported budget (an appeal).
     BudgetId
 );
+id_type!(
+    /// One call (or message, or walk-in) taken at the hotline desk.
+    CallId
+);
+id_type!(
+    /// One crisis message to an audience.
+    BroadcastId
+);
+id_type!(
+    /// One text message to one number, in the outbox.
+    OutboxId
+);

@@ -64,6 +64,12 @@ code_enum!(
         ReadAudit => "read_audit",
         /// Review likely duplicate persons; merge them, and undo a merge.
         MergePersons => "merge_persons",
+        /// Take calls at the hotline desk, follow them up and see the desk's hand-over list.
+        AnswerHotline => "answer_hotline",
+        /// Write crisis messages and send them to an audience (counts only: never the numbers or the names).
+        SendMessages => "send_messages",
+        /// Approve another user's broadcast above the size one sender may send alone.
+        ApproveMessages => "approve_messages",
     }
 );
 
@@ -72,9 +78,22 @@ use Permission as P;
 /// The whole policy. Changing what a role may do is changing this table
 /// (and `docs/permissions.md`, which a test keeps equal to its rendering).
 pub const POLICY: &[(Role, &[Permission])] = &[
-    (Role::Caseworker, &[P::ReadCases, P::WriteCases, P::ReadAggregates]),
-    (Role::ProtectionOfficer, &[P::ReadCases, P::ReadRestricted, P::WriteCases, P::ReadAggregates, P::HandleDataRequests, P::MergePersons]),
-    (Role::MovementOfficer, &[P::ReadCases, P::ManageMovements, P::ReadAggregates]),
+    (Role::Caseworker, &[P::ReadCases, P::WriteCases, P::ReadAggregates, P::AnswerHotline]),
+    (
+        Role::ProtectionOfficer,
+        &[
+            P::ReadCases,
+            P::ReadRestricted,
+            P::WriteCases,
+            P::ReadAggregates,
+            P::HandleDataRequests,
+            P::MergePersons,
+            P::AnswerHotline,
+            P::SendMessages,
+            P::ApproveMessages,
+        ],
+    ),
+    (Role::MovementOfficer, &[P::ReadCases, P::ManageMovements, P::ReadAggregates, P::SendMessages]),
     (Role::ReintegrationOfficer, &[P::ReadCases, P::WriteCases, P::ManageReintegration, P::ReadAggregates]),
     (Role::MeOfficer, &[P::ReadPseudonymised, P::ReadAggregates]),
     (Role::ProgrammeViewer, &[P::ReadAggregates]),
@@ -91,6 +110,8 @@ pub const POLICY: &[(Role, &[Permission])] = &[
             P::ManageUsers,
             P::ReadAudit,
             P::MergePersons,
+            P::AnswerHotline,
+            P::SendMessages,
         ],
     ),
 ];

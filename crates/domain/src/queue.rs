@@ -41,6 +41,9 @@ code_enum!(
         Referral => "referral",
         /// A planned movement about to leave.
         MovementDeparting => "movement_departing",
+        /// A hotline call about trafficking, a child alone or a medical
+        /// emergency (or any emergency), not yet taken on.
+        HotlineCall => "hotline_call",
     }
 );
 

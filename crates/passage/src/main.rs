@@ -1002,6 +1002,8 @@ struct FileConfig {
     trusted_proxy: Option<std::net::IpAddr>,
     /// Months after closure, per case kind, before the retention schedule erases identities.
     retention: Option<std::collections::BTreeMap<String, u32>>,
+    /// Text messages: the gateway (Kannel), its pace, and the broadcast policy.
+    sms: Option<passage_service::sms::SmsSettings>,
 }
 
 fn load_config(path: &Option<PathBuf>) -> Result<FileConfig, String> {
@@ -1122,6 +1124,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Serve { db, bind, secure_cookies, trusted_proxy } => {
             let passage = open(&db, &file).await?;
+            let passage = match file.sms.clone() {
+                Some(settings) => passage.with_sms(settings.build().map_err(|e| format!("config file: {e}"))?),
+                None => passage,
+            };
             let bind = bind.or(file.bind.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener = listen(&bind).await?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;

@@ -50,6 +50,12 @@ pub enum Action {
     ReadAggregates,
     /// Review likely duplicates, merge persons and undo merges (of persons the user may see).
     MergePersons,
+    /// Take and follow up calls at the hotline desk of an office.
+    AnswerHotline(OfficeId),
+    /// The same in at least one office.
+    AnswerHotlineSomewhere,
+    SendMessages,
+    ApproveMessages,
 }
 
 impl Action {
@@ -63,6 +69,10 @@ impl Action {
             Action::ReadAudit => (Permission::ReadAudit, None),
             Action::ReadAggregates => (Permission::ReadAggregates, None),
             Action::MergePersons => (Permission::MergePersons, None),
+            Action::AnswerHotline(o) => (Permission::AnswerHotline, Some(o)),
+            Action::AnswerHotlineSomewhere => (Permission::AnswerHotline, None),
+            Action::SendMessages => (Permission::SendMessages, None),
+            Action::ApproveMessages => (Permission::ApproveMessages, None),
         }
     }
 }
@@ -93,6 +103,10 @@ pub fn require(user: &UserRecord, action: Action) -> ServiceResult<()> {
             Action::ReadAudit => "read the audit trail",
             Action::ReadAggregates => "read programme figures",
             Action::MergePersons => "review duplicates and merge persons",
+            Action::AnswerHotline(_) => "take calls at this office's hotline desk",
+            Action::AnswerHotlineSomewhere => "take calls at the hotline desk",
+            Action::SendMessages => "send crisis messages",
+            Action::ApproveMessages => "approve crisis messages",
         }))
     }
 }

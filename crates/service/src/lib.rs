@@ -13,7 +13,9 @@ pub mod exports;
 pub mod fieldforms;
 pub mod figures;
 pub mod flows;
+pub mod gateway;
 pub mod handovers;
+pub mod hotline;
 pub mod iati;
 pub mod idempotency;
 pub mod incidents;
@@ -30,6 +32,7 @@ pub mod referrals;
 pub mod registry;
 pub mod reintegration;
 pub mod returns;
+pub mod sms;
 pub mod sustainability;
 pub mod synthetic;
 pub mod tables;
@@ -49,11 +52,19 @@ pub struct Passage {
     pub keys: Keyring,
     sessions: auth::SessionCache,
     offices: OfficeBook,
+    /// Text messaging: the gateway, its pace and the broadcast policy.
+    pub sms: std::sync::Arc<sms::SmsSetup>,
 }
 
 impl Passage {
     pub fn new(db: Db, keys: Keyring) -> Self {
-        Self { db, keys, sessions: auth::SessionCache::default(), offices: OfficeBook::default() }
+        Self { db, keys, sessions: auth::SessionCache::default(), offices: OfficeBook::default(), sms: Default::default() }
+    }
+
+    /// Send text messages through this setup (see `sms::SmsSettings`).
+    pub fn with_sms(mut self, setup: sms::SmsSetup) -> Self {
+        self.sms = std::sync::Arc::new(setup);
+        self
     }
 
     /// Whether the database answers (for `/readyz`).

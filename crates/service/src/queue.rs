@@ -197,6 +197,25 @@ impl Passage {
                 });
             }
         }
+        if rights.can_somewhere(Permission::ReadRestricted) {
+            let mut c = self.db.reader().acquire().await?;
+            let offices = rights.offices(Permission::ReadRestricted);
+            for call in passage_storage::hotline::open_calls(&mut c, &offices, true, 200).await? {
+                items.push(QueueItem {
+                    group: QueueGroup::Urgent,
+                    kind: QueueItemKind::HotlineCall,
+                    due_on: None,
+                    case_id: call.case_id,
+                    reference: call.at.to_string().replace('T', " ").trim_end_matches('Z').chars().take(16).collect(),
+                    case_kind: None,
+                    office_id: call.office_id,
+                    office_code: call.office_code.clone(),
+                    detail: call.topic.as_str().to_string(),
+                    link: format!("/hotline/calls/{}", call.id),
+                    handover_id: None,
+                });
+            }
+        }
         if rights.can_somewhere(Permission::ManageReintegration) {
             let visits = self.visits_due(actor).await?;
             let mut c = self.db.reader().acquire().await?;

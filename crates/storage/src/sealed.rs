@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Every sealed column, as (table, column); each table's key is `id`.
-pub const SEALED_COLUMNS: [(&str, &str); 7] = [
+pub const SEALED_COLUMNS: [(&str, &str); 9] = [
     ("case_notes", "body"),
     ("screenings", "notes"),
     ("identity_documents", "number"),
@@ -28,6 +28,8 @@ pub const SEALED_COLUMNS: [(&str, &str); 7] = [
     ("monitoring_visits", "notes"),
     ("referrals", "feedback"),
     ("form_submissions", "payload"),
+    ("hotline_calls", "notes"),
+    ("sms_inbound", "body"),
 ];
 
 const PREFIX: &str = "sealed:v1:";

@@ -160,6 +160,12 @@ fn nav_links(lang: Lang, s: &Session) -> Markup {
             li { a href="/persons" { (t(lang, "nav-search")) } }
             li { a href="/persons/new" { (t(lang, "nav-register")) } }
             li { a href="/offices" { (t(lang, "nav-offices")) } }
+            @if crate::hotline::sees_desk(s) {
+                li { a href="/hotline" { (t(lang, "nav-hotline")) } }
+            }
+            @if can(Permission::SendMessages) || can(Permission::ApproveMessages) {
+                li { a href="/messages" { (t(lang, "nav-messages")) } }
+            }
             @if can(Permission::ManageMovements) || can(Permission::ReadCases) {
                 li { a href="/movements" { (t(lang, "nav-movements")) } }
             }

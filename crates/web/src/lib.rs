@@ -18,13 +18,16 @@ pub mod error;
 pub mod exports;
 pub mod figures;
 pub mod form;
+pub mod gateway_callbacks;
 pub mod health;
 pub mod home;
+pub mod hotline;
 pub mod i18n;
 pub mod idempotency;
 pub mod imports;
 pub mod layout;
 pub mod map;
+pub mod messages;
 pub mod movements;
 pub mod offices;
 pub mod openapi;
@@ -88,6 +91,9 @@ fn page_routes() -> Vec<routing::Routes> {
         duplicates::routes(),
         imports::routes(),
         exports::routes(),
+        hotline::routes(),
+        messages::routes(),
+        gateway_callbacks::routes(),
     ]
 }
 
@@ -225,6 +231,9 @@ fn last_forwarded(h: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
 
 /// Serve until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // The outbox hands queued text messages to the gateway while the server runs.
+    let outbox = state.passage.clone();
+    tokio::spawn(async move { outbox.run_outbox().await });
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
 }
 

@@ -95,12 +95,15 @@ fn birth(lang: Lang, b: passage_domain::date::BirthDate) -> String {
     }
 }
 
-async fn register_form(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+async fn register_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     passage_service::access::require(&s.actor, passage_service::access::Action::WriteSomewhere)
         .map_err(|e| PageError::from_service(lang, e))?;
     let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
-    Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &FormData::default(), &[], None)))
+    // Registering from a hotline call: the call is linked to the new person.
+    let call = q.get("call").filter(|c| c.parse::<passage_domain::ids::CallId>().is_ok()).cloned().unwrap_or_default();
+    let f = FormData::from_pairs(vec![("call".into(), call)]);
+    Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &f, &[], None)))
 }
 
 fn person_input(f: &FormData) -> (PersonInput, CaseInput) {
@@ -195,6 +198,7 @@ fn register_page(
         }
         form method="post" action="/persons" novalidate {
             input type="hidden" name="csrf" value=(s.csrf_token);
+            @if !f.get("call").is_empty() { input type="hidden" name="call" value=(f.get("call")); }
             fieldset { legend { (t(lang, "register-identity")) }
                 div.grid { (text("given", "text")) (text("family", "text")) }
                 div.grid { (text("alias_given", "text")) (text("alias_family", "text")) }
@@ -252,7 +256,13 @@ async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         return Ok(html_response(StatusCode::OK, register_page(lang, &s, &offices, &f, &[], Some(&likely))));
     }
     match state.passage.register_person(&s.actor, &person, &case).await {
-        Ok(r) => Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response()),
+        Ok(r) => match f.get("call").parse::<passage_domain::ids::CallId>() {
+            Ok(call) => {
+                let linked = state.passage.link_call(&s.actor, call, &r.person_id.to_string(), "").await;
+                crate::page::after_post(lang, format!("/hotline/calls/{call}"), linked)
+            }
+            Err(_) => Ok(Redirect::to(&format!("/persons/{}?registered=1", r.person_id)).into_response()),
+        },
         Err(ServiceError::Invalid(inv)) => {
             let offices = state.passage.offices().await.map_err(|e| PageError::from_service(lang, e))?;
             Ok(html_response(StatusCode::UNPROCESSABLE_ENTITY, register_page(lang, &s, &offices, &f, &inv.errors, None)))

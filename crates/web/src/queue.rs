@@ -72,6 +72,7 @@ fn item_line(lang: Lang, s: &Session, i: &QueueItem, group: QueueGroup) -> Marku
         QueueItemKind::MonitoringVisit => t(lang, "queue-item-monitoring_visit"),
         QueueItemKind::Referral => tr(lang, "queue-item-referral", &[("service", label(lang, "service", &i.detail))]),
         QueueItemKind::MovementDeparting => tr(lang, "queue-item-movement_departing", &[("kind", label(lang, "movement", &i.detail))]),
+        QueueItemKind::HotlineCall => tr(lang, "queue-item-hotline_call", &[("topic", label(lang, "topic", &i.detail))]),
     };
     html! {
         a href=(i.link) { (i.reference) } " · " (what) " · " span.muted { (i.office_code) }
