@@ -90,6 +90,16 @@ enum Class {
     Duplicates,
     /// A pair or merge that does not exist: merge_persons, then not found.
     DuplicatesMissing,
+    /// The hotline desk: answer_hotline (or read_restricted) somewhere.
+    Hotline,
+    /// A call that does not exist: the desk, then not found.
+    HotlineMissing,
+    /// Crisis messages: send_messages or approve_messages.
+    Messages,
+    /// A broadcast that does not exist: those permissions, then not found.
+    MessagesMissing,
+    /// Approve a broadcast that does not exist: approve_messages, then not found.
+    ApproveMissing,
 }
 
 use Class::*;
@@ -170,6 +180,31 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("get", "/admin/permissions", Users, none.clone()),
         ("get", "/persons/{id}/export", DataRequest, none.clone()),
         ("post", "/persons/{id}/erase", DataRequest, json!({"reason": "matrix probe", "confirm": "yes"})),
+        // The hotline desk and crisis messages.
+        ("get", "/hotline", Hotline, none.clone()),
+        ("post", "/hotline/calls", Hotline, json!({"channel": "phone", "caller": "migrant", "topic": "information", "office": "{office}"})),
+        ("get", "/hotline/calls/{id}", HotlineMissing, none.clone()),
+        ("post", "/hotline/calls/{id}/link", HotlineMissing, json!({"person_id": ""})),
+        ("post", "/hotline/calls/{id}/done", HotlineMissing, none.clone()),
+        ("post", "/hotline/calls/{id}/follow-up", HotlineMissing, json!({"follow_up_due": "2026-12-08T09:00"})),
+        ("get", "/hotline/figures", Figures, none.clone()),
+        ("get", "/messages", Messages, none.clone()),
+        ("post", "/messages", Messages, json!({"title": "Matrix", "texts[0].language": "fra", "texts[0].body": "Convoi mardi."})),
+        ("get", "/messages/{id}", MessagesMissing, none.clone()),
+        ("post", "/messages/{id}/send", MessagesMissing, none.clone()),
+        ("post", "/messages/{id}/approve", ApproveMissing, none.clone()),
+        ("post", "/messages/{id}/cancel", MessagesMissing, none.clone()),
+        ("get", "/sms/{gateway}/report", PublicMissing, none.clone()),
+        ("get", "/sms/{gateway}/inbound", PublicMissing, none.clone()),
+        ("post", "/api/v1/hotline/calls", Hotline, json!({"channel": "phone", "caller": "migrant", "topic": "information", "office": "{office}"})),
+        ("get", "/api/v1/hotline/follow-ups", Hotline, none.clone()),
+        ("post", "/api/v1/hotline/calls/{id}/done", HotlineMissing, none.clone()),
+        ("get", "/api/v1/hotline/figures", Figures, none.clone()),
+        ("post", "/api/v1/broadcasts", Messages, json!({"title": "Matrix", "texts": [{"language": "fra", "body": "Convoi mardi."}]})),
+        ("get", "/api/v1/broadcasts/{id}", MessagesMissing, none.clone()),
+        ("post", "/api/v1/broadcasts/{id}/send", MessagesMissing, none.clone()),
+        ("post", "/api/v1/broadcasts/{id}/approve", ApproveMissing, none.clone()),
+        ("post", "/api/v1/broadcasts/{id}/cancel", MessagesMissing, none.clone()),
         // The API.
         ("post", "/api/v1/auth/login", WrongLogin, json!({"username": "agadez", "password": "not the password"})),
         ("post", "/api/v1/auth/second-factor", WrongLogin, json!({"challenge": "nope", "code": "000000"})),
@@ -409,6 +444,12 @@ struct User {
     reintegration: bool,
     /// A partner organisation's user (read_own_referrals).
     partner: bool,
+    /// answer_hotline somewhere (caseworkers, protection officers, administrators).
+    hotline: bool,
+    /// send_messages (protection, movement officers, administrators).
+    messages: bool,
+    /// approve_messages (protection officers).
+    approves: bool,
 }
 
 /// What happened, reduced to what the policy decides.
@@ -593,6 +634,13 @@ fn expected(class: Class, u: &User, rec: Option<&Record>) -> Outcome {
                 Forbidden
             }
         }
+        Hotline if u.hotline => Allowed,
+        HotlineMissing if u.hotline => Hidden,
+        Hotline | HotlineMissing => Forbidden,
+        Messages if u.messages => Allowed,
+        MessagesMissing if u.messages => Hidden,
+        ApproveMissing if u.approves => Hidden,
+        Messages | MessagesMissing | ApproveMissing => Forbidden,
         MovementRead | MovementManage => {
             let sees_agadez = u.movements || u.sees.contains(&"normal");
             if !u.read_cases && !u.movements {
@@ -695,6 +743,9 @@ fn fill(path: &str, rec: Option<&Record>, movement: &str, normal_case: &str) -> 
         || p.contains("/imports/{id}")
         || p.contains("/duplicates/{id}")
         || p.contains("/merges/{id}")
+        || p.contains("/hotline/calls/{id}")
+        || p.contains("/messages/{id}")
+        || p.contains("/broadcasts/{id}")
     {
         p = p.replace("{id}", "no-such-token");
     }
@@ -784,6 +835,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: false,
+            messages: false,
+            approves: false,
         },
         User {
             name: "agadez",
@@ -800,6 +854,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: true,
+            messages: false,
+            approves: false,
         },
         User {
             name: "conakry",
@@ -816,6 +873,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: true,
+            messages: false,
+            approves: false,
         },
         User {
             name: "protection",
@@ -832,6 +892,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: true,
+            messages: true,
+            approves: true,
         },
         User {
             name: "monitoring",
@@ -848,6 +911,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: false,
+            messages: false,
+            approves: false,
         },
         User {
             name: "viewer",
@@ -864,6 +930,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: false,
+            messages: false,
+            approves: false,
         },
         User {
             name: "movements",
@@ -880,6 +949,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: true,
             reintegration: false,
             partner: false,
+            hotline: false,
+            messages: true,
+            approves: false,
         },
         User {
             name: "admin",
@@ -896,6 +968,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             movements: false,
             reintegration: false,
             partner: false,
+            hotline: true,
+            messages: true,
+            approves: false,
         },
     ];
     let agz = records[0].office.clone();
@@ -916,6 +991,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
         movements: false,
         reintegration: true,
         partner: false,
+        hotline: false,
+        messages: false,
+        approves: false,
     });
     let admin_tok = users.iter().find(|u| u.name == "admin").and_then(|u| u.token.clone()).unwrap().0;
     let provider = client()
@@ -971,6 +1049,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
         movements: false,
         reintegration: false,
         partner: true,
+        hotline: false,
+        messages: false,
+        approves: false,
     });
     for u in &mut users {
         u.home = agz.clone();
@@ -1037,6 +1118,9 @@ async fn every_route_answers_every_user_as_the_policy_says(backend: Backend) {
             && !path.starts_with("/api/v1/partner/")
             && !path.contains("/submissions/{id}")
             && !path.contains("/imports/{id}")
+            && !path.contains("/hotline/")
+            && !path.contains("/messages/")
+            && !path.contains("/broadcasts/")
         {
             records.iter().map(Some).collect()
         } else {

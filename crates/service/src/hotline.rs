@@ -63,7 +63,14 @@ impl Passage {
                 _ => None,
             }
             .ok_or_else(|| FieldError::new("office", "err-required"))?,
-            code => reg::get_office_by_code(&mut c, &code.to_uppercase()).await?.ok_or_else(|| FieldError::new("office", "err-unknown-office"))?.id,
+            given => {
+                // An office's id (as the other forms send it) or its code.
+                let found = match given.parse::<OfficeId>() {
+                    Ok(id) => reg::get_office(&mut c, id).await?,
+                    Err(_) => reg::get_office_by_code(&mut c, &given.to_uppercase()).await?,
+                };
+                found.ok_or_else(|| FieldError::new("office", "err-unknown-office"))?.id
+            }
         };
         access::require(actor, Action::AnswerHotline(office))?;
         Ok(office)
@@ -131,6 +138,10 @@ impl Passage {
     }
 
     async fn readable_call(&self, actor: &Actor, id: CallId) -> ServiceResult<CallRecord> {
+        let rights = actor.rights();
+        if !(rights.can_somewhere(Permission::AnswerHotline) || rights.can_somewhere(Permission::ReadRestricted)) {
+            return Err(ServiceError::Forbidden("see the hotline desk"));
+        }
         let mut c = self.reader().await?;
         let call = store::get_call(&mut c, id).await?.ok_or(ServiceError::NotFound)?;
         let rights = actor.rights();

@@ -1007,7 +1007,6 @@ field-at = الوقت
 field-minutes = الدقائق
 field-channel = القناة
 field-caller = المتصل
-field-topic = الموضوع
 field-urgency = الاستعجال
 field-language = اللغة
 field-follow_up_due = المتابعة قبل

@@ -1003,7 +1003,6 @@ field-at = Time
 field-minutes = Minutes
 field-channel = Channel
 field-caller = Caller
-field-topic = Topic
 field-urgency = Urgency
 field-language = Language
 field-follow_up_due = Follow up by

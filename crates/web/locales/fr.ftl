@@ -1003,7 +1003,6 @@ field-at = Heure
 field-minutes = Minutes
 field-channel = Canal
 field-caller = Appelant
-field-topic = Motif
 field-urgency = Urgence
 field-language = Langue
 field-follow_up_due = À rappeler avant

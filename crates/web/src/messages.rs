@@ -135,13 +135,24 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     }
 }
 
-fn broadcast_id(lang: Lang, id: &str) -> Result<BroadcastId, PageError> {
+/// The broadcast named in the path, for a user who may do `action` (a
+/// refusal comes before "not found").
+fn broadcast_id(s: &Session, lang: Lang, id: &str, approving: bool) -> Result<BroadcastId, PageError> {
+    use passage_service::access::{allowed, Action};
+    let may = if approving {
+        allowed(&s.actor, Action::ApproveMessages)
+    } else {
+        allowed(&s.actor, Action::SendMessages) || allowed(&s.actor, Action::ApproveMessages)
+    };
+    if !may {
+        return Err(PageError::from_service(lang, ServiceError::Forbidden("read crisis messages")));
+    }
     id.parse().map_err(|_| PageError::from_service(lang, ServiceError::NotFound))
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
-    let id = broadcast_id(lang, &id)?;
+    let id = broadcast_id(&s, lang, &id, false)?;
     let v = state.passage.broadcast(&s.actor, id).await.map_err(|e| PageError::from_service(lang, e))?;
     let rights = &s.actor;
     let can_send = passage_service::access::allowed(rights, passage_service::access::Action::SendMessages);
@@ -227,7 +238,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
 async fn send(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    let id = broadcast_id(lang, &id)?;
+    let id = broadcast_id(&s, lang, &id, false)?;
     let r = state.passage.send_broadcast(&s.actor, id).await.map(|_| ());
     after_post(lang, format!("/messages/{id}"), r)
 }
@@ -235,7 +246,7 @@ async fn send(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
 async fn approve(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    let id = broadcast_id(lang, &id)?;
+    let id = broadcast_id(&s, lang, &id, true)?;
     let r = state.passage.approve_broadcast(&s.actor, id).await;
     after_post(lang, format!("/messages/{id}"), r)
 }
@@ -243,7 +254,7 @@ async fn approve(State(state): State<AppState>, headers: HeaderMap, Path(id): Pa
 async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> PageResult {
     let f = FormData::parse(&body);
     let (s, lang) = poster(&state, &headers, &f).await?;
-    let id = broadcast_id(lang, &id)?;
+    let id = broadcast_id(&s, lang, &id, false)?;
     let r = state.passage.cancel_broadcast(&s.actor, id).await.map(|_| ());
     after_post(lang, format!("/messages/{id}"), r)
 }

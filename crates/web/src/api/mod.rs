@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod extract;
+pub mod hotline;
 pub mod movements;
 pub mod offices;
 pub mod persons;
@@ -88,6 +89,15 @@ pub fn routes() -> crate::routing::Routes {
         .api(utoipa_axum::routes!(route_data::create_flow_point))
         .api(utoipa_axum::routes!(route_data::record_flow_count))
         .api(utoipa_axum::routes!(route_data::flow_summary))
+        .api(utoipa_axum::routes!(hotline::record_call))
+        .api(utoipa_axum::routes!(hotline::follow_ups))
+        .api(utoipa_axum::routes!(hotline::close_follow_up))
+        .api(utoipa_axum::routes!(hotline::figures))
+        .api(utoipa_axum::routes!(hotline::create_broadcast))
+        .api(utoipa_axum::routes!(hotline::broadcast))
+        .api(utoipa_axum::routes!(hotline::send_broadcast))
+        .api(utoipa_axum::routes!(hotline::approve_broadcast))
+        .api(utoipa_axum::routes!(hotline::cancel_broadcast))
         .merge(crate::figures::api_routes())
         .merge(crate::activities::api_routes())
         .merge(crate::submissions::api_routes())
