@@ -94,6 +94,19 @@ impl Kannel {
     }
 }
 
+/// An HTTP client error and its causes, without the request's URL.
+fn causes(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
 impl SmsGateway for Kannel {
     fn name(&self) -> &str {
         &self.name
@@ -124,8 +137,9 @@ impl SmsGateway for Kannel {
             }
             let resp = match self.client.get(&self.sendsms_url).query(&query).send().await {
                 Ok(r) => r,
-                Err(e) if e.is_connect() => return GatewayAnswer::Unreachable(format!("cannot reach Kannel: {e}")),
-                Err(e) => return GatewayAnswer::Unknown(format!("no answer from Kannel: {e}")),
+                // The request's URL carries the number, the text and the password: never in an error.
+                Err(e) if e.is_connect() => return GatewayAnswer::Unreachable(format!("cannot reach Kannel: {}", causes(e))),
+                Err(e) => return GatewayAnswer::Unknown(format!("no answer from Kannel: {}", causes(e))),
             };
             let status = resp.status();
             let body = resp.text().await.unwrap_or_default();

@@ -530,7 +530,9 @@ impl Passage {
     async fn outbox_round(&self, gateway: &Arc<dyn SmsGateway>) -> ServiceResult<Round> {
         let started = std::time::Instant::now();
         let rate = self.sms.rate_per_second.max(1);
-        let batch = (rate as i64).clamp(1, 200);
+        // A batch is what a crash can leave in doubt (claimed, maybe handed
+        // over): a few rounds of the concurrent requests, not a second's worth.
+        let batch = (rate as i64).min(self.sms.concurrency as i64 * 4).clamp(1, 200);
         let now = Timestamp::now();
         let claimed = {
             let mut tx = self.db.begin().await?;

@@ -781,6 +781,7 @@ struct Batch {
     notes: Vec<Vec<Value>>,
     plans: Vec<Vec<Value>>,
     beneficiaries: Vec<Vec<Value>>,
+    consents: Vec<Vec<Value>>,
 }
 
 impl Batch {
@@ -792,6 +793,13 @@ impl Batch {
         insert_rows(c, "persons", &cols::PERSON_COLUMNS, self.persons).await?;
         insert_rows(c, "person_names", &cols::NAME_COLUMNS, self.names).await?;
         insert_rows(c, "person_search_keys", &cols::KEY_COLUMNS, self.keys).await?;
+        insert_rows(
+            c,
+            "consents",
+            &["id", "person_id", "kind", "partner", "method", "given_on", "withdrawn_on", "recorded_by", "created_at"],
+            self.consents,
+        )
+        .await?;
         insert_rows(c, "identity_documents", &cols::DOCUMENT_COLUMNS, self.docs).await?;
         let case_columns: Vec<&str> = cols::CASE_COLUMNS.iter().copied().chain(["closed_on"]).collect();
         insert_rows(c, "cases", &case_columns, self.cases).await?;
@@ -913,7 +921,7 @@ fn make_person(
             .map(|u| u.id)
             .unwrap_or_default();
         let display = format!("{given} {}", family.to_uppercase());
-        let phone = rng.chance(0.6).then(|| format!("+{}{:08}", phone_prefix(nat), rng.below(100_000_000)));
+        let phone = rng.chance(0.6).then(|| mobile_number(nat, rng.below(100_000_000)));
         let at_s = at.to_string();
         b.persons.push(vec![
             t(pid),
@@ -924,13 +932,30 @@ fn make_person(
             Value::Int(birth.year() as i64),
             t(nat),
             t(language_of(nat)),
-            phone.map(Value::Text).unwrap_or(Value::Null),
+            phone.clone().map(Value::Text).unwrap_or(Value::Null),
             t(office.id),
             t(creator),
             t(&at_s),
             t(&at_s),
         ]);
         b.names.push(vec![t(pid), Value::Int(0), t(&given), t(&family), t("primary")]);
+        // Most who leave a number agree to be contacted again (a crisis
+        // message, a follow-up call); derived from the person's id, not
+        // drawn, so the rest of the data stays as the seed made it.
+        if phone.is_some() && pid.as_uuid().as_u128() % 5 != 0 {
+            let consent = passage_domain::ids::ConsentId::from_uuid(uuid::Uuid::from_u128(pid.as_uuid().as_u128() ^ 0x5a5a_5a5a));
+            b.consents.push(vec![
+                t(consent),
+                t(pid),
+                t("follow_up_contact"),
+                Value::Null,
+                t("verbal"),
+                t(registered),
+                Value::Null,
+                t(creator),
+                t(&at_s),
+            ]);
+        }
         let mut keys = names::index_keys(&format!("{given} {family}"));
         if rng.chance(0.05) {
             // An alias: the name written family-first, as on some documents.
@@ -961,6 +986,33 @@ fn make_person(
 /// Whether a user holds `p` in this office by name (not through "every office").
 fn works_in(u: &passage_storage::records::UserRecord, office: OfficeId, p: Permission) -> bool {
     u.grants.iter().any(|g| g.role.permits(p) && matches!(&g.offices, Offices::Only(set) if set.contains(&office)))
+}
+
+/// A mobile number of the country's plan (its mobile prefix and length, as
+/// libphonenumber knows them), from eight random digits; about one in forty
+/// is mistyped (a digit short), as registration desks see them.
+fn mobile_number(nat: &str, draw: u64) -> String {
+    let (prefix, subscriber_digits) = match nat {
+        "GIN" => ("62", 7),
+        "MLI" => ("76", 6),
+        "SEN" => ("77", 7),
+        "GMB" => ("70", 5),
+        "CIV" => ("07", 8),
+        "NGA" => ("803", 7),
+        "CMR" => ("67", 7),
+        "BFA" => ("70", 6),
+        "SLE" => ("76", 6),
+        "SDN" => ("91", 7),
+        "NER" => ("90", 6),
+        "GHA" => ("24", 7),
+        "LBR" => ("77", 7),
+        "TCD" => ("66", 6),
+        "BEN" => ("0197", 6),
+        _ => ("90", 6),
+    };
+    let digits = if draw % 40 == 0 { subscriber_digits - 1 } else { subscriber_digits };
+    let subscriber = draw % 10u64.pow(digits);
+    format!("+{}{prefix}{subscriber:0width$}", phone_prefix(nat), width = digits as usize)
 }
 
 fn phone_prefix(nat: &str) -> u32 {
@@ -1176,4 +1228,20 @@ fn make_case(
         b.notes.push(vec![t(NoteId::from_uuid(rng.uuid_at(at))), t(cid), t(*rng.pick(NOTES)), t(by), t(&at_s)]);
     }
     restricted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use passage_domain::sms::MobileNumber;
+
+    #[test]
+    fn synthetic_numbers_follow_each_countrys_plan_and_some_are_mistyped() {
+        for nat in ["GIN", "MLI", "SEN", "GMB", "CIV", "NGA", "CMR", "BFA", "SLE", "SDN", "NER", "GHA", "LBR", "TCD", "BEN", "TGO"] {
+            let draws = (1..=400u64).map(|i| i * 2_654_435 % 100_000_000);
+            let valid = draws.clone().filter(|d| MobileNumber::parse("p", &mobile_number(nat, *d)).is_ok()).count();
+            let mistyped = draws.filter(|d| d % 40 == 0).count();
+            assert_eq!(valid, 400 - mistyped, "{nat}: {}", mobile_number(nat, 12_345_678));
+        }
+    }
 }

@@ -119,14 +119,25 @@ pub fn start(database_url: &str) -> Server {
 
 /// `passage serve` with extra flags.
 pub fn start_with(database_url: &str, extra: &[&str]) -> Server {
+    start_on("127.0.0.1:0", database_url, extra)
+}
+
+/// `passage serve` on a given address (a restarted server keeps its port:
+/// a gateway holds URLs pointing at it).
+pub fn start_on(bind: &str, database_url: &str, extra: &[&str]) -> Server {
+    start_logging(bind, database_url, extra, Stdio::inherit())
+}
+
+/// `passage serve` with its log (stderr) going to `log`.
+pub fn start_logging(bind: &str, database_url: &str, extra: &[&str], log: Stdio) -> Server {
     let mut cmd = Command::new(bin());
     with_key(&mut cmd, &[database_url]);
     let mut child = cmd
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+        .args(["serve", "--bind", bind, "--database-url", database_url])
         .args(extra)
         .env("PASSAGE_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .expect("start passage serve");
     let stdout = child.stdout.take().expect("stdout");
