@@ -371,19 +371,29 @@ pub async fn record_handed(c: &mut AnyConnection, results: &[(OutboxId, Handed)]
 
 /// Apply a delivery report; returns the status it moved the message to,
 /// none when the message is unknown or the report changes nothing.
+///
+/// A report can arrive while the sender is still recording that the gateway
+/// took the message (Kannel reports at once): the move is a compare-and-set
+/// on the status read, tried again when the status changed in between, so
+/// neither write undoes the other.
 pub async fn apply_report(c: &mut AnyConnection, m: OutboxId, report: DeliveryReport, now: Timestamp) -> Result<Option<OutboxStatus>> {
-    let r = sqlx::query("SELECT status FROM sms_outbox WHERE id = $1").bind(m.to_string()).fetch_optional(&mut *c).await?;
-    let Some(r) = r else { return Ok(None) };
-    let current = code(&r, "status", OutboxStatus::parse)?;
-    let Some(next) = current.after_report(report) else { return Ok(None) };
-    sqlx::query("UPDATE sms_outbox SET status = $3, reported_at = $4 WHERE id = $1 AND status = $2")
-        .bind(m.to_string())
-        .bind(current.as_str())
-        .bind(next.as_str())
-        .bind(now.to_string())
-        .execute(c)
-        .await?;
-    Ok(Some(next))
+    for _ in 0..5 {
+        let r = sqlx::query("SELECT status FROM sms_outbox WHERE id = $1").bind(m.to_string()).fetch_optional(&mut *c).await?;
+        let Some(r) = r else { return Ok(None) };
+        let current = code(&r, "status", OutboxStatus::parse)?;
+        let Some(next) = current.after_report(report) else { return Ok(None) };
+        let moved = sqlx::query("UPDATE sms_outbox SET status = $3, reported_at = $4 WHERE id = $1 AND status = $2")
+            .bind(m.to_string())
+            .bind(current.as_str())
+            .bind(next.as_str())
+            .bind(now.to_string())
+            .execute(&mut *c)
+            .await?;
+        if moved.rows_affected() == 1 {
+            return Ok(Some(next));
+        }
+    }
+    Ok(None)
 }
 
 /// A broadcast's messages by status.
