@@ -360,7 +360,6 @@ impl NewBroadcast {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

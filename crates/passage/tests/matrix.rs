@@ -196,7 +196,12 @@ fn table() -> Vec<(&'static str, &'static str, Class, Value)> {
         ("post", "/messages/{id}/cancel", MessagesMissing, none.clone()),
         ("get", "/sms/{gateway}/report", PublicMissing, none.clone()),
         ("get", "/sms/{gateway}/inbound", PublicMissing, none.clone()),
-        ("post", "/api/v1/hotline/calls", Hotline, json!({"channel": "phone", "caller": "migrant", "topic": "information", "office": "{office}"})),
+        (
+            "post",
+            "/api/v1/hotline/calls",
+            Hotline,
+            json!({"channel": "phone", "caller": "migrant", "topic": "information", "office": "{office}"}),
+        ),
         ("get", "/api/v1/hotline/follow-ups", Hotline, none.clone()),
         ("post", "/api/v1/hotline/calls/{id}/done", HotlineMissing, none.clone()),
         ("get", "/api/v1/hotline/figures", Figures, none.clone()),

@@ -65,7 +65,10 @@ impl Kannel {
     /// pointing at Passage; ready when the fake SMSC is online.
     fn start(ports: Ports, passage: &str) -> Kannel {
         for b in [BEARERBOX, SMSBOX, FAKESMSC] {
-            assert!(std::path::Path::new(b).exists(), "{b} is missing: run the tests with ./scripts/test, which installs kannel and kannel-extras");
+            assert!(
+                std::path::Path::new(b).exists(),
+                "{b} is missing: run the tests with ./scripts/test, which installs kannel and kannel-extras"
+            );
         }
         let dir = tmpdir("kannel");
         let conf = format!(
@@ -254,7 +257,10 @@ stop_words = ["dakata"]
 /// A generated database and Passage serving it on a fixed port with SMS configured.
 async fn passage(backend: Backend, tag: &str, persons: u32, ports: Ports, approval_above: i64, rate: u32) -> (Server, String, PathBuf) {
     let db = fresh_database(backend, tag).await;
-    let out = run(&["generate", "--demo-users", "--no-route-data", "--persons", &persons.to_string(), "--seed", "11", "--database-url", &db], None);
+    let out = run(
+        &["generate", "--demo-users", "--no-route-data", "--persons", &persons.to_string(), "--seed", "11", "--database-url", &db],
+        None,
+    );
     assert!(out.status.success(), "generate failed: {}", String::from_utf8_lossy(&out.stderr));
     let bind = format!("127.0.0.1:{}", free_port());
     let url = format!("http://{bind}");
@@ -279,7 +285,13 @@ async fn contactable(s: &Server, tok: &str, given: &str, phone: &str, language: 
     .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let person = r.json::<Value>().await.unwrap()["person_id"].as_str().unwrap().to_string();
-    let r = api_post(s, tok, &format!("/persons/{person}/consents"), json!({"kind": "follow_up_contact", "method": "verbal", "given_on": "2026-11-02"})).await;
+    let r = api_post(
+        s,
+        tok,
+        &format!("/persons/{person}/consents"),
+        json!({"kind": "follow_up_contact", "method": "verbal", "given_on": "2026-11-02"}),
+    )
+    .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let consent = r.json::<Value>().await.unwrap()["id"].as_str().unwrap_or_default().to_string();
     (person, consent)
@@ -391,7 +403,12 @@ async fn delivery_stop_and_replies(backend: Backend) {
     let audit: Value = api_get(&s, &admin, &format!("/audit?person={aminata}")).await.json().await.unwrap();
     assert!(audit.to_string().contains("sms_stop") && audit.to_string().contains("consent.withdraw"), "{audit}");
     // A new broadcast to the same audience leaves her out.
-    let again = broadcast(&s, &tok, json!({"title": "Again", "texts": [{"language": "fra", "body": "Rappel."}], "audience": {"nationality": "GIN"}})).await;
+    let again = broadcast(
+        &s,
+        &tok,
+        json!({"title": "Again", "texts": [{"language": "fra", "body": "Rappel."}], "audience": {"nationality": "GIN"}}),
+    )
+    .await;
     assert_eq!(view(&s, &tok, &again).await["recipients"].as_i64().unwrap(), recipients - 1);
 
     // Any other reply lands on the desk, linked to the person whose number it is.

@@ -90,7 +90,12 @@ impl Kannel {
 
     fn report_url(&self, id: OutboxId) -> String {
         // %d is Kannel's: it puts the report's type there when it calls.
-        format!("{}/sms/{}/report?id={id}&token={}&status=%d", self.callback_url.trim_end_matches('/'), self.name, report_token(&self.secret, id))
+        format!(
+            "{}/sms/{}/report?id={id}&token={}&status=%d",
+            self.callback_url.trim_end_matches('/'),
+            self.name,
+            report_token(&self.secret, id)
+        )
     }
 }
 

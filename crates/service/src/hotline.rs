@@ -145,7 +145,9 @@ impl Passage {
         let mut c = self.reader().await?;
         let call = store::get_call(&mut c, id).await?.ok_or(ServiceError::NotFound)?;
         let rights = actor.rights();
-        if rights.can(Permission::AnswerHotline, call.office_id) || call.protection && rights.can(Permission::ReadRestricted, call.office_id) {
+        if rights.can(Permission::AnswerHotline, call.office_id)
+            || call.protection && rights.can(Permission::ReadRestricted, call.office_id)
+        {
             Ok(call)
         } else {
             Err(ServiceError::NotFound)
@@ -154,7 +156,8 @@ impl Passage {
 
     pub async fn call(&self, actor: &Actor, id: CallId) -> ServiceResult<CallView> {
         let call = self.readable_call(actor, id).await?;
-        let may_read = !call.protection || call.taken_by == Some(actor.id) || actor.rights().can(Permission::ReadRestricted, call.office_id);
+        let may_read =
+            !call.protection || call.taken_by == Some(actor.id) || actor.rights().can(Permission::ReadRestricted, call.office_id);
         let notes = match (&call.notes, may_read) {
             (Some(n), true) => Some(self.keys.open(&format!("hotline_calls.notes:{id}"), n).map_err(passage_storage::StorageError::from)?),
             _ => None,
@@ -280,8 +283,11 @@ impl Passage {
             })
             .collect();
         let total_raw: i64 = store::call_counts(&mut c, &Offices::All, &f, &t, CallGrouping::Channel).await?.iter().map(|(_, n)| n).sum();
-        let mut hours: Vec<f64> =
-            store::follow_up_times(&mut c, &Offices::All, &f, &t).await?.iter().map(|(a, d)| (d.unix() - a.unix()).max(0) as f64 / 3600.0).collect();
+        let mut hours: Vec<f64> = store::follow_up_times(&mut c, &Offices::All, &f, &t)
+            .await?
+            .iter()
+            .map(|(a, d)| (d.unix() - a.unix()).max(0) as f64 / 3600.0)
+            .collect();
         hours.sort_by(|a, b| a.total_cmp(b));
         let followed_up = rules.figure(hours.len() as u64);
         // A median of fewer calls than the threshold would describe them one by one.

@@ -157,7 +157,11 @@ impl SmsSettings {
         if self.timeout_seconds == 0 || self.timeout_seconds > 300 {
             return Err("sms.timeout_seconds: from 1 to 300".into());
         }
-        if self.policy.approval_above < 0 || self.policy.segment_limit == 0 || !(self.policy.cost_per_segment >= 0.0) {
+        if self.policy.approval_above < 0
+            || self.policy.segment_limit == 0
+            || self.policy.cost_per_segment.is_nan()
+            || self.policy.cost_per_segment < 0.0
+        {
             return Err("sms: approval_above must be 0 or more, segment_limit 1 or more, cost_per_segment 0 or more".into());
         }
         let name = self.name.clone().unwrap_or_else(|| self.gateway.clone());
@@ -349,13 +353,14 @@ impl Passage {
         let mut c = self.reader().await?;
         let counts = store::message_counts(&mut c, id).await?;
         let waiting = store::waiting(&mut c, &b.gateway).await?;
-        let (recipients, segments, lines) = if b.status == BroadcastStatus::Draft || b.status == BroadcastStatus::Cancelled && counts.is_empty() {
-            let segments: i64 = r.messages.iter().map(|m| m.segments).sum();
-            (r.messages.len() as i64, segments, r.lines)
-        } else {
-            // Once sent, the figures are what was written to the outbox.
-            (b.recipients, b.segments, r.lines)
-        };
+        let (recipients, segments, lines) =
+            if b.status == BroadcastStatus::Draft || b.status == BroadcastStatus::Cancelled && counts.is_empty() {
+                let segments: i64 = r.messages.iter().map(|m| m.segments).sum();
+                (r.messages.len() as i64, segments, r.lines)
+            } else {
+                // Once sent, the figures are what was written to the outbox.
+                (b.recipients, b.segments, r.lines)
+            };
         Ok(BroadcastView {
             id,
             title: b.title.clone(),
@@ -674,12 +679,22 @@ impl Passage {
                 for consent in store::active_follow_up_consents(&mut tx, *person).await? {
                     reg::withdraw_consent(&mut tx, consent, *person, now.date()).await?;
                     let changes = json!({"withdrawn_on": [null, now.date().to_string()], "by": [null, "sms_stop"]});
-                    audit::record_as(&mut tx, None, format!("sms:{gateway_name}"), "consent.withdraw", format!("consent:{consent}"), Some(*person), changes)
-                        .await?;
+                    audit::record_as(
+                        &mut tx,
+                        None,
+                        format!("sms:{gateway_name}"),
+                        "consent.withdraw",
+                        format!("consent:{consent}"),
+                        Some(*person),
+                        changes,
+                    )
+                    .await?;
                     withdrawn += 1;
                 }
                 if language.is_none() {
-                    language = reg::get_person(&mut tx, &self.keys, *person).await?.and_then(|p| p.languages.first().map(|l| l.as_str().to_string()));
+                    language = reg::get_person(&mut tx, &self.keys, *person)
+                        .await?
+                        .and_then(|p| p.languages.first().map(|l| l.as_str().to_string()));
                 }
             }
             let (lang, text) = stop_confirmation(language.as_deref());
@@ -725,7 +740,11 @@ impl Passage {
                 };
                 match by_code {
                     Some(o) => o.id,
-                    None => reg::list_offices(&mut tx).await?.first().map(|o| o.id).ok_or(ServiceError::Conflict("no office to receive texts"))?,
+                    None => reg::list_offices(&mut tx)
+                        .await?
+                        .first()
+                        .map(|o| o.id)
+                        .ok_or(ServiceError::Conflict("no office to receive texts"))?,
                 }
             }
         };

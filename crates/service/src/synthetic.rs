@@ -942,7 +942,7 @@ fn make_person(
         // Most who leave a number agree to be contacted again (a crisis
         // message, a follow-up call); derived from the person's id, not
         // drawn, so the rest of the data stays as the seed made it.
-        if phone.is_some() && pid.as_uuid().as_u128() % 5 != 0 {
+        if phone.is_some() && !pid.as_uuid().as_u128().is_multiple_of(5) {
             let consent = passage_domain::ids::ConsentId::from_uuid(uuid::Uuid::from_u128(pid.as_uuid().as_u128() ^ 0x5a5a_5a5a));
             b.consents.push(vec![
                 t(consent),
@@ -1010,7 +1010,7 @@ fn mobile_number(nat: &str, draw: u64) -> String {
         "BEN" => ("0197", 6),
         _ => ("90", 6),
     };
-    let digits = if draw % 40 == 0 { subscriber_digits - 1 } else { subscriber_digits };
+    let digits = if draw.is_multiple_of(40) { subscriber_digits - 1 } else { subscriber_digits };
     let subscriber = draw % 10u64.pow(digits);
     format!("+{}{prefix}{subscriber:0width$}", phone_prefix(nat), width = digits as usize)
 }

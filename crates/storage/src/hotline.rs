@@ -163,12 +163,13 @@ pub async fn link_call(c: &mut AnyConnection, call_id: CallId, person: Option<Pe
 
 /// Close a call's follow-up; false when it was not open.
 pub async fn close_call(c: &mut AnyConnection, call_id: CallId, by: UserId, at: Timestamp) -> Result<bool> {
-    let r = sqlx::query("UPDATE hotline_calls SET done_at = $2, done_by = $3 WHERE id = $1 AND done_at IS NULL AND follow_up_due IS NOT NULL")
-        .bind(call_id.to_string())
-        .bind(at.to_string())
-        .bind(by.to_string())
-        .execute(c)
-        .await?;
+    let r =
+        sqlx::query("UPDATE hotline_calls SET done_at = $2, done_by = $3 WHERE id = $1 AND done_at IS NULL AND follow_up_due IS NOT NULL")
+            .bind(call_id.to_string())
+            .bind(at.to_string())
+            .bind(by.to_string())
+            .execute(c)
+            .await?;
     Ok(r.rows_affected() == 1)
 }
 

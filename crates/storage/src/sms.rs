@@ -330,12 +330,22 @@ pub async fn claim_due(c: &mut AnyConnection, gateway: &str, now: Timestamp, lim
 pub enum Handed {
     Sent,
     /// Not taken, for a reason that may pass: try again at this Unix time.
-    Retry { at: i64, error: String },
-    Failed { error: String },
+    Retry {
+        at: i64,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
     /// The gateway was not reached: back to the queue, the attempt not counted.
-    Requeue { at: i64, error: String },
+    Requeue {
+        at: i64,
+        error: String,
+    },
     /// Handed over without an answer: never handed over again.
-    Unknown { error: String },
+    Unknown {
+        error: String,
+    },
 }
 
 /// Record what became of claimed messages (only those still `sending`: a
