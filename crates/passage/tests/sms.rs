@@ -9,221 +9,16 @@
 //! second user.
 
 mod common;
+mod kannel;
 use common::*;
+use kannel::{free_port, Kannel, Ports};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "test-callback-secret-0123456789";
-const BEARERBOX: &str = "/usr/sbin/bearerbox";
-const SMSBOX: &str = "/usr/sbin/smsbox";
-const FAKESMSC: &str = "/usr/lib/kannel/test/fakesmsc";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The loopback ports of one Kannel, chosen before Passage starts (its
-/// configuration names the sendsms port).
-#[derive(Clone, Copy)]
-struct Ports {
-    admin: u16,
-    smsbox: u16,
-    sendsms: u16,
-    /// The fake SMSC that receives what Passage sends.
-    mt: u16,
-    /// A second fake SMSC through which the tests text Passage.
-    mo: u16,
-}
-
-impl Ports {
-    fn new() -> Ports {
-        Ports { admin: free_port(), smsbox: free_port(), sendsms: free_port(), mt: free_port(), mo: free_port() }
-    }
-}
-
-struct Kannel {
-    dir: PathBuf,
-    ports: Ports,
-    children: Vec<Child>,
-}
-
-impl Drop for Kannel {
-    fn drop(&mut self) {
-        for c in self.children.iter_mut().rev() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Kannel {
-    /// bearerbox, the receiving fakesmsc and smsbox, with the get-url
-    /// pointing at Passage; ready when the fake SMSC is online.
-    fn start(ports: Ports, passage: &str) -> Kannel {
-        for b in [BEARERBOX, SMSBOX, FAKESMSC] {
-            assert!(
-                std::path::Path::new(b).exists(),
-                "{b} is missing: run the tests with ./scripts/test, which installs kannel and kannel-extras"
-            );
-        }
-        let dir = tmpdir("kannel");
-        let conf = format!(
-            r#"group = core
-admin-port = {admin}
-admin-interface = "127.0.0.1"
-admin-password = test
-admin-allow-ip = "127.0.0.1"
-smsbox-port = {smsbox}
-smsbox-interface = "127.0.0.1"
-box-deny-ip = "*.*.*.*"
-box-allow-ip = "127.0.0.1"
-dlr-storage = internal
-log-file = "{dir}/bearerbox.log"
-log-level = 1
-
-group = smsc
-smsc = fake
-smsc-id = FAKE
-port = {mt}
-our-host = 127.0.0.1
-connect-allow-ip = 127.0.0.1
-
-group = smsc
-smsc = fake
-smsc-id = PHONES
-port = {mo}
-our-host = 127.0.0.1
-connect-allow-ip = 127.0.0.1
-allowed-smsc-id = PHONES
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = {smsbox}
-sendsms-port = {sendsms}
-sendsms-interface = "127.0.0.1"
-log-file = "{dir}/smsbox.log"
-log-level = 1
-
-group = sendsms-user
-username = passage
-password = secret
-max-messages = 10
-concatenation = true
-
-group = sms-service
-keyword = default
-get-url = "{passage}/sms/kannel/inbound?key={SECRET}&from=%p&to=%P&text=%b"
-max-messages = 0
-"#,
-            admin = ports.admin,
-            smsbox = ports.smsbox,
-            sendsms = ports.sendsms,
-            mt = ports.mt,
-            mo = ports.mo,
-            dir = dir.display(),
-        );
-        std::fs::write(dir.join("kannel.conf"), conf).unwrap();
-        let quiet = |name: &str| std::fs::File::create(dir.join(name)).unwrap();
-        let mut k = Kannel { dir: dir.clone(), ports, children: Vec::new() };
-        k.children.push(
-            Command::new(BEARERBOX)
-                .args(["-v", "2"])
-                .arg(dir.join("kannel.conf"))
-                .stdout(quiet("bearerbox.out"))
-                .stderr(quiet("bearerbox.err"))
-                .spawn()
-                .expect("start bearerbox"),
-        );
-        wait_for_port(ports.admin);
-        // The handsets: every message handed to them is logged, at debug level, as "Got message N: <from to kind text>".
-        k.children.push(
-            Command::new(FAKESMSC)
-                .args(["-H", "127.0.0.1", "-r", &ports.mt.to_string(), "-m", "0", "-v", "0", "0 0 text unused"])
-                .stdin(Stdio::null())
-                .stdout(quiet("handsets.out"))
-                .stderr(quiet("handsets.log"))
-                .spawn()
-                .expect("start fakesmsc"),
-        );
-        k.children.push(
-            Command::new(SMSBOX)
-                .args(["-v", "2"])
-                .arg(dir.join("kannel.conf"))
-                .stdout(quiet("smsbox.out"))
-                .stderr(quiet("smsbox.err"))
-                .spawn()
-                .expect("start smsbox"),
-        );
-        wait_for_port(ports.sendsms);
-        // Online: the fake SMSC has its client and the smsbox is connected.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let status = http_get(ports.admin, "/status.txt");
-            let fake_online = status.lines().any(|l| l.contains("FAKE[FAKE]") && l.contains("(online"));
-            if fake_online && status.contains("smsbox:") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "Kannel did not come online:\n{status}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        k
-    }
-
-    /// A handset texts Passage: one message through the second fake SMSC.
-    fn text_from(&self, from: &str, text: &str) {
-        let mut c = Command::new(FAKESMSC)
-            .args(["-H", "127.0.0.1", "-r", &self.ports.mo.to_string(), "-i", "0", "-m", "1"])
-            .arg(format!("{from} 1234 text {text}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start fakesmsc");
-        // It stays connected after sending; give bearerbox a moment to take the line, then hang up.
-        std::thread::sleep(Duration::from_millis(1500));
-        let _ = c.kill();
-        let _ = c.wait();
-    }
-
-    /// What the handsets received: (number, kind, text) per message.
-    fn received(&self) -> Vec<(String, String, String)> {
-        let log = std::fs::read_to_string(self.dir.join("handsets.log")).unwrap_or_default();
-        log.lines()
-            .filter_map(|l| {
-                let at = l.find("Got message ")?;
-                let rest = &l[at..];
-                let body = &rest[rest.find(": <")? + 3..rest.rfind('>')?];
-                let mut parts = body.splitn(4, ' ');
-                let (_from, to, kind, text) = (parts.next()?, parts.next()?, parts.next()?, parts.next().unwrap_or(""));
-                Some((to.to_string(), kind.to_string(), text.to_string()))
-            })
-            .collect()
-    }
-}
-
-/// A plain HTTP/1.0 GET on loopback (Kannel's admin page), its whole answer.
-fn http_get(port: u16, path: &str) -> String {
-    use std::io::Read;
-    let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
-    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = write!(c, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-    let mut out = String::new();
-    let _ = c.read_to_string(&mut out);
-    out
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// Passage's configuration file: Kannel on `ports`, callbacks to `passage`.
 fn config(ports: Ports, passage: &str, approval_above: i64, rate: u32) -> PathBuf {
     let p = tmpdir("sms-config").join("passage.toml");
@@ -232,7 +27,7 @@ fn config(ports: Ports, passage: &str, approval_above: i64, rate: u32) -> PathBu
         format!(
             r#"[sms]
 gateway = "kannel"
-sendsms_url = "http://127.0.0.1:{}/cgi-bin/sendsms"
+sendsms_url = "{}"
 username = "passage"
 password = "secret"
 smsc = "FAKE"
@@ -247,7 +42,7 @@ cost_per_segment = 0.02
 currency = "USD"
 stop_words = ["dakata"]
 "#,
-            ports.sendsms
+            ports.sendsms_url()
         ),
     )
     .unwrap();
@@ -370,7 +165,7 @@ async fn delivery_stop_and_replies(backend: Backend) {
     let page = page_get(&s, "protection", &format!("/messages/{id}")).await;
     assert!(page.contains("cannot be reached"), "the page says the gateway is down");
 
-    let kannel = Kannel::start(ports, &s.url);
+    let kannel = Kannel::start(&tmpdir("kannel"), ports, &s.url, SECRET, true);
     let v = until(&s, &tok, &id, 60, "every message delivered", |v| count(v, "delivered") == recipients).await;
     assert!(v["health"]["down_since"].is_null(), "{v}");
     let got = kannel.received();
@@ -460,7 +255,7 @@ async fn restart_mid_broadcast_sends_nothing_twice(backend: Backend) {
     let ports = Ports::new();
     // About 1,100 persons reachable (60 % leave a number, 80 % of them agree to be contacted).
     let (s, bind, cfg) = passage(backend, "sms-restart", 2300, ports, 100_000, 150).await;
-    let kannel = Kannel::start(ports, &s.url);
+    let kannel = Kannel::start(&tmpdir("kannel"), ports, &s.url, SECRET, true);
     let tok = token(&s, "protection").await;
     let id = broadcast(
         &s,
@@ -512,7 +307,7 @@ async fn restart_mid_broadcast_sends_nothing_twice(backend: Backend) {
 async fn large_broadcast_waits_for_a_second_user(backend: Backend) {
     let ports = Ports::new();
     let (s, _, _) = passage(backend, "sms-approval", 120, ports, 10, 200).await;
-    let kannel = Kannel::start(ports, &s.url);
+    let kannel = Kannel::start(&tmpdir("kannel"), ports, &s.url, SECRET, true);
     let mover = token(&s, "movements").await;
     let protection = token(&s, "protection").await;
     let body = json!({"title": "Convoy", "texts": [{"language": "fra", "body": "Le convoi part mardi."}]});
@@ -545,7 +340,6 @@ async fn large_broadcast_waits_for_a_second_user(backend: Backend) {
     let admin = token(&s, "admin").await;
     let audit: Value = api_get(&s, &admin, "/audit").await.json().await.unwrap();
     assert!(audit.to_string().contains(&format!("broadcast:{id}")) && audit.to_string().contains("broadcast.approve"), "{audit}");
-    let _ = std::io::stdout().flush();
 }
 
 both_backends!(delivery_stop_and_replies, restart_mid_broadcast_sends_nothing_twice, large_broadcast_waits_for_a_second_user);

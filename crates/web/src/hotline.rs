@@ -355,7 +355,7 @@ async fn figures(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
 }
 
 /// Whether a user sees the desk in the menu.
-pub(crate) fn sees_desk(s: &Session) -> bool {
+fn sees_desk(s: &Session) -> bool {
     let r = s.actor.rights();
     r.can_somewhere(Permission::AnswerHotline) || r.can_somewhere(Permission::ReadRestricted)
 }

@@ -160,7 +160,7 @@ fn nav_links(lang: Lang, s: &Session) -> Markup {
             li { a href="/persons" { (t(lang, "nav-search")) } }
             li { a href="/persons/new" { (t(lang, "nav-register")) } }
             li { a href="/offices" { (t(lang, "nav-offices")) } }
-            @if crate::hotline::sees_desk(s) {
+            @if can(Permission::AnswerHotline) || can(Permission::ReadRestricted) {
                 li { a href="/hotline" { (t(lang, "nav-hotline")) } }
             }
             @if can(Permission::SendMessages) || can(Permission::ApproveMessages) {
