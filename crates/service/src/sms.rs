@@ -212,8 +212,9 @@ impl SmsSetup {
 pub struct LanguageLine {
     pub language: LanguageCode,
     pub recipients: i64,
-    /// Of them, recipients none of whose languages has a text.
-    pub by_fallback: i64,
+    /// Of them, recipients none of whose languages has a text (known
+    /// while the broadcast is a draft: it is read from their languages).
+    pub by_fallback: Option<i64>,
     pub encoding: SmsEncoding,
     pub characters: usize,
     pub segments: usize,
@@ -309,7 +310,7 @@ impl Passage {
                 LanguageLine {
                     language: *l,
                     recipients: 0,
-                    by_fallback: 0,
+                    by_fallback: Some(0),
                     encoding: len.encoding,
                     characters: len.units,
                     segments: len.segments,
@@ -328,7 +329,7 @@ impl Passage {
             let own = m.languages.contains(&language);
             let line = lines.iter_mut().find(|l| l.language == language).expect("a text per line");
             line.recipients += 1;
-            line.by_fallback += i64::from(!own);
+            line.by_fallback = line.by_fallback.map(|n| n + i64::from(!own));
             messages.push(NewMessage {
                 id: OutboxId::new(),
                 broadcast: Some(b.id),
@@ -349,18 +350,36 @@ impl Passage {
             return Err(ServiceError::Forbidden("read crisis messages"));
         }
         let b = self.broadcast_record(id).await?;
-        let r = self.resolve(&b).await?;
+        let (lines, unreachable, recipients, segments) = if b.status == BroadcastStatus::Draft {
+            // A draft's audience is read now: who it would reach if sent.
+            let r = self.resolve(&b).await?;
+            let segments: i64 = r.messages.iter().map(|m| m.segments).sum();
+            (r.lines, r.unreachable, r.messages.len() as i64, segments)
+        } else {
+            // Once sent (or held, or cancelled), the figures are what was written to the outbox.
+            let mut c = self.reader().await?;
+            let by_language = store::language_counts(&mut c, id).await?;
+            let lines = b
+                .texts
+                .iter()
+                .map(|(l, body)| {
+                    let len = sms_length(body);
+                    LanguageLine {
+                        language: *l,
+                        recipients: by_language.iter().find(|(x, _)| x == l).map(|(_, n)| *n).unwrap_or(0),
+                        by_fallback: None,
+                        encoding: len.encoding,
+                        characters: len.units,
+                        segments: len.segments,
+                        over_limit: len.segments > self.sms.policy.segment_limit,
+                    }
+                })
+                .collect();
+            (lines, b.unreachable, b.recipients, b.segments)
+        };
         let mut c = self.reader().await?;
         let counts = store::message_counts(&mut c, id).await?;
         let waiting = store::waiting(&mut c, &b.gateway).await?;
-        let (recipients, segments, lines) =
-            if b.status == BroadcastStatus::Draft || b.status == BroadcastStatus::Cancelled && counts.is_empty() {
-                let segments: i64 = r.messages.iter().map(|m| m.segments).sum();
-                (r.messages.len() as i64, segments, r.lines)
-            } else {
-                // Once sent, the figures are what was written to the outbox.
-                (b.recipients, b.segments, r.lines)
-            };
         Ok(BroadcastView {
             id,
             title: b.title.clone(),
@@ -369,7 +388,7 @@ impl Passage {
             fallback: b.fallback,
             audience: b.audience.clone(),
             lines,
-            unreachable: r.unreachable,
+            unreachable,
             recipients,
             segments,
             cost: segments as f64 * self.sms.policy.cost_per_segment,
@@ -419,7 +438,7 @@ impl Passage {
         if !store::move_broadcast(&mut tx, id, BroadcastStatus::Draft, next, None, now).await? {
             return Err(ServiceError::Conflict("this broadcast was already sent or cancelled"));
         }
-        store::set_recipients(&mut tx, id, recipients, segments).await?;
+        store::set_recipients(&mut tx, id, recipients, segments, r.unreachable).await?;
         store::enqueue(&mut tx, &b.gateway, held, r.messages, now).await?;
         let changes = json!({
             "status": [b.status.as_str(), next.as_str()],

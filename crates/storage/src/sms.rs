@@ -28,6 +28,7 @@ pub struct BroadcastRecord {
     pub gateway: String,
     pub recipients: i64,
     pub segments: i64,
+    pub unreachable: i64,
     pub created_by: UserId,
     pub created_at: Timestamp,
     pub approved_by: Option<UserId>,
@@ -74,7 +75,7 @@ pub async fn insert_broadcast(
 }
 
 const BROADCAST_COLUMNS: &str =
-    "id, title, fallback_language, audience, status, gateway, recipients, segments, created_by, created_at, approved_by";
+    "id, title, fallback_language, audience, status, gateway, recipients, segments, unreachable, created_by, created_at, approved_by";
 
 async fn broadcast(c: &mut AnyConnection, r: &AnyRow) -> Result<BroadcastRecord> {
     let b_id: BroadcastId = id(r, "id")?;
@@ -96,6 +97,7 @@ async fn broadcast(c: &mut AnyConnection, r: &AnyRow) -> Result<BroadcastRecord>
         gateway: text(r, "gateway")?,
         recipients: int(r, "recipients")?,
         segments: int(r, "segments")?,
+        unreachable: int(r, "unreachable")?,
         created_by: id(r, "created_by")?,
         created_at: timestamp(r, "created_at")?,
         approved_by: opt_id(r, "approved_by")?,
@@ -151,11 +153,12 @@ pub async fn move_broadcast(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_recipients(c: &mut AnyConnection, b_id: BroadcastId, recipients: i64, segments: i64) -> Result<()> {
-    sqlx::query("UPDATE broadcasts SET recipients = $2, segments = $3 WHERE id = $1")
+pub async fn set_recipients(c: &mut AnyConnection, b_id: BroadcastId, recipients: i64, segments: i64, unreachable: i64) -> Result<()> {
+    sqlx::query("UPDATE broadcasts SET recipients = $2, segments = $3, unreachable = $4 WHERE id = $1")
         .bind(b_id.to_string())
         .bind(recipients)
         .bind(segments)
+        .bind(unreachable)
         .execute(c)
         .await?;
     Ok(())
@@ -414,6 +417,17 @@ pub async fn message_counts(c: &mut AnyConnection, b_id: BroadcastId) -> Result<
         .await?
         .iter()
         .map(|r| Ok((code(r, "status", OutboxStatus::parse)?, int(r, "n")?)))
+        .collect()
+}
+
+/// A sent broadcast's messages by language.
+pub async fn language_counts(c: &mut AnyConnection, b_id: BroadcastId) -> Result<Vec<(LanguageCode, i64)>> {
+    sqlx::query("SELECT language, COUNT(*) AS n FROM sms_outbox WHERE broadcast_id = $1 GROUP BY language ORDER BY language")
+        .bind(b_id.to_string())
+        .fetch_all(c)
+        .await?
+        .iter()
+        .map(|r| Ok((code(r, "language", LanguageCode::parse)?, int(r, "n")?)))
         .collect()
 }
 

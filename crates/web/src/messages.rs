@@ -159,7 +159,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
     let can_approve = passage_service::access::allowed(rights, passage_service::access::Action::ApproveMessages) && !v.created_by_me;
     let csrf = &s.csrf_token;
     let money = |x: f64| format!("{x:.2} {}", v.currency);
-    let fallback_total: i64 = v.lines.iter().map(|l| l.by_fallback).sum();
+    let fallback_total: i64 = v.lines.iter().filter_map(|l| l.by_fallback).sum();
     let title = v.title.clone();
     let body = html! {
         h1 { (title) }
@@ -181,7 +181,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<
             tbody { @for l in &v.lines { tr {
                 th scope="row" { (l.language.names().in_lang(lang.code())) @if l.language == v.fallback { " " span.muted { (t(lang, "messages-fallback-mark")) } } }
                 td.num { (i18n::number(lang, l.recipients)) }
-                td.num { (i18n::number(lang, l.by_fallback)) }
+                td.num { @if let Some(n) = l.by_fallback { (i18n::number(lang, n)) } @else { "–" } }
                 td { (match l.encoding { SmsEncoding::Gsm7 => "GSM-7", SmsEncoding::Ucs2 => "UCS-2" }) " · " (tr(lang, "messages-characters", &[("n", l.characters.to_string())])) }
                 td.num { (l.segments) @if l.over_limit { " " strong.due.late { (t(lang, "messages-over-limit")) } } }
             } } }

@@ -41,6 +41,8 @@ CREATE TABLE broadcasts (
     gateway TEXT NOT NULL,
     recipients BIGINT NOT NULL DEFAULT 0,
     segments BIGINT NOT NULL DEFAULT 0,
+    -- Persons the audience selected who had no number a text can reach, when it was sent.
+    unreachable BIGINT NOT NULL DEFAULT 0,
     created_by TEXT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
     submitted_at TEXT,
