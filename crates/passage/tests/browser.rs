@@ -670,6 +670,29 @@ async fn every_page(s: &Server) -> Vec<String> {
     let (_, person, case) = best.expect("a person with a case in the demo data");
     paths.push(format!("/persons/{person}"));
     paths.push(format!("/cases/{case}"));
+    // A call on the desk, with notes, and a crisis message in three languages.
+    let call = api_post(
+        s,
+        &tok,
+        "/hotline/calls",
+        serde_json::json!({"channel": "whatsapp", "caller": "relative", "topic": "missing_relative", "language": "hau", "office": "NER-AGZ",
+                           "notes": "Her brother left Agadez for Sabha on the 28th.", "follow_up_due": "2099-01-01T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(call.status(), 201);
+    paths.push(format!("/hotline/calls/{}", call.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap()));
+    let message = api_post(
+        s,
+        &tok,
+        "/broadcasts",
+        serde_json::json!({"title": "Convoy", "fallback_language": "fra", "texts": [
+            {"language": "fra", "body": "Le convoi pour Conakry part mardi à 8h."},
+            {"language": "ara", "body": "القافلة إلى كوناكري تغادر يوم الثلاثاء."},
+            {"language": "hau", "body": "Motar zuwa Conakry za ta tashi ranar Talata."}]}),
+    )
+    .await;
+    assert_eq!(message.status(), 201);
+    paths.push(format!("/messages/{}", message.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap()));
     let movements: serde_json::Value = api_get(s, &tok, "/movements").await.json().await.unwrap();
     if let Some(m) = movements["items"][0]["id"].as_str().or(movements[0]["id"].as_str()) {
         paths.push(format!("/movements/{m}"));

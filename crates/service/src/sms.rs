@@ -118,11 +118,30 @@ pub struct SmsSetup {
     pub policy: SmsPolicy,
     wake: tokio::sync::Notify,
     health: Mutex<GatewayHealth>,
+    /// Delivery reports on their way to the report writer (see `write_reports`).
+    reports: tokio::sync::mpsc::Sender<ReportJob>,
+    report_queue: Mutex<Option<tokio::sync::mpsc::Receiver<ReportJob>>>,
+    /// Whether the report writer runs (else a report is written by its own request).
+    report_writer: std::sync::atomic::AtomicBool,
 }
+
+/// A delivery report waiting to be written, and who waits for it.
+struct ReportJob {
+    id: OutboxId,
+    report: DeliveryReport,
+    done: tokio::sync::oneshot::Sender<ServiceResult<Option<OutboxStatus>>>,
+}
+
+/// The most reports written in one transaction.
+const REPORT_BATCH: usize = 2000;
 
 impl Default for SmsSetup {
     fn default() -> Self {
+        let (reports, queue) = tokio::sync::mpsc::channel(4 * REPORT_BATCH);
         SmsSetup {
+            reports,
+            report_queue: Mutex::new(Some(queue)),
+            report_writer: std::sync::atomic::AtomicBool::new(false),
             gateway: None,
             secret: String::new(),
             rate_per_second: default_rate(),
@@ -499,6 +518,8 @@ impl Passage {
     /// runs. Messages interrupted by the last stop are settled first.
     pub async fn run_outbox(&self) {
         let Some(gateway) = self.sms.gateway.clone() else { return };
+        let writer = self.clone();
+        tokio::spawn(async move { writer.write_reports().await });
         let name = gateway.name().to_string();
         loop {
             let settled = async {
@@ -660,10 +681,61 @@ impl Passage {
         }
         let report = DeliveryReport::from_kannel(status)
             .ok_or_else(|| FieldError::new("status", "err-unknown-choice").with("value", passage_domain::text::shortened(status)))?;
+        if self.sms.report_writer.load(std::sync::atomic::Ordering::Acquire) {
+            // Group commit: the answer waits until the report is written with the others that came meanwhile.
+            let (done, written) = tokio::sync::oneshot::channel();
+            if self.sms.reports.send(ReportJob { id, report, done }).await.is_ok() {
+                if let Ok(r) = written.await {
+                    return r;
+                }
+            }
+        }
         let mut tx = self.db.begin().await?;
         let moved = store::apply_report(&mut tx, id, report, Timestamp::now()).await?;
         tx.commit().await?;
         Ok(moved)
+    }
+
+    /// Write delivery reports as they come, many to a transaction. A gateway
+    /// reports twice per message (accepted, then delivered), as fast as it
+    /// sends: one transaction each would take the database's one writer
+    /// from the outbox that feeds the gateway. A report is answered once it
+    /// is written, so one the gateway was told about is never lost.
+    async fn write_reports(&self) {
+        let Some(mut queue) = self.sms.report_queue.lock().ok().and_then(|mut q| q.take()) else { return };
+        self.sms.report_writer.store(true, std::sync::atomic::Ordering::Release);
+        while let Some(first) = queue.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < REPORT_BATCH {
+                match queue.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            let now = Timestamp::now();
+            let written = async {
+                let mut tx = self.db.begin().await?;
+                let mut moved = Vec::with_capacity(jobs.len());
+                for j in &jobs {
+                    moved.push(store::apply_report(&mut tx, j.id, j.report, now).await?);
+                }
+                tx.commit().await?;
+                Ok::<_, ServiceError>(moved)
+            };
+            match written.await {
+                Ok(moved) => {
+                    for (j, m) in jobs.into_iter().zip(moved) {
+                        let _ = j.done.send(Ok(m));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, reports = jobs.len(), "delivery reports could not be written; the gateway is told to send them again");
+                    for j in jobs {
+                        let _ = j.done.send(Err(ServiceError::Operation("delivery reports could not be written".into())));
+                    }
+                }
+            }
+        }
     }
 
     /// A text that came in through the gateway. A stop word withdraws the
@@ -691,6 +763,16 @@ impl Passage {
         let mut tx = self.db.begin().await?;
         let persons = store::persons_with_phone(&mut tx, &phone).await?;
         let sealed_body = self.keys.seal(&format!("sms_inbound.body:{inbound_id}"), &body);
+        // What was received, as it is kept: a stop or a reply (and the call it became).
+        let received = |kind: &'static str, call: Option<String>| store::Inbound {
+            id: &inbound_id,
+            gateway: &gateway_name,
+            phone: &phone,
+            sealed_body: &sealed_body,
+            kind,
+            persons: persons.len() as i64,
+            call,
+        };
         if is_stop(&body, &self.sms.policy.stop_words) {
             let mut withdrawn = 0;
             let mut language = None;
@@ -727,20 +809,7 @@ impl Passage {
                 segments: sms_length(text).segments as i64,
             };
             store::enqueue(&mut tx, &gateway_name, OutboxStatus::Queued, vec![confirmation], now).await?;
-            store::insert_inbound(
-                &mut tx,
-                &store::Inbound {
-                    id: &inbound_id,
-                    gateway: &gateway_name,
-                    phone: &phone,
-                    sealed_body: &sealed_body,
-                    kind: "stop",
-                    persons: persons.len() as i64,
-                    call: None,
-                },
-                now,
-            )
-            .await?;
+            store::insert_inbound(&mut tx, &received("stop", None), now).await?;
             tx.commit().await?;
             self.sms.wake.notify_one();
             return Ok(InboundOutcome::Stopped { consents_withdrawn: withdrawn });
@@ -788,20 +857,7 @@ impl Passage {
             sealed_notes: call.notes.as_ref().map(|n| self.keys.seal(&format!("hotline_calls.notes:{call_id}"), n)),
         };
         calls::insert_call(&mut tx, &placement, &call, now).await?;
-        store::insert_inbound(
-            &mut tx,
-            &store::Inbound {
-                id: &inbound_id,
-                gateway: &gateway_name,
-                phone: &phone,
-                sealed_body: &sealed_body,
-                kind: "reply",
-                persons: persons.len() as i64,
-                call: Some(call_id.to_string()),
-            },
-            now,
-        )
-        .await?;
+        store::insert_inbound(&mut tx, &received("reply", Some(call_id.to_string())), now).await?;
         let changes = audit::created(&[("channel", json!("sms")), ("office", json!(office.to_string()))]);
         audit::record_as(&mut tx, None, format!("sms:{gateway_name}"), "call.create", format!("call:{call_id}"), placement.person, changes)
             .await?;

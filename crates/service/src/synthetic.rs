@@ -405,6 +405,7 @@ pub struct Generated {
     pub assistance: u64,
     pub incidents: u64,
     pub flow_counts: u64,
+    pub calls: u64,
 }
 
 pub const DEMO_PASSWORD: &str = "passage-demo-2026";
@@ -520,6 +521,7 @@ impl Passage {
         let (incidents, flow_counts) = if route_data { self.generate_route_data(seed).await? } else { (0, 0) };
         out.incidents = incidents;
         out.flow_counts = flow_counts;
+        out.calls = self.generate_desk(&offices, &staff, seed).await?;
         // Bulk rows bypass the per-write refresh: recount once.
         self.rebuild_figures().await?;
         // Synthetic records are one bulk load: one entry says so.
@@ -532,7 +534,119 @@ impl Passage {
     }
 }
 
+/// The desks that answer the phone at night, with their calls per day.
+const DESKS: &[(&str, u64)] = &[("NER-AGZ", 14), ("NER-NIA-TC", 8), ("LBY-TIP", 6), ("MLI-GAO", 3)];
+
+const CALL_NOTES: &[&str] = &[
+    "Asks when the next convoy to Conakry leaves; told to come to the centre on Monday.",
+    "Brother stranded in Sabha, no money for food; gave the desk's number again.",
+    "Wants to know if his papers can be replaced before the return.",
+    "Mother of a young man last heard from in Dirkou two weeks ago.",
+    "Demande s'il peut rentrer avec sa femme et ses deux enfants.",
+    "Group of twelve stopped at a checkpoint north of Arlit, asking what to do.",
+    "Complains that the food distribution skipped his block.",
+    "Pregnant woman with pains, in a ghetto in Agadez; partner clinic told.",
+];
+
 impl Passage {
+    /// Four weeks of the hotline desks' calls up to today, as a desk sees
+    /// them (most followed up within hours, some still open, none in the
+    /// protection queue: the protection calls are all taken on). Made once
+    /// per database, from a stream of its own so the rest of the data stays
+    /// as the seed made it.
+    async fn generate_desk(&self, offices: &[OfficeRecord], staff: &[passage_storage::records::UserRecord], seed: u64) -> ServiceResult<u64> {
+        use passage_domain::hotline::{goes_to_protection, CallerKind, Channel, Topic, Urgency};
+        let mut c = self.db.reader().acquire().await?;
+        if reg::count(&mut c, "hotline_calls").await? > 0 {
+            return Ok(0);
+        }
+        drop(c);
+        let mut rng = Rng::new(seed ^ 0x00de_5c00);
+        let now = Timestamp::now();
+        let today = now.date();
+        let mut rows = Vec::new();
+        for (code, per_day) in DESKS {
+            let Some(office) = offices.iter().find(|o| o.code == *code) else { continue };
+            let takers: Vec<_> = staff.iter().filter(|u| works_in(u, office.id, Permission::AnswerHotline)).map(|u| u.id).collect();
+            let Some(&taker) = takers.first() else { continue };
+            for day in 0..28i64 {
+                let date = today.add_days(-day);
+                for _ in 0..(per_day / 2 + rng.below(*per_day + 1)) {
+                    let midnight = Timestamp::from_unix(now.unix() - day * 86_400 - (now.unix() % 86_400)).unwrap_or(now);
+                    let at = Timestamp::from_unix(midnight.unix() + rng.below(86_400) as i64).unwrap_or(now);
+                    if at > now {
+                        continue;
+                    }
+                    let topic = *rng.weighted(&[
+                        (Topic::Information, 34),
+                        (Topic::ReturnRequest, 22),
+                        (Topic::MissingRelative, 12),
+                        (Topic::Detention, 6),
+                        (Topic::Complaint, 8),
+                        (Topic::MedicalEmergency, 6),
+                        (Topic::TraffickingReport, 4),
+                        (Topic::ChildAlone, 3),
+                    ]);
+                    let urgency = if rng.chance(0.08) { Urgency::Urgent } else { Urgency::Routine };
+                    let protection = goes_to_protection(topic, urgency);
+                    let channel = *rng.weighted(&[(Channel::Phone, 60), (Channel::WhatsApp, 25), (Channel::Sms, 8), (Channel::WalkIn, 7)]);
+                    let caller = *rng.weighted(&[
+                        (CallerKind::Migrant, 62),
+                        (CallerKind::Relative, 24),
+                        (CallerKind::Partner, 8),
+                        (CallerKind::Authority, 3),
+                        (CallerKind::Other, 3),
+                    ]);
+                    let language = *rng.weighted(&[("hau", 20), ("fra", 22), ("eng", 14), ("bam", 12), ("ara", 12), ("fuf", 10), ("tir", 4), ("wol", 6)]);
+                    // A follow-up for most: within hours, done unless it is due in the last day.
+                    let follows = protection || rng.chance(0.6);
+                    let due = follows.then(|| Timestamp::from_unix(at.unix() + 1800 + rng.below(20 * 3600) as i64).unwrap_or(at));
+                    let done = due.filter(|d| protection || d.unix() < now.unix() - 86_400 || rng.chance(0.5)).map(|d| {
+                        let lag = if protection { rng.below(3 * 3600) } else { rng.below(30 * 3600) } as i64;
+                        Timestamp::from_unix((d.unix() - 1800 + lag).min(now.unix()).max(at.unix())).unwrap_or(d)
+                    });
+                    let id = CallId::from_uuid(rng.uuid_at(at));
+                    let note = rng.chance(0.7).then(|| rng.pick(CALL_NOTES).to_string());
+                    let opt = |v: Option<String>| v.map(Value::Text).unwrap_or(Value::Null);
+                    rows.push(vec![
+                        t(id),
+                        t(office.id),
+                        t(at),
+                        t(date),
+                        Value::Int(1 + rng.below(25) as i64),
+                        t(channel.as_str()),
+                        t(language),
+                        t(caller.as_str()),
+                        t(topic.as_str()),
+                        t(urgency.as_str()),
+                        Value::Int(i64::from(protection)),
+                        opt(note),
+                        opt(due.map(|d| d.to_string())),
+                        opt(done.map(|d| d.to_string())),
+                        opt(done.map(|_| taker.to_string())),
+                        t(taker),
+                        t(at),
+                    ]);
+                }
+            }
+        }
+        seal_column(&self.keys, &mut rows, 11, |id: CallId| format!("hotline_calls.notes:{id}"));
+        let n = rows.len() as u64;
+        let mut tx = self.db.begin_bulk().await?;
+        insert_rows(
+            &mut tx,
+            "hotline_calls",
+            &[
+                "id", "office_id", "at", "day", "minutes", "channel", "language", "caller", "topic", "urgency", "protection", "notes", "follow_up_due",
+                "done_at", "done_by", "taken_by", "created_at",
+            ],
+            rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Route data beside the records: missing-migrant incidents over the
     /// programme's years and twelve weeks of flow counts at six transit
     /// points, through the same readers a real file meets. Made once per

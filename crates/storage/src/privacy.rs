@@ -17,7 +17,8 @@ use std::collections::HashMap;
 /// offices, their cases (kind, office, status, dates), screening findings
 /// and assistance — what figures count. What goes: names and every search
 /// key made from them, phone, exact date of birth, languages, identity
-/// documents, case notes, screening notes, and the partner named in a consent.
+/// documents, case notes, screening notes, the partner named in a consent,
+/// the notes of hotline calls about them and the number texts were sent to.
 pub async fn anonymise_person(c: &mut AnyConnection, person: PersonId, now: Timestamp) -> Result<()> {
     let id = person.to_string();
     sqlx::query(
@@ -41,6 +42,10 @@ pub async fn anonymise_person(c: &mut AnyConnection, person: PersonId, now: Time
         "UPDATE monitoring_visits SET notes = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE referrals SET feedback = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE journey_steps SET evidence = NULL, reason = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        // The desk's calls about them and the texts sent to them keep their counts, not what identifies.
+        "UPDATE hotline_calls SET notes = NULL WHERE person_id = $1",
+        "UPDATE sms_outbox SET status = 'cancelled' WHERE person_id = $1 AND status IN ('held', 'queued')",
+        "UPDATE sms_outbox SET phone = '' WHERE person_id = $1",
     ] {
         sqlx::query(q).bind(&id).execute(&mut *c).await?;
     }

@@ -375,4 +375,7 @@ pub const PAGES: &[&str] = &[
     "/admin/users",
     "/admin/permissions",
     "/reintegration/portfolio",
+    "/hotline",
+    "/hotline/figures",
+    "/messages",
 ];
