@@ -133,8 +133,10 @@ impl SmsGateway for Kannel {
                 ("text", m.text),
                 ("charset", "UTF-8"),
                 ("coding", coding),
-                // delivered, undelivered, queued at the SMSC, SMSC ack, SMSC reject
-                ("dlr-mask", "31"),
+                // Final outcomes only: delivered (1), undelivered (2), rejected by the SMSC (16). The
+                // intermediate ones (queued at the SMSC, its acknowledgement) would double the callbacks
+                // and tell nothing the sendsms answer did not: the message is "sent" once Kannel takes it.
+                ("dlr-mask", "19"),
                 ("dlr-url", &dlr_url),
             ];
             if let Some(s) = &self.smsc {

@@ -12,7 +12,6 @@ use crate::audit;
 use crate::error::{ServiceError, ServiceResult};
 use crate::gateway::{report_token, same_secret, GatewayAnswer, Kannel, OutgoingSms, SmsGateway};
 use crate::Passage;
-use futures_util::StreamExt;
 use passage_domain::codes::LanguageCode;
 use passage_domain::date::Timestamp;
 use passage_domain::hotline::{CallerKind, Channel, NewCall, Topic, Urgency};
@@ -588,19 +587,26 @@ impl Passage {
         if claimed.is_empty() {
             return Ok(Round::Idle);
         }
+        let t_claim = started.elapsed();
         let handed = claimed.len();
+        // Each request is a task of its own (as a client's are), at most `concurrency` at once.
+        let permits = Arc::new(tokio::sync::Semaphore::new(self.sms.concurrency.max(1)));
         let sends: Vec<_> = claimed
             .into_iter()
             .map(|m| {
-                let gateway = gateway.clone();
-                async move {
+                let (gateway, permits) = (gateway.clone(), permits.clone());
+                tokio::spawn(async move {
+                    let _permit = permits.acquire_owned().await;
                     let answer = gateway.send(OutgoingSms { id: m.id, to: &m.phone, text: &m.body }).await;
                     (m.id, m.attempts, answer)
-                }
+                })
             })
             .collect();
-        let answers: Vec<(OutboxId, i64, GatewayAnswer)> =
-            futures_util::stream::iter(sends).buffer_unordered(self.sms.concurrency.max(1)).collect().await;
+        let mut answers: Vec<(OutboxId, i64, GatewayAnswer)> = Vec::with_capacity(handed);
+        for s in futures_util::future::join_all(sends).await {
+            answers.push(s.map_err(|e| ServiceError::Operation(format!("a send task failed: {e}")))?);
+        }
+        let t_send = started.elapsed();
         let now = Timestamp::now();
         let mut unreachable = false;
         let mut accepted = false;
@@ -635,6 +641,13 @@ impl Passage {
             store::record_handed(&mut tx, &results, now).await?;
             tx.commit().await?;
         }
+        tracing::debug!(
+            messages = handed,
+            claim_ms = t_claim.as_millis() as u64,
+            send_ms = (t_send - t_claim).as_millis() as u64,
+            record_ms = (started.elapsed() - t_send).as_millis() as u64,
+            "an outbox round"
+        );
         self.sms.note(|h| {
             if accepted {
                 h.last_accepted = Some(now);
@@ -682,12 +695,13 @@ impl Passage {
         let report = DeliveryReport::from_kannel(status)
             .ok_or_else(|| FieldError::new("status", "err-unknown-choice").with("value", passage_domain::text::shortened(status)))?;
         if self.sms.report_writer.load(std::sync::atomic::Ordering::Acquire) {
-            // Group commit: the answer waits until the report is written with the others that came meanwhile.
-            let (done, written) = tokio::sync::oneshot::channel();
+            // Answered once queued for the report writer: Kannel holds its
+            // callbacks (and with them the answers to our sendsms requests)
+            // until we answer, and never sends a report twice, so waiting
+            // for the write would slow sending and make nothing safer.
+            let (done, _) = tokio::sync::oneshot::channel();
             if self.sms.reports.send(ReportJob { id, report, done }).await.is_ok() {
-                if let Ok(r) = written.await {
-                    return r;
-                }
+                return Ok(None);
             }
         }
         let mut tx = self.db.begin().await?;

@@ -554,7 +554,12 @@ impl Passage {
     /// protection queue: the protection calls are all taken on). Made once
     /// per database, from a stream of its own so the rest of the data stays
     /// as the seed made it.
-    async fn generate_desk(&self, offices: &[OfficeRecord], staff: &[passage_storage::records::UserRecord], seed: u64) -> ServiceResult<u64> {
+    async fn generate_desk(
+        &self,
+        offices: &[OfficeRecord],
+        staff: &[passage_storage::records::UserRecord],
+        seed: u64,
+    ) -> ServiceResult<u64> {
         use passage_domain::hotline::{goes_to_protection, CallerKind, Channel, Topic, Urgency};
         let mut c = self.db.reader().acquire().await?;
         if reg::count(&mut c, "hotline_calls").await? > 0 {
@@ -597,7 +602,16 @@ impl Passage {
                         (CallerKind::Authority, 3),
                         (CallerKind::Other, 3),
                     ]);
-                    let language = *rng.weighted(&[("hau", 20), ("fra", 22), ("eng", 14), ("bam", 12), ("ara", 12), ("fuf", 10), ("tir", 4), ("wol", 6)]);
+                    let language = *rng.weighted(&[
+                        ("hau", 20),
+                        ("fra", 22),
+                        ("eng", 14),
+                        ("bam", 12),
+                        ("ara", 12),
+                        ("fuf", 10),
+                        ("tir", 4),
+                        ("wol", 6),
+                    ]);
                     // A follow-up for most: within hours, done unless it is due in the last day.
                     let follows = protection || rng.chance(0.6);
                     let due = follows.then(|| Timestamp::from_unix(at.unix() + 1800 + rng.below(20 * 3600) as i64).unwrap_or(at));
@@ -637,8 +651,23 @@ impl Passage {
             &mut tx,
             "hotline_calls",
             &[
-                "id", "office_id", "at", "day", "minutes", "channel", "language", "caller", "topic", "urgency", "protection", "notes", "follow_up_due",
-                "done_at", "done_by", "taken_by", "created_at",
+                "id",
+                "office_id",
+                "at",
+                "day",
+                "minutes",
+                "channel",
+                "language",
+                "caller",
+                "topic",
+                "urgency",
+                "protection",
+                "notes",
+                "follow_up_due",
+                "done_at",
+                "done_by",
+                "taken_by",
+                "created_at",
             ],
             rows,
         )
