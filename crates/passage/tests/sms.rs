@@ -126,7 +126,7 @@ async fn delivery_stop_and_replies(backend: Backend) {
     let (s, _, cfg) = passage(backend, "sms-delivery", 40, ports, 1000, 200).await;
     let tok = token(&s, "protection").await;
     let (aminata, _) = contactable(&s, &tok, "Aminata", "+224 620 00 00 01", "fra").await;
-    let (_, _) = contactable(&s, &tok, "Khadija", "+224620000002", "ara").await;
+    let (khadija, _) = contactable(&s, &tok, "Khadija", "+224620000002", "ara").await;
     let (fanta, _) = contactable(&s, &tok, "Fanta", "+224620000003", "bam").await;
     // Consented, but a number no network has: reported, never sent.
     contactable(&s, &tok, "Hawa", "+22320123456", "fra").await;
@@ -194,6 +194,19 @@ async fn delivery_stop_and_replies(backend: Backend) {
         assert!(Instant::now() < deadline, "STOP not applied: {p}; received {:?}", kannel.received());
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // In Arabic too, from a handset that writes it in Arabic script; the confirmation goes back in Arabic (UCS-2).
+    kannel.text_from("+224620000002", "توقف");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let p: Value = api_get(&s, &tok, &format!("/persons/{khadija}")).await.json().await.unwrap();
+        let withdrawn = p["consents"].as_array().unwrap().iter().any(|c| c["kind"] == "follow_up_contact" && !c["withdrawn_on"].is_null());
+        let confirmed = kannel.received().iter().filter(|(to, kind, _)| to == "+224620000002" && kind == "ucs-2").count() == 2;
+        if withdrawn && confirmed {
+            break;
+        }
+        assert!(Instant::now() < deadline, "توقف not applied: {p}; received {:?}", kannel.received());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let admin = token(&s, "admin").await;
     let audit: Value = api_get(&s, &admin, &format!("/audit?person={aminata}")).await.json().await.unwrap();
     assert!(audit.to_string().contains("sms_stop") && audit.to_string().contains("consent.withdraw"), "{audit}");
@@ -204,7 +217,7 @@ async fn delivery_stop_and_replies(backend: Backend) {
         json!({"title": "Again", "texts": [{"language": "fra", "body": "Rappel."}], "audience": {"nationality": "GIN"}}),
     )
     .await;
-    assert_eq!(view(&s, &tok, &again).await["recipients"].as_i64().unwrap(), recipients - 1);
+    assert_eq!(view(&s, &tok, &again).await["recipients"].as_i64().unwrap(), recipients - 2);
 
     // Any other reply lands on the desk, linked to the person whose number it is.
     kannel.text_from("+224620000003", "Quand part le prochain bus?");
@@ -220,9 +233,9 @@ async fn delivery_stop_and_replies(backend: Backend) {
 
     // Forged callbacks are refused and change nothing.
     let c = client();
-    let r = c.get(format!("{}/sms/kannel/inbound?key=wrong&from=%2B224620000002&text=STOP", s.url)).send().await.unwrap();
+    let r = c.get(format!("{}/sms/kannel/inbound?key=wrong&from=%2B224620000003&text=STOP", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = c.get(format!("{}/sms/kannel/inbound?from=%2B224620000002&text=STOP", s.url)).send().await.unwrap();
+    let r = c.get(format!("{}/sms/kannel/inbound?from=%2B224620000003&text=STOP", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 403);
     let mut db = connect(backend, &s.database_url).await;
     let row: (String,) = sqlx::query_as("SELECT id FROM sms_outbox WHERE phone = '+224620000002' AND broadcast_id IS NOT NULL")
@@ -236,7 +249,7 @@ async fn delivery_stop_and_replies(backend: Backend) {
     let v = view(&s, &tok, &id).await;
     assert_eq!(count(&v, "delivered"), recipients, "a forged report changed a status: {v}");
     let (consents,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM consents k JOIN persons p ON p.id = k.person_id WHERE p.phone = '+224620000002' AND k.withdrawn_on IS NULL",
+        "SELECT COUNT(*) FROM consents k JOIN persons p ON p.id = k.person_id WHERE p.phone = '+224620000003' AND k.withdrawn_on IS NULL",
     )
     .fetch_one(&mut db)
     .await

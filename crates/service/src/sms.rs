@@ -62,8 +62,10 @@ pub struct SmsSettings {
 fn default_rate() -> u32 {
     50
 }
+/// Kannel answers each sendsms request in some 30 ms under a broadcast's
+/// load, so what is in flight sets the pace (BENCHMARKS.md, run 20).
 fn default_concurrency() -> usize {
-    8
+    32
 }
 fn default_timeout() -> u64 {
     10

@@ -74,14 +74,6 @@ async fn desk(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     desk_page(&state, &s, lang, &FormData::default(), &[], StatusCode::OK).await
 }
 
-fn language_options(lang: Lang) -> Vec<(String, String)> {
-    let mut languages: Vec<(String, String)> =
-        passage_domain::codes::LanguageCode::all().map(|l| (l.to_string(), l.names().in_lang(lang.code()).to_string())).collect();
-    languages.sort_by(|a, b| a.1.cmp(&b.1));
-    languages.insert(0, (String::new(), t(lang, "choose")));
-    languages
-}
-
 async fn desk_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, errors: &[FieldError], status: StatusCode) -> PageResult {
     let fail = |e| PageError::from_service(lang, e);
     let list = state.passage.hand_over_list(&s.actor, 200).await.map_err(fail)?;
@@ -109,7 +101,7 @@ async fn desk_page(state: &AppState, s: &Session, lang: Lang, f: &FormData, erro
                     (select("topic", code_options(lang, "topic", Topic::ALL.iter().map(|k| k.as_str()), Some(&t(lang, "choose")))))
                     (select("caller", code_options(lang, "caller", CallerKind::ALL.iter().map(|k| k.as_str()), Some(&t(lang, "choose")))))
                     (select("channel", code_options(lang, "channel", Channel::ALL.iter().map(|k| k.as_str()), None)))
-                    (select("language", language_options(lang)))
+                    (select("language", crate::page::language_options(lang, t(lang, "choose"))))
                     (select("urgency", code_options(lang, "urgency", Urgency::ALL.iter().map(|k| k.as_str()), None)))
                     (field(lang, "minutes", &t(lang, "field-minutes"), Input::Text { value: &get("minutes"), kind: "number" }, errors, None))
                     @if desks.len() > 1 { (select("office", desks.clone())) }

@@ -8,7 +8,7 @@
 use crate::form::FormData;
 use crate::i18n::{self, t, tr, Lang};
 use crate::layout::{code_options, error_summary, field, label, page, Input, Page};
-use crate::page::{after_post, country_options, html_response, poster, viewer, PageError, PageResult};
+use crate::page::{after_post, country_options, html_response, language_options, poster, viewer, PageError, PageResult};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -52,14 +52,6 @@ fn broadcast_input(f: &FormData) -> BroadcastInput {
             case_status: f.get("audience.case_status"),
         },
     }
-}
-
-fn language_options(lang: Lang, empty: String) -> Vec<(String, String)> {
-    let mut languages: Vec<(String, String)> =
-        passage_domain::codes::LanguageCode::all().map(|l| (l.to_string(), l.names().in_lang(lang.code()).to_string())).collect();
-    languages.sort_by(|a, b| a.1.cmp(&b.1));
-    languages.insert(0, (String::new(), empty));
-    languages
 }
 
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> PageResult {

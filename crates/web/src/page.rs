@@ -168,3 +168,12 @@ pub(crate) fn country_options(lang: Lang, empty: String) -> Vec<(String, String)
     v.insert(0, (String::new(), empty));
     v
 }
+
+/// The languages Passage knows as select options (code, name in the reader's language), by name, after `empty`.
+pub(crate) fn language_options(lang: Lang, empty: String) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> =
+        passage_domain::codes::LanguageCode::all().map(|l| (l.to_string(), l.names().in_lang(lang.code()).to_string())).collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v.insert(0, (String::new(), empty));
+    v
+}
