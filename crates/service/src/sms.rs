@@ -638,11 +638,17 @@ impl Passage {
             }
             Handed::Sent => None,
         });
-        {
+        let mut results = results;
+        results.sort_by_key(|(id, _)| *id);
+        // What the gateway took must be recorded: a write that loses a deadlock on PostgreSQL (to the
+        // report writer) is tried again, or the messages would wait in `sending` until a restart.
+        retried(|| async {
             let mut tx = self.db.begin().await?;
             store::record_handed(&mut tx, &results, now).await?;
             tx.commit().await?;
-        }
+            Ok(())
+        })
+        .await?;
         tracing::debug!(
             messages = handed,
             claim_ms = t_claim.as_millis() as u64,
@@ -728,24 +734,28 @@ impl Passage {
                     Err(_) => break,
                 }
             }
+            // In id order: two transactions that lock rows in one order cannot deadlock on them.
+            jobs.sort_by_key(|j| j.id);
             let now = Timestamp::now();
-            let written = async {
+            // The reports were already acknowledged: a batch that loses a deadlock is tried again.
+            let outcome = retried(|| async {
                 let mut tx = self.db.begin().await?;
                 let mut moved = Vec::with_capacity(jobs.len());
                 for j in &jobs {
                     moved.push(store::apply_report(&mut tx, j.id, j.report, now).await?);
                 }
                 tx.commit().await?;
-                Ok::<_, ServiceError>(moved)
-            };
-            match written.await {
+                Ok(moved)
+            })
+            .await;
+            match outcome {
                 Ok(moved) => {
                     for (j, m) in jobs.into_iter().zip(moved) {
                         let _ = j.done.send(Ok(m));
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, reports = jobs.len(), "delivery reports could not be written; the gateway is told to send them again");
+                    tracing::warn!(error = %e, reports = jobs.len(), "delivery reports could not be written; their messages stay as they were");
                     for j in jobs {
                         let _ = j.done.send(Err(ServiceError::Operation("delivery reports could not be written".into())));
                     }
@@ -879,6 +889,27 @@ impl Passage {
             .await?;
         tx.commit().await?;
         Ok(InboundOutcome::OnTheDesk { call: call_id, person: placement.person })
+    }
+}
+
+/// A write that must not be lost, tried up to five times (50 ms doubling
+/// between): on PostgreSQL the outbox's writes and the report writer's lock
+/// the same rows, and the database breaks a deadlock by failing one of them.
+async fn retried<T, F, Fut>(mut write: F) -> ServiceResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ServiceResult<T>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match write().await {
+            Ok(v) => return Ok(v),
+            Err(e) if attempt >= 4 => return Err(e),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                attempt += 1;
+            }
+        }
     }
 }
 
