@@ -542,11 +542,10 @@ impl Passage {
                 }
             }
         }
-        // Requests flow without pause: the sender claims as many messages as
-        // there are free request slots and hands each over in a task of its
-        // own; a recorder writes the gateway's answers as they come. (Rounds
-        // that waited for their slowest request, then claimed the next batch,
-        // left the connections idle between rounds and measured 3× slower.)
+        // Requests flow without pause: the sender keeps a few rounds of
+        // claimed messages ready, hands each over in a task of its own as a
+        // request slot frees, and claims more while requests run; a recorder
+        // writes the gateway's answers as they come.
         let slots = Arc::new(tokio::sync::Semaphore::new(self.sms.concurrency.max(1)));
         let (answers, incoming) = tokio::sync::mpsc::unbounded_channel::<(OutboxId, i64, GatewayAnswer)>();
         let pause = Arc::new(Mutex::new(None::<std::time::Instant>));
@@ -555,29 +554,48 @@ impl Passage {
         tokio::spawn(async move { recorder.record_answers(incoming, recorder_pause).await });
         let rate = self.sms.rate_per_second.max(1) as f64;
         let (mut window, mut handed) = (std::time::Instant::now(), 0u64);
+        // Messages claimed and not yet handed over: refilled while the
+        // requests in flight run, so a claim (a write) never stalls them.
+        let concurrency = self.sms.concurrency.max(1);
+        let mut ready: std::collections::VecDeque<store::ClaimedMessage> = std::collections::VecDeque::new();
         loop {
             let until = pause.lock().ok().and_then(|mut p| p.take());
             if let Some(until) = until {
+                // The gateway cannot be reached: what was claimed and not handed over goes back to the
+                // queue (a crash during a long outage must not turn it into "unknown").
+                let back: Vec<(OutboxId, Handed)> = ready
+                    .drain(..)
+                    .map(|m| (m.id, Handed::Requeue { at: Timestamp::now().unix(), error: "the gateway cannot be reached".into() }))
+                    .collect();
+                if !back.is_empty() {
+                    let _ = retried(|| async {
+                        let mut tx = self.db.begin().await?;
+                        store::record_handed(&mut tx, &back, Timestamp::now()).await?;
+                        tx.commit().await?;
+                        Ok(())
+                    })
+                    .await;
+                }
                 tokio::time::sleep_until(until.into()).await;
             }
-            let Ok(first) = slots.clone().acquire_owned().await else { return };
-            let free = (1 + slots.available_permits()).min(200) as i64;
-            let claimed = async {
-                let mut tx = self.db.begin().await?;
-                let claimed = store::claim_due(&mut tx, &name, Timestamp::now(), free).await?;
-                tx.commit().await?;
-                Ok::<_, ServiceError>(claimed)
-            };
-            let claimed = match claimed.await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(gateway = %name, error = %e, "the outbox could not read or write the database; it tries again");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
+            if ready.len() < concurrency {
+                let want = (4 * concurrency - ready.len()).min(200) as i64;
+                let claimed = async {
+                    let mut tx = self.db.begin().await?;
+                    let claimed = store::claim_due(&mut tx, &name, Timestamp::now(), want).await?;
+                    tx.commit().await?;
+                    Ok::<_, ServiceError>(claimed)
+                };
+                match claimed.await {
+                    Ok(c) => ready.extend(c),
+                    Err(e) => {
+                        tracing::warn!(gateway = %name, error = %e, "the outbox could not read or write the database; it tries again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
                 }
-            };
-            if claimed.is_empty() {
-                drop(first);
+            }
+            let Some(m) = ready.pop_front() else {
                 let next = match self.reader().await {
                     Ok(mut c) => store::next_due(&mut c, &name).await.ok().flatten(),
                     Err(_) => None,
@@ -589,29 +607,20 @@ impl Passage {
                 let _ = tokio::time::timeout(wait, self.sms.wake.notified()).await;
                 (window, handed) = (std::time::Instant::now(), 0);
                 continue;
+            };
+            // Pace: no faster than the rate since the outbox last had work.
+            let due = Duration::from_secs_f64(handed as f64 / rate);
+            if let Some(rest) = due.checked_sub(window.elapsed()) {
+                tokio::time::sleep(rest).await;
             }
-            let mut first = Some(first);
-            for m in claimed {
-                // Pace: no faster than the rate since the outbox last had work.
-                let due = Duration::from_secs_f64(handed as f64 / rate);
-                if let Some(rest) = due.checked_sub(window.elapsed()) {
-                    tokio::time::sleep(rest).await;
-                }
-                handed += 1;
-                let slot = match first.take() {
-                    Some(s) => s,
-                    None => match slots.clone().acquire_owned().await {
-                        Ok(s) => s,
-                        Err(_) => return,
-                    },
-                };
-                let (gateway, answers) = (gateway.clone(), answers.clone());
-                tokio::spawn(async move {
-                    let answer = gateway.send(OutgoingSms { id: m.id, to: &m.phone, text: &m.body }).await;
-                    let _ = answers.send((m.id, m.attempts, answer));
-                    drop(slot);
-                });
-            }
+            handed += 1;
+            let Ok(slot) = slots.clone().acquire_owned().await else { return };
+            let (gateway, answers) = (gateway.clone(), answers.clone());
+            tokio::spawn(async move {
+                let answer = gateway.send(OutgoingSms { id: m.id, to: &m.phone, text: &m.body }).await;
+                let _ = answers.send((m.id, m.attempts, answer));
+                drop(slot);
+            });
         }
     }
 
