@@ -62,7 +62,7 @@ pub struct SmsSettings {
 fn default_rate() -> u32 {
     50
 }
-/// Kannel answers each sendsms request in some 30 ms under a broadcast's
+/// Kannel answers each sendsms request in some 25 ms under a broadcast's
 /// load, so what is in flight sets the pace (BENCHMARKS.md, run 20).
 fn default_concurrency() -> usize {
     32
