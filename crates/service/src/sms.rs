@@ -126,11 +126,10 @@ pub struct SmsSetup {
     report_writer: std::sync::atomic::AtomicBool,
 }
 
-/// A delivery report waiting to be written, and who waits for it.
+/// A delivery report waiting to be written.
 struct ReportJob {
     id: OutboxId,
     report: DeliveryReport,
-    done: tokio::sync::oneshot::Sender<ServiceResult<Option<OutboxStatus>>>,
 }
 
 /// The most reports written in one transaction.
@@ -568,13 +567,9 @@ impl Passage {
                     .map(|m| (m.id, Handed::Requeue { at: Timestamp::now().unix(), error: "the gateway cannot be reached".into() }))
                     .collect();
                 if !back.is_empty() {
-                    let _ = retried(|| async {
-                        let mut tx = self.db.begin().await?;
-                        store::record_handed(&mut tx, &back, Timestamp::now()).await?;
-                        tx.commit().await?;
-                        Ok(())
-                    })
-                    .await;
+                    if let Err(e) = self.record_handed(&back, Timestamp::now()).await {
+                        tracing::warn!(error = %e, messages = back.len(), "claimed messages could not go back to the queue: they count as interrupted");
+                    }
                 }
                 tokio::time::sleep_until(until.into()).await;
             }
@@ -669,17 +664,8 @@ impl Passage {
                 }
                 Handed::Sent => None,
             });
-            // In id order (see `write_reports`); a write that must not be lost is tried again,
-            // or the messages would wait in `sending` until a restart.
             results.sort_by_key(|(id, _)| *id);
-            let written = retried(|| async {
-                let mut tx = self.db.begin().await?;
-                store::record_handed(&mut tx, &results, now).await?;
-                tx.commit().await?;
-                Ok(())
-            })
-            .await;
-            if let Err(e) = written {
+            if let Err(e) = self.record_handed(&results, now).await {
                 tracing::warn!(error = %e, messages = results.len(), "the gateway's answers could not be recorded: the messages count as interrupted");
             }
             self.sms.note(|h| {
@@ -708,6 +694,19 @@ impl Passage {
         }
     }
 
+    /// Record what became of claimed messages (in id order: see
+    /// `write_reports`). It must not be lost, or the messages would wait in
+    /// `sending` until a restart: a write that loses a deadlock is tried again.
+    async fn record_handed(&self, results: &[(OutboxId, Handed)], now: Timestamp) -> ServiceResult<()> {
+        retried(|| async {
+            let mut tx = self.db.begin().await?;
+            store::record_handed(&mut tx, results, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
     // ------------------------------------------------------ gateway callbacks
 
     fn callback_gateway(&self, gateway: &str) -> ServiceResult<()> {
@@ -719,12 +718,12 @@ impl Passage {
 
     /// A delivery report from the gateway, for one message; refused unless
     /// it carries that message's token.
-    pub async fn delivery_report(&self, gateway: &str, id: &str, token: &str, status: &str) -> ServiceResult<Option<OutboxStatus>> {
+    pub async fn delivery_report(&self, gateway: &str, id: &str, token: &str, status: &str) -> ServiceResult<()> {
         self.callback_gateway(gateway)?;
-        let forged = ServiceError::Forbidden("report on a message without its token");
-        let id: OutboxId = id.trim().parse().map_err(|_| ServiceError::Forbidden("report on a message without its token"))?;
+        let forged = || ServiceError::Forbidden("report on a message without its token");
+        let id: OutboxId = id.trim().parse().map_err(|_| forged())?;
         if !same_secret(&report_token(&self.sms.secret, id), token.trim()) {
-            return Err(forged);
+            return Err(forged());
         }
         let report = DeliveryReport::from_kannel(status)
             .ok_or_else(|| FieldError::new("status", "err-unknown-choice").with("value", passage_domain::text::shortened(status)))?;
@@ -733,22 +732,19 @@ impl Passage {
             // callbacks (and with them the answers to our sendsms requests)
             // until we answer, and never sends a report twice, so waiting
             // for the write would slow sending and make nothing safer.
-            let (done, _) = tokio::sync::oneshot::channel();
-            if self.sms.reports.send(ReportJob { id, report, done }).await.is_ok() {
-                return Ok(None);
+            if self.sms.reports.send(ReportJob { id, report }).await.is_ok() {
+                return Ok(());
             }
         }
         let mut tx = self.db.begin().await?;
-        let moved = store::apply_report(&mut tx, id, report, Timestamp::now()).await?;
+        store::apply_report(&mut tx, id, report, Timestamp::now()).await?;
         tx.commit().await?;
-        Ok(moved)
+        Ok(())
     }
 
     /// Write delivery reports as they come, many to a transaction. A gateway
-    /// reports twice per message (accepted, then delivered), as fast as it
-    /// sends: one transaction each would take the database's one writer
-    /// from the outbox that feeds the gateway. A report is answered once it
-    /// is written, so one the gateway was told about is never lost.
+    /// reports as fast as it sends: one transaction each would take the
+    /// database's one writer from the outbox that feeds the gateway.
     async fn write_reports(&self) {
         let Some(mut queue) = self.sms.report_queue.lock().ok().and_then(|mut q| q.take()) else { return };
         self.sms.report_writer.store(true, std::sync::atomic::Ordering::Release);
@@ -764,28 +760,17 @@ impl Passage {
             jobs.sort_by_key(|j| j.id);
             let now = Timestamp::now();
             // The reports were already acknowledged: a batch that loses a deadlock is tried again.
-            let outcome = retried(|| async {
+            let written = retried(|| async {
                 let mut tx = self.db.begin().await?;
-                let mut moved = Vec::with_capacity(jobs.len());
                 for j in &jobs {
-                    moved.push(store::apply_report(&mut tx, j.id, j.report, now).await?);
+                    store::apply_report(&mut tx, j.id, j.report, now).await?;
                 }
                 tx.commit().await?;
-                Ok(moved)
+                Ok(())
             })
             .await;
-            match outcome {
-                Ok(moved) => {
-                    for (j, m) in jobs.into_iter().zip(moved) {
-                        let _ = j.done.send(Ok(m));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, reports = jobs.len(), "delivery reports could not be written; their messages stay as they were");
-                    for j in jobs {
-                        let _ = j.done.send(Err(ServiceError::Operation("delivery reports could not be written".into())));
-                    }
-                }
+            if let Err(e) = written {
+                tracing::warn!(error = %e, reports = jobs.len(), "delivery reports could not be written; their messages stay as they were");
             }
         }
     }

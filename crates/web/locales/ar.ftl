@@ -1001,7 +1001,6 @@ hotline-by-topic = المكالمات حسب الموضوع
 hotline-by-language = المكالمات حسب اللغة
 hotline-by-channel = المكالمات حسب القناة
 hotline-by-day = المكالمات حسب اليوم
-figures-suppressed-note = * : أقل من حد النشر، أو مخفي حتى لا يُستنتج من المجاميع.
 queue-item-hotline_call = الخط الساخن: { $topic }
 field-at = الوقت
 field-minutes = الدقائق

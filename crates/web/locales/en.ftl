@@ -997,7 +997,6 @@ hotline-by-topic = Calls by topic
 hotline-by-language = Calls by language
 hotline-by-channel = Calls by channel
 hotline-by-day = Calls by day
-figures-suppressed-note = * : fewer than the publication threshold, or hidden so that such a count cannot be worked out from the totals.
 queue-item-hotline_call = Hotline: { $topic }
 field-at = Time
 field-minutes = Minutes

@@ -997,7 +997,6 @@ hotline-by-topic = Appels par motif
 hotline-by-language = Appels par langue
 hotline-by-channel = Appels par canal
 hotline-by-day = Appels par jour
-figures-suppressed-note = * : moins que le seuil de publication, ou masqué pour qu'un tel nombre ne se déduise pas des totaux.
 queue-item-hotline_call = Permanence : { $topic }
 field-at = Heure
 field-minutes = Minutes

@@ -292,13 +292,6 @@ async fn follow_up(State(state): State<AppState>, headers: HeaderMap, Path(id): 
     after_post(lang, format!("/hotline/calls/{id}"), r)
 }
 
-fn figure(lang: Lang, f: Figure) -> String {
-    match f {
-        Figure::Count(n) => i18n::number(lang, n as i64),
-        Figure::Suppressed => "*".into(),
-    }
-}
-
 async fn figures(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> PageResult {
     let (s, lang) = viewer(&state, &headers).await?;
     let today = CalendarDate::today();
@@ -316,7 +309,7 @@ async fn figures(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
                         _ if k.is_empty() => (t(lang, "hotline-language-unknown")),
                         _ => (k),
                     } }
-                    td.num { (figure(lang, *v)) }
+                    td.num { (i18n::figure(lang, *v)) }
                 } } }
             } }
         }
@@ -329,12 +322,12 @@ async fn figures(State(state): State<AppState>, headers: HeaderMap, Query(q): Qu
             " " label { (t(lang, "field-to")) " " input type="date" name="to" value=(to.to_string()); }
             " " button type="submit" { (t(lang, "route-data-show")) }
         }
-        p { (tr(lang, "hotline-figures-total", &[("calls", figure(lang, fig.total)), ("from", i18n::date(lang, from)), ("to", i18n::date(lang, to))])) }
+        p { (tr(lang, "hotline-figures-total", &[("calls", i18n::figure(lang, fig.total)), ("from", i18n::date(lang, from)), ("to", i18n::date(lang, to))])) }
         p { (tr(lang, "hotline-figures-follow-up", &[
-            ("n", figure(lang, fig.followed_up)),
+            ("n", i18n::figure(lang, fig.followed_up)),
             ("hours", fig.median_hours_to_follow_up.map(|h| format!("{h:.1}")).unwrap_or_else(|| "*".into())),
         ])) }
-        p.muted { (t(lang, "figures-suppressed-note")) }
+        p.muted { "* : " (t(lang, "figures-suppressed")) }
         (table(t(lang, "hotline-by-topic"), Some("topic"), &fig.by_topic))
         (table(t(lang, "hotline-by-language"), None, &fig.by_language.iter().map(|(k, v)| {
             let name = passage_domain::codes::LanguageCode::parse("l", k).map(|l| l.names().in_lang(lang.code()).to_string()).unwrap_or_default();

@@ -156,6 +156,14 @@ pub fn datetime(lang: Lang, t: Timestamp) -> String {
     format!("{} {:02}:{:02}", date(lang, t.date()), t.hour(), t.minute())
 }
 
+/// A published figure as text: the count, or `*` where disclosure control suppressed it.
+pub fn figure(lang: Lang, f: passage_domain::disclosure::Figure) -> String {
+    match f {
+        passage_domain::disclosure::Figure::Count(n) => number(lang, n as i64),
+        passage_domain::disclosure::Figure::Suppressed => "*".into(),
+    }
+}
+
 /// 12,345 / 12 345 / 12٬345 — grouping per locale; Western digits throughout,
 /// as used in North and West African Arabic.
 pub fn number(lang: Lang, n: i64) -> String {

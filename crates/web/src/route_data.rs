@@ -41,13 +41,6 @@ struct RouteDataQuery {
 
 const WEEK_CHOICES: [i64; 4] = [4, 12, 26, 52];
 
-fn figure(lang: Lang, f: Figure) -> String {
-    match f {
-        Figure::Count(n) => i18n::number(lang, n as i64),
-        Figure::Suppressed => "*".into(),
-    }
-}
-
 fn direction_colour(d: Direction) -> &'static str {
     match d {
         Direction::Outgoing => "#1d5f7a",
@@ -84,7 +77,7 @@ async fn route_data_page(State(state): State<AppState>, headers: HeaderMap, Quer
             lat: p.point.latitude_e6 as f64 / 1e6,
             lon: p.point.longitude_e6 as f64 / 1e6,
             value,
-            label: format!("{} ({}): {}", p.point.name, p.point.code, persons.map(|f| figure(lang, f)).unwrap_or_else(|| "0".into())),
+            label: format!("{} ({}): {}", p.point.name, p.point.code, persons.map(|f| i18n::figure(lang, f)).unwrap_or_else(|| "0".into())),
             marker: Marker::Flow,
         });
     }
@@ -141,9 +134,9 @@ async fn route_data_page(State(state): State<AppState>, headers: HeaderMap, Quer
                 thead { tr { th scope="col" { (t(lang, "route-data-point")) } th scope="col" { (t(lang, "route-data-persons")) } } }
                 tbody { @for (code, f) in &by_point.rows {
                     @let name = points.iter().find(|p| p.point.code == *code).map(|p| p.point.name.clone()).unwrap_or_default();
-                    tr { th scope="row" { (name) " (" (code) ")" } td.num { (figure(lang, *f)) } }
+                    tr { th scope="row" { (name) " (" (code) ")" } td.num { (i18n::figure(lang, *f)) } }
                 } }
-                tfoot { tr { th scope="row" { (t(lang, "route-data-total")) } td.num { strong { (figure(lang, by_point.total)) } } } }
+                tfoot { tr { th scope="row" { (t(lang, "route-data-total")) } td.num { strong { (i18n::figure(lang, by_point.total)) } } } }
             } }
             p.muted { (t(lang, "route-data-suppressed")) }
             h3 { (t(lang, "route-data-weekly")) }
@@ -215,7 +208,7 @@ fn point_chart(lang: Lang, code: &str, name: &str, weeks: &[String], mine: &[&(S
                     thead { tr { th scope="col" { (t(lang, "route-data-week")) } @for (label, _, _) in &lines { th scope="col" { (label) } } } }
                     tbody { @for (i, w) in weeks.iter().enumerate() { tr {
                         th scope="row" { (w) }
-                        @for (_, _, v) in mine.iter() { td.num { (figure(lang, v[i])) } }
+                        @for (_, _, v) in mine.iter() { td.num { (i18n::figure(lang, v[i])) } }
                     } } }
                 } }
             }
